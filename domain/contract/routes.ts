@@ -1,0 +1,47 @@
+/**
+ * The v1 HTTP contract as data: every route, the function that serves it and the roles that may call it.
+ * The CDK stack builds API Gateway from this table and the local server routes from it, so the two cannot drift.
+ */
+export const ROLES = ['switch', 'customer', 'reviewer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway path template, e.g. `/v1/accounts/{accountId}`. */
+  readonly path: string;
+  /** Folder under functions/ holding `handler.ts`; one Lambda function per name. */
+  readonly functionName: FunctionName;
+  /** Roles allowed to call the route; `public` needs no credential. Ownership checks happen in the handler. */
+  readonly access: readonly Role[] | 'public';
+}
+
+export const HTTP_FUNCTION_NAMES = [
+  'health',
+  'authorize',
+  'accounts',
+  'policy',
+  'credits',
+  'decisions',
+  'rate-deck',
+  'high-risk-prefixes',
+  'credentials',
+] as const;
+export type FunctionName = (typeof HTTP_FUNCTION_NAMES)[number];
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/health', functionName: 'health', access: 'public' },
+  { method: 'POST', path: '/v1/authorize', functionName: 'authorize', access: ['switch', 'admin'] },
+  { method: 'POST', path: '/v1/accounts', functionName: 'accounts', access: ['admin'] },
+  { method: 'GET', path: '/v1/accounts/{accountId}', functionName: 'accounts', access: ['customer', 'reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/accounts/{accountId}/policy', functionName: 'policy', access: ['customer', 'admin'] },
+  { method: 'PUT', path: '/v1/accounts/{accountId}/policy', functionName: 'policy', access: ['customer', 'admin'] },
+  { method: 'GET', path: '/v1/accounts/{accountId}/decisions', functionName: 'decisions', access: ['customer', 'reviewer', 'admin'] },
+  { method: 'POST', path: '/v1/accounts/{accountId}/credits', functionName: 'credits', access: ['admin'] },
+  { method: 'PUT', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['admin'] },
+  { method: 'GET', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['switch', 'customer', 'reviewer', 'admin'] },
+  { method: 'PUT', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['admin'] },
+  { method: 'GET', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['reviewer', 'admin'] },
+  { method: 'POST', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
+];
