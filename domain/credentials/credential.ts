@@ -1,0 +1,33 @@
+/** Bearer credentials: who may call which part of the API. A customer credential is bound to one account. */
+import { z } from 'zod';
+import { accountIdSchema } from '../accounts/account.js';
+import { ROLES, type Role } from '../contract/routes.js';
+
+export interface Principal {
+  readonly role: Role;
+  readonly credentialId: string;
+  /** Set for customer credentials only. */
+  readonly accountId?: string;
+}
+
+export const issueCredentialSchema = z
+  .object({
+    role: z.enum(ROLES),
+    accountId: accountIdSchema.optional(),
+    label: z.string().max(200).optional(),
+  })
+  .strict()
+  .superRefine((value, context) => {
+    if (value.role === 'customer' && !value.accountId) {
+      context.addIssue({ code: 'custom', path: ['accountId'], message: 'is required for a customer credential' });
+    }
+    if (value.role !== 'customer' && value.accountId) {
+      context.addIssue({ code: 'custom', path: ['accountId'], message: 'only a customer credential is bound to an account' });
+    }
+  });
+export type IssueCredentialRequest = z.infer<typeof issueCredentialSchema>;
+
+/** May this principal act on this account's resources? Customers reach their own account only. */
+export function mayActOnAccount(principal: Principal, accountId: string): boolean {
+  return principal.role !== 'customer' || principal.accountId === accountId;
+}

@@ -1,0 +1,305 @@
+/**
+ * The decision engine: one pure function from (request, account, reference data, usage) to a decision.
+ *
+ * Rules run in one fixed order and the first that denies decides (EVALUATION_ORDER below, also in the README):
+ *  1. the source IP is not banned;               2. the account exists;
+ *  3. the account is active (not suspended, not under review);
+ *  4. the authentication method is allowed (digest needs credentials on; IP auth needs a listed source);
+ *  5. the dialled string is a possible number;   6. the rate deck has a route for it;
+ *  7. the account has not blocked the destination; 8. automatic restriction has not blocked it;
+ *  9. it is not on the carrier's high-risk list (unless the account allows that prefix);
+ * 10. international calling is on, or the country is whitelisted or domestic;
+ * 11. the rate is within the account's maximum, or the country is whitelisted;
+ * 12. velocity: calls per minute;  13. concurrent calls;  14. spend per hour and per day;
+ * 15. the balance pays for the minimum billable time; then the call is allowed with the duration the balance buys.
+ *
+ * Cheap identity and source checks come first so that a denied attacker learns nothing about routes or prices;
+ * the whitelist overrides only the international and max-rate rules, never explicit blocks or the high-risk list.
+ */
+import type { Account } from '../accounts/account.js';
+import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-number.js';
+import type { RateDeck } from '../rate-deck/rate-deck.js';
+import { fromMicros, toMicros } from '../shared/money.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import type { CallDecision, DecisionReason, Destination, SipResponseTable } from './decision.js';
+import { findMatchingEntry } from './ip-allowlist.js';
+import type { PrefixSet } from './prefix-set.js';
+
+export const EVALUATION_ORDER: readonly DecisionReason[] = [
+  'SOURCE_IP_BANNED',
+  'ACCOUNT_NOT_FOUND',
+  'ACCOUNT_SUSPENDED',
+  'CREDENTIALS_DISABLED',
+  'INVALID_NUMBER',
+  'NO_ROUTE',
+  'DESTINATION_BLOCKED',
+  'DESTINATION_RESTRICTED',
+  'HIGH_RISK_DESTINATION',
+  'INTERNATIONAL_DISABLED',
+  'RATE_ABOVE_MAX',
+  'VELOCITY_LIMIT',
+  'CONCURRENCY_LIMIT',
+  'SPEND_LIMIT',
+  'INSUFFICIENT_BALANCE',
+  'ALLOWED',
+];
+
+/** Step numbers for reasons that share a step with another (status and authentication checks). */
+const STEP_ALIASES: Partial<Record<DecisionReason, DecisionReason>> = {
+  ACCOUNT_UNDER_REVIEW: 'ACCOUNT_SUSPENDED',
+  SOURCE_IP_NOT_ALLOWED: 'CREDENTIALS_DISABLED',
+};
+
+export function stepOf(reason: DecisionReason): number {
+  const index = EVALUATION_ORDER.indexOf(STEP_ALIASES[reason] ?? reason);
+  return index + 1;
+}
+
+export type AccountKey =
+  | { readonly by: 'accountId'; readonly value: string }
+  | { readonly by: 'techPrefix'; readonly value: string }
+  | { readonly by: 'sipUsername'; readonly value: string };
+
+export interface ResolvedCallTarget {
+  /** How the account is identified: account id, then tech prefix (field or dialled `NNNN*`), then SIP username. */
+  readonly accountKey: AccountKey | undefined;
+  /** The dialled string without its tech prefix. */
+  readonly dialled: string;
+}
+
+export function resolveCallTarget(request: AuthorizationRequest): ResolvedCallTarget {
+  const { techPrefix: dialledTechPrefix, rest } = splitTechPrefix(request.to);
+  const techPrefix = request.techPrefix ?? dialledTechPrefix;
+  let accountKey: AccountKey | undefined;
+  if (request.accountId) accountKey = { by: 'accountId', value: request.accountId };
+  else if (techPrefix) accountKey = { by: 'techPrefix', value: techPrefix };
+  else if (request.sipUsername) accountKey = { by: 'sipUsername', value: request.sipUsername };
+  return { accountKey, dialled: rest };
+}
+
+export interface ActiveBan {
+  readonly ip: string;
+  readonly bannedUntil: string;
+  readonly failures: number;
+}
+
+/** What the account has used in the current windows; zero when the account has no traffic yet. */
+export interface AccountUsage {
+  readonly callsLastMinute: number;
+  readonly concurrentCalls: number;
+  readonly spendLastHour: number;
+  readonly spendToday: number;
+}
+
+export const NO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0 };
+
+export interface DecisionSettings {
+  readonly sipResponses: SipResponseTable;
+  /** Upper bound on maxDurationSeconds whatever the balance (a runaway call is a fraud pattern too). */
+  readonly maxCallDurationSeconds: number;
+  /** The balance must pay for at least this many seconds at the destination's rate. */
+  readonly minimumBillableSeconds: number;
+}
+
+export interface EvaluationInput {
+  readonly request: AuthorizationRequest;
+  readonly target: ResolvedCallTarget;
+  readonly account: Account | undefined;
+  readonly activeBan: ActiveBan | undefined;
+  readonly rateDeck: RateDeck;
+  readonly highRiskPrefixes: PrefixSet;
+  readonly usage: AccountUsage;
+  readonly settings: DecisionSettings;
+}
+
+export function evaluateCall(input: EvaluationInput): CallDecision {
+  const { request, target, account, activeBan, settings } = input;
+  const decide = decisionBuilder(settings.sipResponses);
+
+  if (activeBan) {
+    return decide.deny('SOURCE_IP_BANNED', null, null, `source ${activeBan.ip} is banned until ${activeBan.bannedUntil}`, {
+      sourceIp: activeBan.ip,
+      bannedUntil: activeBan.bannedUntil,
+      failures: activeBan.failures,
+    });
+  }
+  if (!account) {
+    return decide.deny('ACCOUNT_NOT_FOUND', null, null, 'no account matches the request', {
+      identifiedBy: target.accountKey?.by ?? 'nothing',
+      value: target.accountKey?.value ?? null,
+    });
+  }
+  const accountId = account.accountId;
+  if (account.status !== 'active') {
+    const reason = account.status === 'suspended' ? 'ACCOUNT_SUSPENDED' : 'ACCOUNT_UNDER_REVIEW';
+    return decide.deny(reason, accountId, null, `account status is ${account.status}`, { status: account.status });
+  }
+
+  const { policy } = account;
+  if (request.authMethod === 'digest' && !policy.credentialsEnabled) {
+    return decide.deny('CREDENTIALS_DISABLED', accountId, null, 'SIP credentials are disabled; this account authenticates by IP only', {
+      authMethod: request.authMethod,
+      credentialsEnabled: false,
+    });
+  }
+  if (request.authMethod === 'ip') {
+    const matched = findMatchingEntry(request.sourceIp, policy.allowedIps);
+    if (!matched) {
+      return decide.deny('SOURCE_IP_NOT_ALLOWED', accountId, null, `source ${request.sourceIp} is not in the account's allowed IPs`, {
+        sourceIp: request.sourceIp,
+        allowedIps: policy.allowedIps,
+      });
+    }
+  }
+
+  const normalized = normalizeDialledString(target.dialled, { homeCountry: account.homeCountry });
+  if (!normalized.ok) {
+    return decide.deny('INVALID_NUMBER', accountId, null, normalized.problem, {
+      dialled: target.dialled,
+      homeCountry: account.homeCountry,
+    });
+  }
+  const route = input.rateDeck.lookup(normalized.digits);
+  if (!route) {
+    return decide.deny('NO_ROUTE', accountId, null, `no rate deck entry matches ${normalized.e164}`, {
+      e164: normalized.e164,
+      rateDeckVersion: input.rateDeck.version,
+    });
+  }
+  const destination: Destination = {
+    e164: normalized.e164,
+    country: route.country,
+    prefix: route.prefix,
+    description: route.description,
+    ratePerMinute: route.ratePerMinute,
+  };
+
+  const blockedBy = policy.blockedCountries.includes(destination.country)
+    ? destination.country
+    : longestStartingPrefix(normalized.digits, policy.blockedPrefixes);
+  if (blockedBy) {
+    return decide.deny('DESTINATION_BLOCKED', accountId, destination, `the account blocks ${blockedBy}`, { blockedBy });
+  }
+  const restrictedBy = account.restrictedDestinations.includes(destination.country)
+    ? destination.country
+    : longestStartingPrefix(normalized.digits, account.restrictedDestinations);
+  if (restrictedBy) {
+    return decide.deny('DESTINATION_RESTRICTED', accountId, destination, `${restrictedBy} is restricted for this account pending review`, {
+      restrictedBy,
+    });
+  }
+
+  const highRiskPrefix = input.highRiskPrefixes.match(normalized.digits);
+  if (highRiskPrefix && !longestStartingPrefix(normalized.digits, policy.allowedHighRiskPrefixes)) {
+    return decide.deny('HIGH_RISK_DESTINATION', accountId, destination, `${highRiskPrefix} is on the carrier's high-risk list`, {
+      highRiskPrefix,
+      allowedHighRiskPrefixes: policy.allowedHighRiskPrefixes,
+    });
+  }
+
+  const whitelisted = policy.whitelistCountries.includes(destination.country);
+  const international = destination.country !== account.homeCountry;
+  if (international && !policy.internationalEnabled && !whitelisted) {
+    return decide.deny('INTERNATIONAL_DISABLED', accountId, destination, `international calling is off and ${destination.country} is not whitelisted`, {
+      homeCountry: account.homeCountry,
+      country: destination.country,
+      whitelistCountries: policy.whitelistCountries,
+    });
+  }
+  if (policy.maxRatePerMinute !== null && destination.ratePerMinute > policy.maxRatePerMinute && !whitelisted) {
+    return decide.deny('RATE_ABOVE_MAX', accountId, destination, `rate ${destination.ratePerMinute}/min is above the account's maximum ${policy.maxRatePerMinute}/min`, {
+      ratePerMinute: destination.ratePerMinute,
+      maxRatePerMinute: policy.maxRatePerMinute,
+      whitelisted,
+    });
+  }
+
+  const { limits } = policy;
+  const { usage } = input;
+  if (limits.callsPerMinute !== null && usage.callsLastMinute > limits.callsPerMinute) {
+    return decide.deny('VELOCITY_LIMIT', accountId, destination, `${usage.callsLastMinute} calls in the last minute exceeds ${limits.callsPerMinute}`, {
+      callsLastMinute: usage.callsLastMinute,
+      callsPerMinute: limits.callsPerMinute,
+    });
+  }
+  if (limits.concurrentCalls !== null && usage.concurrentCalls >= limits.concurrentCalls) {
+    return decide.deny('CONCURRENCY_LIMIT', accountId, destination, `${usage.concurrentCalls} calls in progress reaches the limit ${limits.concurrentCalls}`, {
+      concurrentCalls: usage.concurrentCalls,
+      limit: limits.concurrentCalls,
+    });
+  }
+  const spendLimitHit =
+    limits.spendPerHour !== null && usage.spendLastHour >= limits.spendPerHour
+      ? { window: 'hour', spent: usage.spendLastHour, limit: limits.spendPerHour }
+      : limits.spendPerDay !== null && usage.spendToday >= limits.spendPerDay
+        ? { window: 'day', spent: usage.spendToday, limit: limits.spendPerDay }
+        : undefined;
+  if (spendLimitHit) {
+    return decide.deny('SPEND_LIMIT', accountId, destination, `spend this ${spendLimitHit.window} ${spendLimitHit.spent} reached the limit ${spendLimitHit.limit}`, spendLimitHit);
+  }
+
+  const ratePerMinuteMicros = toMicros(destination.ratePerMinute);
+  const minimumCostMicros = Math.ceil((ratePerMinuteMicros * settings.minimumBillableSeconds) / 60);
+  if (account.balanceMicros <= 0 || account.balanceMicros < minimumCostMicros) {
+    return decide.deny('INSUFFICIENT_BALANCE', accountId, destination, `balance ${fromMicros(account.balanceMicros)} does not cover ${settings.minimumBillableSeconds}s at ${destination.ratePerMinute}/min`, {
+      balance: fromMicros(account.balanceMicros),
+      minimumCost: fromMicros(minimumCostMicros),
+    });
+  }
+
+  const affordableSeconds =
+    ratePerMinuteMicros === 0 ? settings.maxCallDurationSeconds : Math.floor((account.balanceMicros * 60) / ratePerMinuteMicros);
+  const maxDurationSeconds = Math.min(settings.maxCallDurationSeconds, affordableSeconds);
+  return decide.allow(accountId, destination, maxDurationSeconds, {
+    balance: fromMicros(account.balanceMicros),
+    ratePerMinute: destination.ratePerMinute,
+    affordableSeconds,
+    cappedAt: settings.maxCallDurationSeconds,
+  });
+}
+
+/** The longest entry of `prefixes` that `digits` starts with; lists here are per-account and short. */
+function longestStartingPrefix(digits: string, prefixes: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const prefix of prefixes) {
+    if (digits.startsWith(prefix) && (!best || prefix.length > best.length)) best = prefix;
+  }
+  return best;
+}
+
+function decisionBuilder(sipResponses: SipResponseTable) {
+  return {
+    deny(
+      reason: DecisionReason,
+      accountId: string | null,
+      destination: Destination | null,
+      detail: string,
+      evidence: Record<string, unknown>,
+    ): CallDecision {
+      const sip = sipResponses[reason];
+      return {
+        decision: 'deny',
+        reason,
+        sipCode: sip.code,
+        sipReason: sip.reason,
+        accountId,
+        destination,
+        maxDurationSeconds: null,
+        rule: { rule: reason, step: stepOf(reason), detail, evidence },
+      };
+    },
+    allow(accountId: string, destination: Destination, maxDurationSeconds: number, evidence: Record<string, unknown>): CallDecision {
+      const sip = sipResponses.ALLOWED;
+      return {
+        decision: 'allow',
+        reason: 'ALLOWED',
+        sipCode: sip.code,
+        sipReason: sip.reason,
+        accountId,
+        destination,
+        maxDurationSeconds,
+        rule: { rule: 'ALLOWED', step: stepOf('ALLOWED'), detail: `allowed for up to ${maxDurationSeconds}s`, evidence },
+      };
+    },
+  };
+}

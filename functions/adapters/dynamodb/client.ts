@@ -1,0 +1,64 @@
+/**
+ * One DynamoDB client per process. Locally it points at DynamoDB Local (DYNAMODB_ENDPOINT) with dummy
+ * credentials; in AWS it uses the function's role. Retries are short: a switch waits for the answer.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbClientOptions {
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+export function createDynamoDbClient(options: DynamoDbClientOptions = {}): DynamoDBClient {
+  const local = Boolean(options.endpoint);
+  return new DynamoDBClient({
+    region: options.region ?? 'us-east-1',
+    maxAttempts: 2,
+    ...(local
+      ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+}
+
+/** Counts the DynamoDB requests a client sends, by command name; benchmarks and tests read it. */
+export interface RequestCounter {
+  readonly counts: Map<string, number>;
+  total(): number;
+  reset(): void;
+  /** Calls in flight at the same moment form one sequential step; this lists the commands per step. */
+  readonly steps: string[][];
+}
+
+export function countRequests(client: DynamoDBClient): RequestCounter {
+  const counts = new Map<string, number>();
+  const steps: string[][] = [];
+  let inFlight = 0;
+  let currentStep: string[] | undefined;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? 'unknown';
+      counts.set(command, (counts.get(command) ?? 0) + 1);
+      if (inFlight === 0) {
+        currentStep = [];
+        steps.push(currentStep);
+      }
+      currentStep?.push(command);
+      inFlight += 1;
+      try {
+        return await next(args);
+      } finally {
+        inFlight -= 1;
+      }
+    },
+    { step: 'initialize', name: 'tollgateRequestCounter' },
+  );
+  return {
+    counts,
+    steps,
+    total: () => [...counts.values()].reduce((sum, count) => sum + count, 0),
+    reset: () => {
+      counts.clear();
+      steps.length = 0;
+    },
+  };
+}

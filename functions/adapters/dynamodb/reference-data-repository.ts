@@ -1,0 +1,111 @@
+/**
+ * Carrier-wide reference data: the rate deck (versioned, stored in chunks so a deck of any size fits under
+ * DynamoDB's 400 KB item limit) and the high-risk prefix list. A version's chunks are written before the
+ * CURRENT pointer moves to it, so readers see the old deck or the new one, never a mix.
+ */
+import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { parseRateDeckCsv, serializeRateDeckCsv, type RateDeckEntry } from '../../../domain/rate-deck/rate-deck.js';
+import { keys } from './keys.js';
+
+const CHUNK_CHARACTERS = 300_000;
+
+export interface RateDeckVersionInfo {
+  readonly version: string;
+  readonly entries: number;
+  readonly importedAt: string;
+  readonly importedBy: string;
+}
+
+export interface HighRiskList {
+  readonly prefixes: readonly string[];
+  readonly updatedAt: string | null;
+  readonly version: number;
+}
+
+export class ReferenceDataRepository {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async saveRateDeck(entries: readonly RateDeckEntry[], info: RateDeckVersionInfo): Promise<void> {
+    const csv = serializeRateDeckCsv(entries);
+    const chunks: string[] = [];
+    for (let offset = 0; offset < csv.length; offset += CHUNK_CHARACTERS) chunks.push(csv.slice(offset, offset + CHUNK_CHARACTERS));
+    for (const [index, text] of chunks.entries()) {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...keys.rateDeckChunk(info.version, index), entity: 'rate-deck-chunk', text }),
+        }),
+      );
+    }
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall({ ...keys.rateDeckPointer(), entity: 'rate-deck-pointer', ...info, chunks: chunks.length }),
+      }),
+    );
+  }
+
+  async currentRateDeckVersion(): Promise<RateDeckVersionInfo | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.rateDeckPointer()), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    const item = unmarshall(result.Item);
+    return {
+      version: String(item.version),
+      entries: Number(item.entries),
+      importedAt: String(item.importedAt),
+      importedBy: String(item.importedBy),
+    };
+  }
+
+  async loadRateDeck(version: string): Promise<RateDeckEntry[]> {
+    let text = '';
+    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': keys.rateDeckChunksOf(version) }),
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) text += String(unmarshall(item).text);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const parsed = parseRateDeckCsv(text);
+    if (!parsed.ok) throw new Error(`stored rate deck ${version} does not parse: ${JSON.stringify(parsed.errors.slice(0, 3))}`);
+    return [...parsed.entries];
+  }
+
+  async saveHighRiskList(prefixes: readonly string[], updatedAt: string, updatedBy: string): Promise<HighRiskList> {
+    const current = await this.loadHighRiskList();
+    const next = { prefixes: [...prefixes], updatedAt, version: current.version + 1 };
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall({ ...keys.highRiskList(), entity: 'high-risk-list', ...next, updatedBy }),
+      }),
+    );
+    return next;
+  }
+
+  async loadHighRiskList(): Promise<HighRiskList> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.highRiskList()), ConsistentRead: true }),
+    );
+    if (!result.Item) return { prefixes: [], updatedAt: null, version: 0 };
+    const item = unmarshall(result.Item);
+    return {
+      prefixes: Array.isArray(item.prefixes) ? item.prefixes.map(String) : [],
+      updatedAt: typeof item.updatedAt === 'string' ? item.updatedAt : null,
+      version: Number(item.version ?? 0),
+    };
+  }
+}

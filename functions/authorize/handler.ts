@@ -1,0 +1,115 @@
+/**
+ * POST /v1/authorize: the switch asks before each outbound call. The answer is always a decision the switch can
+ * act on: a schema violation is a 400, but an impossible number is a deny with 484, and a database outage is the
+ * configured fail mode (603 Decline by default), never a 500 that a proxy might treat as "try the next route".
+ */
+import { authorizationRequestSchema, type AuthorizationRequest } from '../../domain/policy/authorization-request.js';
+import { makeAuthorizeCall, type DecisionRecord } from '../../domain/policy/authorize-call.js';
+import { stepOf } from '../../domain/policy/evaluate-call.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+
+export function makeHandler(source: DependencySource) {
+  let authorizeCall: ReturnType<typeof makeAuthorizeCall> | undefined;
+  return httpEndpoint({ body: authorizationRequestSchema }, async ({ body }) => {
+    const deps = resolve(source);
+    authorizeCall ??= makeAuthorizeCall({
+      store: deps.authorizationStore,
+      referenceData: deps.referenceData,
+      clock: deps.clock,
+      ids: deps.ids,
+      settings: {
+        sipResponses: deps.config.sipResponses,
+        maxCallDurationSeconds: deps.config.maxCallDurationSeconds,
+        minimumBillableSeconds: deps.config.minimumBillableSeconds,
+      },
+    });
+    let record: DecisionRecord;
+    let replayed = false;
+    try {
+      const outcome = await authorizeCall(body);
+      if (outcome.kind === 'call-id-conflict') {
+        throw httpErrors.conflict(`callId ${body.callId} was already decided for a different call`, [
+          { field: 'callId', message: `already used for to=${outcome.existing.request.to} from ${outcome.existing.request.sourceIp}` },
+        ]);
+      }
+      record = outcome.record;
+      replayed = outcome.replayed;
+    } catch (error) {
+      if ((error as { status?: number }).status === 409) throw error;
+      deps.logger.error('authorization degraded: a dependency failed', { callId: body.callId, error: String(error), failMode: deps.config.failMode });
+      record = degradedDecision(body, deps.config.failMode, deps.config.failOpenMaxSeconds, deps.config.sipResponses.SERVICE_DEGRADED, deps.clock.now(), deps.ids.newId());
+    }
+    deps.logger.info('decision', {
+      callId: record.callId,
+      decisionId: record.decisionId,
+      accountId: record.accountId,
+      decision: record.decision,
+      reason: record.reason,
+      sipCode: record.sipCode,
+      destination: record.destination?.e164,
+      country: record.destination?.country,
+      rule: record.rule,
+      replayed,
+    });
+    return { status: 200, body: toResponseBody(record, replayed) };
+  });
+}
+
+export const handler = makeHandler(dependencies);
+
+function toResponseBody(record: DecisionRecord, replayed: boolean) {
+  return {
+    callId: record.callId,
+    decisionId: record.decisionId,
+    decision: record.decision,
+    reason: record.reason,
+    sipCode: record.sipCode,
+    sipReason: record.sipReason,
+    accountId: record.accountId,
+    destination: record.destination,
+    ...(record.decision === 'allow' ? { maxDurationSeconds: record.maxDurationSeconds } : {}),
+    rule: record.rule,
+    decidedAt: record.decidedAt,
+    replayed,
+  };
+}
+
+/** Fail mode: the switch still gets a decision it can act on when the database cannot be reached. */
+function degradedDecision(
+  request: AuthorizationRequest,
+  failMode: 'deny' | 'allow',
+  failOpenMaxSeconds: number,
+  sip: { code: number; reason: string },
+  now: Date,
+  decisionId: string,
+): DecisionRecord {
+  const base = {
+    decisionId,
+    callId: request.callId,
+    decidedAt: now.toISOString(),
+    request: { to: request.to, from: request.from, sourceIp: request.sourceIp, authMethod: request.authMethod },
+    accountId: request.accountId ?? null,
+    destination: null,
+  };
+  if (failMode === 'allow') {
+    return {
+      ...base,
+      decision: 'allow',
+      reason: 'ALLOWED',
+      sipCode: 200,
+      sipReason: 'OK',
+      maxDurationSeconds: failOpenMaxSeconds,
+      rule: { rule: 'SERVICE_DEGRADED', step: 0, detail: 'Tollgate is degraded; fail mode allow with a capped duration', evidence: { failMode } },
+    };
+  }
+  return {
+    ...base,
+    decision: 'deny',
+    reason: 'SERVICE_DEGRADED',
+    sipCode: sip.code,
+    sipReason: sip.reason,
+    maxDurationSeconds: null,
+    rule: { rule: 'SERVICE_DEGRADED', step: stepOf('SERVICE_DEGRADED'), detail: 'Tollgate is degraded; fail mode deny', evidence: { failMode } },
+  };
+}

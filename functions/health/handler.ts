@@ -1,0 +1,4 @@
+/** GET /health: liveness for load balancers and the local stack; touches no dependency. */
+import { httpEndpoint } from '../shared/http.js';
+
+export const handler = httpEndpoint({}, async () => ({ status: 200, body: { status: 'ok', service: 'tollgate' } }));

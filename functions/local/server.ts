@@ -1,0 +1,151 @@
+/**
+ * The local stand-in for API Gateway (HTTP API, payload 2.0): matches the contract's routes, runs the same
+ * Lambda authorizer (with the same cache TTL) and hands the same event shape to the same handlers.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Context } from 'aws-lambda';
+import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { principalContext } from '../authorizer/handler.js';
+import type { ApiEvent, ApiHandler } from '../shared/http.js';
+import type { Dependencies } from '../shared/wiring.js';
+import { buildHttpHandlers } from './handlers.js';
+
+/** API Gateway's own payload limit; handlers apply their tighter limits on top. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  readonly route: RouteDefinition;
+  readonly pattern: RegExp;
+  readonly parameterNames: string[];
+}
+
+export interface LocalServerOptions {
+  readonly authorizerCacheMs: number;
+  /** Extra handlers by function name (the event-driven issue adds its routes here). */
+  readonly handlers?: Partial<Record<string, ApiHandler>>;
+}
+
+export function createLocalServer(deps: Dependencies, options: LocalServerOptions): Server {
+  const handlers: Record<string, ApiHandler | undefined> = { ...buildHttpHandlers(deps), ...options.handlers };
+  const routes = ROUTES.map(compileRoute);
+  const authorizerCache = new Map<string, { context: Record<string, string>; expires: number }>();
+
+  async function authorizerContext(authorization: string | undefined): Promise<Record<string, string>> {
+    const cacheKey = authorization ?? '';
+    const cached = authorizerCache.get(cacheKey);
+    if (cached && cached.expires > Date.now()) return cached.context;
+    const context = await principalContext(deps.credentials, authorization);
+    if (options.authorizerCacheMs > 0) authorizerCache.set(cacheKey, { context, expires: Date.now() + options.authorizerCacheMs });
+    return context;
+  }
+
+  return createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      deps.logger.error('local server failure', { error: String(error) });
+      if (!response.headersSent) sendJson(response, 500, { error: { code: 'INTERNAL', message: 'internal error', details: [] } });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const pathMatches = routes.filter((candidate) => candidate.pattern.test(url.pathname));
+    const matched = pathMatches.find((candidate) => candidate.route.method === method);
+    if (!matched) {
+      const status = pathMatches.length > 0 ? 405 : 404;
+      const message = status === 405 ? `${method} is not allowed on ${url.pathname}` : `no route ${method} ${url.pathname}`;
+      request.resume();
+      return sendJson(response, status, { error: { code: status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message, details: [] } });
+    }
+    const body = await readBody(request);
+    if (body === undefined) {
+      return sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `requests are limited to ${MAX_REQUEST_BYTES} bytes`, details: [{ field: 'body', message: 'too large' }] } });
+    }
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]),
+    );
+    const values = matched.pattern.exec(url.pathname)?.slice(1) ?? [];
+    const pathParameters = Object.fromEntries(matched.parameterNames.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]));
+    const routeKey = `${matched.route.method} ${matched.route.path}`;
+    const now = Date.now();
+    const event: ApiEvent = {
+      version: '2.0',
+      routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+      pathParameters: matched.parameterNames.length ? pathParameters : undefined,
+      body: body.length ? body.toString('utf8') : undefined,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: 'local',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'localhost',
+        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId: randomUUID(),
+        routeKey,
+        stage: '$default',
+        time: new Date(now).toISOString(),
+        timeEpoch: now,
+        ...(matched.route.access === 'public' ? {} : { authorizer: { lambda: await authorizerContext(headers.authorization) } }),
+      },
+    };
+    const handler = handlers[matched.route.functionName];
+    if (!handler) {
+      return sendJson(response, 501, { error: { code: 'NOT_IMPLEMENTED', message: `${routeKey} is not served locally yet`, details: [] } });
+    }
+    const result = await handler(event, lambdaContext(matched.route.functionName));
+    if (typeof result === 'string') return sendJson(response, 200, result);
+    response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
+    response.end(result.body ?? '');
+  }
+}
+
+function compileRoute(route: RouteDefinition): CompiledRoute {
+  const parameterNames: string[] = [];
+  const source = route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
+    parameterNames.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}/?$`), parameterNames };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `tollgate-local-${functionName}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:tollgate-local-${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/local/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

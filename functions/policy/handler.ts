@@ -1,0 +1,29 @@
+/**
+ * GET|PUT /v1/accounts/{accountId}/policy. PUT replaces the whole policy; omitted fields take their defaults
+ * (documented in the README). A customer may not grant itself exceptions to the carrier's high-risk list: that
+ * field is the carrier's (admin) call.
+ */
+import { accountPolicySchema } from '../../domain/accounts/account.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+
+export function makeHandler(source: DependencySource) {
+  return httpEndpoint({ body: accountPolicySchema }, async ({ route, body, pathParameters, principal }) => {
+    const deps = resolve(source);
+    const accountId = pathParameters.accountId ?? '';
+    const account = await deps.accounts.get(accountId);
+    if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
+    if (route.method === 'GET') return { status: 200, body: { accountId, version: account.version, policy: account.policy } };
+
+    const highRiskChanged = JSON.stringify([...body.allowedHighRiskPrefixes].sort()) !== JSON.stringify([...account.policy.allowedHighRiskPrefixes].sort());
+    if (principal?.role === 'customer' && highRiskChanged) {
+      throw httpErrors.forbidden('only the carrier (admin) may change allowedHighRiskPrefixes');
+    }
+    const outcome = await deps.accounts.replacePolicy(accountId, body);
+    if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
+    deps.logger.info('policy changed', { accountId, by: principal?.credentialId, role: principal?.role, before: outcome.before, after: body });
+    return { status: 200, body: { accountId, version: outcome.account.version, policy: outcome.account.policy } };
+  });
+}
+
+export const handler = makeHandler(dependencies);

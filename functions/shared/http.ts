@@ -1,0 +1,187 @@
+/**
+ * The HTTP edge shared by every API handler: one middy stack that authenticates the caller, checks the route's
+ * roles and account ownership, parses and validates input with zod, and turns every failure into the contract's
+ * error shape `{ error: { code, message, details } }`. Only HttpErrors reach the caller as they are; anything
+ * else is logged with context and answered as a 500 without internals.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { ROLES, ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { mayActOnAccount, type Principal } from '../../domain/credentials/credential.js';
+import { getLogger, type Logger } from './logger.js';
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const httpErrors = {
+  badRequest: (message: string, details: readonly FieldProblem[] = []) => new HttpError(400, 'INVALID_REQUEST', message, details),
+  unauthorized: () => new HttpError(401, 'UNAUTHORIZED', 'a valid bearer credential is required (Authorization: Bearer <token>)'),
+  forbidden: (message: string) => new HttpError(403, 'FORBIDDEN', message),
+  notFound: (message: string) => new HttpError(404, 'NOT_FOUND', message),
+  conflict: (message: string, details: readonly FieldProblem[] = []) => new HttpError(409, 'CONFLICT', message, details),
+};
+
+/** The authorizer's context as API Gateway (HTTP API, simple responses) passes it to the integration. */
+export type ApiEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
+};
+
+export interface ParsedRequest<TBody, TQuery> {
+  readonly body: TBody;
+  readonly query: TQuery;
+  readonly rawBody: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly principal: Principal | undefined;
+  readonly route: RouteDefinition;
+  readonly event: ApiEvent;
+}
+
+export interface JsonResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Plain text instead of JSON (e.g. the ban list for ipset). */
+  readonly text?: string;
+}
+
+export interface EndpointOptions<TBody, TQuery> {
+  /** zod schema for the JSON body of the handler's POST/PUT routes; GET and DELETE routes carry no body. */
+  readonly body?: z.ZodType<TBody>;
+  /** zod schema for the query string. */
+  readonly query?: z.ZodType<TQuery>;
+  /** Accept the body as raw text (e.g. text/csv) instead of JSON. */
+  readonly rawBody?: boolean;
+  readonly maxBodyBytes?: number;
+  readonly logger?: Logger;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 65_536;
+
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+export function httpEndpoint<TBody = undefined, TQuery = Record<string, never>>(
+  options: EndpointOptions<TBody, TQuery>,
+  serve: (request: ParsedRequest<TBody, TQuery>) => Promise<JsonResult>,
+): ApiHandler {
+  const logger = options.logger ?? getLogger();
+  const handler = middy<ApiEvent, APIGatewayProxyResultV2>()
+    .use({
+      onError: async (request) => {
+        request.response = errorResponse(request.error, request.event, logger);
+      },
+    })
+    .handler(async (event) => {
+      const route = findRoute(event);
+      const principal = authenticate(event, route);
+      const pathParameters = Object.fromEntries(
+        Object.entries(event.pathParameters ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
+      if (principal && pathParameters.accountId && !mayActOnAccount(principal, pathParameters.accountId)) {
+        throw httpErrors.forbidden('this credential may act on its own account only');
+      }
+      const rawBody = readBody(event, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      const hasBody = route.method === 'POST' || route.method === 'PUT';
+      const body = options.body && hasBody ? validate(options.body, parseJson(rawBody), 'body') : (undefined as TBody);
+      const query = options.query ? validate(options.query, event.queryStringParameters ?? {}, 'query') : ({} as TQuery);
+      const result = await serve({ body, query, rawBody, pathParameters, principal, route, event });
+      return toResponse(result);
+    });
+  return handler as unknown as ApiHandler;
+}
+
+function findRoute(event: ApiEvent): RouteDefinition {
+  const route = ROUTES.find((candidate) => `${candidate.method} ${candidate.path}` === event.routeKey);
+  if (!route) throw httpErrors.notFound(`no route ${event.routeKey}`);
+  return route;
+}
+
+function authenticate(event: ApiEvent, route: RouteDefinition): Principal | undefined {
+  if (route.access === 'public') return undefined;
+  const context = event.requestContext.authorizer?.lambda;
+  const role = ROLES.find((candidate) => candidate === context?.role);
+  if (!context || !role) throw httpErrors.unauthorized();
+  if (!route.access.includes(role)) throw httpErrors.forbidden(`the ${role} role may not call ${route.method} ${route.path}`);
+  return {
+    role,
+    credentialId: String(context.credentialId ?? ''),
+    ...(typeof context.accountId === 'string' && context.accountId ? { accountId: context.accountId } : {}),
+  };
+}
+
+function readBody(event: ApiEvent, maxBytes: number): string {
+  if (!event.body) return '';
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxBytes} bytes`, [{ field: 'body', message: `at most ${maxBytes} bytes` }]);
+  }
+  return text;
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') throw httpErrors.badRequest('a JSON body is required', [{ field: 'body', message: 'is required' }]);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw httpErrors.badRequest('the body is not valid JSON', [{ field: 'body', message: (error as Error).message }]);
+  }
+}
+
+export function validate<T>(schema: z.ZodType<T>, input: unknown, where: 'body' | 'query'): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw httpErrors.badRequest(`the request ${where} is invalid`, fieldProblems(result.error, input, where));
+}
+
+/** One entry per bad field, named by its dotted path; a missing field says "is required" whatever its type. */
+export function fieldProblems(error: z.ZodError, input: unknown, where: string): FieldProblem[] {
+  return error.issues.flatMap((issue): FieldProblem[] => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: path ? `${path}.${key}` : key, message: 'is not a known field' }));
+    }
+    const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
+    return [{ field: path || where, message: missing ? 'is required' : issue.message }];
+  });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function toResponse(result: JsonResult): APIGatewayProxyResultV2 {
+  if (result.text !== undefined) {
+    return { statusCode: result.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...result.headers }, body: result.text };
+  }
+  return {
+    statusCode: result.status,
+    headers: { 'content-type': 'application/json', ...result.headers },
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+}
+
+function errorResponse(error: unknown, event: ApiEvent | undefined, logger: Logger): APIGatewayProxyResultV2 {
+  if (error instanceof HttpError) {
+    return toResponse({ status: error.status, body: { error: { code: error.code, message: error.message, details: error.details } } });
+  }
+  logger.error('unhandled error', { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error), routeKey: event?.routeKey, requestId: event?.requestContext?.requestId });
+  return toResponse({ status: 500, body: { error: { code: 'INTERNAL', message: 'an internal error occurred; it has been logged', details: [] } } });
+}

@@ -1,0 +1,74 @@
+/**
+ * Production wiring: one set of adapters per process, built on first use from the validated configuration.
+ * Handlers export a factory taking these dependencies (tests pass their own) and a `handler` wired here.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.js';
+import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
+import { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
+import { DecisionRepository } from '../adapters/dynamodb/decision-repository.js';
+import { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-repository.js';
+import { readConfig, type RuntimeConfig } from './config.js';
+import { getLogger, type Logger } from './logger.js';
+import { ReferenceDataCache } from './reference-data-cache.js';
+
+export interface Dependencies {
+  readonly config: RuntimeConfig;
+  readonly client: DynamoDBClient;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly accounts: AccountRepository;
+  readonly credentials: CredentialRepository;
+  readonly decisions: DecisionRepository;
+  readonly referenceDataRepository: ReferenceDataRepository;
+  readonly referenceData: ReferenceDataCache;
+  readonly authorizationStore: DynamoAuthorizationStore;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+export const randomIds: IdGenerator = { newId: () => randomUUID() };
+
+export function buildDependencies(
+  config: RuntimeConfig,
+  overrides: { client?: DynamoDBClient; clock?: Clock; ids?: IdGenerator; logger?: Logger } = {},
+): Dependencies {
+  const client = overrides.client ?? createDynamoDbClient({ endpoint: config.dynamoEndpoint, region: config.region });
+  const logger = overrides.logger ?? getLogger();
+  const clock = overrides.clock ?? systemClock;
+  const referenceDataRepository = new ReferenceDataRepository(client, config.tableName);
+  return {
+    config,
+    client,
+    logger,
+    clock,
+    ids: overrides.ids ?? randomIds,
+    accounts: new AccountRepository(client, config.tableName),
+    credentials: new CredentialRepository(client, config.tableName),
+    decisions: new DecisionRepository(client, config.tableName),
+    referenceDataRepository,
+    referenceData: new ReferenceDataCache(referenceDataRepository, config.referenceRefreshMs, logger, () => clock.now().getTime()),
+    authorizationStore: new DynamoAuthorizationStore(client, config.tableName, {
+      decisionTtlDays: config.decisionTtlDays,
+      aliasCacheMs: config.aliasCacheMs,
+    }),
+  };
+}
+
+let processDependencies: Dependencies | undefined;
+
+/** The process-wide dependencies, built lazily so that importing a handler has no side effects. */
+export function dependencies(): Dependencies {
+  processDependencies ??= buildDependencies(readConfig());
+  return processDependencies;
+}
+
+/** A handler factory's `deps` argument: a value for tests, or this lazy getter for production. */
+export type DependencySource = Dependencies | (() => Dependencies);
+
+export function resolve(source: DependencySource): Dependencies {
+  return typeof source === 'function' ? source() : source;
+}
