@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
-import { generateToken } from '../adapters/dynamodb/credential-repository.js';
+import { CredentialRepository, generateToken } from '../adapters/dynamodb/credential-repository.js';
 import { ensureTable } from '../adapters/dynamodb/table-definition.js';
 import { readConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -59,7 +59,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const adminToken = options.adminToken ?? generateToken().token;
     await deps.credentials.save(adminToken, { role: 'admin', credentialId: 'bootstrap-admin' }, deps.clock.now().toISOString(), 'TOLLGATE_ADMIN_TOKEN');
 
-    const server = createLocalServer(deps, { authorizerCacheMs: options.authorizerCacheMs ?? 60_000 });
+    const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
+    const server = createLocalServer(deps, {
+      authorizerCacheMs: options.authorizerCacheMs ?? 60_000,
+      authorizerCredentials: new CredentialRepository(authorizerClient, config.tableName),
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
@@ -80,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           server.closeAllConnections();
         });
         client.destroy();
+        authorizerClient.destroy();
         await dynamo?.stop();
       },
     };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
 import { principalContext } from '../authorizer/handler.js';
 import type { ApiEvent, ApiHandler } from '../shared/http.js';
 import type { Dependencies } from '../shared/wiring.js';
@@ -22,6 +23,8 @@ interface CompiledRoute {
 
 export interface LocalServerOptions {
   readonly authorizerCacheMs: number;
+  /** The authorizer's own repository: in AWS it is a separate function with its own client. */
+  readonly authorizerCredentials: CredentialRepository;
   /** Extra handlers by function name (the event-driven issue adds its routes here). */
   readonly handlers?: Partial<Record<string, ApiHandler>>;
 }
@@ -35,7 +38,7 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
     const cacheKey = authorization ?? '';
     const cached = authorizerCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const context = await principalContext(deps.credentials, authorization);
+    const context = await principalContext(options.authorizerCredentials, authorization);
     if (options.authorizerCacheMs > 0) authorizerCache.set(cacheKey, { context, expires: Date.now() + options.authorizerCacheMs });
     return context;
   }
