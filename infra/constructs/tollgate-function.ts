@@ -1,0 +1,158 @@
+/**
+ * The one way Tollgate makes a Lambda function: every default (runtime, architecture, bundling, logging, tracing,
+ * environment) is decided here, and permissions are granted only through the explicit methods below.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config.js';
+import { PROJECT_ROOT, handlerEntry } from '../handler-entries.js';
+
+/** Lets bundled CommonJS dependencies call `require` inside an ESM bundle. */
+const ESM_REQUIRE_BANNER = "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
+
+export interface TollgateFunctionProps {
+  /** Folder under functions/ holding `handler.ts`; also names the function in logs and dashboards. */
+  readonly functionName: string;
+  readonly config: StageConfig;
+  /** The single table; its name is passed as `TABLE_NAME` (access is granted separately). */
+  readonly table: ITable;
+  /** The event bus; its name is passed as `EVENT_BUS_NAME` (access is granted separately). */
+  readonly eventBus: IEventBus;
+  /**
+   * @default config.functions.defaultMemoryMb
+   */
+  readonly memorySize?: number;
+  /**
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default - no reservation (shares the account's unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * Extra environment on top of the common one.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export class TollgateFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+  readonly functionName: string;
+
+  constructor(scope: Construct, id: string, props: TollgateFunctionProps) {
+    super(scope, id);
+    const { config } = props;
+    this.functionName = props.functionName;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: config.logs.retentionDays,
+      removalPolicy: config.logs.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // Our own role instead of AWSLambdaBasicExecutionRole: it may write to this function's log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Tollgate ${config.stage} ${props.functionName}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: handlerEntry(props.functionName),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: `Tollgate ${config.stage}: ${props.functionName}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? config.functions.defaultMemoryMb,
+      timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[config.logs.level],
+      tracing: Tracing.ACTIVE,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+        TOLLGATE_STAGE: config.stage,
+        TOLLGATE_FAIL_MODE: config.failMode,
+        TOLLGATE_DETECTION_DEFAULTS: JSON.stringify(config.detection),
+        POWERTOOLS_SERVICE_NAME: 'tollgate',
+        POWERTOOLS_LOG_LEVEL: config.logs.level,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK version we test against ships in the bundle instead of whatever the runtime carries.
+        bundleAwsSDK: true,
+        tsconfig: `${PROJECT_ROOT}tsconfig.json`,
+      },
+    });
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Pinned to nodejs22.x, the runtime Tollgate targets and tests; moving to a newer runtime is a deliberate, tested change.',
+    });
+    // X-Ray's PutTraceSegments/PutTelemetryRecords, added by `tracing: ACTIVE`, exist only on Resource "*".
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; every other statement names its resource.',
+    });
+  }
+
+  /** Point reads and queries on the table and the named indexes: GetItem, BatchGetItem, Query. No Scan. */
+  readTable(table: ITable, indexNames: readonly string[] = []): void {
+    this.allow(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], tableResources(table, indexNames));
+  }
+
+  /**
+   * Creates and updates items, alone or in TransactWriteItems (which IAM checks per Put/Update/ConditionCheck).
+   * Deletes need {@link deleteTableItems}.
+   */
+  writeTable(table: ITable): void {
+    this.allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], [table.tableArn]);
+  }
+
+  /** Item deletes, alone, in a batch or in a transaction. */
+  deleteTableItems(table: ITable): void {
+    this.allow(['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], [table.tableArn]);
+  }
+
+  /** PutEvents on this one bus. */
+  putEvents(eventBus: IEventBus): void {
+    eventBus.grantPutEventsTo(this.function);
+  }
+
+  private allow(actions: string[], resources: string[]): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+  }
+}
+
+function tableResources(table: ITable, indexNames: readonly string[]): string[] {
+  return [table.tableArn, ...indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`)];
+}

@@ -1,0 +1,224 @@
+/**
+ * Everything that can be replaced without losing data: the functions, the HTTP API, the outbox publisher,
+ * the event rules, alarms and the dashboard. The table and the bus arrive as typed props from the stateful stack.
+ *
+ * 1. One function per distinct `functionName` in the contract's ROUTES, plus the authorizer.
+ * 2. One API route per ROUTES entry; every route but the public ones sits behind the authorizer.
+ * 3. The outbox publisher (table stream -> EventBridge), wired when `functions/outbox-publisher/handler.ts` exists.
+ * 4. One EventBridge rule per event route, each with a retry policy and its consumer's dead-letter queue.
+ * 5. Alarms and a dashboard over all of it.
+ */
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import type { StageConfig } from '../config.js';
+import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-routing.js';
+import { Monitoring } from '../constructs/monitoring.js';
+import { TollgateApi } from '../constructs/tollgate-api.js';
+import { TollgateFunction } from '../constructs/tollgate-function.js';
+import { assertHandlersExist, hasHandler } from '../handler-entries.js';
+
+export const AUTHORIZER_FUNCTION_NAME = 'authorizer';
+export const OUTBOX_PUBLISHER_FUNCTION_NAME = 'outbox-publisher';
+
+type TableAccess = 'none' | 'read' | 'read-write';
+
+/**
+ * Table access for functions that need less than the default read-write. Functions serving a DELETE route
+ * may also delete items. authorize reads and writes (idempotency record, counters, decision, outbox) and never
+ * deletes or scans.
+ */
+const TABLE_ACCESS: Readonly<Partial<Record<string, TableAccess>>> = {
+  health: 'none',
+  decisions: 'read',
+  authorize: 'read-write',
+  [AUTHORIZER_FUNCTION_NAME]: 'read',
+  [OUTBOX_PUBLISHER_FUNCTION_NAME]: 'none',
+};
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly table: ITable;
+  /** Indexes the functions may query, named one by one in their policies. */
+  readonly tableIndexNames: readonly string[];
+  readonly eventBus: IEventBus;
+  /**
+   * The HTTP contract.
+   * @default ROUTES from domain/contract/routes.ts
+   */
+  readonly routes?: readonly RouteDefinition[];
+  /**
+   * Which consumer receives which event type. Consumers are `functions/<consumerFunctionName>/handler.ts`.
+   * @default [] (no consumers)
+   */
+  readonly eventRoutes?: readonly EventRoute[];
+  /**
+   * Wire the table stream to the outbox publisher.
+   * @default true when functions/outbox-publisher/handler.ts exists at synth time
+   */
+  readonly outboxPublisher?: boolean;
+}
+
+export class StatelessStack extends Stack {
+  /** Every function by its function name. */
+  readonly functions = new Map<string, TollgateFunction>();
+  readonly api: TollgateApi;
+  readonly monitoring: Monitoring;
+  readonly eventRouting: EventRouting;
+  readonly outboxDeadLetters: Queue | undefined;
+
+  private readonly config: StageConfig;
+  private readonly table: ITable;
+  private readonly tableIndexNames: readonly string[];
+  private readonly eventBus: IEventBus;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    this.config = props.config;
+    this.table = props.table;
+    this.tableIndexNames = props.tableIndexNames;
+    this.eventBus = props.eventBus;
+    const routes = props.routes ?? ROUTES;
+    const eventRoutes = props.eventRoutes ?? [];
+    const wireOutbox = props.outboxPublisher ?? hasHandler(OUTBOX_PUBLISHER_FUNCTION_NAME);
+
+    const httpFunctionNames = [...new Set(routes.map((route) => route.functionName))];
+    const consumerNames = [...new Set(eventRoutes.map((route) => route.consumerFunctionName))];
+    assertHandlersExist([
+      ...httpFunctionNames,
+      AUTHORIZER_FUNCTION_NAME,
+      ...consumerNames,
+      ...(wireOutbox ? [OUTBOX_PUBLISHER_FUNCTION_NAME] : []),
+    ]);
+
+    // 1. Functions.
+    const deletesItems = new Set(routes.filter((route) => route.method === 'DELETE').map((route) => route.functionName));
+    for (const name of httpFunctionNames) {
+      const authorize = name === 'authorize';
+      this.addFunction(name, {
+        deletesItems: deletesItems.has(name),
+        memorySize: authorize ? this.config.functions.authorize.memoryMb : undefined,
+        reservedConcurrentExecutions: authorize ? this.config.functions.authorize.reservedConcurrency : undefined,
+        // The switch gives up long before this; a hung call must not hold a concurrency slot for 10 s.
+        timeout: authorize ? Duration.seconds(3) : undefined,
+      });
+    }
+    const authorizer = this.addFunction(AUTHORIZER_FUNCTION_NAME, { timeout: Duration.seconds(3) });
+
+    // 2. HTTP API.
+    this.api = new TollgateApi(this, 'Api', {
+      config: this.config,
+      routes,
+      handlers: new Map(httpFunctionNames.map((name) => [name, this.requireFunction(name).function])),
+      authorizer: authorizer.function,
+    });
+
+    // 3. Outbox: stream -> EventBridge.
+    this.outboxDeadLetters = wireOutbox ? this.wireOutboxPublisher() : undefined;
+
+    // 4. Event rules.
+    for (const name of consumerNames) {
+      this.addFunction(name, { timeout: Duration.seconds(30) });
+    }
+    this.eventRouting = new EventRouting(this, 'EventRouting', {
+      eventBus: this.eventBus,
+      routes: eventRoutes,
+      consumers: new Map(consumerNames.map((name) => [name, this.requireFunction(name).function])),
+    });
+
+    // 5. Alarms and dashboard.
+    const deadLetterQueues = new Map<string, Queue>(this.eventRouting.deadLetterQueues);
+    if (this.outboxDeadLetters) deadLetterQueues.set(OUTBOX_PUBLISHER_FUNCTION_NAME, this.outboxDeadLetters);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config: this.config,
+      api: this.api.api,
+      table: this.table,
+      authorize: this.requireFunction('authorize'),
+      functions: [...this.functions.values()],
+      deadLetterQueues,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL switches and clients call' });
+    if (this.api.domainName) {
+      new CfnOutput(this, 'CustomDomainUrl', { value: `https://${this.api.domainName.name}`, description: 'Custom domain URL' });
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: this.api.domainName.regionalDomainName,
+        description: 'Point the custom domain DNS record (CNAME or alias) here',
+      });
+    }
+    new CfnOutput(this, 'CredentialsFunctionName', {
+      value: this.requireFunction('credentials').function.functionName,
+      description: 'Invoke once to issue the first admin credential (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn, description: 'Subscribe on-call to this topic' });
+  }
+
+  private addFunction(
+    name: string,
+    options: { deletesItems?: boolean; memorySize?: number; reservedConcurrentExecutions?: number; timeout?: Duration },
+  ): TollgateFunction {
+    const fn = new TollgateFunction(this, `${pascalCase(name)}Function`, {
+      functionName: name,
+      config: this.config,
+      table: this.table,
+      eventBus: this.eventBus,
+      memorySize: options.memorySize,
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+      timeout: options.timeout,
+    });
+    const access = TABLE_ACCESS[name] ?? 'read-write';
+    if (access !== 'none') fn.readTable(this.table, this.tableIndexNames);
+    if (access === 'read-write') fn.writeTable(this.table);
+    if (access === 'read-write' && options.deletesItems) fn.deleteTableItems(this.table);
+    this.functions.set(name, fn);
+    return fn;
+  }
+
+  private requireFunction(name: string): TollgateFunction {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`Tollgate: no function "${name}" in the stateless stack`);
+    return fn;
+  }
+
+  /**
+   * The table stream feeds the publisher only INSERTs of `OUTBOX#` items: outbox records are written once per
+   * event, and their TTL expiry (a REMOVE) must not publish again. Failed batches are retried, split in half to
+   * isolate a poison record, and finally described in a dead-letter queue (the records stay in the stream for 24 h).
+   */
+  private wireOutboxPublisher(): Queue {
+    const publisher = this.addFunction(OUTBOX_PUBLISHER_FUNCTION_NAME, { timeout: Duration.seconds(30) });
+    publisher.putEvents(this.eventBus);
+    const deadLetters = new Queue(this, 'OutboxPublisherDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the on-failure destination of the outbox stream mapping.',
+    });
+    publisher.function.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('OUTBOX#') } } },
+          }),
+        ],
+      }),
+    );
+    return deadLetters;
+  }
+}

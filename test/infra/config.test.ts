@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseStageConfig, resolveStageConfig, STAGES } from '../../infra/config.js';
+
+describe('stage config', () => {
+  it('resolves every stage to the reviewed values', () => {
+    const resolved = Object.fromEntries(STAGES.map((stage) => [stage, resolveStageConfig(stage)]));
+
+    expect(resolved).toMatchSnapshot();
+  });
+
+  it('refuses an unknown stage, naming the valid ones', () => {
+    expect(() => resolveStageConfig('production')).toThrow(/unknown stage "production".*dev\|staging\|prod/);
+  });
+
+  it('refuses a missing stage instead of defaulting to one', () => {
+    expect(() => resolveStageConfig(undefined)).toThrow(/no stage.*-c stage=/);
+  });
+
+  it('protects and retains prod data', () => {
+    const prod = resolveStageConfig('prod');
+
+    expect(prod.table).toEqual({ deletionProtection: true, removalPolicy: 'retain' });
+  });
+
+  it('names each invalid field', () => {
+    const broken = { ...resolveStageConfig('dev'), failMode: 'maybe', logs: { retentionDays: 8, level: 'INFO', removalPolicy: 'destroy' } };
+
+    expect(() => parseStageConfig(broken)).toThrow(/failMode[\s\S]*logs\.retentionDays|logs\.retentionDays[\s\S]*failMode/);
+  });
+
+  it('refuses a deletion-protected table that would be destroyed with its stack', () => {
+    const contradictory = { ...resolveStageConfig('dev'), table: { deletionProtection: true, removalPolicy: 'destroy' } };
+
+    expect(() => parseStageConfig(contradictory)).toThrow(/deletion-protected table must also be retained/);
+  });
+
+  it('refuses keys it does not know, so a typo cannot silently fall back to a default', () => {
+    const typo = { ...resolveStageConfig('dev'), alarms: { ...resolveStageConfig('dev').alarms, dlqDepht: 3 } };
+
+    expect(() => parseStageConfig(typo)).toThrow(/dlqDepht/);
+  });
+});

@@ -1,0 +1,326 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { resolveStageConfig, STAGES, type Stage } from '../../infra/config.js';
+import { hasHandler } from '../../infra/handler-entries.js';
+import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
+import { OUTBOX_PUBLISHER_FUNCTION_NAME, StatelessStack } from '../../infra/stacks/stateless-stack.js';
+import { synthTollgate, testContext, type SynthesizedTollgate } from './synth-tollgate.js';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: Record<string, unknown> }>;
+
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+const REQUIRED_ENVIRONMENT = [
+  'TABLE_NAME',
+  'EVENT_BUS_NAME',
+  'TOLLGATE_STAGE',
+  'TOLLGATE_FAIL_MODE',
+  'TOLLGATE_DETECTION_DEFAULTS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_LOG_LEVEL',
+  'NODE_OPTIONS',
+];
+
+/** Every acknowledged cdk-nag rule; a new acknowledgement must be added here on purpose, with its reason in code. */
+const ACKNOWLEDGED_NAG_RULES = ['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1', 'AwsSolutions-SNS2', 'AwsSolutions-SQS3'];
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+describe.each(STAGES)('the %s app', (stage: Stage) => {
+  let synth: SynthesizedTollgate;
+  let stateless: Resources;
+  let stateful: Resources;
+
+  beforeAll(() => {
+    synth = synthTollgate(stage);
+    stateless = synth.statelessTemplate.toJSON().Resources as Resources;
+    stateful = synth.statefulTemplate.toJSON().Resources as Resources;
+  });
+
+  const ofType = (resources: Resources, type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  const logicalIdOf = (fnName: string): string => {
+    const fn = synth.stateless.functions.get(fnName);
+    if (!fn) throw new Error(`no function ${fnName}`);
+    return synth.stateless.getLogicalId(fn.function.node.defaultChild as CfnFunction);
+  };
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    expect(synth.nagFindings).toEqual([]);
+  });
+
+  it('acknowledges only the reviewed cdk-nag rules, each with a reason', () => {
+    const acknowledgements = [...Object.values(stateless), ...Object.values(stateful)].flatMap((resource) => {
+      const nag = resource.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined;
+      return nag?.rules_to_suppress ?? [];
+    });
+
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const acknowledgement of acknowledgements) {
+      expect(ACKNOWLEDGED_NAG_RULES).toContain(acknowledgement.id);
+      expect(acknowledgement.reason.length).toBeGreaterThan(30);
+    }
+  });
+
+  it('creates one route per contract entry, integrated with the function the contract names', () => {
+    const routes = ofType(stateless, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties ?? {});
+    const integrations = Object.fromEntries(ofType(stateless, 'AWS::ApiGatewayV2::Integration'));
+
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    for (const contractRoute of ROUTES) {
+      const route = routes.find((candidate) => candidate.RouteKey === `${contractRoute.method} ${contractRoute.path}`);
+      const integrationId = JSON.stringify(route?.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
+      expect(JSON.stringify(integrations[integrationId]?.Properties?.IntegrationUri)).toContain(`"${logicalIdOf(contractRoute.functionName)}"`);
+    }
+  });
+
+  it('puts the bearer-credential authorizer on every route except /health', () => {
+    const [authorizerId] = Object.keys(synth.statelessTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
+    const routes = ofType(stateless, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties ?? {});
+
+    const unauthenticated = routes.filter((route) => route.AuthorizationType !== 'CUSTOM').map((route) => route.RouteKey);
+    expect(unauthenticated).toEqual(['GET /health']);
+    for (const route of routes.filter((candidate) => candidate.AuthorizationType === 'CUSTOM')) {
+      expect(route.AuthorizerId).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('caches the authorizer answer per Authorization header for the configured time, with simple responses', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: synth.config.api.authorizerCacheTtlSeconds,
+    });
+    const [, authorizer] = ofType(stateless, 'AWS::ApiGatewayV2::Authorizer')[0] ?? [];
+    expect(JSON.stringify(authorizer?.Properties?.AuthorizerUri)).toContain(logicalIdOf('authorizer'));
+  });
+
+  it('logs every request and throttles the stage as configured', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"routeKey":"\\$context.routeKey"') },
+      DefaultRouteSettings: { ThrottlingRateLimit: synth.config.api.throttle.rateLimit, ThrottlingBurstLimit: synth.config.api.throttle.burstLimit },
+    });
+  });
+
+  it('lets authorize read and write its own table only: no scan, no delete, nothing else', () => {
+    const authorize = synth.stateless.functions.get('authorize');
+    const policyId = authorize ? synth.stateless.getLogicalId(authorize.role.node.findChild('DefaultPolicy').node.defaultChild as never) : '';
+    const statements = (stateless[policyId]?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+    const tableArn = synth.stateless.resolve(synth.stateful.table.tableArn) as unknown;
+    const logGroupId = authorize ? synth.stateless.getLogicalId(authorize.logGroup.node.defaultChild as never) : '';
+
+    const dynamoStatements = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    const otherStatements = statements.filter((statement) => !dynamoStatements.includes(statement));
+    expect(dynamoStatements.flatMap(actionsOf).sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+    );
+    for (const statement of dynamoStatements) {
+      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+      for (const resource of resources) {
+        expect([tableArn, { 'Fn::Join': ['', [tableArn, '/index/gsi1']] }]).toContainEqual(resource);
+      }
+    }
+    expect(otherStatements).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+    ]);
+  });
+
+  it('gives no function Scan, and gives wildcard resources only to actions that have no other', () => {
+    const statements = ofType(stateless, 'AWS::IAM::Policy').flatMap(
+      ([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+
+    expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    for (const statement of statements.filter((candidate) => candidate.Resource === '*')) {
+      for (const action of actionsOf(statement)) {
+        expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams']).toContain(action);
+      }
+    }
+  });
+
+  it('builds every function with the house defaults: Node 22 on arm64, JSON logs, active tracing, the common environment', () => {
+    const functions = ofType(stateless, 'AWS::Lambda::Function');
+
+    expect(functions.length).toBe(synth.stateless.functions.size);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: synth.config.logs.level },
+        Environment: { Variables: { TOLLGATE_STAGE: stage, TOLLGATE_FAIL_MODE: synth.config.failMode, POWERTOOLS_SERVICE_NAME: 'tollgate' } },
+      });
+      expect(Object.keys((fn.Properties?.Environment as { Variables: object }).Variables)).toEqual(expect.arrayContaining(REQUIRED_ENVIRONMENT));
+    }
+  });
+
+  it('writes each function log to its own log group kept for the stage retention', () => {
+    for (const fn of synth.stateless.functions.values()) {
+      synth.statelessTemplate.hasResource('AWS::Logs::LogGroup', {
+        Properties: { RetentionInDays: synth.config.logs.retentionDays },
+        DeletionPolicy: synth.config.logs.removalPolicy === 'retain' ? 'Retain' : 'Delete',
+      });
+      expect(fn.function.logGroup).toBe(fn.logGroup);
+    }
+  });
+
+  it('sizes authorize for the hot path as configured', () => {
+    expect(stateless[logicalIdOf('authorize')]?.Properties).toMatchObject({
+      MemorySize: synth.config.functions.authorize.memoryMb,
+      Timeout: 3,
+      ...(synth.config.functions.authorize.reservedConcurrency ? { ReservedConcurrentExecutions: synth.config.functions.authorize.reservedConcurrency } : {}),
+    });
+  });
+
+  it('keeps the single table as the contract describes: keys, gsi1, TTL, stream, on-demand, PITR', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it(stage === 'prod' ? 'protects and retains the table' : 'lets the table go with the stack', () => {
+    const retained = stage === 'prod';
+
+    synth.statefulTemplate.hasResource('AWS::DynamoDB::Table', {
+      Properties: { DeletionProtectionEnabled: retained },
+      DeletionPolicy: retained ? 'Retain' : 'Delete',
+      UpdateReplacePolicy: retained ? 'Retain' : 'Delete',
+    });
+  });
+
+  it('creates the bus tollgate-<stage> with an archive', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: `tollgate-${stage}` });
+    synth.statefulTemplate.hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: synth.config.events.archiveRetentionDays,
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventBus'), 'Arn'] },
+    });
+  });
+
+  it('routes every EventBridge rule to its consumer with a retry policy and a dead-letter queue', () => {
+    const queues = ofType(stateless, 'AWS::SQS::Queue').map(([id]) => id);
+
+    for (const [, rule] of ofType(stateless, 'AWS::Events::Rule')) {
+      const targets = rule.Properties?.Targets as Array<{ Arn: unknown; DeadLetterConfig?: { Arn: unknown }; RetryPolicy?: object }>;
+      expect(targets).toHaveLength(1);
+      const [target] = targets;
+      expect(JSON.stringify(target?.Arn)).toMatch(/Function/);
+      expect(target?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: expect.any(Number), MaximumRetryAttempts: expect.any(Number) });
+      expect(queues).toContain((target?.DeadLetterConfig?.Arn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]);
+    }
+  });
+
+  it('wires the outbox publisher to the table stream exactly when its handler exists', () => {
+    const mappings = synth.statelessTemplate.findResources('AWS::Lambda::EventSourceMapping');
+
+    if (!hasHandler(OUTBOX_PUBLISHER_FUNCTION_NAME)) {
+      expect(mappings).toEqual({});
+      return;
+    }
+    synth.statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(OUTBOX_PUBLISHER_FUNCTION_NAME) },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'OUTBOX#' }] } } } }) }] },
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('alarms on authorize p99 latency, denial spikes, and every function and dead-letter queue', () => {
+    const alarms = ofType(stateless, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
+
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: synth.config.alarms.authorizeP99Ms }),
+    );
+    synth.statelessTemplate.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.decision = "deny" }',
+      LogGroupName: { Ref: synth.stateless.getLogicalId(synth.stateless.functions.get('authorize')?.logGroup.node.defaultChild as never) },
+      MetricTransformations: [{ MetricName: 'Denials', MetricNamespace: `Tollgate/${stage}`, MetricValue: '1', DefaultValue: 0 }],
+    });
+    expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'Denials', Threshold: synth.config.alarms.denialsPer5Min }));
+    const perMetric = (name: string) => alarms.filter((alarm) => alarm.MetricName === name).length;
+    expect(perMetric('Errors')).toBe(synth.stateless.functions.size);
+    expect(perMetric('Throttles')).toBe(synth.stateless.functions.size);
+    expect(perMetric('ApproximateNumberOfMessagesVisible')).toBe(ofType(stateless, 'AWS::SQS::Queue').length);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it('has a dashboard and outputs the API URL and the credentials function', () => {
+    synth.statelessTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    synth.statelessTemplate.hasOutput('ApiUrl', {});
+    synth.statelessTemplate.hasOutput('CredentialsFunctionName', {});
+    synth.statelessTemplate.hasOutput('AlarmTopicArn', {});
+  });
+});
+
+describe('the cdk-nag check', () => {
+  it('is active: a non-compliant resource added to the app is reported', () => {
+    const synth = synthTollgate('dev', ({ stateless }) => {
+      new Queue(stateless as Stack, 'UnencryptedProbe');
+    });
+
+    expect(synth.nagFindings.map((finding) => finding.rule)).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+});
+
+describe('the contract table drives the API', () => {
+  function appWithRoutes(routes: readonly RouteDefinition[]) {
+    const app = new App({ builtinCloudFormationValidation: false, context: testContext('dev') });
+    const config = resolveStageConfig('dev');
+    const stateful = new StatefulStack(app, 'Stateful', { config });
+    const stateless = new StatelessStack(app, 'Stateless', {
+      config,
+      table: stateful.table,
+      tableIndexNames: stateful.tableIndexNames,
+      eventBus: stateful.eventBus,
+      routes,
+    });
+    return { stateless, template: Template.fromStack(stateless) };
+  }
+
+  it('picks up a new route with its authorizer, and lets a function serving DELETE delete items', () => {
+    const added: RouteDefinition = { method: 'DELETE', path: '/v1/accounts/{accountId}/blocked-destinations/{target}', functionName: 'accounts', access: ['reviewer', 'admin'] };
+
+    const { stateless, template } = appWithRoutes([...ROUTES, added]);
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `DELETE ${added.path}`, AuthorizationType: 'CUSTOM' });
+    const accountsRole = stateless.functions.get('accounts')?.role;
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stateless.getLogicalId(accountsRole?.node.defaultChild as never) }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] })]) },
+    });
+  });
+
+  it('refuses to synthesize a route whose function has no handler, naming the missing file', () => {
+    const orphan = { method: 'GET', path: '/v1/reviews', functionName: 'reviews', access: ['reviewer'] } as unknown as RouteDefinition;
+
+    expect(() => appWithRoutes([...ROUTES, orphan])).toThrow(/functions\/reviews\/handler\.ts/);
+  });
+});
