@@ -10,8 +10,11 @@ import { ensureTable } from '../adapters/dynamodb/table-definition.js';
 import { readConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { buildDependencies, type Dependencies } from '../shared/wiring.js';
+import { buildConsumers } from './consumers.js';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
+import { LocalEventBus } from './event-bus.js';
 import { createLocalServer } from './server.js';
+import { StreamPoller } from './stream-poller.js';
 
 export interface LocalStackOptions {
   /** Port for the HTTP server; 0 picks a free one. */
@@ -27,6 +30,18 @@ export interface LocalStackOptions {
   /** Extra environment for the runtime configuration (TOLLGATE_* variables). */
   readonly environment?: Record<string, string | undefined>;
   readonly logger?: Logger;
+  /** How often the local stream poller reads the table's stream (default 100 ms). */
+  readonly streamPollMs?: number;
+  /** Local bus delivery attempts per consumer before dead-lettering (default 4) and the first backoff (default 200 ms). */
+  readonly eventMaxAttempts?: number;
+  readonly eventBaseDelayMs?: number;
+}
+
+export interface LocalEvents {
+  readonly bus: LocalEventBus;
+  readonly poller: StreamPoller;
+  /** Waits until every change written so far has been published and every consumer (and what it wrote) is done. */
+  settle(): Promise<void>;
 }
 
 export interface LocalStack {
@@ -37,6 +52,7 @@ export interface LocalStack {
   readonly adminTokenGenerated: boolean;
   readonly deps: Dependencies;
   readonly server: Server;
+  readonly events: LocalEvents;
   stop(): Promise<void>;
 }
 
@@ -59,6 +75,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const adminToken = options.adminToken ?? generateToken().token;
     await deps.credentials.save(adminToken, { role: 'admin', credentialId: 'bootstrap-admin' }, deps.clock.now().toISOString(), 'TOLLGATE_ADMIN_TOKEN');
 
+    const bus = new LocalEventBus(buildConsumers(deps), {
+      maxAttempts: options.eventMaxAttempts ?? 4,
+      baseDelayMs: options.eventBaseDelayMs ?? 200,
+      logger: deps.logger,
+    });
+    const poller = new StreamPoller(client, bus, { endpoint: dynamoEndpoint, tableName: config.tableName, intervalMs: options.streamPollMs ?? 100, logger: deps.logger });
+    poller.start();
+    const events: LocalEvents = {
+      bus,
+      poller,
+      async settle() {
+        for (let round = 0; round < 20; round += 1) {
+          await poller.drain();
+          await bus.idle();
+          if ((await poller.pollOnce()) === 0) return;
+        }
+      },
+    };
+
     const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
     const server = createLocalServer(deps, {
       authorizerCacheMs: options.authorizerCacheMs ?? 60_000,
@@ -78,7 +113,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       adminTokenGenerated,
       deps,
       server,
+      events,
       async stop() {
+        await poller.stop();
+        await bus.idle();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -14,6 +14,9 @@ export const keys = {
   rateDeckChunk: (version: string, index: number) => ({ pk: `RATEDECK#${version}`, sk: `CHUNK#${String(index).padStart(5, '0')}` }),
   rateDeckChunksOf: (version: string) => `RATEDECK#${version}`,
   highRiskList: () => ({ pk: 'HIGHRISK', sk: 'CURRENT' }),
+  outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
+  audit: (scope: string, at: string, id: string) => ({ pk: `AUDIT#${scope}`, sk: `${at}#${id}` }),
+  auditOf: (scope: string) => `AUDIT#${scope}`,
 } as const;
 
 export function isConditionalCheckFailed(error: unknown): boolean {

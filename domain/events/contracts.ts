@@ -1,0 +1,64 @@
+/**
+ * Tollgate's events, each defined once: its EventBridge detail-type and the zod schema of its detail.
+ * Publishers validate before writing to the outbox, consumers validate on receipt, the CDK builds its rule
+ * patterns from the same names. Source is always `tollgate`; delivery is at least once.
+ */
+import { z } from 'zod';
+
+export const EVENT_SOURCE = 'tollgate';
+
+const base = {
+  eventId: z.string().min(1),
+  occurredAt: z.iso.datetime(),
+};
+const accountBase = { ...base, accountId: z.string().min(1) };
+
+const evidence = z.object({
+  rule: z.string(),
+  destinations: z.array(z.string()),
+  attempts: z.number().int().nonnegative(),
+  newDestinationAttempts: z.number().nonnegative(),
+  windowMinutes: z.number().int().positive(),
+  spendLastHour: z.number().nonnegative(),
+  thresholds: z.record(z.string(), z.number()),
+});
+export type RestrictionEvidence = z.infer<typeof evidence>;
+
+export const EVENT_CONTRACTS = {
+  'Balance Low': z.object({ ...accountBase, balance: z.number(), threshold: z.number(), crossingId: z.string() }).strict(),
+  'Balance Topped Up': z.object({ ...accountBase, amount: z.number().positive(), balance: z.number(), crossingId: z.string(), paymentReference: z.string() }).strict(),
+  'Top-up Failed': z.object({ ...accountBase, amount: z.number(), crossingId: z.string(), failure: z.string() }).strict(),
+  'Destination Restricted': z
+    .object({ ...accountBase, destination: z.string(), callId: z.string(), evidence })
+    .strict(),
+  'Account Flagged For Review': z.object({ ...accountBase, reviewId: z.string(), evidence }).strict(),
+  'Review Resolved': z
+    .object({ ...accountBase, reviewId: z.string(), action: z.enum(['clear', 'suspend']), note: z.string(), resolvedBy: z.string() })
+    .strict(),
+  'IP Banned': z
+    .object({ ...base, accountId: z.string().nullable(), ip: z.string(), bannedUntil: z.iso.datetime(), failures: z.number().int(), offence: z.number().int().positive() })
+    .strict(),
+  'Policy Changed': z.object({ ...accountBase, changedBy: z.string(), changedFields: z.array(z.string()), version: z.number().int() }).strict(),
+  'Call Denied': z
+    .object({ ...accountBase, callId: z.string(), reason: z.string(), sipCode: z.number().int(), destination: z.string().nullable(), country: z.string().nullable() })
+    .strict(),
+} as const;
+
+export type DetailType = keyof typeof EVENT_CONTRACTS;
+export const DETAIL_TYPES = Object.keys(EVENT_CONTRACTS) as DetailType[];
+export type EventDetail<T extends DetailType> = z.infer<(typeof EVENT_CONTRACTS)[T]>;
+
+export interface TollgateEvent<T extends DetailType = DetailType> {
+  readonly detailType: T;
+  readonly detail: EventDetail<T>;
+}
+
+/** Validates a detail against its contract; throws with the field names when it does not conform. */
+export function parseEvent<T extends DetailType>(detailType: T, detail: unknown): TollgateEvent<T> {
+  const schema = EVENT_CONTRACTS[detailType] as unknown as z.ZodType<EventDetail<T>>;
+  return { detailType, detail: schema.parse(detail) };
+}
+
+export function isDetailType(value: unknown): value is DetailType {
+  return typeof value === 'string' && value in EVENT_CONTRACTS;
+}

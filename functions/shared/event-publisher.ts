@@ -1,0 +1,19 @@
+/** Port: where the stream publisher sends events. EventBridge in AWS, the local event bus on one machine. */
+import type { TollgateEvent } from '../../domain/events/contracts.js';
+
+export interface EventPublisher {
+  publish(events: readonly TollgateEvent[]): Promise<void>;
+}
+
+/** The EventBridge envelope consumers receive, built the same way by EventBridge and by the local bus. */
+export interface BusEvent<TDetail = unknown> {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: TDetail;
+}

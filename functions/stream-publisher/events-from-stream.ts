@@ -1,0 +1,79 @@
+/**
+ * Turns the table's change stream into Tollgate events:
+ *  1. an inserted outbox item is published as it is;
+ *  2. an inserted deny decision becomes `Call Denied` (the decision item is the record of the denial);
+ *  3. an account change that takes the balance below its threshold becomes `Balance Low`.
+ * Event ids derive from the change (stream record id, call id), so a redelivered record yields the same event
+ * and idempotent consumers ignore it.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { detectBalanceCrossing } from '../../domain/balance/balance-crossing.js';
+import { isDetailType, parseEvent, type TollgateEvent } from '../../domain/events/contracts.js';
+import type { DecisionRecord } from '../../domain/policy/authorize-call.js';
+import { fromMicros } from '../../domain/shared/money.js';
+import { parseAccountItem } from '../adapters/dynamodb/account-repository.js';
+
+/** The part of a DynamoDB stream record we read; both the Lambda event and the Streams API have it. */
+export interface ChangeRecord {
+  readonly eventID?: string;
+  readonly eventName?: 'INSERT' | 'MODIFY' | 'REMOVE' | string;
+  readonly dynamodb?: {
+    readonly NewImage?: Record<string, unknown>;
+    readonly OldImage?: Record<string, unknown>;
+    readonly ApproximateCreationDateTime?: number | Date;
+  };
+}
+
+export function eventsFromChange(record: ChangeRecord): TollgateEvent[] {
+  const newImage = image(record.dynamodb?.NewImage);
+  if (!newImage) return [];
+  if (record.eventName === 'INSERT' && newImage.entity === 'outbox' && isDetailType(newImage.detailType)) {
+    return [parseEvent(newImage.detailType, newImage.detail)];
+  }
+  if (record.eventName === 'INSERT' && newImage.entity === 'decision') {
+    const decision = newImage.record as DecisionRecord;
+    if (decision.decision !== 'deny' || !decision.accountId) return [];
+    return [
+      parseEvent('Call Denied', {
+        eventId: `call-denied:${decision.callId}`,
+        occurredAt: decision.decidedAt,
+        accountId: decision.accountId,
+        callId: decision.callId,
+        reason: decision.reason,
+        sipCode: decision.sipCode,
+        destination: decision.destination?.e164 ?? null,
+        country: decision.destination?.country ?? null,
+      }),
+    ];
+  }
+  const oldImage = image(record.dynamodb?.OldImage);
+  if (record.eventName === 'MODIFY' && newImage.entity === 'account' && oldImage) {
+    const after = parseAccountItem(newImage);
+    const crossing = detectBalanceCrossing(parseAccountItem(oldImage), after);
+    if (!crossing) return [];
+    const crossingId = `${after.accountId}:${record.eventID ?? 'unknown'}`;
+    return [
+      parseEvent('Balance Low', {
+        eventId: `balance-low:${crossingId}`,
+        occurredAt: changeTime(record),
+        accountId: after.accountId,
+        balance: fromMicros(crossing.balanceMicros),
+        threshold: fromMicros(crossing.thresholdMicros),
+        crossingId,
+      }),
+    ];
+  }
+  return [];
+}
+
+function image(raw: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return raw ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
+}
+
+function changeTime(record: ChangeRecord): string {
+  const value = record.dynamodb?.ApproximateCreationDateTime;
+  if (value instanceof Date) return value.toISOString();
+  // The Lambda event carries epoch seconds.
+  return new Date(typeof value === 'number' ? value * 1000 : 0).toISOString();
+}
