@@ -2,7 +2,7 @@
  * What holds data and must outlive a redeploy: the single table and the event bus with its archive.
  * Kept apart from the stateless stack so functions, API and alarms can be replaced freely.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
@@ -51,5 +51,9 @@ export class StatefulStack extends Stack {
       eventPattern: { account: [Stack.of(this).account] },
       retention: Duration.days(config.events.archiveRetentionDays),
     });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The single DynamoDB table' });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'Subscribe other carrier systems here (source "tollgate")' });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventBus.eventBusArn });
   }
 }

@@ -277,6 +277,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     synth.statelessTemplate.hasOutput('ApiUrl', {});
     synth.statelessTemplate.hasOutput('CredentialsFunctionName', {});
     synth.statelessTemplate.hasOutput('AlarmTopicArn', {});
+    synth.statefulTemplate.hasOutput('EventBusName', {});
   });
 });
 
