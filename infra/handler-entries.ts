@@ -22,7 +22,7 @@ export function assertHandlersExist(functionNames: Iterable<string>): void {
   if (missing.length > 0) {
     throw new Error(
       `Tollgate: no handler for ${missing.map((name) => `functions/${name}/handler.ts`).join(', ')}. ` +
-        'Every function named in domain/contract/routes.ts (and the authorizer) needs one.',
+        'Every function named in domain/contract/routes.ts or domain/events/routing.ts, and the authorizer, needs one.',
     );
   }
 }

@@ -8,15 +8,8 @@
 import { App, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { resolveStageConfig, type StageConfig } from './config.js';
-import type { EventRoute } from './constructs/event-routing.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 import { StatelessStack } from './stacks/stateless-stack.js';
-
-/**
- * Which consumer gets which event. Empty until the event contracts land in domain/events; then this becomes the
- * routing definition exported there, the same one the local event bus uses.
- */
-const EVENT_ROUTES: readonly EventRoute[] = [];
 
 export interface Tollgate {
   readonly config: StageConfig;
@@ -43,7 +36,6 @@ export function buildTollgate(app: App): Tollgate {
     table: stateful.table,
     tableIndexNames: stateful.tableIndexNames,
     eventBus: stateful.eventBus,
-    eventRoutes: EVENT_ROUTES,
   });
 
   Tags.of(app).add('application', 'tollgate');

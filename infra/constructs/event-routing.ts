@@ -1,6 +1,6 @@
 /**
- * EventBridge routing built from data: one rule per `{ detailType, consumerFunctionName }` entry, each delivering
- * to its consumer with a retry policy and the consumer's SQS dead-letter queue.
+ * EventBridge routing built from the one routing definition (domain/events/routing.ts): one rule per consumer,
+ * matching the detail types it consumes, delivering with a retry policy and the consumer's SQS dead-letter queue.
  *
  * A failed delivery can happen in two places, and both end in the same queue:
  * 1. EventBridge cannot invoke the function (throttled, deleted, no permission): the rule target's DLQ.
@@ -13,22 +13,25 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../domain/events/contracts.js';
 
+/** One consumer and the detail types it receives; `ConsumerRoute` from domain/events has this shape. */
 export interface EventRoute {
-  /** EventBridge `detail-type`, e.g. `Balance Low`. */
-  readonly detailType: string;
   /** The consumer's folder under functions/; it must be a key of `consumers`. */
-  readonly consumerFunctionName: string;
+  readonly consumer: string;
+  /** EventBridge `detail-type`s, e.g. `Balance Low`. */
+  readonly detailTypes: readonly string[];
+  readonly description?: string;
 }
 
 export interface EventRoutingProps {
   readonly eventBus: IEventBus;
   readonly routes: readonly EventRoute[];
-  /** Consumer functions by function name. */
+  /** Consumer functions by consumer name. */
   readonly consumers: ReadonlyMap<string, IFunction>;
   /**
    * EventBridge `source` the rules match.
-   * @default 'tollgate'
+   * @default EVENT_SOURCE ('tollgate')
    */
   readonly source?: string;
   /**
@@ -49,24 +52,41 @@ export interface EventRoutingProps {
 }
 
 export class EventRouting extends Construct {
-  readonly rules: Rule[] = [];
-  /** One dead-letter queue per consumer, by function name. */
+  /** One rule per consumer, by consumer name. */
+  readonly rules = new Map<string, Rule>();
+  /** One dead-letter queue per consumer, by consumer name. */
   readonly deadLetterQueues = new Map<string, Queue>();
 
   constructor(scope: Construct, id: string, props: EventRoutingProps) {
     super(scope, id);
-    const source = props.source ?? 'tollgate';
 
     for (const route of props.routes) {
-      const consumer = props.consumers.get(route.consumerFunctionName);
+      const consumer = props.consumers.get(route.consumer);
       if (!consumer) {
-        throw new Error(`Event route "${route.detailType}" names consumer "${route.consumerFunctionName}", which has no function`);
+        throw new Error(`Event route to "${route.consumer}" has no consumer function`);
       }
-      const deadLetterQueue = this.deadLetterQueueFor(route.consumerFunctionName, consumer, props);
-      const rule = new Rule(this, `${pascalCase(route.detailType)}To${pascalCase(route.consumerFunctionName)}`, {
+      if (this.rules.has(route.consumer)) {
+        throw new Error(`Event routes name consumer "${route.consumer}" twice; list all its detail types in one route`);
+      }
+      const name = pascalCase(route.consumer);
+      const deadLetterQueue = new Queue(this, `${name}DeadLetters`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(deadLetterQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of an EventBridge target and a Lambda on-failure destination.',
+      });
+      consumer.configureAsyncInvoke({
+        onFailure: new SqsDestination(deadLetterQueue),
+        retryAttempts: props.consumerRetryAttempts ?? 2,
+      });
+
+      const rule = new Rule(this, `${name}Rule`, {
         eventBus: props.eventBus,
-        description: `${route.detailType} -> ${route.consumerFunctionName}`,
-        eventPattern: { source: [source], detailType: [route.detailType] },
+        description: (route.description ?? `events for ${route.consumer}`).slice(0, 512),
+        eventPattern: { source: [props.source ?? EVENT_SOURCE], detailType: [...route.detailTypes] },
       });
       rule.addTarget(
         new LambdaFunction(consumer, {
@@ -75,28 +95,9 @@ export class EventRouting extends Construct {
           retryAttempts: props.retryAttempts ?? 20,
         }),
       );
-      this.rules.push(rule);
+      this.rules.set(route.consumer, rule);
+      this.deadLetterQueues.set(route.consumer, deadLetterQueue);
     }
-  }
-
-  private deadLetterQueueFor(functionName: string, consumer: IFunction, props: EventRoutingProps): Queue {
-    const existing = this.deadLetterQueues.get(functionName);
-    if (existing) return existing;
-    const queue = new Queue(this, `${pascalCase(functionName)}DeadLetters`, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of an EventBridge target and a Lambda on-failure destination.',
-    });
-    consumer.configureAsyncInvoke({
-      onFailure: new SqsDestination(queue),
-      retryAttempts: props.consumerRetryAttempts ?? 2,
-    });
-    this.deadLetterQueues.set(functionName, queue);
-    return queue;
   }
 }
 

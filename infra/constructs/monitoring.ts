@@ -3,7 +3,7 @@
  *
  * - errors and throttles: per function, thresholds per 5 minutes from the stage config;
  * - authorize p99 latency: the switch waits on it for every call attempt;
- * - dead-letter depth: any message in a DLQ is an event a consumer or the outbox publisher gave up on;
+ * - dead-letter depth: any message in a DLQ is an event a consumer or the stream publisher gave up on;
  * - denials spike: a CloudWatch Logs metric filter counts authorize's `{ "decision": "deny" }` log lines.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';

@@ -118,10 +118,11 @@ export class TollgateFunction extends Construct {
       id: 'AwsSolutions-L1',
       reason: 'Pinned to nodejs22.x, the runtime Tollgate targets and tests; moving to a newer runtime is a deliberate, tested change.',
     });
-    // X-Ray's PutTraceSegments/PutTelemetryRecords, added by `tracing: ACTIVE`, exist only on Resource "*".
+    // Resource "*" is only ever needed by actions that have no resource-level permissions; test/infra checks that.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; every other statement names its resource.',
+      reason:
+        'Resource "*" appears only for actions without resource-level permissions: xray:PutTraceSegments/PutTelemetryRecords (active tracing) and, for the stream publisher, dynamodb:ListStreams. Every other statement names its resource.',
     });
   }
 

@@ -33,7 +33,7 @@ export class StatefulStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
-      // The outbox: items under `OUTBOX#` reach EventBridge through this stream, never from the request path.
+      // Events leave through this stream (outbox items and the changes that imply events), never from the request path.
       stream: StreamViewType.NEW_AND_OLD_IMAGES,
       deletionProtection: config.table.deletionProtection,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

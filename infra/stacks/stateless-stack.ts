@@ -1,21 +1,22 @@
 /**
- * Everything that can be replaced without losing data: the functions, the HTTP API, the outbox publisher,
+ * Everything that can be replaced without losing data: the functions, the HTTP API, the stream publisher,
  * the event rules, alarms and the dashboard. The table and the bus arrive as typed props from the stateful stack.
  *
  * 1. One function per distinct `functionName` in the contract's ROUTES, plus the authorizer.
  * 2. One API route per ROUTES entry; every route but the public ones sits behind the authorizer.
- * 3. The outbox publisher (table stream -> EventBridge), wired when `functions/outbox-publisher/handler.ts` exists.
- * 4. One EventBridge rule per event route, each with a retry policy and its consumer's dead-letter queue.
+ * 3. The stream publisher (table stream -> EventBridge), wired when `functions/stream-publisher/handler.ts` exists.
+ * 4. One EventBridge rule per consumer in the routing definition, with a retry policy and a dead-letter queue.
  * 5. Alarms and a dashboard over all of it.
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { EVENT_ROUTES } from '../../domain/events/routing.js';
 import type { StageConfig } from '../config.js';
 import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-routing.js';
 import { Monitoring } from '../constructs/monitoring.js';
@@ -24,21 +25,33 @@ import { TollgateFunction } from '../constructs/tollgate-function.js';
 import { assertHandlersExist, hasHandler } from '../handler-entries.js';
 
 export const AUTHORIZER_FUNCTION_NAME = 'authorizer';
-export const OUTBOX_PUBLISHER_FUNCTION_NAME = 'outbox-publisher';
+export const STREAM_PUBLISHER_FUNCTION_NAME = 'stream-publisher';
+
+/**
+ * The stream records the publisher turns into events (functions/stream-publisher/events-from-stream.ts); Lambda
+ * drops every other change before invoking it, so the ~95% of writes that are allowed decisions, counters and
+ * reference data cost nothing. A TTL expiry is a REMOVE and never matches.
+ * 1. an inserted outbox item;
+ * 2. an inserted deny decision (becomes `Call Denied`);
+ * 3. a modified account (may cross its balance threshold: `Balance Low`).
+ */
+export const STREAM_PUBLISHER_PATTERNS = [
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['decision'] }, record: { M: { decision: { S: ['deny'] } } } } } },
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['account'] } } } },
+] as const;
 
 type TableAccess = 'none' | 'read' | 'read-write';
 
 /**
- * Table access for functions that need less than the default read-write. Functions serving a DELETE route
- * may also delete items. authorize reads and writes (idempotency record, counters, decision, outbox) and never
- * deletes or scans.
+ * Table access the HTTP methods a function serves do not decide. By default a function serving only GET routes
+ * reads, one serving POST or PUT also writes, one serving DELETE may also delete items; event consumers read and
+ * write. Nobody scans.
  */
-const TABLE_ACCESS: Readonly<Partial<Record<string, TableAccess>>> = {
+const TABLE_ACCESS_OVERRIDES: Readonly<Partial<Record<string, TableAccess>>> = {
   health: 'none',
-  decisions: 'read',
-  authorize: 'read-write',
   [AUTHORIZER_FUNCTION_NAME]: 'read',
-  [OUTBOX_PUBLISHER_FUNCTION_NAME]: 'none',
+  [STREAM_PUBLISHER_FUNCTION_NAME]: 'none',
 };
 
 export interface StatelessStackProps extends StackProps {
@@ -53,15 +66,15 @@ export interface StatelessStackProps extends StackProps {
    */
   readonly routes?: readonly RouteDefinition[];
   /**
-   * Which consumer receives which event type. Consumers are `functions/<consumerFunctionName>/handler.ts`.
-   * @default [] (no consumers)
+   * Which consumer receives which event types. Consumers are `functions/<consumer>/handler.ts`.
+   * @default EVENT_ROUTES from domain/events/routing.ts
    */
   readonly eventRoutes?: readonly EventRoute[];
   /**
-   * Wire the table stream to the outbox publisher.
-   * @default true when functions/outbox-publisher/handler.ts exists at synth time
+   * Wire the table stream to the stream publisher.
+   * @default true when functions/stream-publisher/handler.ts exists at synth time
    */
-  readonly outboxPublisher?: boolean;
+  readonly streamPublisher?: boolean;
 }
 
 export class StatelessStack extends Stack {
@@ -70,7 +83,7 @@ export class StatelessStack extends Stack {
   readonly api: TollgateApi;
   readonly monitoring: Monitoring;
   readonly eventRouting: EventRouting;
-  readonly outboxDeadLetters: Queue | undefined;
+  readonly streamPublisherDeadLetters: Queue | undefined;
 
   private readonly config: StageConfig;
   private readonly table: ITable;
@@ -84,31 +97,32 @@ export class StatelessStack extends Stack {
     this.tableIndexNames = props.tableIndexNames;
     this.eventBus = props.eventBus;
     const routes = props.routes ?? ROUTES;
-    const eventRoutes = props.eventRoutes ?? [];
-    const wireOutbox = props.outboxPublisher ?? hasHandler(OUTBOX_PUBLISHER_FUNCTION_NAME);
+    const eventRoutes = props.eventRoutes ?? EVENT_ROUTES;
+    const wireStream = props.streamPublisher ?? hasHandler(STREAM_PUBLISHER_FUNCTION_NAME);
 
     const httpFunctionNames = [...new Set(routes.map((route) => route.functionName))];
-    const consumerNames = [...new Set(eventRoutes.map((route) => route.consumerFunctionName))];
+    const consumerNames = [...new Set(eventRoutes.map((route) => route.consumer))];
     assertHandlersExist([
       ...httpFunctionNames,
       AUTHORIZER_FUNCTION_NAME,
       ...consumerNames,
-      ...(wireOutbox ? [OUTBOX_PUBLISHER_FUNCTION_NAME] : []),
+      ...(wireStream ? [STREAM_PUBLISHER_FUNCTION_NAME] : []),
     ]);
 
     // 1. Functions.
-    const deletesItems = new Set(routes.filter((route) => route.method === 'DELETE').map((route) => route.functionName));
     for (const name of httpFunctionNames) {
       const authorize = name === 'authorize';
+      const methods = new Set(routes.filter((route) => route.functionName === name).map((route) => route.method));
       this.addFunction(name, {
-        deletesItems: deletesItems.has(name),
+        access: methods.has('POST') || methods.has('PUT') || methods.has('DELETE') ? 'read-write' : 'read',
+        deletesItems: methods.has('DELETE'),
         memorySize: authorize ? this.config.functions.authorize.memoryMb : undefined,
         reservedConcurrentExecutions: authorize ? this.config.functions.authorize.reservedConcurrency : undefined,
         // The switch gives up long before this; a hung call must not hold a concurrency slot for 10 s.
         timeout: authorize ? Duration.seconds(3) : undefined,
       });
     }
-    const authorizer = this.addFunction(AUTHORIZER_FUNCTION_NAME, { timeout: Duration.seconds(3) });
+    const authorizer = this.addFunction(AUTHORIZER_FUNCTION_NAME, { access: 'read', timeout: Duration.seconds(3) });
 
     // 2. HTTP API.
     this.api = new TollgateApi(this, 'Api', {
@@ -118,12 +132,12 @@ export class StatelessStack extends Stack {
       authorizer: authorizer.function,
     });
 
-    // 3. Outbox: stream -> EventBridge.
-    this.outboxDeadLetters = wireOutbox ? this.wireOutboxPublisher() : undefined;
+    // 3. The table stream -> EventBridge.
+    this.streamPublisherDeadLetters = wireStream ? this.wireStreamPublisher() : undefined;
 
     // 4. Event rules.
     for (const name of consumerNames) {
-      this.addFunction(name, { timeout: Duration.seconds(30) });
+      this.addFunction(name, { access: 'read-write', timeout: Duration.seconds(30) });
     }
     this.eventRouting = new EventRouting(this, 'EventRouting', {
       eventBus: this.eventBus,
@@ -133,7 +147,7 @@ export class StatelessStack extends Stack {
 
     // 5. Alarms and dashboard.
     const deadLetterQueues = new Map<string, Queue>(this.eventRouting.deadLetterQueues);
-    if (this.outboxDeadLetters) deadLetterQueues.set(OUTBOX_PUBLISHER_FUNCTION_NAME, this.outboxDeadLetters);
+    if (this.streamPublisherDeadLetters) deadLetterQueues.set(STREAM_PUBLISHER_FUNCTION_NAME, this.streamPublisherDeadLetters);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config: this.config,
       api: this.api.api,
@@ -160,7 +174,7 @@ export class StatelessStack extends Stack {
 
   private addFunction(
     name: string,
-    options: { deletesItems?: boolean; memorySize?: number; reservedConcurrentExecutions?: number; timeout?: Duration },
+    options: { access: TableAccess; deletesItems?: boolean; memorySize?: number; reservedConcurrentExecutions?: number; timeout?: Duration },
   ): TollgateFunction {
     const fn = new TollgateFunction(this, `${pascalCase(name)}Function`, {
       functionName: name,
@@ -171,7 +185,7 @@ export class StatelessStack extends Stack {
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       timeout: options.timeout,
     });
-    const access = TABLE_ACCESS[name] ?? 'read-write';
+    const access = TABLE_ACCESS_OVERRIDES[name] ?? options.access;
     if (access !== 'none') fn.readTable(this.table, this.tableIndexNames);
     if (access === 'read-write') fn.writeTable(this.table);
     if (access === 'read-write' && options.deletesItems) fn.deleteTableItems(this.table);
@@ -186,21 +200,22 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * The table stream feeds the publisher only INSERTs of `OUTBOX#` items: outbox records are written once per
-   * event, and their TTL expiry (a REMOVE) must not publish again. Failed batches are retried, split in half to
-   * isolate a poison record, and finally described in a dead-letter queue (the records stay in the stream for 24 h).
+   * The table stream feeds the publisher only the changes that carry events (STREAM_PUBLISHER_PATTERNS). A failed
+   * batch is retried, split in half to isolate a poison record, and finally described in a dead-letter queue (the
+   * records themselves stay in the stream for 24 h). The publisher reports the first record it could not publish,
+   * so Lambda resumes from there.
    */
-  private wireOutboxPublisher(): Queue {
-    const publisher = this.addFunction(OUTBOX_PUBLISHER_FUNCTION_NAME, { timeout: Duration.seconds(30) });
+  private wireStreamPublisher(): Queue {
+    const publisher = this.addFunction(STREAM_PUBLISHER_FUNCTION_NAME, { access: 'none', timeout: Duration.seconds(30) });
     publisher.putEvents(this.eventBus);
-    const deadLetters = new Queue(this, 'OutboxPublisherDeadLetters', {
+    const deadLetters = new Queue(this, 'StreamPublisherDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     Validations.of(deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the on-failure destination of the outbox stream mapping.',
+      reason: 'This queue is itself the on-failure destination of the table stream mapping.',
     });
     publisher.function.addEventSource(
       new DynamoEventSource(this.table, {
@@ -211,12 +226,7 @@ export class StatelessStack extends Stack {
         retryAttempts: 10,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(deadLetters),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('OUTBOX#') } } },
-          }),
-        ],
+        filters: STREAM_PUBLISHER_PATTERNS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
     return deadLetters;

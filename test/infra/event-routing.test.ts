@@ -3,74 +3,85 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Code, Function as LambdaFunction, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { DETAIL_TYPES, EVENT_SOURCE } from '../../domain/events/contracts.js';
+import { consumersFor, EVENT_ROUTES } from '../../domain/events/routing.js';
 import { EventRouting, type EventRoute } from '../../infra/constructs/event-routing.js';
 
-const ROUTES: readonly EventRoute[] = [
-  { detailType: 'Balance Low', consumerFunctionName: 'top-up' },
-  { detailType: 'Balance Low', consumerFunctionName: 'notifier' },
-  { detailType: 'IP Banned', consumerFunctionName: 'notifier' },
-];
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+interface RuleTarget {
+  readonly Arn: { 'Fn::GetAtt': [string, string] };
+  readonly DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string, string] } };
+  readonly RetryPolicy?: object;
+}
 
 function routingStack(routes: readonly EventRoute[]) {
-  const stack = new Stack(new App(), 'Routing');
+  const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Routing');
   const eventBus = new EventBus(stack, 'Bus');
+  const names = [...new Set(routes.map((route) => route.consumer))];
   const consumers = new Map(
-    ['top-up', 'notifier'].map((name) => [
+    names.map((name) => [
       name,
       new LambdaFunction(stack, name, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {}') }),
     ]),
   );
   const routing = new EventRouting(stack, 'Routing', { eventBus, routes, consumers });
-  const logicalId = (name: string) => stack.getLogicalId(consumers.get(name)?.node.defaultChild as CfnFunction);
+  const consumerByLogicalId = new Map([...consumers].map(([name, fn]) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), name]));
   const queueId = (name: string) => stack.getLogicalId(routing.deadLetterQueues.get(name)?.node.defaultChild as never);
-  return { stack, template: Template.fromStack(stack), logicalId, queueId };
+  const template = Template.fromStack(stack);
+  return { template, resources: template.toJSON().Resources as Resources, consumerByLogicalId, queueId };
 }
 
-describe('event routing', () => {
-  it('makes one rule per route, matching the source and the detail type', () => {
-    const { template } = routingStack(ROUTES);
+describe('event routing from the one routing definition', () => {
+  it('delivers every event type to exactly the consumers the local event bus delivers it to', () => {
+    const { resources, consumerByLogicalId } = routingStack(EVENT_ROUTES);
+    const rules = Object.values(resources).filter((resource) => resource.Type === 'AWS::Events::Rule');
 
-    template.resourceCountIs('AWS::Events::Rule', 3);
-    for (const route of ROUTES) {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { source: ['tollgate'], 'detail-type': [route.detailType] },
-        Description: `${route.detailType} -> ${route.consumerFunctionName}`,
-      });
+    for (const detailType of DETAIL_TYPES) {
+      const cdkConsumers = rules
+        .filter((rule) => {
+          const pattern = rule.Properties.EventPattern as { source: string[]; 'detail-type': string[] };
+          return pattern.source.includes(EVENT_SOURCE) && pattern['detail-type'].includes(detailType);
+        })
+        .flatMap((rule) => (rule.Properties.Targets as RuleTarget[]).map((target) => consumerByLogicalId.get(target.Arn['Fn::GetAtt'][0])));
+
+      expect(cdkConsumers.sort(), detailType).toEqual([...consumersFor(detailType)].sort());
     }
+  });
+
+  it('makes one rule per consumer', () => {
+    const { template } = routingStack(EVENT_ROUTES);
+
+    template.resourceCountIs('AWS::Events::Rule', EVENT_ROUTES.length);
   });
 
   it('targets each rule at its consumer with a retry policy and the consumer dead-letter queue', () => {
-    const { template, logicalId, queueId } = routingStack(ROUTES);
+    const { resources, consumerByLogicalId, queueId } = routingStack(EVENT_ROUTES);
 
-    for (const route of ROUTES) {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { 'detail-type': [route.detailType] },
-        Targets: [
-          {
-            Arn: { 'Fn::GetAtt': [logicalId(route.consumerFunctionName), 'Arn'] },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId(route.consumerFunctionName), 'Arn'] } },
-            RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 20 },
-          },
-        ],
-      });
+    for (const rule of Object.values(resources).filter((resource) => resource.Type === 'AWS::Events::Rule')) {
+      const [target, ...others] = rule.Properties.Targets as RuleTarget[];
+      const consumer = consumerByLogicalId.get(target?.Arn['Fn::GetAtt'][0] ?? '') ?? 'none';
+
+      expect(others).toEqual([]);
+      expect(target?.DeadLetterConfig?.Arn).toEqual({ 'Fn::GetAtt': [queueId(consumer), 'Arn'] });
+      expect(target?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 20 });
     }
   });
 
-  it('sends a consumer that keeps throwing to the same dead-letter queue after Lambda retries', () => {
-    const { template, logicalId, queueId } = routingStack(ROUTES);
+  it('sends a consumer that keeps throwing to its dead-letter queue after Lambda retries', () => {
+    const { template, consumerByLogicalId, queueId } = routingStack(EVENT_ROUTES);
 
-    template.resourceCountIs('AWS::SQS::Queue', 2);
-    for (const name of ['top-up', 'notifier']) {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', EVENT_ROUTES.length);
+    for (const [logicalId, consumer] of consumerByLogicalId) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: logicalId(name) },
+        FunctionName: { Ref: logicalId },
         MaximumRetryAttempts: 2,
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId(name), 'Arn'] } } },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId(consumer), 'Arn'] } } },
       });
     }
   });
 
   it('lets EventBridge write to the dead-letter queues, over TLS only', () => {
-    const { template } = routingStack(ROUTES);
+    const { template } = routingStack(EVENT_ROUTES);
 
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
@@ -89,7 +100,12 @@ describe('event routing', () => {
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });
 
-  it('refuses a route to a consumer that has no function', () => {
-    expect(() => routingStack([{ detailType: 'Review Resolved', consumerFunctionName: 'auditor' }])).toThrow(/"auditor", which has no function/);
+  it('refuses a consumer listed twice, so one consumer never gets two rules and two queues', () => {
+    const twice = [
+      { consumer: 'notifier', detailTypes: ['IP Banned'] },
+      { consumer: 'notifier', detailTypes: ['Balance Low'] },
+    ];
+
+    expect(() => routingStack(twice)).toThrow(/"notifier" twice/);
   });
 });

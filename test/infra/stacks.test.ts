@@ -7,7 +7,7 @@ import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { resolveStageConfig, STAGES, type Stage } from '../../infra/config.js';
 import { hasHandler } from '../../infra/handler-entries.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
-import { OUTBOX_PUBLISHER_FUNCTION_NAME, StatelessStack } from '../../infra/stacks/stateless-stack.js';
+import { STREAM_PUBLISHER_FUNCTION_NAME, STREAM_PUBLISHER_PATTERNS, StatelessStack } from '../../infra/stacks/stateless-stack.js';
 import { synthTollgate, testContext, type SynthesizedTollgate } from './synth-tollgate.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: Record<string, unknown> }>;
@@ -238,19 +238,41 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     }
   });
 
-  it('wires the outbox publisher to the table stream exactly when its handler exists', () => {
+  it('wires the stream publisher to the table stream exactly when its handler exists', () => {
     const mappings = synth.statelessTemplate.findResources('AWS::Lambda::EventSourceMapping');
 
-    if (!hasHandler(OUTBOX_PUBLISHER_FUNCTION_NAME)) {
+    if (!hasHandler(STREAM_PUBLISHER_FUNCTION_NAME)) {
       expect(mappings).toEqual({});
       return;
     }
     synth.statelessTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalIdOf(OUTBOX_PUBLISHER_FUNCTION_NAME) },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'OUTBOX#' }] } } } }) }] },
+      FunctionName: { Ref: logicalIdOf(STREAM_PUBLISHER_FUNCTION_NAME) },
+      EventSourceArn: synth.stateless.resolve(synth.stateful.table.tableStreamArn),
+      FilterCriteria: { Filters: STREAM_PUBLISHER_PATTERNS.map((pattern) => ({ Pattern: JSON.stringify(pattern) })) },
       BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
+  });
+
+  it('lets only the stream publisher put events, on this bus only', () => {
+    const putters = ofType(stateless, 'AWS::IAM::Policy').filter(([, policy]) =>
+      (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some((statement) => actionsOf(statement).includes('events:PutEvents')),
+    );
+
+    expect(putters.map(([, policy]) => policy.Properties?.Roles)).toEqual(
+      hasHandler(STREAM_PUBLISHER_FUNCTION_NAME)
+        ? [[{ Ref: synth.stateless.getLogicalId(synth.stateless.functions.get(STREAM_PUBLISHER_FUNCTION_NAME)?.role.node.defaultChild as never) }]]
+        : [],
+    );
+  });
+
+  it('gives a function serving only GET routes read access and no writes', () => {
+    const decisions = synth.stateless.functions.get('decisions');
+    const policyId = decisions ? synth.stateless.getLogicalId(decisions.role.node.findChild('DefaultPolicy').node.defaultChild as never) : '';
+    const actions = (stateless[policyId]?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.flatMap(actionsOf);
+
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
   });
 
   it('alarms on authorize p99 latency, denial spikes, and every function and dead-letter queue', () => {
@@ -320,8 +342,8 @@ describe('the contract table drives the API', () => {
   });
 
   it('refuses to synthesize a route whose function has no handler, naming the missing file', () => {
-    const orphan = { method: 'GET', path: '/v1/reviews', functionName: 'reviews', access: ['reviewer'] } as unknown as RouteDefinition;
+    const orphan = { method: 'GET', path: '/v1/invoices', functionName: 'invoices', access: ['admin'] } as unknown as RouteDefinition;
 
-    expect(() => appWithRoutes([...ROUTES, orphan])).toThrow(/functions\/reviews\/handler\.ts/);
+    expect(() => appWithRoutes([...ROUTES, orphan])).toThrow(/functions\/invoices\/handler\.ts/);
   });
 });
