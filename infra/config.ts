@@ -13,26 +13,33 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 const positiveInt = z.number().int().positive();
 
 /**
- * Detection defaults handed to the functions as JSON in `TOLLGATE_DETECTION_DEFAULTS`: carrier-wide values an
- * account's own policy may override. Plain numbers, so the functions parse them without importing infra/.
+ * Carrier-wide detection defaults that an account's policy may override. Plain numbers, passed to the functions as
+ * environment variables so they parse them without importing infra/:
+ * - `destinations` as JSON in `TOLLGATE_DETECTION`, the shape of DetectionThresholds in
+ *   domain/profiling/destination-detection.ts (a test type-checks the two against each other);
+ * - `ipBan` as the `TOLLGATE_BAN_*` variables functions/shared/config.ts reads.
  */
 const detectionDefaultsSchema = z.strictObject({
-  /** A destination new to the account is restricted once it sees `attempts` attempts within `windowMinutes`. */
-  newDestinationBurst: z.strictObject({ attempts: positiveInt, windowMinutes: positiveInt }),
-  /** `failures` failed SIP authentications from one IP within `windowMinutes` ban it for `banMinutes`, times `repeatMultiplier` per repeat offence, capped at `maxBanMinutes`. */
-  ipBan: z.strictObject({
-    failures: positiveInt,
-    windowMinutes: positiveInt,
-    banMinutes: positiveInt,
-    repeatMultiplier: z.number().min(1),
-    maxBanMinutes: positiveInt,
+  /**
+   * Automatic destination restriction: within `windowMinutes`, `newDestinationAttempts` attempts to one destination
+   * new to the account, or `newDestinationTotalAttempts` to new destinations together, restrict it. A country becomes
+   * known after `knownAfterCompletedCalls` completed calls and `knownAfterHours` since the first.
+   */
+  destinations: z.strictObject({
+    enabled: z.boolean(),
+    windowMinutes: z.number().int().min(1).max(1440),
+    newDestinationAttempts: positiveInt,
+    newDestinationTotalAttempts: positiveInt,
+    knownAfterCompletedCalls: positiveInt,
+    knownAfterHours: z.number().min(0).max(8760),
   }),
-  /** Velocity limits applied to accounts whose policy sets none; spend is in the account's currency units. */
-  velocity: z.strictObject({
-    callsPerMinute: positiveInt,
-    concurrentCalls: positiveInt,
-    spendPerHour: z.number().positive(),
-    spendPerDay: z.number().positive(),
+  /** `threshold` failed SIP authentications from one IP within `windowSeconds` ban it for `banSeconds`, doubling per repeat offence within `repeatWindowDays`, up to `maxBanSeconds`. */
+  ipBan: z.strictObject({
+    threshold: positiveInt,
+    windowSeconds: positiveInt,
+    banSeconds: positiveInt,
+    maxBanSeconds: positiveInt,
+    repeatWindowDays: positiveInt,
   }),
 });
 
@@ -56,7 +63,16 @@ const stageConfigSchema = z
     }),
     /** What authorize does when a dependency is down and nothing is cached: `deny` answers 603, `allow` lets the call through. */
     failMode: z.enum(['deny', 'allow']),
+    /** Days a decision stays queryable (`TOLLGATE_DECISION_TTL_DAYS`); at high volume the largest storage cost. */
+    decisionRetentionDays: z.number().int().min(1).max(3650),
     detection: detectionDefaultsSchema,
+    /**
+     * Top-ups go through a payment-provider port whose only adapter so far is a simulator
+     * (`TOLLGATE_SIMULATED_PAYMENTS`): `succeed` credits without charging anyone, so it must never reach prod.
+     */
+    payments: z.strictObject({ simulated: z.enum(['succeed', 'fail', 'unavailable']) }),
+    /** Sender address for notification email through SES; without it email is off (`TOLLGATE_EMAIL_TRANSPORT=none`). */
+    emailFrom: z.email().optional(),
     api: z.strictObject({
       throttle: z.strictObject({ rateLimit: positiveInt, burstLimit: positiveInt }),
       /** Seconds API Gateway caches an authorizer answer per Authorization header; 0 turns the cache off. */
@@ -89,15 +105,26 @@ const stageConfigSchema = z
   .refine((config) => config.table.removalPolicy === 'retain' || !config.table.deletionProtection, {
     message: 'a deletion-protected table must also be retained',
     path: ['table', 'removalPolicy'],
+  })
+  .refine((config) => config.stage !== 'prod' || config.payments.simulated !== 'succeed', {
+    message: 'prod must not top up balances through a simulator that always succeeds',
+    path: ['payments', 'simulated'],
   });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 export type DetectionDefaults = StageConfig['detection'];
 
+/** The same defaults the functions fall back to: a burst to never-dialled destinations stops within 5 attempts. */
 const DETECTION_DEFAULTS: DetectionDefaults = {
-  newDestinationBurst: { attempts: 5, windowMinutes: 10 },
-  ipBan: { failures: 5, windowMinutes: 10, banMinutes: 60, repeatMultiplier: 2, maxBanMinutes: 7 * 24 * 60 },
-  velocity: { callsPerMinute: 60, concurrentCalls: 20, spendPerHour: 50, spendPerDay: 300 },
+  destinations: {
+    enabled: true,
+    windowMinutes: 10,
+    newDestinationAttempts: 4,
+    newDestinationTotalAttempts: 5,
+    knownAfterCompletedCalls: 3,
+    knownAfterHours: 24,
+  },
+  ipBan: { threshold: 5, windowSeconds: 600, banSeconds: 3600, maxBanSeconds: 7 * 86_400, repeatWindowDays: 30 },
 };
 
 const STAGE_CONFIGS: Record<Stage, StageConfig> = {
@@ -107,7 +134,9 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logs: { retentionDays: 7, level: 'DEBUG', removalPolicy: 'destroy' },
     events: { archiveRetentionDays: 7 },
     failMode: 'deny',
+    decisionRetentionDays: 7,
     detection: DETECTION_DEFAULTS,
+    payments: { simulated: 'succeed' },
     api: { throttle: { rateLimit: 50, burstLimit: 100 }, authorizerCacheTtlSeconds: 60 },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
     alarms: { authorizeP99Ms: 500, errorCount: 10, throttleCount: 10, dlqDepth: 1, denialsPer5Min: 500 },
@@ -118,7 +147,9 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logs: { retentionDays: 30, level: 'INFO', removalPolicy: 'destroy' },
     events: { archiveRetentionDays: 14 },
     failMode: 'deny',
+    decisionRetentionDays: 30,
     detection: DETECTION_DEFAULTS,
+    payments: { simulated: 'succeed' },
     api: { throttle: { rateLimit: 500, burstLimit: 1000 }, authorizerCacheTtlSeconds: 60 },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
     alarms: { authorizeP99Ms: 250, errorCount: 5, throttleCount: 5, dlqDepth: 1, denialsPer5Min: 1000 },
@@ -129,7 +160,10 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logs: { retentionDays: 90, level: 'INFO', removalPolicy: 'retain' },
     events: { archiveRetentionDays: 90 },
     failMode: 'deny',
+    decisionRetentionDays: 90,
     detection: DETECTION_DEFAULTS,
+    // No real payment provider exists yet: top-ups fail (Top-up Failed, notified) rather than credit for free.
+    payments: { simulated: 'unavailable' },
     // 1,000 call attempts per second is the sizing target (docs/deploy.md); burst covers a busy-hour spike.
     api: { throttle: { rateLimit: 2000, burstLimit: 4000 }, authorizerCacheTtlSeconds: 60 },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024, reservedConcurrency: 200 } },

@@ -2,7 +2,7 @@
  * The one way Tollgate makes a Lambda function: every default (runtime, architecture, bundling, logging, tracing,
  * environment) is decided here, and permissions are granted only through the explicit methods below.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -93,7 +93,16 @@ export class TollgateFunction extends Construct {
         EVENT_BUS_NAME: props.eventBus.eventBusName,
         TOLLGATE_STAGE: config.stage,
         TOLLGATE_FAIL_MODE: config.failMode,
-        TOLLGATE_DETECTION_DEFAULTS: JSON.stringify(config.detection),
+        TOLLGATE_DECISION_TTL_DAYS: String(config.decisionRetentionDays),
+        TOLLGATE_DETECTION: JSON.stringify(config.detection.destinations),
+        TOLLGATE_BAN_THRESHOLD: String(config.detection.ipBan.threshold),
+        TOLLGATE_BAN_WINDOW_SECONDS: String(config.detection.ipBan.windowSeconds),
+        TOLLGATE_BAN_SECONDS: String(config.detection.ipBan.banSeconds),
+        TOLLGATE_BAN_MAX_SECONDS: String(config.detection.ipBan.maxBanSeconds),
+        TOLLGATE_BAN_REPEAT_WINDOW_DAYS: String(config.detection.ipBan.repeatWindowDays),
+        TOLLGATE_SIMULATED_PAYMENTS: config.payments.simulated,
+        TOLLGATE_EMAIL_TRANSPORT: config.emailFrom ? 'ses' : 'none',
+        ...(config.emailFrom ? { TOLLGATE_EMAIL_FROM: config.emailFrom } : {}),
         POWERTOOLS_SERVICE_NAME: 'tollgate',
         POWERTOOLS_LOG_LEVEL: config.logs.level,
         NODE_OPTIONS: '--enable-source-maps',
@@ -142,6 +151,16 @@ export class TollgateFunction extends Construct {
   /** Item deletes, alone, in a batch or in a transaction. */
   deleteTableItems(table: ITable): void {
     this.allow(['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], [table.tableArn]);
+  }
+
+  /** SES SendEmail from this address, whether SES has verified the address itself or its domain. */
+  sendEmailFrom(address: string): void {
+    const stack = Stack.of(this);
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    this.allow(
+      ['ses:SendEmail'],
+      [address, domain].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+    );
   }
 
   /** PutEvents on this one bus. */

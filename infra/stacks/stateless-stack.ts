@@ -26,6 +26,8 @@ import { assertHandlersExist, hasHandler } from '../handler-entries.js';
 
 export const AUTHORIZER_FUNCTION_NAME = 'authorizer';
 export const STREAM_PUBLISHER_FUNCTION_NAME = 'stream-publisher';
+/** The consumer that sends email; the only function allowed to use SES. */
+export const NOTIFIER_FUNCTION_NAME = 'notifier';
 
 /**
  * The stream records the publisher turns into events (functions/stream-publisher/events-from-stream.ts); Lambda
@@ -137,7 +139,8 @@ export class StatelessStack extends Stack {
 
     // 4. Event rules.
     for (const name of consumerNames) {
-      this.addFunction(name, { access: 'read-write', timeout: Duration.seconds(30) });
+      const consumer = this.addFunction(name, { access: 'read-write', timeout: Duration.seconds(30) });
+      if (name === NOTIFIER_FUNCTION_NAME && this.config.emailFrom) consumer.sendEmailFrom(this.config.emailFrom);
     }
     this.eventRouting = new EventRouting(this, 'EventRouting', {
       eventBus: this.eventBus,

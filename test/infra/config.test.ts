@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/profiling/destination-detection.js';
 import { parseStageConfig, resolveStageConfig, STAGES } from '../../infra/config.js';
 
 describe('stage config', () => {
@@ -38,5 +39,17 @@ describe('stage config', () => {
     const typo = { ...resolveStageConfig('dev'), alarms: { ...resolveStageConfig('dev').alarms, dlqDepht: 3 } };
 
     expect(() => parseStageConfig(typo)).toThrow(/dlqDepht/);
+  });
+
+  it('hands the functions destination thresholds in the shape the domain reads, equal to its defaults in prod', () => {
+    const destinations: DetectionThresholds = resolveStageConfig('prod').detection.destinations;
+
+    expect(destinations).toEqual(DEFAULT_DETECTION);
+  });
+
+  it('refuses a prod that would top balances up through the always-succeeding payment simulator', () => {
+    const freeMoney = { ...resolveStageConfig('prod'), payments: { simulated: 'succeed' } };
+
+    expect(() => parseStageConfig(freeMoney)).toThrow(/simulator that always succeeds/);
   });
 });

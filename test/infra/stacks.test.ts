@@ -4,6 +4,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { readConfig } from '../../functions/shared/config.js';
 import { resolveStageConfig, STAGES, type Stage } from '../../infra/config.js';
 import { hasHandler } from '../../infra/handler-entries.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
@@ -22,7 +23,11 @@ const REQUIRED_ENVIRONMENT = [
   'EVENT_BUS_NAME',
   'TOLLGATE_STAGE',
   'TOLLGATE_FAIL_MODE',
-  'TOLLGATE_DETECTION_DEFAULTS',
+  'TOLLGATE_DECISION_TTL_DAYS',
+  'TOLLGATE_DETECTION',
+  'TOLLGATE_BAN_THRESHOLD',
+  'TOLLGATE_SIMULATED_PAYMENTS',
+  'TOLLGATE_EMAIL_TRANSPORT',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_LOG_LEVEL',
   'NODE_OPTIONS',
@@ -163,6 +168,26 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
         Environment: { Variables: { TOLLGATE_STAGE: stage, TOLLGATE_FAIL_MODE: synth.config.failMode, POWERTOOLS_SERVICE_NAME: 'tollgate' } },
       });
       expect(Object.keys((fn.Properties?.Environment as { Variables: object }).Variables)).toEqual(expect.arrayContaining(REQUIRED_ENVIRONMENT));
+    }
+  });
+
+  it("gives every function an environment the functions' own configuration check accepts, with this stage's values", () => {
+    for (const [id, fn] of ofType(stateless, 'AWS::Lambda::Function')) {
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      // Table and bus names are references to the stateful stack; any name will do here.
+      const environment = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `resolved-${key}`]));
+
+      const runtime = readConfig(environment);
+
+      expect(runtime, id).toMatchObject({
+        stage,
+        failMode: synth.config.failMode,
+        decisionTtlDays: synth.config.decisionRetentionDays,
+        detection: synth.config.detection.destinations,
+        bans: { threshold: synth.config.detection.ipBan.threshold, baseSeconds: synth.config.detection.ipBan.banSeconds },
+        simulatedPayments: synth.config.payments.simulated,
+        email: { transport: synth.config.emailFrom ? 'ses' : 'none' },
+      });
     }
   });
 
@@ -314,9 +339,8 @@ describe('the cdk-nag check', () => {
 });
 
 describe('the contract table drives the API', () => {
-  function appWithRoutes(routes: readonly RouteDefinition[]) {
+  function appWithRoutes(routes: readonly RouteDefinition[], config = resolveStageConfig('dev')) {
     const app = new App({ builtinCloudFormationValidation: false, context: testContext('dev') });
-    const config = resolveStageConfig('dev');
     const stateful = new StatefulStack(app, 'Stateful', { config });
     const stateless = new StatelessStack(app, 'Stateless', {
       config,
@@ -345,5 +369,20 @@ describe('the contract table drives the API', () => {
     const orphan = { method: 'GET', path: '/v1/invoices', functionName: 'invoices', access: ['admin'] } as unknown as RouteDefinition;
 
     expect(() => appWithRoutes([...ROUTES, orphan])).toThrow(/functions\/invoices\/handler\.ts/);
+  });
+
+  it('lets only the notifier send email, and only from the configured sender', () => {
+    const config = { ...resolveStageConfig('dev'), emailFrom: 'alerts@carrier.example' };
+
+    const { stateless, template } = appWithRoutes(ROUTES, config);
+
+    const senders = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy).includes('ses:SendEmail'),
+    );
+    expect(senders.map((policy) => (policy as { Properties: { Roles: unknown } }).Properties.Roles)).toEqual([
+      [{ Ref: stateless.getLogicalId(stateless.functions.get('notifier')?.role.node.defaultChild as never) }],
+    ]);
+    expect(JSON.stringify(senders)).toContain(':identity/alerts@carrier.example');
+    expect(JSON.stringify(senders)).toContain(':identity/carrier.example');
   });
 });
