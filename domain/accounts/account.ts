@@ -28,11 +28,10 @@ export const limitsSchema = z
 export const autoRestrictionSchema = z
   .object({
     enabled: z.boolean().default(true),
-    /** Attempts to one new or rare destination country within the window that trigger a restriction. */
+    /** Attempts to one unusual destination country within the window that restrict it (carrier default 4). */
     newDestinationAttempts: z.number().int().min(1).max(10_000).optional(),
-    /** Distinct new destination countries within the window that trigger a restriction of each of them. */
-    newDestinationCountries: z.number().int().min(1).max(1_000).optional(),
-    windowMinutes: z.number().int().min(1).max(1_440).optional(),
+    /** Attempts to all unusual countries together within the window that restrict the next one (default 5). */
+    newDestinationTotalAttempts: z.number().int().min(1).max(10_000).optional(),
   })
   .strict();
 
@@ -105,7 +104,11 @@ export interface Account {
   readonly policy: AccountPolicy;
   /** Destinations (country code or digit prefix) blocked for this account by automatic restriction. */
   readonly restrictedDestinations: readonly string[];
+  /** Countries the account's history (or a reviewer's unblock) made usual; bursts to them are not restricted. */
+  readonly knownCountries: readonly string[];
   readonly createdAt: string;
   /** Incremented on every policy or status change; used for optimistic concurrency. */
   readonly version: number;
+  /** Set while a review item is open for the account (auto-replenish is suppressed meanwhile). */
+  readonly openReviewId?: string;
 }

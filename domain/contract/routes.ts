@@ -27,6 +27,13 @@ export const HTTP_FUNCTION_NAMES = [
   'rate-deck',
   'high-risk-prefixes',
   'credentials',
+  'call-completed',
+  'auth-failures',
+  'bans',
+  'destinations',
+  'reviews',
+  'audit',
+  'webhook-secret',
 ] as const;
 export type FunctionName = (typeof HTTP_FUNCTION_NAMES)[number];
 
@@ -44,4 +51,19 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['admin'] },
   { method: 'GET', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
+  { method: 'POST', path: '/v1/calls/{callId}/completed', functionName: 'call-completed', access: ['switch', 'admin'] },
+  { method: 'POST', path: '/v1/auth-failures', functionName: 'auth-failures', access: ['switch', 'admin'] },
+  { method: 'GET', path: '/v1/bans', functionName: 'bans', access: ['switch', 'reviewer', 'admin'] },
+  { method: 'DELETE', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/accounts/{accountId}/destinations', functionName: 'destinations', access: ['customer', 'reviewer', 'admin'] },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/blocked-destinations/{destination}',
+    functionName: 'destinations',
+    access: ['reviewer', 'admin'],
+  },
+  { method: 'GET', path: '/v1/reviews', functionName: 'reviews', access: ['reviewer', 'admin'] },
+  { method: 'POST', path: '/v1/reviews/{reviewId}/resolve', functionName: 'reviews', access: ['reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/accounts/{accountId}/audit', functionName: 'audit', access: ['reviewer', 'admin'] },
+  { method: 'POST', path: '/v1/accounts/{accountId}/webhook-secret', functionName: 'webhook-secret', access: ['customer', 'admin'] },
 ];

@@ -6,7 +6,9 @@
  *  3. the account is active (not suspended, not under review);
  *  4. the authentication method is allowed (digest needs credentials on; IP auth needs a listed source);
  *  5. the dialled string is a possible number;   6. the rate deck has a route for it;
- *  7. the account has not blocked the destination; 8. automatic restriction has not blocked it;
+ *  7. the account has not blocked the destination;
+ *  8. automatic restriction has not blocked it, and this attempt does not cross a burst threshold
+ *     (domain/profiling/destination-detection.ts): the crossing attempt is itself denied and restricts the destination;
  *  9. it is not on the carrier's high-risk list (unless the account allows that prefix);
  * 10. international calling is on, or the country is whitelisted or domestic;
  * 11. the rate is within the account's maximum, or the country is whitelisted;
@@ -15,6 +17,8 @@
  *
  * Cheap identity and source checks come first so that a denied attacker learns nothing about routes or prices;
  * the whitelist overrides only the international and max-rate rules, never explicit blocks or the high-risk list.
+ * Burst detection runs before the high-risk, international and rate rules so that a compromised PBX hammering
+ * forbidden destinations is flagged for review, not just refused call by call.
  */
 import type { Account } from '../accounts/account.js';
 import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-number.js';
@@ -24,6 +28,12 @@ import type { AuthorizationRequest } from './authorization-request.js';
 import type { CallDecision, DecisionReason, Destination, SipResponseTable } from './decision.js';
 import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
+import {
+  assessDestination,
+  resolveThresholds,
+  type DestinationActivity,
+  type DetectionThresholds,
+} from '../profiling/destination-detection.js';
 
 export const EVALUATION_ORDER: readonly DecisionReason[] = [
   'SOURCE_IP_BANNED',
@@ -99,7 +109,11 @@ export interface DecisionSettings {
   readonly maxCallDurationSeconds: number;
   /** The balance must pay for at least this many seconds at the destination's rate. */
   readonly minimumBillableSeconds: number;
+  /** The carrier's detection defaults; each account's policy.autoRestriction overrides them. */
+  readonly detection: DetectionThresholds;
 }
+
+export const NO_ACTIVITY: DestinationActivity = { current: {}, previous: {} };
 
 export interface EvaluationInput {
   readonly request: AuthorizationRequest;
@@ -109,6 +123,9 @@ export interface EvaluationInput {
   readonly rateDeck: RateDeck;
   readonly highRiskPrefixes: PrefixSet;
   readonly usage: AccountUsage;
+  /** Attempts to unusual countries in the detection windows, this attempt included. */
+  readonly activity: DestinationActivity;
+  readonly now: Date;
   readonly settings: DecisionSettings;
 }
 
@@ -186,6 +203,33 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
   if (restrictedBy) {
     return decide.deny('DESTINATION_RESTRICTED', accountId, destination, `${restrictedBy} is restricted for this account pending review`, {
       restrictedBy,
+      newlyRestricted: false,
+    });
+  }
+  const thresholds = resolveThresholds(settings.detection, policy.autoRestriction);
+  const assessment = assessDestination({
+    country: destination.country,
+    homeCountry: account.homeCountry,
+    whitelist: policy.whitelistCountries,
+    knownCountries: account.knownCountries,
+    activity: input.activity,
+    thresholds,
+    nowMs: input.now.getTime(),
+  });
+  if (assessment.restrict) {
+    const detail =
+      assessment.trigger === 'destination-burst'
+        ? `${assessment.attemptsToDestination} attempts to unusual destination ${destination.country} within ${thresholds.windowMinutes} min`
+        : `${assessment.unusualAttempts} attempts to unusual destinations (${assessment.unusualCountries.join(', ')}) within ${thresholds.windowMinutes} min`;
+    return decide.deny('DESTINATION_RESTRICTED', accountId, destination, `${detail}: ${destination.country} restricted pending review`, {
+      restrictedBy: destination.country,
+      newlyRestricted: true,
+      trigger: assessment.trigger,
+      attemptsToDestination: assessment.attemptsToDestination,
+      unusualAttempts: assessment.unusualAttempts,
+      unusualCountries: assessment.unusualCountries,
+      windowMinutes: thresholds.windowMinutes,
+      thresholds: { newDestinationAttempts: thresholds.newDestinationAttempts, newDestinationTotalAttempts: thresholds.newDestinationTotalAttempts },
     });
   }
 

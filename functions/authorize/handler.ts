@@ -22,6 +22,7 @@ export function makeHandler(source: DependencySource) {
         sipResponses: deps.config.sipResponses,
         maxCallDurationSeconds: deps.config.maxCallDurationSeconds,
         minimumBillableSeconds: deps.config.minimumBillableSeconds,
+        detection: deps.config.detection,
       },
     });
     let record: DecisionRecord;

@@ -1,6 +1,8 @@
 /** Every HTTP function of the contract, by name, built on one set of dependencies for the local stack. */
 import type { FunctionName } from '../../domain/contract/routes.js';
 import { makeHandler as accounts } from '../accounts/handler.js';
+import { makeHandler as callCompleted } from '../call-completed/handler.js';
+import { makeHandler as destinations } from '../destinations/handler.js';
 import { makeHandler as authorize } from '../authorize/handler.js';
 import { makeHandler as credentials } from '../credentials/handler.js';
 import { makeHandler as credits } from '../credits/handler.js';
@@ -9,10 +11,16 @@ import { handler as health } from '../health/handler.js';
 import { makeHandler as highRiskPrefixes } from '../high-risk-prefixes/handler.js';
 import { makeHandler as policy } from '../policy/handler.js';
 import { makeHandler as rateDeck } from '../rate-deck/handler.js';
+import { makeHandler as audit } from '../audit/handler.js';
+import { makeHandler as authFailures } from '../auth-failures/handler.js';
+import { makeHandler as bans } from '../bans/handler.js';
+import { makeHandler as reviews } from '../reviews/handler.js';
+import { makeHandler as webhookSecret } from '../webhook-secret/handler.js';
 import type { ApiHandler } from '../shared/http.js';
 import type { Dependencies } from '../shared/wiring.js';
 
-export function buildHttpHandlers(deps: Dependencies): Record<FunctionName, ApiHandler> {
+/** Functions not built yet are absent; the local server answers 501 for their routes. */
+export function buildHttpHandlers(deps: Dependencies): Partial<Record<FunctionName, ApiHandler>> {
   return {
     health,
     authorize: authorize(deps),
@@ -23,5 +31,12 @@ export function buildHttpHandlers(deps: Dependencies): Record<FunctionName, ApiH
     'rate-deck': rateDeck(deps),
     'high-risk-prefixes': highRiskPrefixes(deps),
     credentials: credentials(deps),
+    'call-completed': callCompleted(deps),
+    destinations: destinations(deps),
+    'auth-failures': authFailures(deps),
+    bans: bans(deps),
+    reviews: reviews(deps),
+    audit: audit(deps),
+    'webhook-secret': webhookSecret(deps),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SIP_RESPONSES, type DecisionReason, type SipResponseTable } from '../../domain/policy/decision.js';
+import { DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/profiling/destination-detection.js';
 
 const integer = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -14,6 +15,33 @@ const sipOverridesSchema = z
       if (!(key in DEFAULT_SIP_RESPONSES)) context.addIssue({ code: 'custom', path: [key], message: 'is not a decision reason' });
     }
   });
+
+const detectionSchema = z
+  .object({
+    enabled: z.boolean(),
+    windowMinutes: z.number().int().min(1).max(1_440),
+    newDestinationAttempts: z.number().int().min(1).max(10_000),
+    newDestinationTotalAttempts: z.number().int().min(1).max(10_000),
+    knownAfterCompletedCalls: z.number().int().min(1).max(10_000),
+    knownAfterHours: z.number().min(0).max(8_760),
+  })
+  .partial()
+  .strict();
+
+function jsonOf<T>(schema: z.ZodType<T>, example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((text, context): T | undefined => {
+      if (!text) return undefined;
+      try {
+        return schema.parse(JSON.parse(text));
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `must be JSON like ${example}: ${String(error)}` });
+        return z.NEVER;
+      }
+    });
+}
 
 const environmentSchema = z.object({
   TABLE_NAME: z.string().min(1).default('tollgate'),
@@ -41,6 +69,27 @@ const environmentSchema = z.object({
   TOLLGATE_REFERENCE_REFRESH_SECONDS: integer(30, 1, 3_600),
   TOLLGATE_ALIAS_CACHE_SECONDS: integer(60, 0, 3_600),
   TOLLGATE_MAX_BODY_BYTES: integer(65_536, 1_024, 10_485_760),
+  /** Shards per account for the per-call counters; more shards, more write throughput for one busy account. */
+  TOLLGATE_COUNTER_SHARDS: integer(2, 1, 64),
+  /** Carrier-wide detection defaults (JSON, any subset of DEFAULT_DETECTION's fields). */
+  TOLLGATE_DETECTION: jsonOf(detectionSchema, '{"newDestinationAttempts":4,"windowMinutes":10}'),
+  // IP auto-ban (POST /v1/auth-failures): N failures inside the window ban the IP; each repeat offence inside the
+  // repeat window doubles the ban, up to the maximum.
+  TOLLGATE_BAN_THRESHOLD: integer(5, 1, 1_000),
+  TOLLGATE_BAN_WINDOW_SECONDS: integer(600, 10, 86_400),
+  TOLLGATE_BAN_SECONDS: integer(3_600, 10, 2_592_000),
+  TOLLGATE_BAN_MAX_SECONDS: integer(604_800, 10, 31_536_000),
+  TOLLGATE_BAN_REPEAT_WINDOW_DAYS: integer(30, 1, 365),
+  /** The simulated payment provider's behaviour (the only provider so far): `succeed`, `fail` (declines), `unavailable` (throws). */
+  TOLLGATE_SIMULATED_PAYMENTS: z.enum(['succeed', 'fail', 'unavailable']).default('succeed'),
+  TOLLGATE_WEBHOOK_TIMEOUT_MS: integer(3_000, 100, 30_000),
+  /** Deliver webhooks to loopback/private/link-local addresses; defaults to true on the local stage only. */
+  TOLLGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+  /** `outbox` appends JSON lines to a file, `ses` sends through SES v2, `none` drops; default outbox locally, ses elsewhere. */
+  TOLLGATE_EMAIL_TRANSPORT: z.enum(['outbox', 'ses', 'none']).optional(),
+  TOLLGATE_EMAIL_FROM: z.email().optional(),
+  TOLLGATE_DATA_DIR: z.string().min(1).default('./.data'),
+  TOLLGATE_EMAIL_OUTBOX_FILE: z.string().min(1).optional(),
 });
 
 export interface RuntimeConfig {
@@ -57,6 +106,19 @@ export interface RuntimeConfig {
   readonly referenceRefreshMs: number;
   readonly aliasCacheMs: number;
   readonly maxBodyBytes: number;
+  readonly counterShards: number;
+  readonly detection: DetectionThresholds;
+  readonly bans: {
+    readonly threshold: number;
+    readonly windowSeconds: number;
+    readonly baseSeconds: number;
+    readonly maxSeconds: number;
+    readonly repeatWindowSeconds: number;
+  };
+  readonly simulatedPayments: 'succeed' | 'fail' | 'unavailable';
+  readonly webhookTimeoutMs: number;
+  readonly webhookAllowPrivateHosts: boolean;
+  readonly email: { readonly transport: 'outbox' | 'ses' | 'none'; readonly from: string | undefined; readonly outboxFile: string };
 }
 
 export class ConfigurationError extends Error {}
@@ -82,5 +144,22 @@ export function readConfig(environment: Record<string, string | undefined> = pro
     referenceRefreshMs: env.TOLLGATE_REFERENCE_REFRESH_SECONDS * 1000,
     aliasCacheMs: env.TOLLGATE_ALIAS_CACHE_SECONDS * 1000,
     maxBodyBytes: env.TOLLGATE_MAX_BODY_BYTES,
+    counterShards: env.TOLLGATE_COUNTER_SHARDS,
+    detection: { ...DEFAULT_DETECTION, ...env.TOLLGATE_DETECTION },
+    bans: {
+      threshold: env.TOLLGATE_BAN_THRESHOLD,
+      windowSeconds: env.TOLLGATE_BAN_WINDOW_SECONDS,
+      baseSeconds: env.TOLLGATE_BAN_SECONDS,
+      maxSeconds: Math.max(env.TOLLGATE_BAN_MAX_SECONDS, env.TOLLGATE_BAN_SECONDS),
+      repeatWindowSeconds: env.TOLLGATE_BAN_REPEAT_WINDOW_DAYS * 86_400,
+    },
+    simulatedPayments: env.TOLLGATE_SIMULATED_PAYMENTS,
+    webhookTimeoutMs: env.TOLLGATE_WEBHOOK_TIMEOUT_MS,
+    webhookAllowPrivateHosts: (env.TOLLGATE_WEBHOOK_ALLOW_PRIVATE ?? (env.TOLLGATE_STAGE === 'local' ? 'true' : 'false')) === 'true',
+    email: {
+      transport: env.TOLLGATE_EMAIL_TRANSPORT ?? (env.TOLLGATE_STAGE === 'local' ? 'outbox' : 'ses'),
+      from: env.TOLLGATE_EMAIL_FROM,
+      outboxFile: env.TOLLGATE_EMAIL_OUTBOX_FILE ?? `${env.TOLLGATE_DATA_DIR.replace(/\/+$/, '')}/email-outbox.jsonl`,
+    },
   };
 }

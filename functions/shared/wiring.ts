@@ -11,6 +11,17 @@ import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
 import { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
 import { DecisionRepository } from '../adapters/dynamodb/decision-repository.js';
 import { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-repository.js';
+import { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
+import { BanRepository } from '../adapters/dynamodb/ban-repository.js';
+import { NotificationDeliveryRepository } from '../adapters/dynamodb/notification-delivery-repository.js';
+import { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
+import { TopUpRepository } from '../adapters/dynamodb/top-up-repository.js';
+import { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-repository.js';
+import { makeEmailSender } from '../adapters/notifications/email-transport.js';
+import { WebhookSender } from '../adapters/notifications/webhook-sender.js';
+import { SimulatedPaymentProvider } from '../adapters/payments/simulated-provider.js';
+import type { EmailSender } from '../../domain/notifications/notification.js';
+import type { PaymentProvider } from '../../domain/payments/payment-provider.js';
 import { readConfig, type RuntimeConfig } from './config.js';
 import { getLogger, type Logger } from './logger.js';
 import { ReferenceDataCache } from './reference-data-cache.js';
@@ -27,6 +38,16 @@ export interface Dependencies {
   readonly referenceDataRepository: ReferenceDataRepository;
   readonly referenceData: ReferenceDataCache;
   readonly authorizationStore: DynamoAuthorizationStore;
+  readonly bans: BanRepository;
+  readonly reviews: ReviewRepository;
+  readonly audit: AuditRepository;
+  readonly topUps: TopUpRepository;
+  readonly webhookSecrets: WebhookSecretRepository;
+  readonly notificationDeliveries: NotificationDeliveryRepository;
+  /** The simulated provider everywhere so far; tests switch its mode through this reference. */
+  readonly payments: PaymentProvider;
+  readonly email: EmailSender;
+  readonly webhooks: WebhookSender;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -54,7 +75,18 @@ export function buildDependencies(
     authorizationStore: new DynamoAuthorizationStore(client, config.tableName, {
       decisionTtlDays: config.decisionTtlDays,
       aliasCacheMs: config.aliasCacheMs,
+      counterShards: config.counterShards,
+      detectionWindowMinutes: config.detection.windowMinutes,
     }),
+    bans: new BanRepository(client, config.tableName),
+    reviews: new ReviewRepository(client, config.tableName),
+    audit: new AuditRepository(client, config.tableName),
+    topUps: new TopUpRepository(client, config.tableName),
+    webhookSecrets: new WebhookSecretRepository(client, config.tableName),
+    notificationDeliveries: new NotificationDeliveryRepository(client, config.tableName),
+    payments: new SimulatedPaymentProvider(config.simulatedPayments, overrides.ids ?? randomIds),
+    email: makeEmailSender(config, clock, logger),
+    webhooks: new WebhookSender(),
   };
 }
 

@@ -82,11 +82,13 @@ describe('POST /v1/authorize over HTTP against DynamoDB Local', () => {
     expect(log.body.nextCursor).toEqual(expect.any(String));
   });
 
-  it('makes one sequential DynamoDB round trip to read and one to record', async () => {
+  it('makes one sequential round of parallel reads and counter updates, then one to record', async () => {
     const counter = countRequests(stack.deps.client);
     await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody() }); // warm the caches
     counter.reset();
-    await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody() });
-    expect(counter.steps).toEqual([['BatchGetItemCommand'], ['PutItemCommand']]);
+    await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody({ to: '+442079460000' }) });
+    expect(counter.steps).toHaveLength(2);
+    expect([...(counter.steps[0] ?? [])].sort()).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect(counter.steps[1]).toEqual(['PutItemCommand']);
   });
 });

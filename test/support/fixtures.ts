@@ -3,6 +3,7 @@ import { accountPolicySchema, type Account, type AccountPolicy } from '../../dom
 import type { AuthorizationRequest } from '../../domain/policy/authorization-request.js';
 import { DEFAULT_SIP_RESPONSES } from '../../domain/policy/decision.js';
 import type { DecisionSettings } from '../../domain/policy/evaluate-call.js';
+import { DEFAULT_DETECTION } from '../../domain/profiling/destination-detection.js';
 import { RateDeck, type RateDeckEntry } from '../../domain/rate-deck/rate-deck.js';
 import { toMicros } from '../../domain/shared/money.js';
 
@@ -27,6 +28,7 @@ export const SETTINGS: DecisionSettings = {
   sipResponses: DEFAULT_SIP_RESPONSES,
   maxCallDurationSeconds: 14_400,
   minimumBillableSeconds: 60,
+  detection: DEFAULT_DETECTION,
 };
 
 export function policy(overrides: Partial<AccountPolicy> = {}): AccountPolicy {
@@ -44,6 +46,7 @@ export function account(overrides: Partial<Account> = {}): Account {
     balanceMicros: toMicros(10),
     policy: policy(),
     restrictedDestinations: [],
+    knownCountries: [],
     createdAt: '2026-01-01T00:00:00.000Z',
     version: 2,
     ...overrides,

@@ -1,4 +1,5 @@
 /** Accounts: one item per account holding identity, status, balance, policy and automatic restrictions. */
+import { randomUUID } from 'node:crypto';
 import {
   GetItemCommand,
   TransactWriteItemsCommand,
@@ -15,14 +16,34 @@ import {
   type AccountPolicy,
   type NewAccount,
 } from '../../../domain/accounts/account.js';
+import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
 import type { AccountKey } from '../../../domain/policy/evaluate-call.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
+import { auditPut, outboxPut } from './outbox.js';
+import { transact } from './transactions.js';
 
 export type CreateAccountOutcome =
   | { readonly kind: 'created'; readonly account: Account }
   | { readonly kind: 'conflict'; readonly field: 'accountId' | 'techPrefix' | 'sipUsernames'; readonly value: string };
 
-export type UpdatePolicyOutcome = { readonly kind: 'updated'; readonly account: Account; readonly before: AccountPolicy } | { readonly kind: 'not-found' };
+export type UpdatePolicyOutcome =
+  | { readonly kind: 'updated'; readonly account: Account; readonly before: AccountPolicy; readonly changedFields: readonly string[] }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'conflict' };
+
+/** Who changes a policy, when, and the audit record's id (ids and time come from the caller's ports). */
+export interface PolicyChangeContext {
+  readonly actor: string;
+  readonly at: string;
+  readonly auditId: string;
+}
+
+const POLICY_WRITE_ATTEMPTS = 3;
+
+/** For callers outside a request (demo data, scripts): the change is still audited, as the system's. */
+function systemPolicyChange(): PolicyChangeContext {
+  return { actor: 'system', at: new Date().toISOString(), auditId: randomUUID() };
+}
 
 export class AccountRepository {
   constructor(
@@ -41,6 +62,7 @@ export class AccountRepository {
       balanceMicros: 0,
       policy: defaultPolicy(),
       restrictedDestinations: [],
+      knownCountries: [],
       createdAt,
       version: 1,
     };
@@ -93,26 +115,35 @@ export class AccountRepository {
     return typeof accountId === 'string' ? accountId : undefined;
   }
 
-  /** Replaces the policy; `version` guards against two writers overwriting each other silently. */
-  async replacePolicy(accountId: string, policy: AccountPolicy): Promise<UpdatePolicyOutcome> {
-    try {
-      const result = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall(keys.account(accountId)),
-          UpdateExpression: 'SET #policy = :policy ADD #version :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#policy': 'policy', '#version': 'version' },
-          ExpressionAttributeValues: marshall({ ':policy': policy, ':one': 1 }),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      const before = parseAccountItem(unmarshall(result.Attributes ?? {}));
-      return { kind: 'updated', before: before.policy, account: { ...before, policy, version: before.version + 1 } };
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return { kind: 'not-found' };
-      throw error;
+  /**
+   * Replaces the policy together with its audit record and its `Policy Changed` event (one transaction), so no
+   * change goes unrecorded. `version` guards the before-image: a concurrent policy or status change makes the
+   * transaction fail and the change is re-applied on the fresh account. Identical policies write nothing.
+   */
+  async replacePolicy(accountId: string, policy: AccountPolicy, change: PolicyChangeContext = systemPolicyChange()): Promise<UpdatePolicyOutcome> {
+    for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.get(accountId);
+      if (!current) return { kind: 'not-found' };
+      const changedFields = changedPolicyFields(current.policy, policy);
+      if (changedFields.length === 0) return { kind: 'updated', before: current.policy, account: current, changedFields };
+      const version = current.version + 1;
+      const outcome = await transact(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: marshall(keys.account(accountId)),
+            UpdateExpression: 'SET #policy = :policy, #version = :next',
+            ConditionExpression: '#version = :seen',
+            ExpressionAttributeNames: { '#policy': 'policy', '#version': 'version' },
+            ExpressionAttributeValues: marshall({ ':policy': policy, ':next': version, ':seen': current.version }),
+          },
+        },
+        auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'policy.replaced', before: current.policy, after: policy }),
+        outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
+      ]);
+      if (outcome.ok) return { kind: 'updated', before: current.policy, account: { ...current, policy, version }, changedFields };
     }
+    return { kind: 'conflict' };
   }
 
   /** Adds to the balance atomically (ADD), so concurrent credits and charges never lose an update. */
@@ -136,8 +167,27 @@ export class AccountRepository {
   }
 }
 
+/**
+ * restrictedDestinations and knownCountries are stored as string sets so that concurrent writers can ADD and
+ * DELETE members atomically; DynamoDB has no empty set, so empty ones are simply absent.
+ */
 export function toAccountItem(account: Account) {
-  return marshall({ ...keys.account(account.accountId), entity: 'account', ...account }, { removeUndefinedValues: true });
+  const { restrictedDestinations, knownCountries, ...rest } = account;
+  return marshall(
+    {
+      ...keys.account(account.accountId),
+      entity: 'account',
+      ...rest,
+      ...(restrictedDestinations.length ? { restrictedDestinations: new Set(restrictedDestinations) } : {}),
+      ...(knownCountries.length ? { knownCountries: new Set(knownCountries) } : {}),
+    },
+    { removeUndefinedValues: true },
+  );
+}
+
+function stringList(value: unknown): string[] {
+  if (value instanceof Set) return [...value].map(String).sort();
+  return Array.isArray(value) ? value.map(String) : [];
 }
 
 /** Parses a stored account; the policy goes through its schema so fields added later get their defaults. */
@@ -152,8 +202,10 @@ export function parseAccountItem(item: Record<string, unknown>): Account {
     status,
     balanceMicros: Number(item.balanceMicros ?? 0),
     policy: accountPolicySchema.parse(item.policy ?? {}),
-    restrictedDestinations: Array.isArray(item.restrictedDestinations) ? item.restrictedDestinations.map(String) : [],
+    restrictedDestinations: stringList(item.restrictedDestinations),
+    knownCountries: stringList(item.knownCountries),
     createdAt: String(item.createdAt ?? ''),
     version: Number(item.version ?? 1),
+    ...(typeof item.openReviewId === 'string' ? { openReviewId: item.openReviewId } : {}),
   };
 }

@@ -14,9 +14,31 @@ export const keys = {
   rateDeckChunk: (version: string, index: number) => ({ pk: `RATEDECK#${version}`, sk: `CHUNK#${String(index).padStart(5, '0')}` }),
   rateDeckChunksOf: (version: string) => `RATEDECK#${version}`,
   highRiskList: () => ({ pk: 'HIGHRISK', sk: 'CURRENT' }),
+  /** Sharded per-minute attempt and per-hour/day spend counters of one account. */
+  usage: (accountId: string, shard: number, bucket: string) => ({ pk: `USAGE#${accountId}#${shard}`, sk: bucket }),
+  /** Attempts to unusual destination countries, one item per window and country, in one partition per account. */
+  destinationWindow: (accountId: string, windowIndex: number, country: string) => ({ pk: `DEST#${accountId}`, sk: `W#${windowIndex}#${country}` }),
+  destinationWindowsOf: (accountId: string) => `DEST#${accountId}`,
+  /** Concurrency slots of an account: one attribute per call in progress. */
+  activeCalls: (accountId: string) => ({ pk: `ACTIVE#${accountId}`, sk: 'CALLS' }),
+  /** Lifetime destination profile rows of an account, by country (`C#JM`) and by rate-deck prefix (`P#1876`). */
+  profile: (accountId: string, dimension: string) => ({ pk: `PROFILE#${accountId}`, sk: dimension }),
+  profileOf: (accountId: string) => `PROFILE#${accountId}`,
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
   audit: (scope: string, at: string, id: string) => ({ pk: `AUDIT#${scope}`, sk: `${at}#${id}` }),
   auditOf: (scope: string) => `AUDIT#${scope}`,
+  /** Ban listing without a Scan: every ban item carries gsi1pk = BANS and gsi1sk = bannedUntil. */
+  activeBans: () => 'BANS',
+  authFailure: (ip: string, at: string, id: string) => ({ pk: `AUTHFAIL#${ip}`, sk: `${at}#${id}` }),
+  authFailuresOf: (ip: string) => `AUTHFAIL#${ip}`,
+  topUpClaim: (accountId: string, crossingId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `TOPUP#${crossingId}` }),
+  topUpDay: (accountId: string, day: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `TOPUPDAY#${day}` }),
+  review: (reviewId: string) => ({ pk: `REVIEW#${reviewId}`, sk: 'REVIEW' }),
+  reviewsByStatus: (status: string) => `REVIEWS#${status}`,
+  /** Marks an event as applied by a consumer; written in the same transaction as the consumer's change. */
+  consumedEvent: (consumer: string, eventId: string) => ({ pk: `CONSUMED#${consumer}#${eventId}`, sk: 'EVENT' }),
+  webhookSecret: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'WEBHOOK_SECRET' }),
+  notificationDelivery: (eventId: string, target: string) => ({ pk: `NOTIFY#${eventId}`, sk: target }),
 } as const;
 
 export function isConditionalCheckFailed(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVALUATION_ORDER, NO_USAGE, evaluateCall, resolveCallTarget, type EvaluationInput } from '../../../domain/policy/evaluate-call.js';
+import { EVALUATION_ORDER, NO_ACTIVITY, NO_USAGE, evaluateCall, resolveCallTarget, type EvaluationInput } from '../../../domain/policy/evaluate-call.js';
 import { PrefixSet } from '../../../domain/policy/prefix-set.js';
 import { toMicros } from '../../../domain/shared/money.js';
 import { SETTINGS, account, fixtureDeck, policy, request } from '../../support/fixtures.js';
@@ -16,6 +16,8 @@ function evaluate(overrides: Partial<EvaluationInput> & { req?: Parameters<typeo
     rateDeck: deck,
     highRiskPrefixes: new PrefixSet(['881']),
     usage: NO_USAGE,
+    activity: NO_ACTIVITY,
+    now: new Date('2026-03-01T12:00:00.000Z'),
     settings: SETTINGS,
     ...overrides,
   });

@@ -1,0 +1,120 @@
+/**
+ * Automatic destination restriction: spot a burst to destinations the account does not usually call, and stop it
+ * on the attempt that crosses the threshold.
+ *
+ * A destination country is "usual" for an account when it is the home country, whitelisted, or known from the
+ * account's history (enough completed calls over long enough: see `knownCountry`). Attempts to other countries
+ * are counted per account in fixed windows; the count used is a sliding-window estimate (current window plus the
+ * previous window weighted by how much of it still overlaps), the same approximation rate limiters use.
+ *
+ * Two triggers, either restricts the destination of the current attempt:
+ *  - attempts to this one unusual country reach `newDestinationAttempts` (a burst to one premium range);
+ *  - attempts to all unusual countries together reach `newDestinationTotalAttempts` (a spray over many).
+ * With the defaults (4 and 5 in 10 minutes) a burst is stopped by its 5th attempt at the latest, while a single
+ * call or a couple of redials to a new country pass.
+ */
+export interface DetectionThresholds {
+  readonly enabled: boolean;
+  readonly windowMinutes: number;
+  readonly newDestinationAttempts: number;
+  readonly newDestinationTotalAttempts: number;
+  /** Completed calls to a country before it counts as known ... */
+  readonly knownAfterCompletedCalls: number;
+  /** ... and how long after the first completed call (so a same-day IRSF run never makes itself "known"). */
+  readonly knownAfterHours: number;
+}
+
+export const DEFAULT_DETECTION: DetectionThresholds = {
+  enabled: true,
+  windowMinutes: 10,
+  newDestinationAttempts: 4,
+  newDestinationTotalAttempts: 5,
+  knownAfterCompletedCalls: 3,
+  knownAfterHours: 24,
+};
+
+/**
+ * Carrier defaults, overridden by the account's policy.autoRestriction for the switch and the attempt
+ * thresholds. The window length stays carrier-wide: the counters are keyed by it.
+ */
+export function resolveThresholds(
+  carrier: DetectionThresholds,
+  account: { readonly enabled?: boolean; readonly newDestinationAttempts?: number | undefined; readonly newDestinationTotalAttempts?: number | undefined },
+): DetectionThresholds {
+  return {
+    ...carrier,
+    enabled: carrier.enabled && account.enabled !== false,
+    newDestinationAttempts: account.newDestinationAttempts ?? carrier.newDestinationAttempts,
+    newDestinationTotalAttempts: account.newDestinationTotalAttempts ?? carrier.newDestinationTotalAttempts,
+  };
+}
+
+/** Fixed-window index for an instant; windows are aligned to the epoch. */
+export function windowIndex(epochMs: number, windowMinutes: number): number {
+  return Math.floor(epochMs / (windowMinutes * 60_000));
+}
+
+/** Sliding estimate from two fixed windows: all of the current one and the overlapping share of the previous one. */
+export function slidingCount(current: number, previous: number, epochMs: number, windowMinutes: number): number {
+  const windowMs = windowMinutes * 60_000;
+  const elapsedFraction = (epochMs % windowMs) / windowMs;
+  return current + previous * (1 - elapsedFraction);
+}
+
+/** Attempts per unusual country in the current and previous windows, this attempt included. */
+export interface DestinationActivity {
+  readonly current: Readonly<Record<string, number>>;
+  readonly previous: Readonly<Record<string, number>>;
+}
+
+export interface DestinationAssessmentInput {
+  readonly country: string;
+  readonly homeCountry: string;
+  readonly whitelist: readonly string[];
+  readonly knownCountries: readonly string[];
+  readonly activity: DestinationActivity;
+  readonly thresholds: DetectionThresholds;
+  readonly nowMs: number;
+}
+
+export type DestinationAssessment =
+  | { readonly restrict: false; readonly unusual: boolean }
+  | {
+      readonly restrict: true;
+      readonly trigger: 'destination-burst' | 'new-destination-spray';
+      readonly attemptsToDestination: number;
+      readonly unusualAttempts: number;
+      readonly unusualCountries: readonly string[];
+    };
+
+export function isUsualCountry(country: string, input: Pick<DestinationAssessmentInput, 'homeCountry' | 'whitelist' | 'knownCountries'>): boolean {
+  return country === input.homeCountry || input.whitelist.includes(country) || input.knownCountries.includes(country);
+}
+
+export function assessDestination(input: DestinationAssessmentInput): DestinationAssessment {
+  const unusual = !isUsualCountry(input.country, input);
+  if (!input.thresholds.enabled || !unusual) return { restrict: false, unusual };
+  const { windowMinutes } = input.thresholds;
+  const countries = new Set([...Object.keys(input.activity.current), ...Object.keys(input.activity.previous)].filter((country) => !isUsualCountry(country, input)));
+  const attemptsTo = (country: string) =>
+    slidingCount(input.activity.current[country] ?? 0, input.activity.previous[country] ?? 0, input.nowMs, windowMinutes);
+  const attemptsToDestination = round2(attemptsTo(input.country));
+  const unusualAttempts = round2([...countries].reduce((sum, country) => sum + attemptsTo(country), 0));
+  const unusualCountries = [...countries].sort();
+  if (attemptsToDestination >= input.thresholds.newDestinationAttempts) {
+    return { restrict: true, trigger: 'destination-burst', attemptsToDestination, unusualAttempts, unusualCountries };
+  }
+  if (unusualAttempts >= input.thresholds.newDestinationTotalAttempts) {
+    return { restrict: true, trigger: 'new-destination-spray', attemptsToDestination, unusualAttempts, unusualCountries };
+  }
+  return { restrict: false, unusual };
+}
+
+/** Has the account's history with a country earned it "known" status? Decided when a call completes. */
+export function knownCountry(completedCalls: number, firstCompletedAtMs: number, nowMs: number, thresholds: DetectionThresholds): boolean {
+  return completedCalls >= thresholds.knownAfterCompletedCalls && nowMs - firstCompletedAtMs >= thresholds.knownAfterHours * 3_600_000;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,99 @@
+/** Reads an account's destination profile and recent attempt windows; lifts automatic restrictions. */
+import { QueryCommand, TransactWriteItemsCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { fromMicros } from '../../../domain/shared/money.js';
+import { keys } from './keys.js';
+import { auditPut, type AuditEntry } from './outbox.js';
+
+export interface ProfileRow {
+  readonly dimension: 'country' | 'prefix';
+  readonly key: string;
+  readonly country: string;
+  readonly completedCalls: number;
+  readonly minutes: number;
+  readonly spend: number;
+  readonly firstCompletedAt: string | null;
+  readonly lastCompletedAt: string | null;
+}
+
+export class DestinationProfileRepository {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async profile(accountId: string): Promise<ProfileRow[]> {
+    const items = await this.queryAll(keys.profileOf(accountId));
+    return items.map((item) => {
+      const sk = String(item.sk);
+      return {
+        dimension: sk.startsWith('C#') ? 'country' : 'prefix',
+        key: sk.slice(2),
+        country: String(item.country ?? ''),
+        completedCalls: Number(item.completedCalls ?? 0),
+        minutes: Math.round((Number(item.seconds ?? 0) / 60) * 100) / 100,
+        spend: fromMicros(Number(item.spendMicros ?? 0)),
+        firstCompletedAt: typeof item.firstCompletedAt === 'string' ? item.firstCompletedAt : null,
+        lastCompletedAt: typeof item.lastCompletedAt === 'string' ? item.lastCompletedAt : null,
+      };
+    });
+  }
+
+  /** Attempts to unusual countries per detection window, from `fromWindow` on. */
+  async attemptWindows(accountId: string, fromWindow: number): Promise<{ window: number; country: string; attempts: number }[]> {
+    const items = await this.queryAll(keys.destinationWindowsOf(accountId), `W#${fromWindow}`);
+    return items.map((item) => {
+      const [, window, country] = String(item.sk).split('#');
+      return { window: Number(window), country: country ?? '', attempts: Number(item.attempts ?? 0) };
+    });
+  }
+
+  /**
+   * Lifts an automatic restriction and records the reviewer's judgement: a country they unblock becomes known for
+   * the account, so the same burst does not restrict it again. Returns false when it was not restricted.
+   */
+  async unblock(accountId: string, destination: string, audit: AuditEntry): Promise<boolean> {
+    const isCountry = /^[A-Z]{2}$/.test(destination);
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: marshall(keys.account(accountId)),
+                UpdateExpression: `DELETE restrictedDestinations :destination ADD #version :one${isCountry ? ', knownCountries :destination' : ''}`,
+                ConditionExpression: 'contains(restrictedDestinations, :name)',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: marshall({ ':destination': new Set([destination]), ':name': destination, ':one': 1 }),
+              },
+            },
+            auditPut(this.tableName, audit),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
+  private async queryAll(pk: string, skFrom?: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: skFrom ? 'pk = :pk AND sk >= :from' : 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': pk, ...(skFrom ? { ':from': skFrom } : {}) }),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * GET /v1/accounts/{accountId}/destinations: what Tollgate has learned of the account's destinations (lifetime
+ * profile by country and prefix, attempts to unusual countries in the current and previous detection windows)
+ * and what is blocked (the policy's own blocks and automatic restrictions).
+ * DELETE /v1/accounts/{accountId}/blocked-destinations/{destination} (reviewer, admin): lifts an automatic
+ * restriction, audited.
+ */
+import { windowIndex } from '../../domain/profiling/destination-detection.js';
+import { DestinationProfileRepository } from '../adapters/dynamodb/destination-profile-repository.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+
+export function makeHandler(source: DependencySource) {
+  let profiles: DestinationProfileRepository | undefined;
+  return httpEndpoint({}, async ({ route, pathParameters, principal }) => {
+    const deps = resolve(source);
+    profiles ??= new DestinationProfileRepository(deps.client, deps.config.tableName);
+    const accountId = pathParameters.accountId ?? '';
+    const account = await deps.accounts.get(accountId);
+    if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
+
+    if (route.method === 'DELETE') {
+      const destination = decodeURIComponent(pathParameters.destination ?? '').toUpperCase();
+      const now = deps.clock.now().toISOString();
+      const lifted = await profiles.unblock(accountId, destination, {
+        scope: accountId,
+        id: deps.ids.newId(),
+        at: now,
+        actor: `${principal?.role ?? 'unknown'}:${principal?.credentialId ?? 'unknown'}`,
+        action: 'destination.unblock',
+        before: { restrictedDestinations: account.restrictedDestinations },
+        after: { restrictedDestinations: account.restrictedDestinations.filter((entry) => entry !== destination) },
+      });
+      if (!lifted) throw httpErrors.notFound(`${destination} is not automatically restricted for account ${accountId}`);
+      deps.logger.info('destination unblocked', { accountId, destination, by: principal?.credentialId });
+      return { status: 200, body: { accountId, unblocked: destination, restrictedDestinations: account.restrictedDestinations.filter((entry) => entry !== destination) } };
+    }
+
+    const windowMinutes = deps.config.detection.windowMinutes;
+    const current = windowIndex(deps.clock.now().getTime(), windowMinutes);
+    const [rows, windows] = await Promise.all([profiles.profile(accountId), profiles.attemptWindows(accountId, current - 1)]);
+    const attempts = (window: number) => Object.fromEntries(windows.filter((entry) => entry.window === window).map((entry) => [entry.country, entry.attempts]));
+    return {
+      status: 200,
+      body: {
+        accountId,
+        homeCountry: account.homeCountry,
+        knownCountries: account.knownCountries,
+        restrictedDestinations: account.restrictedDestinations,
+        blockedCountries: account.policy.blockedCountries,
+        blockedPrefixes: account.policy.blockedPrefixes,
+        countries: rows.filter((row) => row.dimension === 'country').sort((a, b) => b.completedCalls - a.completedCalls),
+        prefixes: rows.filter((row) => row.dimension === 'prefix').sort((a, b) => b.completedCalls - a.completedCalls),
+        unusualAttempts: { windowMinutes, currentWindow: attempts(current), previousWindow: attempts(current - 1) },
+      },
+    };
+  });
+}
+
+export const handler = makeHandler(dependencies);

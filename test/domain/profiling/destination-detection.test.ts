@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTION, assessDestination, knownCountry, resolveThresholds, slidingCount, type DestinationAssessmentInput } from '../../../domain/profiling/destination-detection.js';
+
+const WINDOW_START = Date.parse('2026-03-01T12:00:00.000Z'); // aligned to a 10-minute window
+
+function assess(overrides: Partial<DestinationAssessmentInput> = {}) {
+  return assessDestination({
+    country: 'SL',
+    homeCountry: 'US',
+    whitelist: [],
+    knownCountries: [],
+    activity: { current: { SL: 1 }, previous: {} },
+    thresholds: DEFAULT_DETECTION,
+    nowMs: WINDOW_START,
+    ...overrides,
+  });
+}
+
+describe('default thresholds', () => {
+  it('let a single call to a new country pass', () => {
+    expect(assess()).toEqual({ restrict: false, unusual: true });
+  });
+
+  it('let three attempts to one new country pass and restrict the fourth', () => {
+    expect(assess({ activity: { current: { SL: 3 }, previous: {} } }).restrict).toBe(false);
+    expect(assess({ activity: { current: { SL: 4 }, previous: {} } })).toMatchObject({ restrict: true, trigger: 'destination-burst' });
+  });
+
+  it('restrict a spray on the fifth attempt across new countries', () => {
+    const activity = { current: { GM: 1, SN: 1, MR: 1, ML: 1, SL: 1 }, previous: {} };
+    expect(assess({ activity })).toMatchObject({ restrict: true, trigger: 'new-destination-spray', unusualCountries: ['GM', 'ML', 'MR', 'SL', 'SN'] });
+  });
+});
+
+describe('usual destinations', () => {
+  it('never restrict the home country, a whitelisted country or a known one', () => {
+    const busy = { current: { US: 500, GB: 500, DE: 500 }, previous: {} };
+    expect(assess({ country: 'US', activity: busy }).restrict).toBe(false);
+    expect(assess({ country: 'GB', whitelist: ['GB'], activity: busy }).restrict).toBe(false);
+    expect(assess({ country: 'DE', knownCountries: ['DE'], activity: busy }).restrict).toBe(false);
+  });
+
+  it('leave known countries out of the spray count', () => {
+    const activity = { current: { DE: 50, FR: 50, SL: 1 }, previous: {} };
+    expect(assess({ knownCountries: ['DE', 'FR'], activity }).restrict).toBe(false);
+  });
+});
+
+describe('sliding window', () => {
+  it('weights the previous window by how much of it still overlaps', () => {
+    expect(slidingCount(2, 4, WINDOW_START + 2.5 * 60_000, 10)).toBe(5); // 2 + 4 × 0.75
+  });
+
+  it('counts a burst straddling a window boundary', () => {
+    expect(assess({ activity: { current: { SL: 2 }, previous: { SL: 3 } }, nowMs: WINDOW_START + 60_000 })).toMatchObject({ restrict: true });
+  });
+});
+
+describe('configuration', () => {
+  it('lets an account lower its thresholds or switch detection off', () => {
+    expect(resolveThresholds(DEFAULT_DETECTION, { newDestinationAttempts: 2 }).newDestinationAttempts).toBe(2);
+    expect(assess({ thresholds: resolveThresholds(DEFAULT_DETECTION, { enabled: false }), activity: { current: { SL: 40 }, previous: {} } }).restrict).toBe(false);
+  });
+
+  it('makes a country known only after enough completed calls over enough time', () => {
+    const day = 86_400_000;
+    expect(knownCountry(3, WINDOW_START, WINDOW_START + day, DEFAULT_DETECTION)).toBe(true);
+    expect(knownCountry(3, WINDOW_START, WINDOW_START + day / 2, DEFAULT_DETECTION)).toBe(false);
+    expect(knownCountry(2, WINDOW_START, WINDOW_START + 7 * day, DEFAULT_DETECTION)).toBe(false);
+  });
+});
