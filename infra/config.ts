@@ -162,8 +162,8 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     failMode: 'deny',
     decisionRetentionDays: 90,
     detection: DETECTION_DEFAULTS,
-    // No real payment provider exists yet: top-ups fail (Top-up Failed, notified) rather than credit for free.
-    payments: { simulated: 'unavailable' },
+    // No real payment provider exists yet: every top-up is declined (Top-up Failed, notified) rather than free credit.
+    payments: { simulated: 'fail' },
     // 1,000 call attempts per second is the sizing target (docs/deploy.md); burst covers a busy-hour spike.
     api: { throttle: { rateLimit: 2000, burstLimit: 4000 }, authorizerCacheTtlSeconds: 60 },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024, reservedConcurrency: 200 } },
