@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what the Kamailio + SIPp end-to-end suite needs from Debian's own packages, when it is missing:
+#   kamailio                 the proxy (tm, sl, rr, dialog, auth, textops, ... are in the base package)
+#   kamailio-utils-modules   http_client.so (the call to Tollgate)
+#   kamailio-extra-modules   jansson.so (builds the JSON request, reads the decision)
+#   sip-tester               SIPp, the caller (UAC) and the carrier side (UAS)
+# The Debian package would start a system-wide Kamailio on install; a policy-rc.d that refuses service starts is
+# put in place for the install (and removed again if this script created it), and a running or enabled kamailio
+# service is stopped and disabled afterwards. The suite runs its own Kamailio processes on loopback only.
+set -euo pipefail
+
+PACKAGES=(kamailio kamailio-utils-modules kamailio-extra-modules sip-tester)
+MODULE_DIR_CANDIDATES=(/usr/lib/x86_64-linux-gnu/kamailio/modules /usr/lib/aarch64-linux-gnu/kamailio/modules /usr/lib/kamailio/modules)
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  installed "$package" || missing+=("$package")
+done
+command -v kamailio >/dev/null 2>&1 || missing+=(kamailio)
+command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
+# de-duplicate
+if ((${#missing[@]})); then mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u); fi
+
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: need root to apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]} with apt-get"
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# tollgate e2e: no service starts during package installation\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  cleanup() { if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi; }
+  trap cleanup EXIT
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  cleanup
+  trap - EXIT
+fi
+
+# No system-wide Kamailio: stop and disable the service if the package (or anything else) started it.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  if systemctl is-active --quiet kamailio 2>/dev/null; then systemctl stop kamailio || true; fi
+  if systemctl is-enabled --quiet kamailio 2>/dev/null; then systemctl disable kamailio >/dev/null 2>&1 || true; fi
+elif [ -x /etc/init.d/kamailio ] && [ -f /run/kamailio/kamailio.pid ]; then
+  /etc/init.d/kamailio stop >/dev/null 2>&1 || true
+fi
+
+module_dir=""
+for candidate in "${MODULE_DIR_CANDIDATES[@]}"; do
+  if [ -f "$candidate/tm.so" ]; then module_dir="$candidate"; break; fi
+done
+if [ -z "$module_dir" ]; then
+  module_dir="$(dirname "$(dpkg -L kamailio | grep '/tm\.so$' | head -n1)")"
+fi
+for module in http_client jansson dialog auth tm sl rr; do
+  if [ ! -f "$module_dir/$module.so" ]; then
+    echo "install-deps: Kamailio module $module.so is missing from $module_dir" >&2
+    exit 1
+  fi
+done
+echo "install-deps: $(kamailio -v | head -n1 | sed 's/^version: //'); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -n1)"

@@ -1,0 +1,389 @@
+/**
+ * End to end with a real switch: Tollgate's local stack (DynamoDB Local), Kamailio running
+ * integrations/kamailio/kamailio.cfg unchanged, and SIPp as the caller (UAC) and the carrier side (UAS), all on
+ * loopback. `npm run test:e2e` (test/e2e/install-deps.sh installs Kamailio and SIPp from Debian first).
+ *
+ * Prints one line per check, the post-dial delay figures, and `e2e: N passed, M failed`; exits 1 on any failure.
+ * Artifacts (Kamailio and SIPp logs, results.json) stay in .e2e/run-<time>/ (git-ignored).
+ */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDemoData } from '../../functions/local/demo-data.js';
+import { startLocalStack, type LocalStack } from '../../functions/local/local-stack.js';
+import { authorizationEntries, linesWith, startKamailio, type Kamailio } from './support/kamailio.js';
+import { freeUdpPort, startBlackHole } from './support/processes.js';
+import { errorExcerpt, runUac, startUas, type UacOptions, type UacResult } from './support/sipp.js';
+import { summarize, type Summary } from './support/stats.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const KAMAILIO_CFG = join(ROOT, 'integrations/kamailio/kamailio.cfg');
+const SCENARIO_DIR = join(ROOT, 'test/e2e/scenarios');
+
+/** The whole run is bounded: a hung child must not hold CI. */
+const RUN_DEADLINE_MS = 8 * 60_000;
+const LOAD_CALLS = 500;
+const LOAD_RATE = 50;
+/** The duration the short account's balance buys at the US rate; Kamailio must hang up after it. */
+const SHORT_CALL_SECONDS = 4;
+/** The fail-open duration cap in the fail-open Kamailio. */
+const FAIL_OPEN_CAP_SECONDS = 3;
+/** Authorizations sent straight to Tollgate before the SIP checks (JIT warm-up). */
+const WARM_UP_REQUESTS = 300;
+const SIP_PASSWORD = `e2e-${Math.random().toString(36).slice(2, 12)}`;
+
+// Dialled strings. The demo account (tech prefix 12345678, home US) has max rate 0.05/min; Jamaica (+1 876) costs more.
+const DOMESTIC = '12345678*12125550123';
+const DOMESTIC_NATIONAL = '2125550123';
+const JAMAICA = '12345678*18765550123';
+const EMPTY_PREFIX = '87654321';
+const SHORT_PREFIX = '55554444';
+
+interface CheckResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+const results: CheckResult[] = [];
+
+async function check(name: string, body: () => Promise<string>): Promise<void> {
+  const started = Date.now();
+  try {
+    const detail = await body();
+    results.push({ name, ok: true, detail });
+    console.log(`PASS  ${name}  (${detail}; ${Date.now() - started} ms)`);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    results.push({ name, ok: false, detail });
+    console.log(`FAIL  ${name}\n      ${detail.split('\n').join('\n      ')}`);
+  }
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function assertCalls(result: UacResult, expected: number): void {
+  const summary = `sipp exit ${result.exitCode}, ${result.successful} successful, ${result.failed} failed, ${result.unexpected} unexpected`;
+  assert(result.exitCode === 0 && result.successful === expected && result.failed === 0, `${summary} (expected ${expected} successful)\n${errorExcerpt(result)}`);
+}
+
+/** The reason Kamailio put in X-Tollgate-Reason, from the reject scenarios' <log> lines. */
+function loggedReasons(result: UacResult): string[] {
+  return result.logLines.map((line) => /reason=(\w*)/.exec(line)?.[1] ?? '?');
+}
+
+interface Api {
+  call<T>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+function apiFor(stack: LocalStack): Api {
+  return {
+    async call<T>(method: string, path: string, token: string, body?: unknown) {
+      const response = await fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+  };
+}
+
+async function expectStatus(api: Api, method: string, path: string, token: string, body: unknown, ok: number[]): Promise<void> {
+  const response = await api.call(method, path, token, body);
+  assert(ok.includes(response.status), `${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+}
+
+function toolVersions(): { kamailio: string; sipp: string } {
+  const kamailio = execFileSync('kamailio', ['-v'], { encoding: 'utf8' }).split('\n')[0]?.replace(/^version: /, '').trim() ?? '?';
+  let sipp = '?';
+  try {
+    sipp = execFileSync('sipp', ['-v'], { encoding: 'utf8' });
+  } catch (error) {
+    // sipp -v exits non-zero after printing its version
+    sipp = String((error as { stdout?: unknown }).stdout ?? '');
+  }
+  return { kamailio, sipp: /SIPp v[\w.-]*\w/.exec(sipp)?.[0] ?? '?' };
+}
+
+/** Copies the scenarios into the run directory (SIPp writes its rtt files beside them) and fills the templates. */
+function prepareScenarios(workDir: string): void {
+  for (const file of readdirSync(SCENARIO_DIR)) {
+    if (file.endsWith('.xml')) copyFileSync(join(SCENARIO_DIR, file), join(workDir, file));
+  }
+  const template = readFileSync(join(SCENARIO_DIR, 'uac-reject.xml'), 'utf8');
+  for (const code of [402, 403, 603]) {
+    writeFileSync(join(workDir, `uac-reject-${code}.xml`), template.replaceAll('@EXPECTED_CODE@', String(code)));
+  }
+}
+
+async function main(): Promise<number> {
+  const runStarted = Date.now();
+  const workDir = join(ROOT, '.e2e', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(workDir, { recursive: true });
+  prepareScenarios(workDir);
+  const versions = toolVersions();
+  console.log(`Tollgate e2e: ${versions.kamailio}, ${versions.sipp}, ${cpus().length} CPUs; artifacts in ${workDir}`);
+
+  const stoppers: Array<() => Promise<void>> = [];
+  const deadline = setTimeout(() => {
+    console.error(`e2e: the run exceeded ${RUN_DEADLINE_MS / 1000} s; stopping`);
+    void Promise.allSettled(stoppers.reverse().map((stop) => stop())).finally(() => process.exit(2));
+  }, RUN_DEADLINE_MS);
+  deadline.unref();
+
+  try {
+    // ---- Tollgate: the local stack with demo data and two extra accounts --------------------------------------
+    const logger = new PowertoolsLogger({ serviceName: 'tollgate-e2e', logLevel: 'ERROR' });
+    // A minimum billable time of 1 s lets a tiny balance buy a 4 s call (the default 60 s would refuse it).
+    // The stream poller publishes events (not under test here) and would compete for the 2 cores: poll once a second.
+    const stack = await startLocalStack({ port: 0, logger, streamPollMs: 1_000, environment: { TOLLGATE_MIN_BILLABLE_SECONDS: '1' } });
+    let stackStopped = false;
+    stoppers.push(async () => {
+      if (!stackStopped) await stack.stop();
+      stackStopped = true;
+    });
+    const demo = await loadDemoData(stack.deps);
+    const api = apiFor(stack);
+    console.log(`Tollgate local stack on ${stack.url} (${((Date.now() - runStarted) / 1000).toFixed(1)} s to start)`);
+
+    const direct = await api.call<{ decision: string; destination: { ratePerMinute: number } }>('POST', '/v1/authorize', demo.switchToken, {
+      callId: `e2e-direct-${Date.now()}`, to: DOMESTIC, from: '13055550100', sourceIp: '127.0.0.1', authMethod: 'ip',
+    });
+    assert(direct.status === 200 && direct.body.decision === 'allow', `Tollgate itself does not allow the demo call: ${direct.status} ${JSON.stringify(direct.body)}`);
+    const usRate = direct.body.destination.ratePerMinute;
+    const shortCredit = Math.ceil(((usRate * SHORT_CALL_SECONDS) / 60) * 1e6) / 1e6;
+    const expectedShortSeconds = Math.floor((Math.round(shortCredit * 1e6) * 60) / Math.round(usRate * 1e6));
+    for (const [accountId, techPrefix] of [['e2e-empty', EMPTY_PREFIX], ['e2e-short', SHORT_PREFIX]] as const) {
+      await expectStatus(api, 'POST', '/v1/accounts', stack.adminToken, { accountId, name: `E2E ${accountId}`, homeCountry: 'US', techPrefix }, [200, 201]);
+      await expectStatus(api, 'PUT', `/v1/accounts/${accountId}/policy`, stack.adminToken, { allowedIps: ['127.0.0.1'], maxRatePerMinute: 0.05 }, [200]);
+    }
+    await expectStatus(api, 'POST', '/v1/accounts/e2e-short/credits', stack.adminToken, { amount: shortCredit }, [200]);
+    const warmUp = await warmUpTollgate(api, demo.switchToken);
+    console.log(`Warm-up: ${WARM_UP_REQUESTS} authorizations over HTTP in ${(warmUp / 1000).toFixed(1)} s (DynamoDB Local's JIT)`);
+
+    // ---- SIP side: a UAS, and four Kamailio instances of the same config -----------------------------------------
+    const used = new Set<number>();
+    const port = async () => {
+      const chosen = await freeUdpPort(used);
+      used.add(chosen);
+      return chosen;
+    };
+    const blackHole = await startBlackHole();
+    stoppers.push(() => blackHole.stop());
+    const uasPort = await port();
+    const uas = await startUas({ workDir, scenario: 'uas.xml', port: uasPort });
+    stoppers.push(() => uas.stop());
+
+    const common = {
+      configFile: KAMAILIO_CFG, workDir, upstreamPort: uasPort, tollgateToken: demo.switchToken,
+      authUser: 'demo', authPassword: SIP_PASSWORD, failOpenMaxSeconds: FAIL_OPEN_CAP_SECONDS,
+    };
+    const [mainPort, openSlowPort, closedSlowPort, bypassPort] = [await port(), await port(), await port(), await port()];
+    const kamailios = await Promise.allSettled([
+      startKamailio({ ...common, name: 'kamailio-main', sipPort: mainPort, tollgateUrl: stack.url, failOpen: false, children: 24 }),
+      startKamailio({ ...common, name: 'kamailio-hung-open', sipPort: openSlowPort, tollgateUrl: blackHole.url, failOpen: true, children: 4 }),
+      startKamailio({ ...common, name: 'kamailio-hung-closed', sipPort: closedSlowPort, tollgateUrl: blackHole.url, failOpen: false, children: 4 }),
+      startKamailio({ ...common, name: 'kamailio-bypass', sipPort: bypassPort, tollgateUrl: stack.url, failOpen: false, bypass: true, children: 24 }),
+    ]);
+    for (const started of kamailios) if (started.status === 'fulfilled') stoppers.push(() => started.value.stop());
+    const failedStart = kamailios.find((started) => started.status === 'rejected');
+    if (failedStart) throw failedStart.reason;
+    const [kMain, kOpen, kClosed, kBypass] = kamailios.map((started) => (started as PromiseFulfilledResult<Kamailio>).value) as [Kamailio, Kamailio, Kamailio, Kamailio];
+    console.log(`Kamailio on udp 127.0.0.1:${mainPort} (Tollgate), :${openSlowPort} (hung Tollgate, fail open), :${closedSlowPort} (hung Tollgate, fail closed), :${bypassPort} (no authorization, baseline); UAS on :${uasPort}`);
+
+    const uacPort = await port();
+    let runNumber = 0;
+    const uac = (options: Omit<UacOptions, 'workDir' | 'localPort' | 'label' | 'timeoutSeconds'> & { timeoutSeconds?: number }) => {
+      runNumber += 1;
+      return runUac({ timeoutSeconds: 30, ...options, workDir, localPort: uacPort, label: `uac-${String(runNumber).padStart(2, '0')}-${options.scenario.replace(/\.xml$/, '')}` });
+    };
+    const uasSaw = (pid: number) => uas.logLines().filter((line) => line.includes(`-${pid}@`));
+
+    // ---- Checks -------------------------------------------------------------------------------------------------
+    await check('domestic call (tech prefix) reaches the UAS with the E.164 number', async () => {
+      const result = await uac({ scenario: 'uac-call.xml', target: mainPort, service: DOMESTIC, calls: 1 });
+      assertCalls(result, 1);
+      const seen = uasSaw(result.pid);
+      assert(seen.length === 1 && seen[0]?.includes('ruser=+12125550123'), `UAS saw: ${JSON.stringify(seen)}`);
+      const [entry] = authorizationEntries(kMain, `-${result.pid}@`);
+      assert(entry?.decision === 'allow', `Kamailio logged ${JSON.stringify(entry)}`);
+      return `allowed, max ${entry.maxSeconds} s, UAS got sip:+12125550123`;
+    });
+
+    await check('domestic call identified by SIP digest (national number) reaches the UAS', async () => {
+      const result = await uac({ scenario: 'uac-auth-call.xml', target: mainPort, service: DOMESTIC_NATIONAL, calls: 1, authUser: 'demo', authPassword: SIP_PASSWORD });
+      assertCalls(result, 1);
+      const seen = uasSaw(result.pid);
+      assert(seen.length === 1 && seen[0]?.includes('ruser=+12125550123'), `UAS saw: ${JSON.stringify(seen)}`);
+      return '407 challenge, then allowed with authMethod digest';
+    });
+
+    await check('NANP look-alike above the max rate (+1 876 Jamaica) gets 403', async () => {
+      const result = await uac({ scenario: 'uac-reject-403.xml', target: mainPort, service: JAMAICA, calls: 1 });
+      assertCalls(result, 1);
+      assert(loggedReasons(result).join() === 'RATE_ABOVE_MAX', `reasons: ${loggedReasons(result).join()}`);
+      assert(uasSaw(result.pid).length === 0, 'the denied call reached the UAS');
+      return '403 Forbidden, X-Tollgate-Reason RATE_ABOVE_MAX, UAS untouched';
+    });
+
+    await check('empty balance gets 402', async () => {
+      const result = await uac({ scenario: 'uac-reject-402.xml', target: mainPort, service: `${EMPTY_PREFIX}*12125550123`, calls: 1 });
+      assertCalls(result, 1);
+      assert(loggedReasons(result).join() === 'INSUFFICIENT_BALANCE', `reasons: ${loggedReasons(result).join()}`);
+      return '402 Payment Required, INSUFFICIENT_BALANCE';
+    });
+
+    await check(`maxDurationSeconds is enforced: Kamailio hangs up after the ${expectedShortSeconds} s the balance buys`, async () => {
+      const result = await uac({ scenario: 'uac-timeout.xml', target: mainPort, service: `${SHORT_PREFIX}*12125550123`, calls: 1 });
+      assertCalls(result, 1);
+      const [entry] = authorizationEntries(kMain, `-${result.pid}@`);
+      assert(entry?.maxSeconds === expectedShortSeconds, `Tollgate's maxDurationSeconds ${entry?.maxSeconds}, expected ${expectedShortSeconds}`);
+      const answeredToBye = result.rtd.get(2)?.[0];
+      assert(answeredToBye !== undefined, 'no answer-to-BYE time recorded');
+      // the dialog timer ticks once a second
+      assert(answeredToBye >= (expectedShortSeconds - 1) * 1000 && answeredToBye <= (expectedShortSeconds + 2) * 1000, `BYE ${answeredToBye} ms after the answer`);
+      return `BYE from the proxy ${answeredToBye} ms after the answer`;
+    });
+
+    // ---- Load step and post-dial delay ----------------------------------------------------------------------------
+    let load: UacResult | undefined;
+    let authDelayMs: Summary | undefined;
+    await check(`load: ${LOAD_CALLS} calls at ${LOAD_RATE}/s through Tollgate, no unexpected response`, async () => {
+      load = await uac({ scenario: 'uac-call.xml', target: mainPort, service: DOMESTIC, calls: LOAD_CALLS, rate: LOAD_RATE, timeoutSeconds: 90 });
+      assertCalls(load, LOAD_CALLS);
+      assert(load.unexpected === 0, `${load.unexpected} unexpected messages`);
+      const entries = authorizationEntries(kMain, `-${load.pid}@`);
+      const allowed = entries.filter((entry) => entry.decision === 'allow').length;
+      assert(allowed === LOAD_CALLS, `${allowed} of ${LOAD_CALLS} authorizations allowed (${entries.length} logged)`);
+      assert(uasSaw(load.pid).length === LOAD_CALLS, `UAS saw ${uasSaw(load.pid).length} calls`);
+      authDelayMs = summarize(entries.map((entry) => entry.elapsedUs / 1000));
+      return `${load.successful} answered, ${load.retransmissions} retransmissions, authorization ${authDelayMs.median.toFixed(1)} ms median / ${authDelayMs.p99.toFixed(1)} ms p99`;
+    });
+
+    let baseline: UacResult | undefined;
+    await check(`baseline: the same ${LOAD_CALLS} calls at ${LOAD_RATE}/s through Kamailio without authorization`, async () => {
+      baseline = await uac({ scenario: 'uac-call.xml', target: bypassPort, service: DOMESTIC, calls: LOAD_CALLS, rate: LOAD_RATE, timeoutSeconds: 90 });
+      assertCalls(baseline, LOAD_CALLS);
+      assert(authorizationEntries(kBypass).length === 0, 'the bypass instance asked Tollgate');
+      return `${baseline.successful} answered`;
+    });
+
+    // ---- Tollgate slow or down ------------------------------------------------------------------------------------
+    await check(`Tollgate hung, fail open: relayed after the 1 s budget, duration capped at ${FAIL_OPEN_CAP_SECONDS} s`, async () => {
+      const result = await uac({ scenario: 'uac-timeout.xml', target: openSlowPort, service: DOMESTIC, calls: 1 });
+      assertCalls(result, 1);
+      const pdd = result.rtd.get(1)?.[0];
+      const answeredToBye = result.rtd.get(2)?.[0];
+      assert(pdd !== undefined && pdd >= 900 && pdd < 2_500, `INVITE to answer took ${pdd} ms (budget 1 s)`);
+      assert(answeredToBye !== undefined && answeredToBye >= (FAIL_OPEN_CAP_SECONDS - 1) * 1000 && answeredToBye <= (FAIL_OPEN_CAP_SECONDS + 2) * 1000, `BYE ${answeredToBye} ms after the answer`);
+      assert(result.retransmissions === 0, `${result.retransmissions} INVITE retransmissions: 100 Trying did not come before the lookup`);
+      assert(linesWith(kOpen, 'failing OPEN').length === 1, 'Kamailio did not log the fail-open');
+      return `answered after ${pdd} ms, BYE ${answeredToBye} ms after the answer, no retransmissions (100 Trying first)`;
+    });
+
+    await check('Tollgate hung, fail closed: 603 Decline within the budget', async () => {
+      const result = await uac({ scenario: 'uac-reject-603.xml', target: closedSlowPort, service: DOMESTIC, calls: 1 });
+      assertCalls(result, 1);
+      assert(loggedReasons(result).join() === 'TOLLGATE_UNAVAILABLE', `reasons: ${loggedReasons(result).join()}`);
+      const elapsed = result.rtd.get(1)?.[0];
+      assert(elapsed !== undefined && elapsed >= 900 && elapsed < 2_500, `603 after ${elapsed} ms (budget 1 s)`);
+      assert(result.retransmissions === 0, `${result.retransmissions} INVITE retransmissions: 100 Trying did not come before the lookup`);
+      assert(linesWith(kClosed, 'failing CLOSED').length === 1, 'Kamailio did not log the fail-closed');
+      return `603 after ${elapsed} ms, no retransmissions`;
+    });
+
+    await check('Tollgate down (HTTP server stopped), fail closed: 603 Decline at once', async () => {
+      await new Promise<void>((resolve) => {
+        stack.server.close(() => resolve());
+        stack.server.closeAllConnections();
+      });
+      const result = await uac({ scenario: 'uac-reject-603.xml', target: mainPort, service: DOMESTIC, calls: 1 });
+      assertCalls(result, 1);
+      assert(loggedReasons(result).join() === 'TOLLGATE_UNAVAILABLE', `reasons: ${loggedReasons(result).join()}`);
+      const elapsed = result.rtd.get(1)?.[0];
+      assert(elapsed !== undefined && elapsed < 1_000, `603 after ${elapsed} ms`);
+      return `603 after ${elapsed} ms`;
+    });
+
+    // ---- Report -------------------------------------------------------------------------------------------------
+    const pddWith = load?.rtd.get(1) ? summarize(load.rtd.get(1) ?? []) : undefined;
+    const pddWithout = baseline?.rtd.get(1) ? summarize(baseline.rtd.get(1) ?? []) : undefined;
+    const report = {
+      measuredAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version, kamailio: versions.kamailio, sipp: versions.sipp },
+      load: load && { calls: LOAD_CALLS, ratePerSecond: LOAD_RATE, successful: load.successful, failed: load.failed, unexpected: load.unexpected, retransmissions: load.retransmissions },
+      authorizationDelayMs: authDelayMs,
+      postDialDelayMs: {
+        note: 'INVITE sent to 200 OK received at the caller, through Kamailio to a SIPp UAS that answers at once',
+        withTollgate: pddWith,
+        withoutAuthorization: pddWithout,
+        addedMedian: pddWith && pddWithout ? round(pddWith.median - pddWithout.median) : undefined,
+        addedP99: pddWith && pddWithout ? round(pddWith.p99 - pddWithout.p99) : undefined,
+      },
+    };
+    writeFileSync(join(workDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log('\nPost-dial delay that authorization adds (Kamailio asks Tollgate on the local stack, DynamoDB Local, same 2-core machine as SIPp):');
+    if (authDelayMs) {
+      console.log(`  authorization round trip measured in Kamailio: median ${authDelayMs.median.toFixed(1)} ms, p99 ${authDelayMs.p99.toFixed(1)} ms, max ${authDelayMs.max.toFixed(1)} ms (n=${authDelayMs.n})`);
+    }
+    if (pddWith && pddWithout) {
+      console.log(`  INVITE->answer with Tollgate:        median ${pddWith.median} ms, p99 ${pddWith.p99} ms (n=${pddWith.n})`);
+      console.log(`  INVITE->answer without authorization: median ${pddWithout.median} ms, p99 ${pddWithout.p99} ms (n=${pddWithout.n})`);
+      console.log(`  added: median ${report.postDialDelayMs.addedMedian} ms, p99 ${report.postDialDelayMs.addedP99} ms`);
+    }
+    console.log(`  written to ${join(workDir, 'results.json')}`);
+  } catch (error) {
+    results.push({ name: 'setup', ok: false, detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    console.log(`FAIL  setup\n      ${String(error instanceof Error ? (error.stack ?? error.message) : error)}`);
+  } finally {
+    for (const stop of stoppers.reverse()) {
+      await stop().catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
+    }
+    clearTimeout(deadline);
+  }
+
+  const passed = results.filter((result) => result.ok).length;
+  const failed = results.length - passed;
+  console.log(`\nTollgate e2e finished in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/**
+ * DynamoDB Local is a JVM: its first few hundred requests run interpreted and cost several times what they cost
+ * once compiled. Warm it up over HTTP before measuring anything (demo account, domestic number, no limits).
+ */
+async function warmUpTollgate(api: Api, switchToken: string): Promise<number> {
+  const started = Date.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < WARM_UP_REQUESTS) {
+      next += 1;
+      const response = await api.call<{ decision: string }>('POST', '/v1/authorize', switchToken, {
+        callId: `e2e-warm-up-${started}-${next}`, to: DOMESTIC, from: '13055550100', sourceIp: '127.0.0.1', authMethod: 'ip',
+      });
+      assert(response.status === 200 && response.body.decision === 'allow', `warm-up authorization answered ${response.status} ${JSON.stringify(response.body)}`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return Date.now() - started;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
