@@ -1,9 +1,11 @@
 /**
  * GET|PUT /v1/accounts/{accountId}/policy. PUT replaces the whole policy; omitted fields take their defaults
  * (documented in the README). A customer may not grant itself exceptions to the carrier's high-risk list: that
- * field is the carrier's (admin) call.
+ * field is the carrier's (admin) call. A change writes the policy, its audit record (before/after) and `Policy Changed`
+ * in one transaction.
  */
 import { accountPolicySchema } from '../../domain/accounts/account.js';
+import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
@@ -19,9 +21,10 @@ export function makeHandler(source: DependencySource) {
     if (principal?.role === 'customer' && highRiskChanged) {
       throw httpErrors.forbidden('only the carrier (admin) may change allowedHighRiskPrefixes');
     }
-    const outcome = await deps.accounts.replacePolicy(accountId, body);
+    const outcome = await deps.accounts.replacePolicy(accountId, body, { actor: actorOf(principal), at: deps.clock.now().toISOString(), auditId: deps.ids.newId() });
     if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
-    deps.logger.info('policy changed', { accountId, by: principal?.credentialId, role: principal?.role, before: outcome.before, after: body });
+    if (outcome.kind === 'conflict') throw httpErrors.conflict(`the policy of ${accountId} is being changed by someone else; read it again and retry`);
+    deps.logger.info('policy changed', { accountId, by: principal?.credentialId, role: principal?.role, changedFields: outcome.changedFields });
     return { status: 200, body: { accountId, version: outcome.account.version, policy: outcome.account.policy } };
   });
 }
