@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../domain/shared/ports.js';
 import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
 import { CredentialRepository, generateToken } from '../adapters/dynamodb/credential-repository.js';
 import { ensureTable } from '../adapters/dynamodb/table-definition.js';
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
   /** Local bus delivery attempts per consumer before dead-lettering (default 4) and the first backoff (default 200 ms). */
   readonly eventMaxAttempts?: number;
   readonly eventBaseDelayMs?: number;
+  /** The clock every handler and consumer reads (tests move it to expire bans); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 export interface LocalEvents {
@@ -69,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const client = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
     await ensureTable(client, config.tableName);
-    const deps = buildDependencies(config, { client, ...(options.logger ? { logger: options.logger } : {}) });
+    const deps = buildDependencies(config, { client, ...(options.logger ? { logger: options.logger } : {}), ...(options.clock ? { clock: options.clock } : {}) });
 
     const adminTokenGenerated = !options.adminToken;
     const adminToken = options.adminToken ?? generateToken().token;

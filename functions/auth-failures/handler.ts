@@ -1,0 +1,93 @@
+/**
+ * POST /v1/auth-failures (switch, admin): a failed SIP authentication from `sourceIp`.
+ *
+ * 1. Read the IP's ban item. An active ban answers at once: nothing more to count.
+ * 2. Store the failure (its own item: concurrent reports never contend) and count the failures in the sliding
+ *    window, starting after the last ban or lift so the failures that earned a ban do not earn the next one.
+ * 3. At the threshold, ban: the ban item, `IP Banned` and the carrier audit record in one transaction. If another
+ *    report banned the IP meanwhile, answer with that ban.
+ */
+import { z } from 'zod';
+import { accountIdSchema } from '../../domain/accounts/account.js';
+import { canonicalIp, failureWindowStart, isBanActive, planBan, type BanSettings } from '../../domain/bans/ip-ban.js';
+import type { StoredBan } from '../adapters/dynamodb/ban-repository.js';
+import { actorOf } from '../shared/actor.js';
+import { httpEndpoint } from '../shared/http.js';
+import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+
+const authFailureSchema = z
+  .object({
+    sourceIp: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }),
+    sipUsername: z.string().min(1).max(128).optional(),
+    accountId: accountIdSchema.optional(),
+  })
+  .strict();
+
+export function makeHandler(source: DependencySource) {
+  return httpEndpoint({ body: authFailureSchema }, async ({ body, principal }) => {
+    const deps = resolve(source);
+    const settings: BanSettings = deps.config.bans;
+    const now = deps.clock.now();
+    const ip = canonicalIp(body.sourceIp);
+
+    const previous = await deps.bans.get(ip);
+    if (previous && isBanActive(previous, now)) return { status: 200, body: banAnswer(ip, previous, previous.failures, settings) };
+
+    await deps.bans.recordFailure(
+      {
+        ip,
+        at: now.toISOString(),
+        id: deps.ids.newId(),
+        ...(body.sipUsername ? { sipUsername: body.sipUsername } : {}),
+        ...(body.accountId ? { accountId: body.accountId } : {}),
+        reportedBy: actorOf(principal),
+      },
+      Math.floor(now.getTime() / 1000) + settings.windowSeconds + 3_600,
+    );
+    const counted = await deps.bans.countFailuresSince(ip, failureWindowStart(previous, now, settings), settings.threshold);
+    if (counted.count < settings.threshold) {
+      return { status: 200, body: { sourceIp: ip, banned: false, failuresInWindow: counted.count, threshold: settings.threshold, windowSeconds: settings.windowSeconds } };
+    }
+
+    const plan = planBan(previous, now, settings);
+    const accountId = body.accountId ?? (counted.accountIds.length === 1 ? counted.accountIds[0] : undefined);
+    const ban: StoredBan = { ip, ...plan, failures: counted.count, sipUsernames: counted.sipUsernames, ...(accountId ? { accountId } : {}) };
+    const expiresAt = Math.floor(Date.parse(plan.bannedUntil) / 1000) + settings.repeatWindowSeconds;
+    const outcome = await deps.bans.ban(
+      ban,
+      previous,
+      expiresAt,
+      { eventId: `ip-banned:${ip}:${plan.bannedAt}`, occurredAt: plan.bannedAt, accountId: accountId ?? null, ip, bannedUntil: plan.bannedUntil, failures: counted.count, offence: plan.offence },
+      {
+        scope: 'carrier',
+        id: deps.ids.newId(),
+        at: plan.bannedAt,
+        actor: `system:auto-ban (reported by ${actorOf(principal)})`,
+        action: 'ip.banned',
+        before: previous ? { bannedUntil: previous.bannedUntil, offence: previous.offence } : null,
+        after: { ip, bannedUntil: plan.bannedUntil, offence: plan.offence, failures: counted.count, sipUsernames: counted.sipUsernames },
+      },
+    );
+    if (outcome === 'conflict') {
+      const current = await deps.bans.get(ip);
+      if (current && isBanActive(current, now)) return { status: 200, body: banAnswer(ip, current, current.failures, settings) };
+      throw new Error(`ban of ${ip} conflicted but no active ban was found`);
+    }
+    deps.logger.warn('ip banned', { ip, offence: plan.offence, bannedUntil: plan.bannedUntil, failures: counted.count, reportedBy: actorOf(principal) });
+    return { status: 200, body: banAnswer(ip, ban, counted.count, settings) };
+  });
+}
+
+function banAnswer(ip: string, ban: StoredBan, failures: number, settings: BanSettings) {
+  return {
+    sourceIp: ip,
+    banned: true,
+    bannedUntil: ban.bannedUntil,
+    offence: ban.offence,
+    failuresInWindow: failures,
+    threshold: settings.threshold,
+    windowSeconds: settings.windowSeconds,
+  };
+}
+
+export const handler = makeHandler(dependencies);
