@@ -1,0 +1,86 @@
+/**
+ * Manual review: automated detection opens a review item for an account with its evidence; the fraud desk clears
+ * it or suspends the account. One account has at most one open review: new evidence extends it.
+ */
+import { z } from 'zod';
+import type { AccountStatus } from '../accounts/account.js';
+import type { RestrictionEvidence } from '../events/contracts.js';
+
+export const REVIEW_STATUSES = ['open', 'resolved'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export const REVIEW_ACTIONS = ['clear', 'suspend'] as const;
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
+
+/** Evidence kept inline on the review; beyond this only the count grows (items stay far below DynamoDB's 400 KB). */
+export const MAX_EVIDENCE_ENTRIES = 100;
+
+export interface ReviewEvidence {
+  readonly eventId: string;
+  readonly at: string;
+  readonly destination: string;
+  readonly callId: string;
+  readonly evidence: RestrictionEvidence;
+}
+
+export interface ReviewResolution {
+  readonly action: ReviewAction;
+  readonly note: string;
+  readonly resolvedBy: string;
+  readonly resolvedAt: string;
+}
+
+export interface Review {
+  readonly reviewId: string;
+  readonly accountId: string;
+  readonly status: ReviewStatus;
+  readonly openedAt: string;
+  readonly updatedAt: string;
+  /** Every destination restricted while the review was open, first seen first. */
+  readonly destinations: readonly string[];
+  readonly evidence: readonly ReviewEvidence[];
+  /** Evidence entries not kept inline because the review already held MAX_EVIDENCE_ENTRIES. */
+  readonly evidenceDropped: number;
+  readonly resolution?: ReviewResolution;
+  /** Incremented on every change; guards appends against lost updates. */
+  readonly version: number;
+}
+
+export const resolveReviewSchema = z
+  .object({
+    action: z.enum(REVIEW_ACTIONS),
+    note: z.string().trim().min(1, 'must say why (a non-empty note)').max(2_000),
+  })
+  .strict();
+export type ResolveReviewRequest = z.infer<typeof resolveReviewSchema>;
+
+export function openReview(reviewId: string, accountId: string, entry: ReviewEvidence, now: string): Review {
+  return {
+    reviewId,
+    accountId,
+    status: 'open',
+    openedAt: now,
+    updatedAt: now,
+    destinations: [entry.destination],
+    evidence: [entry],
+    evidenceDropped: 0,
+    version: 1,
+  };
+}
+
+export function withEvidence(review: Review, entry: ReviewEvidence, now: string): Review {
+  const keep = review.evidence.length < MAX_EVIDENCE_ENTRIES;
+  return {
+    ...review,
+    updatedAt: now,
+    destinations: review.destinations.includes(entry.destination) ? review.destinations : [...review.destinations, entry.destination],
+    evidence: keep ? [...review.evidence, entry] : review.evidence,
+    evidenceDropped: review.evidenceDropped + (keep ? 0 : 1),
+    version: review.version + 1,
+  };
+}
+
+/** `suspend` suspends; `clear` lifts a status the review desk set, but never un-suspends an account. */
+export function accountStatusAfter(action: ReviewAction, current: AccountStatus): AccountStatus {
+  if (action === 'suspend') return 'suspended';
+  return current === 'under_review' ? 'active' : current;
+}

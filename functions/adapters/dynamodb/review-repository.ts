@@ -1,0 +1,176 @@
+/**
+ * Review items: `REVIEW#<id>`, listed per status on GSI1 (`REVIEWS#open` by opening time, `REVIEWS#resolved` by
+ * resolution time) so the queue reads newest first without a Scan. Every change writes the review, the account's
+ * `openReviewId`, the event and the audit record in one transaction.
+ */
+import { GetItemCommand, QueryCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AccountStatus } from '../../../domain/accounts/account.js';
+import type { EventDetail } from '../../../domain/events/contracts.js';
+import { REVIEW_STATUSES, type Review, type ReviewEvidence, type ReviewStatus } from '../../../domain/reviews/review.js';
+import { keys } from './keys.js';
+import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
+import { decodeCursor, encodeCursor } from './pagination.js';
+import { transact } from './transactions.js';
+
+const CONSUMED_TTL_SECONDS = 30 * 86_400;
+
+export type ApplyOutcome = 'applied' | 'duplicate' | 'conflict';
+
+export interface ReviewPage {
+  readonly reviews: Review[];
+  readonly nextCursor: string | null;
+}
+
+export class ReviewRepository {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(reviewId: string): Promise<Review | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.review(reviewId)), ConsistentRead: true }));
+    return result.Item ? parseReview(unmarshall(result.Item)) : undefined;
+  }
+
+  async listByStatus(status: ReviewStatus, limit: number, cursor?: string): Promise<ReviewPage> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': keys.reviewsByStatus(status) }),
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: keys.reviewsByStatus(status) }),
+      }),
+    );
+    return { reviews: (result.Items ?? []).map((item) => parseReview(unmarshall(item))), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  /**
+   * Opens a review for an account that has none open. `duplicate`: this consumer already applied the event;
+   * `conflict`: the account gained an open review meanwhile (the caller reloads and appends instead).
+   */
+  async open(review: Review, consumed: { consumer: string; eventId: string; at: string }, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry): Promise<ApplyOutcome> {
+    return this.apply(consumed, [
+      { Put: { TableName: this.tableName, Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: marshall(keys.account(review.accountId)),
+          UpdateExpression: 'SET openReviewId = :reviewId',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openReviewId)',
+          ExpressionAttributeValues: marshall({ ':reviewId': review.reviewId }),
+        },
+      },
+      outboxPut(this.tableName, 'Account Flagged For Review', event),
+      auditPut(this.tableName, audit),
+    ]);
+  }
+
+  /** Replaces the open review with its extended version; `version` guards against a lost append. */
+  async extend(updated: Review, previousVersion: number, consumed: { consumer: string; eventId: string; at: string }, audit: AuditEntry): Promise<ApplyOutcome> {
+    return this.apply(consumed, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: reviewItem(updated),
+          ConditionExpression: '#status = :open AND #version = :version',
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: marshall({ ':open': 'open', ':version': previousVersion }),
+        },
+      },
+      auditPut(this.tableName, audit),
+    ]);
+  }
+
+  /**
+   * Resolves an open review: the review, the account (openReviewId removed, status set), `Review Resolved` and the
+   * audit record together. `already-resolved`: someone resolved it meanwhile; `account-changed`: the account's
+   * review flag moved under us (the caller reloads and retries).
+   */
+  async resolve(
+    resolved: Review,
+    account: { accountId: string; openReviewId: string | undefined; statusBefore: AccountStatus; statusAfter: AccountStatus },
+    event: EventDetail<'Review Resolved'>,
+    audit: AuditEntry,
+  ): Promise<'resolved' | 'already-resolved' | 'account-changed'> {
+    const ownsAccountFlag = account.openReviewId === resolved.reviewId;
+    const statusChanges = account.statusAfter !== account.statusBefore;
+    const key = marshall(keys.account(account.accountId));
+    let accountItem: TransactWriteItem;
+    if (!ownsAccountFlag && !statusChanges) {
+      accountItem = { ConditionCheck: { TableName: this.tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' } };
+    } else {
+      accountItem = {
+        Update: {
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: [statusChanges ? 'SET #status = :status ADD #version :one' : '', ownsAccountFlag ? 'REMOVE openReviewId' : ''].filter(Boolean).join(' '),
+          // The flag is removed only while it is still this review's: a newer review's flag must survive.
+          ConditionExpression: ownsAccountFlag ? 'attribute_exists(pk) AND openReviewId = :reviewId' : 'attribute_exists(pk)',
+          ...(statusChanges ? { ExpressionAttributeNames: { '#status': 'status', '#version': 'version' } } : {}),
+          ExpressionAttributeValues: marshall({
+            ...(statusChanges ? { ':status': account.statusAfter, ':one': 1 } : {}),
+            ...(ownsAccountFlag ? { ':reviewId': resolved.reviewId } : {}),
+          }),
+        },
+      };
+    }
+    const outcome = await transact(this.client, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: reviewItem(resolved),
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':open': 'open' }),
+        },
+      },
+      accountItem,
+      outboxPut(this.tableName, 'Review Resolved', event),
+      auditPut(this.tableName, audit),
+    ]);
+    if (outcome.ok) return 'resolved';
+    return outcome.failedConditions.includes(0) ? 'already-resolved' : 'account-changed';
+  }
+
+  /** Runs the change with a marker for (consumer, event): the marker's condition makes a redelivered event a no-op. */
+  private async apply(consumed: { consumer: string; eventId: string; at: string }, items: TransactWriteItem[]): Promise<ApplyOutcome> {
+    const marker: TransactWriteItem = {
+      Put: {
+        TableName: this.tableName,
+        Item: marshall({ ...keys.consumedEvent(consumed.consumer, consumed.eventId), entity: 'consumed', at: consumed.at, expiresAt: Math.floor(Date.parse(consumed.at) / 1000) + CONSUMED_TTL_SECONDS }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    const outcome = await transact(this.client, [marker, ...items]);
+    if (outcome.ok) return 'applied';
+    return outcome.failedConditions.includes(0) ? 'duplicate' : 'conflict';
+  }
+}
+
+function reviewItem(review: Review) {
+  const listedAt = review.status === 'resolved' ? (review.resolution?.resolvedAt ?? review.updatedAt) : review.openedAt;
+  return marshall(
+    { ...keys.review(review.reviewId), entity: 'review', ...review, gsi1pk: keys.reviewsByStatus(review.status), gsi1sk: `${listedAt}#${review.reviewId}` },
+    { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  );
+}
+
+function parseReview(item: Record<string, unknown>): Review {
+  const resolution = item.resolution as Review['resolution'] | undefined;
+  return {
+    reviewId: String(item.reviewId),
+    accountId: String(item.accountId),
+    status: REVIEW_STATUSES.find((status) => status === item.status) ?? 'open',
+    openedAt: String(item.openedAt),
+    updatedAt: String(item.updatedAt ?? item.openedAt),
+    destinations: Array.isArray(item.destinations) ? item.destinations.map(String) : [],
+    evidence: Array.isArray(item.evidence) ? (item.evidence as ReviewEvidence[]) : [],
+    evidenceDropped: Number(item.evidenceDropped ?? 0),
+    ...(resolution ? { resolution } : {}),
+    version: Number(item.version ?? 1),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `Destination Restricted` → the account on the fraud desk's queue with the evidence.
+ *
+ * 1. The account has an open review: append the destination and evidence to it (version-checked).
+ * 2. Otherwise open one: the review, the account's `openReviewId`, `Account Flagged For Review` and the audit record
+ *    in one transaction. Only opening emits the event: one page for the desk per incident, not per destination.
+ * 3. Every transaction carries a marker for (review-flagger, eventId), so a redelivered event changes nothing.
+ *    A race with another delivery (two destinations restricted at once) reloads and tries again.
+ */
+import { openReview, withEvidence, type ReviewEvidence } from '../../domain/reviews/review.js';
+import { parseBusEventOf } from '../shared/consumer-event.js';
+import type { BusEvent } from '../shared/event-publisher.js';
+import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+
+const CONSUMER = 'review-flagger';
+const MAX_ATTEMPTS = 5;
+const ACTOR = 'system:review-flagger';
+
+export type ReviewFlaggerResult = { readonly outcome: 'opened' | 'extended' | 'duplicate' | 'account-not-found'; readonly reviewId?: string };
+
+export function makeHandler(source: DependencySource) {
+  return async (event: BusEvent): Promise<ReviewFlaggerResult> => {
+    const deps = resolve(source);
+    const { detail } = parseBusEventOf(event, 'Destination Restricted');
+    const entry: ReviewEvidence = { eventId: detail.eventId, at: detail.occurredAt, destination: detail.destination, callId: detail.callId, evidence: detail.evidence };
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const account = await deps.accounts.get(detail.accountId);
+      if (!account) {
+        deps.logger.warn('destination restricted for an unknown account', { accountId: detail.accountId, eventId: detail.eventId });
+        return { outcome: 'account-not-found' };
+      }
+      const now = deps.clock.now().toISOString();
+      const consumed = { consumer: CONSUMER, eventId: detail.eventId, at: now };
+
+      if (account.openReviewId) {
+        const review = await deps.reviews.get(account.openReviewId);
+        if (!review || review.status !== 'open') {
+          // Resolving removes the flag in the same transaction, so this is a damaged item: let an operator look.
+          throw new Error(`account ${account.accountId} points at review ${account.openReviewId}, which is not open`);
+        }
+        if (review.evidence.some((known) => known.eventId === detail.eventId)) return { outcome: 'duplicate', reviewId: review.reviewId };
+        const extended = withEvidence(review, entry, now);
+        const outcome = await deps.reviews.extend(extended, review.version, consumed, {
+          scope: account.accountId,
+          id: deps.ids.newId(),
+          at: now,
+          actor: ACTOR,
+          action: 'review.evidence-added',
+          before: { reviewId: review.reviewId, destinations: review.destinations },
+          after: { reviewId: review.reviewId, destinations: extended.destinations, callId: detail.callId },
+        });
+        if (outcome === 'applied') return { outcome: 'extended', reviewId: review.reviewId };
+        if (outcome === 'duplicate') return { outcome: 'duplicate', reviewId: review.reviewId };
+        continue;
+      }
+
+      const review = openReview(deps.ids.newId(), account.accountId, entry, now);
+      const outcome = await deps.reviews.open(
+        review,
+        consumed,
+        { eventId: `account-flagged:${review.reviewId}`, occurredAt: now, accountId: account.accountId, reviewId: review.reviewId, evidence: detail.evidence },
+        {
+          scope: account.accountId,
+          id: deps.ids.newId(),
+          at: now,
+          actor: ACTOR,
+          action: 'review.opened',
+          before: { openReviewId: null },
+          after: { openReviewId: review.reviewId, destinations: review.destinations, rule: detail.evidence.rule },
+        },
+      );
+      if (outcome === 'applied') {
+        deps.logger.warn('account flagged for review', { accountId: account.accountId, reviewId: review.reviewId, destination: detail.destination });
+        return { outcome: 'opened', reviewId: review.reviewId };
+      }
+      if (outcome === 'duplicate') return { outcome: 'duplicate' };
+    }
+    throw new Error(`could not record restriction ${detail.eventId} for ${detail.accountId} after ${MAX_ATTEMPTS} attempts`);
+  };
+}
+
+export const handler = makeHandler(dependencies);
