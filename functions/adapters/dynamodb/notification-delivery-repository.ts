@@ -1,0 +1,43 @@
+/**
+ * Which (event, target) pairs were delivered, so a redelivered event or a retry after one target failed does not
+ * notify the other targets again. Records expire after the longest EventBridge retry horizon with margin.
+ */
+import { createHash } from 'node:crypto';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { keys } from './keys.js';
+
+const DELIVERY_TTL_SECONDS = 7 * 86_400;
+
+export type DeliveryOutcome = 'delivered' | 'rejected';
+
+export class NotificationDeliveryRepository {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async wasDelivered(eventId: string, targetKey: string): Promise<boolean> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.notificationDelivery(eventId, hashTarget(targetKey))), ConsistentRead: true }),
+    );
+    return Boolean(result.Item);
+  }
+
+  async record(eventId: string, targetKey: string, outcome: DeliveryOutcome, at: string, detail: Record<string, unknown>): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall(
+          { ...keys.notificationDelivery(eventId, hashTarget(targetKey)), entity: 'notification-delivery', eventId, target: targetKey.split('#')[0], outcome, at, ...detail, expiresAt: Math.floor(Date.parse(at) / 1000) + DELIVERY_TTL_SECONDS },
+          { removeUndefinedValues: true },
+        ),
+      }),
+    );
+  }
+}
+
+/** Webhook URLs can be long and carry tokens: the sort key holds a hash, never the URL. */
+function hashTarget(targetKey: string): string {
+  return `${targetKey.split('#')[0]}#${createHash('sha256').update(targetKey).digest('hex').slice(0, 32)}`;
+}

@@ -1,0 +1,94 @@
+/**
+ * Per-account webhook signing secrets (`ACCOUNT#<id>` / `WEBHOOK_SECRET`). Created at first need; rotation keeps the
+ * previous secret valid for a grace period, during which deliveries carry a signature with each, so a receiver can
+ * switch secrets without rejecting anything.
+ */
+import { randomBytes } from 'node:crypto';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { isConditionalCheckFailed, keys } from './keys.js';
+import { auditPut, type AuditEntry } from './outbox.js';
+import { transact } from './transactions.js';
+
+export const ROTATION_GRACE_SECONDS = 24 * 3_600;
+const ROTATION_ATTEMPTS = 3;
+
+interface SecretItem {
+  readonly secret: string;
+  readonly createdAt: string;
+  readonly previousSecret?: string;
+  readonly previousValidUntil?: string;
+}
+
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
+
+export class WebhookSecretRepository {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The secrets to sign with now: the current one first, then the previous one while its grace period lasts. */
+  async signingSecrets(accountId: string, now: Date): Promise<string[]> {
+    const stored = (await this.read(accountId)) ?? (await this.createIfAbsent(accountId, now));
+    const previousValid = stored.previousSecret && stored.previousValidUntil && Date.parse(stored.previousValidUntil) > now.getTime();
+    return previousValid && stored.previousSecret ? [stored.secret, stored.previousSecret] : [stored.secret];
+  }
+
+  /**
+   * Replaces the secret (audited, the secret itself never in the audit record) and returns the new one. The put is
+   * conditional on the secret it replaces, so a secret created or rotated concurrently (a notifier creating it at
+   * first need) is never overwritten unseen: it becomes the previous secret of a retried rotation instead.
+   */
+  async rotate(accountId: string, now: Date, audit: AuditEntry): Promise<{ secret: string; createdAt: string; previousValidUntil: string | null } | undefined> {
+    for (let attempt = 1; attempt <= ROTATION_ATTEMPTS; attempt += 1) {
+      const current = await this.read(accountId);
+      const next: SecretItem = {
+        secret: generateWebhookSecret(),
+        createdAt: now.toISOString(),
+        ...(current ? { previousSecret: current.secret, previousValidUntil: new Date(now.getTime() + ROTATION_GRACE_SECONDS * 1000).toISOString() } : {}),
+      };
+      const outcome = await transact(this.client, [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: marshall({ ...keys.webhookSecret(accountId), entity: 'webhook-secret', accountId, ...next }, { removeUndefinedValues: true }),
+            ...(current
+              ? { ConditionExpression: 'secret = :seen', ExpressionAttributeValues: marshall({ ':seen': current.secret }) }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        },
+        auditPut(this.tableName, { ...audit, id: attempt === 1 ? audit.id : `${audit.id}-${attempt}` }),
+      ]);
+      if (outcome.ok) return { secret: next.secret, createdAt: next.createdAt, previousValidUntil: next.previousValidUntil ?? null };
+    }
+    return undefined;
+  }
+
+  private async read(accountId: string): Promise<SecretItem | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.webhookSecret(accountId)), ConsistentRead: true }));
+    return result.Item ? (unmarshall(result.Item) as SecretItem) : undefined;
+  }
+
+  private async createIfAbsent(accountId: string, now: Date): Promise<SecretItem> {
+    const created: SecretItem = { secret: generateWebhookSecret(), createdAt: now.toISOString() };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...keys.webhookSecret(accountId), entity: 'webhook-secret', accountId, ...created }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return created;
+    } catch (error) {
+      // Another delivery created it first: sign with that one.
+      if (!isConditionalCheckFailed(error)) throw error;
+      const existing = await this.read(accountId);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+}
