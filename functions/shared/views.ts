@@ -15,5 +15,6 @@ export function accountView(account: Account) {
     restrictedDestinations: account.restrictedDestinations,
     createdAt: account.createdAt,
     version: account.version,
+    openReviewId: account.openReviewId ?? null,
   };
 }

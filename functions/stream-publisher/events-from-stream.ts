@@ -68,7 +68,25 @@ export function eventsFromChange(record: ChangeRecord): TollgateEvent[] {
 }
 
 function image(raw: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  return raw ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
+  return raw ? unmarshall(repairEmptyMaps(raw) as Record<string, AttributeValue>) : undefined;
+}
+
+/**
+ * DynamoDB Local's stream renders an empty map attribute as `{}` instead of `{"M":{}}`, which unmarshall rejects;
+ * left alone, that one record would stop the local stream for good. Rebuilds such values as empty maps.
+ */
+function repairEmptyMaps(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, repairValue(value)]));
+}
+
+function repairValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return { M: {} };
+  const [[type, inner] = []] = entries;
+  if (type === 'M' && typeof inner === 'object' && inner !== null) return { M: repairEmptyMaps(inner as Record<string, unknown>) };
+  if (type === 'L' && Array.isArray(inner)) return { L: inner.map(repairValue) };
+  return value;
 }
 
 function changeTime(record: ChangeRecord): string {

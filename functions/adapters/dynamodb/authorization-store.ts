@@ -28,6 +28,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Account } from '../../../domain/accounts/account.js';
 import type { AuthorizationContext, AuthorizationStore, ContextQuery, DecisionEffects, DecisionRecord } from '../../../domain/policy/authorize-call.js';
+import { canonicalIp } from '../../../domain/bans/ip-ban.js';
 import { NO_USAGE, type AccountKey, type ActiveBan } from '../../../domain/policy/evaluate-call.js';
 import { slidingCount, windowIndex, type DestinationActivity } from '../../../domain/profiling/destination-detection.js';
 import { fromMicros } from '../../../domain/shared/money.js';
@@ -84,7 +85,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     const countCountry = accountId ? query.countCountry : undefined;
 
     const [consistent, counters, ownMinute, ownCountry, windows] = await Promise.all([
-      this.batchGet([keys.ban(query.sourceIp), ...(accountId ? [keys.account(accountId), keys.activeCalls(accountId)] : [])], true),
+      this.batchGet([keys.ban(canonicalIp(query.sourceIp)), ...(accountId ? [keys.account(accountId), keys.activeCalls(accountId)] : [])], true),
       accountId
         ? this.batchGet(
             shards.flatMap((shard) => [
