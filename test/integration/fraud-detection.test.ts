@@ -57,6 +57,9 @@ describe('automatic destination restriction', () => {
     const restricted = stack.events.bus.published.filter((event) => event['detail-type'] === 'Destination Restricted' && (event.detail as { accountId: string }).accountId === 'burst');
     expect(restricted).toHaveLength(1);
     expect(restricted[0]?.detail).toMatchObject({ destination: 'SL', evidence: { rule: 'destination-burst', attempts: 4 } });
+    const reviews = await stack.call('GET', '/v1/reviews?status=open', { token: await stack.issue('reviewer') });
+    const review = reviews.body.reviews.find((item: { accountId: string }) => item.accountId === 'burst');
+    expect(review).toMatchObject({ status: 'open', destinations: ['SL'] });
   });
 
   it('stops a spray over many new countries by the 5th attempt', async () => {
