@@ -13,7 +13,7 @@
 import type { Account } from '../accounts/account.js';
 import type { EventDetail } from '../events/contracts.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
-import type { DestinationActivity } from '../profiling/destination-detection.js';
+import { isUsualCountry, type DestinationActivity } from '../profiling/destination-detection.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import type { Clock, IdGenerator } from '../shared/ports.js';
 import type { AuthorizationRequest } from './authorization-request.js';
@@ -69,8 +69,11 @@ export interface DecisionEffects {
 
 /** Port: the storage the authorize path needs. Each method is one round of (parallel) requests. */
 export interface AuthorizationStore {
-  /** The account's home country if this process has seen the account (it never changes); no I/O. */
-  cachedHomeCountry(accountKey: AccountKey): string | undefined;
+  /**
+   * What this process last saw of the account (home country, whitelist, known countries); no I/O. Used only to
+   * decide up front whether to count the attempt as unusual: a stale copy at worst moves one count to round two.
+   */
+  lastSeenAccount(accountKey: AccountKey): Pick<Account, 'homeCountry' | 'knownCountries' | 'policy'> | undefined;
   loadContext(query: ContextQuery): Promise<AuthorizationContext>;
   /** Stores the record unless its callId exists; returns the stored record of the first decision otherwise. */
   recordDecision(
@@ -102,12 +105,12 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     const now = deps.clock.now();
     const target = resolveCallTarget(request);
     const [rateDeck, highRiskPrefixes] = await Promise.all([deps.referenceData.rateDeck(), deps.referenceData.highRiskPrefixes()]);
-    const homeCountry = target.accountKey ? deps.store.cachedHomeCountry(target.accountKey) : undefined;
+    const lastSeen = target.accountKey ? deps.store.lastSeenAccount(target.accountKey) : undefined;
     const context = await deps.store.loadContext({
       accountKey: target.accountKey,
       sourceIp: request.sourceIp,
       now,
-      countCountry: homeCountry ? destinationCountry(target.dialled, homeCountry, rateDeck) : undefined,
+      countCountry: lastSeen ? unusualDestinationCountry(target.dialled, lastSeen, rateDeck) : undefined,
     });
     const decision = evaluateCall({
       request,
@@ -135,12 +138,18 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
   };
 }
 
-/** The destination country, when it differs from the home country; undefined when it cannot be known yet. */
-function destinationCountry(dialled: string, homeCountry: string, rateDeck: RateDeck): string | undefined {
-  const normalized = normalizeDialledString(dialled, { homeCountry });
+type AccountView = Pick<Account, 'homeCountry' | 'knownCountries' | 'policy'>;
+
+function isUnusual(country: string, account: AccountView): boolean {
+  return !isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries });
+}
+
+/** The destination country when it is unusual for the account; undefined when usual or not resolvable. */
+function unusualDestinationCountry(dialled: string, account: AccountView, rateDeck: RateDeck): string | undefined {
+  const normalized = normalizeDialledString(dialled, { homeCountry: account.homeCountry });
   if (!normalized.ok) return undefined;
   const country = rateDeck.lookup(normalized.digits)?.country;
-  return country && country !== homeCountry ? country : undefined;
+  return country && isUnusual(country, account) ? country : undefined;
 }
 
 function effectsOf(record: DecisionRecord, context: AuthorizationContext, now: Date, ids: IdGenerator): DecisionEffects {
@@ -172,7 +181,7 @@ function effectsOf(record: DecisionRecord, context: AuthorizationContext, now: D
       ? { accountId: account.accountId, expiresAtMs: now.getTime() + (record.maxDurationSeconds + 60) * 1000 }
       : undefined;
   const lateCount =
-    context.countedCountry === undefined && country !== account.homeCountry ? { accountId: account.accountId, country, now } : undefined;
+    context.countedCountry === undefined && isUnusual(country, account) ? { accountId: account.accountId, country, now } : undefined;
   return { ...(restriction ? { restriction } : {}), ...(concurrencySlot ? { concurrencySlot } : {}), ...(lateCount ? { lateCount } : {}) };
 }
 

@@ -86,9 +86,18 @@ describe('POST /v1/authorize over HTTP against DynamoDB Local', () => {
     const counter = countRequests(stack.deps.client);
     await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody() }); // warm the caches
     counter.reset();
-    await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody({ to: '+442079460000' }) });
+    await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody({ to: '+4930123456' }) }); // DE: unusual for acme
     expect(counter.steps).toHaveLength(2);
     expect([...(counter.steps[0] ?? [])].sort()).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect(counter.steps[1]).toEqual(['PutItemCommand']);
+  });
+
+  it('counts no destination for a usual country: home, whitelisted or known', async () => {
+    const counter = countRequests(stack.deps.client);
+    await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody() });
+    counter.reset();
+    await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody({ to: '+442079460000' }) }); // GB: whitelisted
+    expect([...(counter.steps[0] ?? [])].sort()).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand']);
     expect(counter.steps[1]).toEqual(['PutItemCommand']);
   });
 });

@@ -48,15 +48,11 @@ const COUNTER_TTL_SECONDS = 2 * 86_400;
 /** Expired concurrency slots removed per allowed call, so abandoned calls never accumulate. */
 const SLOT_CLEANUP_BATCH = 10;
 
-interface AccountFacts {
-  readonly accountId: string;
-  readonly homeCountry: string;
-}
 
 export class DynamoAuthorizationStore implements AuthorizationStore {
   private readonly aliasCache = new Map<string, { accountId: string | undefined; expires: number }>();
-  /** Immutable facts per account id, learned from the first read of the account in this process. */
-  private readonly accountFacts = new Map<string, AccountFacts>();
+  /** The last copy of each account this process read; only steers which counters round one writes. */
+  private readonly lastSeen = new Map<string, Account>();
   /** Expired concurrency slots seen on the last read of an account, removed by the next slot write. */
   private readonly expiredSlots = new Map<string, string[]>();
   /** This process's counter shard: processes spread over shards, one process keeps its writes together. */
@@ -70,9 +66,9 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     this.shard = Math.floor(Math.random() * options.counterShards);
   }
 
-  cachedHomeCountry(accountKey: AccountKey): string | undefined {
+  lastSeenAccount(accountKey: AccountKey): Account | undefined {
     const accountId = accountKey.by === 'accountId' ? accountKey.value : this.aliasCache.get(aliasCacheKey(accountKey))?.accountId;
-    return accountId ? this.accountFacts.get(accountId)?.homeCountry : undefined;
+    return accountId ? this.lastSeen.get(accountId) : undefined;
   }
 
   async loadContext(query: ContextQuery): Promise<AuthorizationContext> {
@@ -116,7 +112,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
         if (accountId) this.expiredSlots.set(accountId, expired.slice(0, SLOT_CLEANUP_BATCH));
       }
     }
-    if (account) this.accountFacts.set(account.accountId, { accountId: account.accountId, homeCountry: account.homeCountry });
+    if (account) remember(this.lastSeen, account.accountId, account);
     if (!accountId || !account) return { account, activeBan, usage: NO_USAGE, activity: { current: {}, previous: {} }, countedCountry: undefined };
 
     const ownShardPk = keys.usage(accountId, this.shard, minuteNow).pk;
@@ -264,8 +260,20 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(aliasKey) }));
     const accountId = result.Item ? String(unmarshall(result.Item).accountId) : undefined;
     // Unknown aliases are cached briefly too, so a flood of calls with a bogus tech prefix costs one read per period.
-    this.aliasCache.set(cacheKey, { accountId, expires: nowMs + this.options.aliasCacheMs });
+    remember(this.aliasCache, cacheKey, { accountId, expires: nowMs + this.options.aliasCacheMs });
     return accountId;
+  }
+}
+
+/** Per-process caches keep the most recently used entries only, so memory stays flat with many accounts. */
+const CACHE_ENTRIES = 10_000;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > CACHE_ENTRIES) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
   }
 }
 

@@ -29,7 +29,12 @@ export interface RequestCounter {
   readonly steps: string[][];
 }
 
+const installedCounters = new WeakMap<DynamoDBClient, RequestCounter>();
+
+/** Installs the counting middleware once per client; later calls return the same counter. */
 export function countRequests(client: DynamoDBClient): RequestCounter {
+  const installed = installedCounters.get(client);
+  if (installed) return installed;
   const counts = new Map<string, number>();
   const steps: string[][] = [];
   let inFlight = 0;
@@ -52,7 +57,7 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
     },
     { step: 'initialize', name: 'tollgateRequestCounter' },
   );
-  return {
+  const counter: RequestCounter = {
     counts,
     steps,
     total: () => [...counts.values()].reduce((sum, count) => sum + count, 0),
@@ -61,4 +66,6 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
       steps.length = 0;
     },
   };
+  installedCounters.set(client, counter);
+  return counter;
 }
