@@ -8,8 +8,8 @@
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDemoData } from '../../functions/local/demo-data.js';
@@ -32,7 +32,11 @@ const SHORT_CALL_SECONDS = 4;
 /** The fail-open duration cap in the fail-open Kamailio. */
 const FAIL_OPEN_CAP_SECONDS = 3;
 /** Authorizations sent straight to Tollgate before the SIP checks (JIT warm-up). */
-const WARM_UP_REQUESTS = 300;
+const WARM_UP_REQUESTS = 500;
+/** The main Kamailio pulls GET /v1/bans this often (the config's default is 30 s). */
+const BANS_PULL_SECONDS = 2;
+/** A second loopback source for the IP-ban steps, so that banning it leaves 127.0.0.1 alone. */
+const ATTACKER_IP = '127.0.0.2';
 const SIP_PASSWORD = `e2e-${Math.random().toString(36).slice(2, 12)}`;
 
 // Dialled strings. The demo account (tech prefix 12345678, home US) has max rate 0.05/min; Jamaica (+1 876) costs more.
@@ -49,17 +53,24 @@ interface CheckResult {
 }
 
 const results: CheckResult[] = [];
+let transcript: string | undefined;
+
+/** Prints a line and keeps it in the run's transcript (summary.log). */
+function say(line: string): void {
+  console.log(line);
+  if (transcript) appendFileSync(transcript, `${line}\n`);
+}
 
 async function check(name: string, body: () => Promise<string>): Promise<void> {
   const started = Date.now();
   try {
     const detail = await body();
     results.push({ name, ok: true, detail });
-    console.log(`PASS  ${name}  (${detail}; ${Date.now() - started} ms)`);
+    say(`PASS  ${name}  (${detail}; ${Date.now() - started} ms)`);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     results.push({ name, ok: false, detail });
-    console.log(`FAIL  ${name}\n      ${detail.split('\n').join('\n      ')}`);
+    say(`FAIL  ${name}\n      ${detail.split('\n').join('\n      ')}`);
   }
 }
 
@@ -125,11 +136,13 @@ function prepareScenarios(workDir: string): void {
 
 async function main(): Promise<number> {
   const runStarted = Date.now();
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
   const workDir = join(ROOT, '.e2e', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(workDir, { recursive: true });
+  transcript = join(workDir, 'summary.log');
   prepareScenarios(workDir);
   const versions = toolVersions();
-  console.log(`Tollgate e2e: ${versions.kamailio}, ${versions.sipp}, ${cpus().length} CPUs; artifacts in ${workDir}`);
+  say(`Tollgate e2e: ${versions.kamailio}, ${versions.sipp}, ${cpus().length} CPUs; artifacts in ${workDir}`);
 
   const stoppers: Array<() => Promise<void>> = [];
   const deadline = setTimeout(() => {
@@ -151,7 +164,7 @@ async function main(): Promise<number> {
     });
     const demo = await loadDemoData(stack.deps);
     const api = apiFor(stack);
-    console.log(`Tollgate local stack on ${stack.url} (${((Date.now() - runStarted) / 1000).toFixed(1)} s to start)`);
+    say(`Tollgate local stack on ${stack.url} (${((Date.now() - runStarted) / 1000).toFixed(1)} s to start)`);
 
     const direct = await api.call<{ decision: string; destination: { ratePerMinute: number } }>('POST', '/v1/authorize', demo.switchToken, {
       callId: `e2e-direct-${Date.now()}`, to: DOMESTIC, from: '13055550100', sourceIp: '127.0.0.1', authMethod: 'ip',
@@ -166,7 +179,7 @@ async function main(): Promise<number> {
     }
     await expectStatus(api, 'POST', '/v1/accounts/e2e-short/credits', stack.adminToken, { amount: shortCredit }, [200]);
     const warmUp = await warmUpTollgate(api, demo.switchToken);
-    console.log(`Warm-up: ${WARM_UP_REQUESTS} authorizations over HTTP in ${(warmUp / 1000).toFixed(1)} s (DynamoDB Local's JIT)`);
+    say(`Warm-up: ${WARM_UP_REQUESTS} authorizations over HTTP in ${(warmUp / 1000).toFixed(1)} s (DynamoDB Local's JIT)`);
 
     // ---- SIP side: a UAS, and four Kamailio instances of the same config -----------------------------------------
     const used = new Set<number>();
@@ -187,16 +200,16 @@ async function main(): Promise<number> {
     };
     const [mainPort, openSlowPort, closedSlowPort, bypassPort] = [await port(), await port(), await port(), await port()];
     const kamailios = await Promise.allSettled([
-      startKamailio({ ...common, name: 'kamailio-main', sipPort: mainPort, tollgateUrl: stack.url, failOpen: false, children: 24 }),
+      startKamailio({ ...common, name: 'kamailio-main', sipPort: mainPort, tollgateUrl: stack.url, failOpen: false, bansPullSeconds: BANS_PULL_SECONDS }),
       startKamailio({ ...common, name: 'kamailio-hung-open', sipPort: openSlowPort, tollgateUrl: blackHole.url, failOpen: true, children: 4 }),
       startKamailio({ ...common, name: 'kamailio-hung-closed', sipPort: closedSlowPort, tollgateUrl: blackHole.url, failOpen: false, children: 4 }),
-      startKamailio({ ...common, name: 'kamailio-bypass', sipPort: bypassPort, tollgateUrl: stack.url, failOpen: false, bypass: true, children: 24 }),
+      startKamailio({ ...common, name: 'kamailio-bypass', sipPort: bypassPort, tollgateUrl: stack.url, failOpen: false, bypass: true }),
     ]);
     for (const started of kamailios) if (started.status === 'fulfilled') stoppers.push(() => started.value.stop());
     const failedStart = kamailios.find((started) => started.status === 'rejected');
     if (failedStart) throw failedStart.reason;
     const [kMain, kOpen, kClosed, kBypass] = kamailios.map((started) => (started as PromiseFulfilledResult<Kamailio>).value) as [Kamailio, Kamailio, Kamailio, Kamailio];
-    console.log(`Kamailio on udp 127.0.0.1:${mainPort} (Tollgate), :${openSlowPort} (hung Tollgate, fail open), :${closedSlowPort} (hung Tollgate, fail closed), :${bypassPort} (no authorization, baseline); UAS on :${uasPort}`);
+    say(`Kamailio on udp 127.0.0.1:${mainPort} (Tollgate), :${openSlowPort} (hung Tollgate, fail open), :${closedSlowPort} (hung Tollgate, fail closed), :${bypassPort} (no authorization, baseline); UAS on :${uasPort}`);
 
     const uacPort = await port();
     let runNumber = 0;
@@ -210,17 +223,33 @@ async function main(): Promise<number> {
     await check('domestic call (tech prefix) reaches the UAS with the E.164 number', async () => {
       const result = await uac({ scenario: 'uac-call.xml', target: mainPort, service: DOMESTIC, calls: 1 });
       assertCalls(result, 1);
-      const seen = uasSaw(result.pid);
+      const seen = await eventually(() => uasSaw(result.pid), (lines) => lines.length > 0, 3_000);
       assert(seen.length === 1 && seen[0]?.includes('ruser=+12125550123'), `UAS saw: ${JSON.stringify(seen)}`);
       const [entry] = authorizationEntries(kMain, `-${result.pid}@`);
       assert(entry?.decision === 'allow', `Kamailio logged ${JSON.stringify(entry)}`);
       return `allowed, max ${entry.maxSeconds} s, UAS got sip:+12125550123`;
     });
 
+    await check('an ended call is reported to POST /v1/calls/{callId}/completed and charged', async () => {
+      const before = await api.call<{ balance: number }>('GET', `/v1/accounts/${demo.accountId}`, stack.adminToken);
+      const result = await uac({ scenario: 'uac-call.xml', target: mainPort, service: DOMESTIC, calls: 1 });
+      assertCalls(result, 1);
+      const completion = await eventually(() => completionLines(kMain, result.pid), (lines) => lines.length > 0, 5_000);
+      assert(completion.length === 1 && /http=200\b/.test(completion[0] ?? ''), `Kamailio logged: ${JSON.stringify(completion)}`);
+      let after = before;
+      const deadline = Date.now() + 5_000;
+      while (after.body.balance >= before.body.balance && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        after = await api.call<{ balance: number }>('GET', `/v1/accounts/${demo.accountId}`, stack.adminToken);
+      }
+      assert(after.body.balance < before.body.balance, `balance ${before.body.balance} -> ${after.body.balance}`);
+      return `${/"durationSeconds":\s*\d+/.exec(completion[0] ?? '')?.[0] ?? '?'} reported, balance ${before.body.balance} -> ${after.body.balance}`;
+    });
+
     await check('domestic call identified by SIP digest (national number) reaches the UAS', async () => {
       const result = await uac({ scenario: 'uac-auth-call.xml', target: mainPort, service: DOMESTIC_NATIONAL, calls: 1, authUser: 'demo', authPassword: SIP_PASSWORD });
       assertCalls(result, 1);
-      const seen = uasSaw(result.pid);
+      const seen = await eventually(() => uasSaw(result.pid), (lines) => lines.length > 0, 3_000);
       assert(seen.length === 1 && seen[0]?.includes('ruser=+12125550123'), `UAS saw: ${JSON.stringify(seen)}`);
       return '407 challenge, then allowed with authMethod digest';
     });
@@ -249,7 +278,56 @@ async function main(): Promise<number> {
       assert(answeredToBye !== undefined, 'no answer-to-BYE time recorded');
       // the dialog timer ticks once a second
       assert(answeredToBye >= (expectedShortSeconds - 1) * 1000 && answeredToBye <= (expectedShortSeconds + 2) * 1000, `BYE ${answeredToBye} ms after the answer`);
-      return `BYE from the proxy ${answeredToBye} ms after the answer`;
+      const completion = await eventually(() => completionLines(kMain, result.pid), (lines) => lines.length > 0, 5_000);
+      assert(completion.length === 1 && /http=200\b/.test(completion[0] ?? ''), `completion after the timeout: ${JSON.stringify(completion)}`);
+      return `BYE from the proxy ${answeredToBye} ms after the answer, ${/"durationSeconds":\s*\d+/.exec(completion[0] ?? '')?.[0] ?? '?'} reported`;
+    });
+
+    // ---- IP auto-ban: failed digest authentications from one source ----------------------------------------------
+    await check(`control: an authenticated call from ${ATTACKER_IP} is answered before any failure`, async () => {
+      const result = await uac({ scenario: 'uac-auth-call.xml', target: mainPort, service: DOMESTIC_NATIONAL, calls: 1, localIp: ATTACKER_IP, authUser: 'demo', authPassword: SIP_PASSWORD });
+      assertCalls(result, 1);
+      return 'answered';
+    });
+
+    await check(`5 wrong digest passwords from ${ATTACKER_IP}: 403 each, reported to POST /v1/auth-failures`, async () => {
+      const result = await uac({ scenario: 'uac-auth-reject.xml', target: mainPort, service: DOMESTIC_NATIONAL, calls: 5, rate: 5, localIp: ATTACKER_IP, authUser: 'demo', authPassword: 'not-the-password' });
+      assertCalls(result, 5);
+      assert(loggedReasons(result).every((reason) => reason === 'AUTH_FAILED') && result.logLines.length === 5, `reasons: ${loggedReasons(result).join()}`);
+      const reports = await eventually(() => authFailureReports(kMain, ATTACKER_IP), (lines) => lines.length >= 5, 5_000);
+      assert(reports.length === 5 && reports.every((line) => /http=200\b/.test(line)), `reports: ${JSON.stringify(reports)}`);
+      const bans = await api.call<{ bans: Array<{ ip: string; failures: number }> }>('GET', '/v1/bans', demo.switchToken);
+      const ban = bans.body.bans.find((entry) => entry.ip === ATTACKER_IP);
+      assert(ban, `GET /v1/bans: ${JSON.stringify(bans.body)}`);
+      return `5 x 403 AUTH_FAILED, 5 reports answered 200, GET /v1/bans lists ${ATTACKER_IP} (${ban.failures} failures)`;
+    });
+
+    await check(`banned IP: a call from ${ATTACKER_IP} gets 403 SOURCE_IP_BANNED`, async () => {
+      const result = await uac({ scenario: 'uac-reject-403.xml', target: mainPort, service: DOMESTIC, calls: 1, localIp: ATTACKER_IP });
+      assertCalls(result, 1);
+      assert(loggedReasons(result).join() === 'SOURCE_IP_BANNED', `reasons: ${loggedReasons(result).join()}`);
+      // Kamailio refuses it itself once it has pulled the ban list, else Tollgate refuses it at authorization
+      const [entry] = authorizationEntries(kMain, `-${result.pid}@`);
+      assert(entry === undefined || entry.reason === 'SOURCE_IP_BANNED', `Tollgate's decision: ${JSON.stringify(entry)}`);
+      const direct = await api.call<{ decision: string; reason: string; sipCode: number }>('POST', '/v1/authorize', demo.switchToken, {
+        callId: `e2e-banned-${Date.now()}`, to: DOMESTIC, from: '13055550100', sourceIp: ATTACKER_IP, authMethod: 'ip',
+      });
+      assert(direct.body.reason === 'SOURCE_IP_BANNED' && direct.body.sipCode === 403, `Tollgate answers ${JSON.stringify(direct.body)}`);
+      return `403 SOURCE_IP_BANNED (${entry ? 'from Tollgate' : 'from the ipban htable'}); Tollgate's own decision for ${ATTACKER_IP} is SOURCE_IP_BANNED`;
+    });
+
+    await check(`banned IP refused at the edge once Kamailio has pulled GET /v1/bans (every ${BANS_PULL_SECONDS} s)`, async () => {
+      // the pull logs only when the list is not empty: any such line means the ban is in the htable
+      const pulled = await eventually(() => linesWith(kMain, 'tollgate bans pulled'), (lines) => lines.length > 0, (BANS_PULL_SECONDS + 3) * 1000);
+      assert(pulled.length > 0, 'Kamailio did not pull the ban list');
+      // without a tech prefix an INVITE is normally challenged (407); from a banned IP it must get 403 at once
+      const result = await uac({ scenario: 'uac-reject-403.xml', target: mainPort, service: DOMESTIC_NATIONAL, calls: 1, localIp: ATTACKER_IP });
+      assertCalls(result, 1);
+      assert(loggedReasons(result).join() === 'SOURCE_IP_BANNED', `reasons: ${loggedReasons(result).join()}`);
+      const refused = linesWith(kMain, `refused INVITE from ${ATTACKER_IP}: banned`);
+      assert(refused.length >= 1, 'no local refusal logged');
+      assert(authorizationEntries(kMain, `-${result.pid}@`).length === 0, 'Kamailio still asked Tollgate');
+      return 'no digest challenge for the banned IP: 403 from the ipban htable, no HTTP call';
     });
 
     // ---- Load step and post-dial delay ----------------------------------------------------------------------------
@@ -259,10 +337,13 @@ async function main(): Promise<number> {
       load = await uac({ scenario: 'uac-call.xml', target: mainPort, service: DOMESTIC, calls: LOAD_CALLS, rate: LOAD_RATE, timeoutSeconds: 90 });
       assertCalls(load, LOAD_CALLS);
       assert(load.unexpected === 0, `${load.unexpected} unexpected messages`);
-      const entries = authorizationEntries(kMain, `-${load.pid}@`);
+      const loadPid = load.pid;
+      // Kamailio and the SIPp UAS write their logs through buffers: give them a moment
+      const entries = await eventually(() => authorizationEntries(kMain, `-${loadPid}@`), (found) => found.length >= LOAD_CALLS, 5_000);
       const allowed = entries.filter((entry) => entry.decision === 'allow').length;
       assert(allowed === LOAD_CALLS, `${allowed} of ${LOAD_CALLS} authorizations allowed (${entries.length} logged)`);
-      assert(uasSaw(load.pid).length === LOAD_CALLS, `UAS saw ${uasSaw(load.pid).length} calls`);
+      const reachedUas = await eventually(() => uasSaw(loadPid).length, (count) => count >= LOAD_CALLS, 5_000);
+      assert(reachedUas === LOAD_CALLS, `UAS saw ${reachedUas} calls`);
       authDelayMs = summarize(entries.map((entry) => entry.elapsedUs / 1000));
       return `${load.successful} answered, ${load.retransmissions} retransmissions, authorization ${authDelayMs.median.toFixed(1)} ms median / ${authDelayMs.p99.toFixed(1)} ms p99`;
     });
@@ -273,6 +354,15 @@ async function main(): Promise<number> {
       assertCalls(baseline, LOAD_CALLS);
       assert(authorizationEntries(kBypass).length === 0, 'the bypass instance asked Tollgate');
       return `${baseline.successful} answered`;
+    });
+
+    await check(`every load call is reported to /v1/calls/{callId}/completed (one report process drains the queue)`, async () => {
+      assert(load, 'no load step ran');
+      const loadPid = load.pid;
+      const completions = await eventually(() => completionLines(kMain, loadPid), (lines) => lines.length >= LOAD_CALLS, 60_000);
+      const charged = completions.filter((line) => /http=200\b/.test(line)).length;
+      assert(charged === LOAD_CALLS, `${charged} of ${LOAD_CALLS} completions answered 200 (${completions.length} reported)`);
+      return `${charged} reports answered 200`;
     });
 
     // ---- Tollgate slow or down ------------------------------------------------------------------------------------
@@ -318,6 +408,8 @@ async function main(): Promise<number> {
     const report = {
       measuredAt: new Date().toISOString(),
       machine: { cpus: cpus().length, node: process.version, kamailio: versions.kamailio, sipp: versions.sipp },
+      // other work on the machine skews every figure: the 1-minute load average when the run started and ended
+      loadAverage: { atStart: round(loadAtStart), atEnd: round(loadavg()[0] ?? Number.NaN) },
       load: load && { calls: LOAD_CALLS, ratePerSecond: LOAD_RATE, successful: load.successful, failed: load.failed, unexpected: load.unexpected, retransmissions: load.retransmissions },
       authorizationDelayMs: authDelayMs,
       postDialDelayMs: {
@@ -329,19 +421,19 @@ async function main(): Promise<number> {
       },
     };
     writeFileSync(join(workDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.log('\nPost-dial delay that authorization adds (Kamailio asks Tollgate on the local stack, DynamoDB Local, same 2-core machine as SIPp):');
+    say(`\nPost-dial delay that authorization adds (Kamailio asks Tollgate on the local stack, DynamoDB Local, same ${cpus().length}-core machine as SIPp; load average ${report.loadAverage.atStart} at the start, ${report.loadAverage.atEnd} at the end):`);
     if (authDelayMs) {
-      console.log(`  authorization round trip measured in Kamailio: median ${authDelayMs.median.toFixed(1)} ms, p99 ${authDelayMs.p99.toFixed(1)} ms, max ${authDelayMs.max.toFixed(1)} ms (n=${authDelayMs.n})`);
+      say(`  authorization round trip measured in Kamailio: median ${authDelayMs.median.toFixed(1)} ms, p99 ${authDelayMs.p99.toFixed(1)} ms, max ${authDelayMs.max.toFixed(1)} ms (n=${authDelayMs.n})`);
     }
     if (pddWith && pddWithout) {
-      console.log(`  INVITE->answer with Tollgate:        median ${pddWith.median} ms, p99 ${pddWith.p99} ms (n=${pddWith.n})`);
-      console.log(`  INVITE->answer without authorization: median ${pddWithout.median} ms, p99 ${pddWithout.p99} ms (n=${pddWithout.n})`);
-      console.log(`  added: median ${report.postDialDelayMs.addedMedian} ms, p99 ${report.postDialDelayMs.addedP99} ms`);
+      say(`  INVITE->answer with Tollgate:        median ${pddWith.median} ms, p99 ${pddWith.p99} ms (n=${pddWith.n})`);
+      say(`  INVITE->answer without authorization: median ${pddWithout.median} ms, p99 ${pddWithout.p99} ms (n=${pddWithout.n})`);
+      say(`  added: median ${report.postDialDelayMs.addedMedian} ms, p99 ${report.postDialDelayMs.addedP99} ms`);
     }
-    console.log(`  written to ${join(workDir, 'results.json')}`);
+    say(`  written to ${join(workDir, 'results.json')}`);
   } catch (error) {
     results.push({ name: 'setup', ok: false, detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    console.log(`FAIL  setup\n      ${String(error instanceof Error ? (error.stack ?? error.message) : error)}`);
+    say(`FAIL  setup\n      ${String(error instanceof Error ? (error.stack ?? error.message) : error)}`);
   } finally {
     for (const stop of stoppers.reverse()) {
       await stop().catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
@@ -351,9 +443,31 @@ async function main(): Promise<number> {
 
   const passed = results.filter((result) => result.ok).length;
   const failed = results.length - passed;
-  console.log(`\nTollgate e2e finished in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  say(`\nTollgate e2e finished in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
+  say(`e2e: ${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/** Kamailio's `tollgate report /v1/calls/<callId>/completed http=...` lines for the calls of one SIPp run. */
+function completionLines(kamailio: Kamailio, sippPid: number): string[] {
+  // SIPp's Call-IDs are <call number>-<pid>@<ip>; the report path carries them URL-encoded
+  return linesWith(kamailio, 'tollgate report /v1/calls/').filter((line) => line.includes(`-${sippPid}%40`));
+}
+
+/** Kamailio's `tollgate report /v1/auth-failures http=...` lines for one source IP. */
+function authFailureReports(kamailio: Kamailio, sourceIp: string): string[] {
+  return linesWith(kamailio, 'tollgate report /v1/auth-failures').filter((line) => line.includes(`"sourceIp":"${sourceIp}"`) || line.includes(`"sourceIp": "${sourceIp}"`));
+}
+
+/** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value either way. */
+async function eventually<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = read();
+  }
+  return value;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface KamailioOptions {
   /** Benchmark baseline: relay without asking Tollgate. */
   readonly bypass?: boolean;
   readonly children?: number;
+  /** How often the banned-IP list is pulled from GET /v1/bans (the config's default is 30 s). */
+  readonly bansPullSeconds?: number;
 }
 
 export interface Kamailio extends RunningProcess {
@@ -43,6 +45,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
     '-A', 'TOLLGATE_REASON_HEADER=1',
     '-A', `SIP_AUTH_USER="${options.authUser}"`,
     '-A', `SIP_CHILDREN=${options.children ?? 8}`,
+    ...(options.bansPullSeconds !== undefined ? ['-A', `TOLLGATE_BANS_PULL_SECONDS=${options.bansPullSeconds}`] : []),
     ...(options.bypass ? ['-A', 'TOLLGATE_BYPASS'] : []),
   ];
   // Secrets travel in the environment (the config reads them with #!trydefenvs), not on the command line.
