@@ -26,6 +26,9 @@ const SCENARIO_DIR = join(ROOT, 'test/e2e/scenarios');
 /** The whole run is bounded: a hung child must not hold CI. */
 const RUN_DEADLINE_MS = 8 * 60_000;
 const LOAD_CALLS = 500;
+/** A light-traffic measurement before the load step: the post-dial delay when nothing queues. */
+const LIGHT_CALLS = 20;
+const LIGHT_RATE = 2;
 const LOAD_RATE = 50;
 /** The duration the short account's balance buys at the US rate; Kamailio must hang up after it. */
 const SHORT_CALL_SECONDS = 4;
@@ -331,6 +334,18 @@ async function main(): Promise<number> {
     });
 
     // ---- Load step and post-dial delay ----------------------------------------------------------------------------
+    let light: UacResult | undefined;
+    let lightAuthMs: Summary | undefined;
+    await check(`light traffic: ${LIGHT_CALLS} calls at ${LIGHT_RATE}/s through Tollgate`, async () => {
+      light = await uac({ scenario: 'uac-call.xml', target: mainPort, service: DOMESTIC, calls: LIGHT_CALLS, rate: LIGHT_RATE, timeoutSeconds: 60 });
+      assertCalls(light, LIGHT_CALLS);
+      const lightPid = light.pid;
+      const entries = await eventually(() => authorizationEntries(kMain, `-${lightPid}@`), (found) => found.length >= LIGHT_CALLS, 5_000);
+      assert(entries.length === LIGHT_CALLS && entries.every((entry) => entry.decision === 'allow'), `${entries.length} authorizations logged`);
+      lightAuthMs = summarize(entries.map((entry) => entry.elapsedUs / 1000));
+      return `authorization ${lightAuthMs.median.toFixed(1)} ms median / ${lightAuthMs.p99.toFixed(1)} ms p99`;
+    });
+
     let load: UacResult | undefined;
     let authDelayMs: Summary | undefined;
     await check(`load: ${LOAD_CALLS} calls at ${LOAD_RATE}/s through Tollgate, no unexpected response`, async () => {
@@ -410,6 +425,12 @@ async function main(): Promise<number> {
       machine: { cpus: cpus().length, node: process.version, kamailio: versions.kamailio, sipp: versions.sipp },
       // other work on the machine skews every figure: the 1-minute load average when the run started and ended
       loadAverage: { atStart: round(loadAtStart), atEnd: round(loadavg()[0] ?? Number.NaN) },
+      lightTraffic: light && {
+        calls: LIGHT_CALLS,
+        ratePerSecond: LIGHT_RATE,
+        authorizationDelayMs: lightAuthMs,
+        postDialDelayMs: light.rtd.get(1) ? summarize(light.rtd.get(1) ?? []) : undefined,
+      },
       load: load && { calls: LOAD_CALLS, ratePerSecond: LOAD_RATE, successful: load.successful, failed: load.failed, unexpected: load.unexpected, retransmissions: load.retransmissions },
       authorizationDelayMs: authDelayMs,
       postDialDelayMs: {
@@ -422,8 +443,11 @@ async function main(): Promise<number> {
     };
     writeFileSync(join(workDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
     say(`\nPost-dial delay that authorization adds (Kamailio asks Tollgate on the local stack, DynamoDB Local, same ${cpus().length}-core machine as SIPp; load average ${report.loadAverage.atStart} at the start, ${report.loadAverage.atEnd} at the end):`);
+    if (lightAuthMs && report.lightTraffic?.postDialDelayMs) {
+      say(`  light traffic (${LIGHT_CALLS} calls at ${LIGHT_RATE}/s): authorization round trip median ${lightAuthMs.median.toFixed(1)} ms, p99 ${lightAuthMs.p99.toFixed(1)} ms; INVITE->answer median ${report.lightTraffic.postDialDelayMs.median} ms, p99 ${report.lightTraffic.postDialDelayMs.p99} ms`);
+    }
     if (authDelayMs) {
-      say(`  authorization round trip measured in Kamailio: median ${authDelayMs.median.toFixed(1)} ms, p99 ${authDelayMs.p99.toFixed(1)} ms, max ${authDelayMs.max.toFixed(1)} ms (n=${authDelayMs.n})`);
+      say(`  load (${LOAD_CALLS} calls at ${LOAD_RATE}/s): authorization round trip measured in Kamailio: median ${authDelayMs.median.toFixed(1)} ms, p99 ${authDelayMs.p99.toFixed(1)} ms, max ${authDelayMs.max.toFixed(1)} ms (n=${authDelayMs.n})`);
     }
     if (pddWith && pddWithout) {
       say(`  INVITE->answer with Tollgate:        median ${pddWith.median} ms, p99 ${pddWith.p99} ms (n=${pddWith.n})`);

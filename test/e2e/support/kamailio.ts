@@ -76,12 +76,13 @@ export interface AuthorizationLogEntry {
 
 /** The `tollgate decision=... elapsed_us=...` lines, optionally only for Call-IDs containing `callIdPart`. */
 export function authorizationEntries(kamailio: Kamailio, callIdPart?: string): AuthorizationLogEntry[] {
-  const pattern = /\{\d+ \d+ INVITE ([^}]+)\} <script>: tollgate decision=(\w+) reason=(\w*) max_seconds=(\S+) elapsed_us=(\d+)/;
+  // the lookups run in async workers, whose lines carry no message prefix: the config logs the Call-ID itself
+  const pattern = /tollgate decision=(\w+) reason=(\w*) max_seconds=(\S+) elapsed_us=(\d+) call_id=(\S+)/;
   const entries: AuthorizationLogEntry[] = [];
   for (const line of kamailio.lines()) {
     const match = pattern.exec(line);
     if (!match) continue;
-    const [, callId = '', decision = '', reason = '', maxSeconds = '0', elapsed = '0'] = match;
+    const [, decision = '', reason = '', maxSeconds = '0', elapsed = '0', callId = ''] = match;
     if (callIdPart !== undefined && !callId.includes(callIdPart)) continue;
     entries.push({ callId, decision, reason, maxSeconds: Number(maxSeconds), elapsedUs: Number(elapsed) });
   }
