@@ -5,8 +5,8 @@
 #   kamailio-extra-modules   jansson.so (builds the JSON request, reads the decision)
 #   sip-tester               SIPp, the caller (UAC) and the carrier side (UAS)
 # The Debian package would start a system-wide Kamailio on install; a policy-rc.d that refuses service starts is
-# put in place for the install (and removed again if this script created it), and a running or enabled kamailio
-# service is stopped and disabled afterwards. The suite runs its own Kamailio processes on loopback only.
+# put in place for the install (and removed again if this script created it), and the service this install created
+# is stopped and disabled afterwards. The suite runs its own Kamailio processes on loopback only.
 set -euo pipefail
 
 PACKAGES=(kamailio kamailio-utils-modules kamailio-extra-modules sip-tester)
@@ -40,16 +40,21 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if printf '%s\n' "${missing[@]}" | grep -qx kamailio; then installed_kamailio=1; fi
   cleanup
   trap - EXIT
 fi
 
-# No system-wide Kamailio: stop and disable the service if the package (or anything else) started it.
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  if systemctl is-active --quiet kamailio 2>/dev/null; then systemctl stop kamailio || true; fi
-  if systemctl is-enabled --quiet kamailio 2>/dev/null; then systemctl disable kamailio >/dev/null 2>&1 || true; fi
-elif [ -x /etc/init.d/kamailio ] && [ -f /run/kamailio/kamailio.pid ]; then
-  /etc/init.d/kamailio stop >/dev/null 2>&1 || true
+# No system-wide Kamailio from our install: the policy above kept the package from starting it; also stop and disable
+# the service in case an init system started it anyway. A Kamailio service that was there before is left alone.
+if [ "${installed_kamailio:-0}" = 1 ]; then
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl stop kamailio >/dev/null 2>&1 || true
+    systemctl disable kamailio >/dev/null 2>&1 || true
+  else
+    if [ -x /etc/init.d/kamailio ] && [ -f /run/kamailio/kamailio.pid ]; then /etc/init.d/kamailio stop >/dev/null 2>&1 || true; fi
+    if command -v update-rc.d >/dev/null 2>&1; then update-rc.d kamailio disable >/dev/null 2>&1 || true; fi
+  fi
 fi
 
 module_dir=""
