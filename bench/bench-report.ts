@@ -1,0 +1,108 @@
+/** The benchmark's printed table, from bench/results.json's content. */
+import type { BenchResults } from './run-bench.js';
+import { formatNumber, table } from './stats.js';
+
+export function renderBenchResults(results: BenchResults): string {
+  const { machine } = results;
+  const out: string[] = [
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB memory, Node ${machine.node} (${machine.platform})`,
+    `Load average at start ${machine.loadAverageAtStart.join(' / ')}, at end ${results.loadAverageAtEnd.join(' / ')} (other work on the machine skews every figure)`,
+  ];
+  const { engine, stack, bundles } = results;
+  if (engine) {
+    out.push(
+      '',
+      'Pure decision engine, one core',
+      table([
+        ['decisions/s', 'p50 µs', 'p99 µs', 'timer overhead µs', 'IP allow-list check µs', 'same mix, digest auth: decisions/s'],
+        [
+          formatNumber(engine.decisionsPerSecond),
+          String(engine.latency.p50Us),
+          String(engine.latency.p99Us),
+          String(engine.latency.timerOverheadUs),
+          String(engine.diagnostics.ipAllowListCheckUs),
+          formatNumber(engine.diagnostics.digestMixDecisionsPerSecond),
+        ],
+      ]),
+    );
+  }
+  if (stack) {
+    const { latency, load } = stack;
+    out.push(
+      '',
+      `Authorize end to end, one request at a time, ${latency.rounds} interleaved rounds (ms)`,
+      table([
+        ['request', 'p50', 'p99', 'mean'],
+        ['GET /health', String(latency.health.p50Ms), String(latency.health.p99Ms), String(latency.health.meanMs)],
+        ['DynamoDB GetItem (raw SDK call)', String(latency.getItem.p50Ms), String(latency.getItem.p99Ms), String(latency.getItem.meanMs)],
+        ['POST /v1/authorize', String(latency.authorize.p50Ms), String(latency.authorize.p99Ms), String(latency.authorize.meanMs)],
+        ['ratio authorize p50 / (health p50 + GetItem p50)', String(latency.ratio), '', ''],
+        ["diagnostic: authorize's 6 DynamoDB requests raw, 2 steps", String(latency.dynamoPattern.twoSteps.p50Ms), String(latency.dynamoPattern.twoSteps.p99Ms), String(latency.dynamoPattern.twoSteps.meanMs)],
+        ['diagnostic: the same 6 requests in 1 step', String(latency.dynamoPattern.oneStep.p50Ms), String(latency.dynamoPattern.oneStep.p99Ms), String(latency.dynamoPattern.oneStep.meanMs)],
+      ]),
+      '',
+      'DynamoDB requests per authorize (counted at the SDK; a step = requests in flight together)',
+      table([
+        ['scenario', 'requests', 'sequential steps', 'steps'],
+        ...stack.requestsPerAuthorize.map((scenario) => [scenario.scenario, String(scenario.requests), String(scenario.sequentialSteps), scenario.typicalSteps.replace(/Command/g, '')]),
+      ]),
+      '',
+      `Sustained load (${load.tool}): ${load.connections} connections for ${load.seconds} s`,
+      table([
+        ['requests', 'throughput/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'server RSS before MiB', 'server peak RSS MiB', 'server CPU ms/request', 'load generator CPU ms/request', 'decisions'],
+        [
+          formatNumber(load.requests),
+          String(load.throughputPerSecond),
+          String(load.latency.p50Ms),
+          String(load.latency.p99Ms),
+          String(load.errors),
+          String(load.non2xx),
+          String(load.server.rssBeforeMiB),
+          String(load.server.peakRssMiB),
+          String(load.server.cpuMsPerRequest),
+          String(load.loadGeneratorCpuMsPerRequest),
+          Object.entries(load.outcomes)
+            .map(([reason, count]) => `${reason} ${count}`)
+            .join(', '),
+        ],
+      ]),
+    );
+  }
+  if (bundles) {
+    out.push(
+      '',
+      `Lambda bundles (${bundles.configuration})`,
+      table([
+        ['function', 'KiB', 'cold import ms (median)', 'cold import CPU ms (median)', 'largest parts (KiB)', 'loads from node_modules'],
+        ...bundles.bundles.map((bundle) => [
+          bundle.function,
+          String(bundle.kib),
+          String(bundle.coldImportMs.median),
+          String(bundle.coldImportMs.cpuMedian),
+          bundle.largestPackages
+            .slice(0, 3)
+            .map((entry) => `${entry.name} ${entry.kib}`)
+            .join(', '),
+          bundle.externals.join(', '),
+        ]),
+      ]),
+    );
+    const diagnostics = bundles.diagnostics;
+    if (diagnostics) {
+      out.push(
+        '',
+        'Bundle diagnostics (authorize)',
+        table([
+          ['variant', 'KiB', 'cold import ms (median)'],
+          ['as the CDK stack deploys it (SDK bundled)', String(diagnostics.authorizeAsDeployed.kib), String(diagnostics.authorizeAsDeployed.coldImportMs.median)],
+          ["what-if: import * as z from 'zod' (SDK external)", String(diagnostics.authorizeZodNamespaceImport.kib), String(diagnostics.authorizeZodNamespaceImport.coldImportMs.median)],
+          ['empty module (node floor)', '', String(diagnostics.baselineMs.emptyModule)],
+          ['@aws-sdk/client-dynamodb alone', '', String(diagnostics.baselineMs.sdkClientDynamoDb)],
+          ['@aws-sdk/client-sesv2 alone', '', String(diagnostics.baselineMs.sdkClientSesV2)],
+        ]),
+      );
+    }
+  }
+  out.push('', 'Targets', table([['target', 'figure', 'met'], ...results.targets.map((target) => [target.target, target.figure, target.met ? 'met' : 'NOT met'])]));
+  return out.join('\n');
+}

@@ -1,0 +1,136 @@
+/**
+ * The benchmark: the pure engine, authorize end to end beside its floor, DynamoDB requests per authorize, the Lambda
+ * bundles, and a sustained load; each figure set against its target. Sections can be left out (BENCH_SECTIONS).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_TMP, runBundleBench, type BundleBenchResult } from './bundle-bench.js';
+import { runEngineBench, type EngineBenchResult } from './engine-bench.js';
+import { loadAverageNow, machineInfo, type MachineInfo } from './machine.js';
+import { runStackBench, type StackBenchResult } from './stack-bench.js';
+
+export const SECTIONS = ['engine', 'stack', 'bundles'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  readonly sections: readonly Section[];
+  readonly engineSeconds: number;
+  readonly engineLatencySamples: number;
+  readonly dynamoEndpoint?: string;
+  readonly latencyRounds: number;
+  readonly countSamples: number;
+  readonly loadSeconds: number;
+  readonly loadConnections: number;
+  readonly accounts: number;
+  /** Handler folders to bundle; all when undefined. */
+  readonly functions?: readonly string[];
+  readonly coldRuns: number;
+  readonly bundleDiagnostics: boolean;
+}
+
+export interface Target {
+  readonly target: string;
+  readonly figure: string;
+  readonly met: boolean;
+}
+
+export interface BenchResults {
+  readonly generatedAt: string;
+  readonly machine: MachineInfo;
+  readonly loadAverageAtEnd: readonly number[];
+  readonly options: BenchOptions;
+  readonly engine?: EngineBenchResult;
+  readonly stack?: StackBenchResult;
+  readonly bundles?: BundleBenchResult;
+  readonly targets: readonly Target[];
+}
+
+const KIB = 1024;
+
+export async function runBench(options: BenchOptions, log: (line: string) => void = () => undefined): Promise<BenchResults> {
+  const machine = machineInfo();
+  mkdirSync(BENCH_TMP, { recursive: true });
+  const workDir = mkdtempSync(join(BENCH_TMP, 'run-'));
+  try {
+    let engine: EngineBenchResult | undefined;
+    let stack: StackBenchResult | undefined;
+    let bundles: BundleBenchResult | undefined;
+    if (options.sections.includes('engine')) {
+      log(`engine: ${options.engineSeconds} s of decisions ...`);
+      engine = runEngineBench({ seconds: options.engineSeconds, latencySamples: options.engineLatencySamples });
+    }
+    if (options.sections.includes('stack')) {
+      log(`stack: latency, requests per authorize, ${options.loadSeconds} s of load ...`);
+      stack = await runStackBench({
+        workDir,
+        ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
+        latencyRounds: options.latencyRounds,
+        countSamples: options.countSamples,
+        loadSeconds: options.loadSeconds,
+        loadConnections: options.loadConnections,
+        accounts: options.accounts,
+      });
+    }
+    if (options.sections.includes('bundles')) {
+      log('bundles: esbuild and cold imports ...');
+      bundles = await runBundleBench({
+        workDir,
+        ...(options.functions ? { functions: options.functions } : {}),
+        coldRuns: options.coldRuns,
+        diagnostics: options.bundleDiagnostics,
+      });
+    }
+    return {
+      generatedAt: new Date().toISOString(),
+      machine,
+      loadAverageAtEnd: loadAverageNow(),
+      options,
+      ...(engine ? { engine } : {}),
+      ...(stack ? { stack } : {}),
+      ...(bundles ? { bundles } : {}),
+      targets: targets(engine, stack, bundles),
+    };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function targets(engine: EngineBenchResult | undefined, stack: StackBenchResult | undefined, bundles: BundleBenchResult | undefined): Target[] {
+  const list: Target[] = [];
+  if (stack) {
+    const worst = stack.requestsPerAuthorize.reduce((max, scenario) => Math.max(max, scenario.sequentialSteps), 0);
+    const typical = stack.requestsPerAuthorize[0];
+    list.push({
+      target: '≤ 1 sequential DynamoDB round trip per authorize',
+      figure: `${worst} sequential steps (${typical ? `${typical.requests} requests: ${typical.typicalSteps}` : 'no sample'})`,
+      met: worst <= 1,
+    });
+    const { health, getItem, authorize, ratio } = stack.latency;
+    list.push({
+      target: 'authorize p50 ≤ 1.3 × (health p50 + GetItem p50)',
+      figure: `${authorize.p50Ms} ms vs ${health.p50Ms} + ${getItem.p50Ms} ms: ${ratio}×`,
+      met: ratio <= 1.3,
+    });
+  }
+  if (engine) {
+    list.push({
+      target: '≥ 300,000 decisions/s, pure engine, one core',
+      figure: `${engine.decisionsPerSecond.toLocaleString('en-US')} decisions/s`,
+      met: engine.decisionsPerSecond >= 300_000,
+    });
+  }
+  const authorizeBundle = bundles?.bundles.find((bundle) => bundle.function === 'authorize');
+  if (authorizeBundle) {
+    list.push({
+      target: 'authorize bundle ≤ 300 KiB',
+      figure: `${authorizeBundle.kib} KiB (${authorizeBundle.bytes.toLocaleString('en-US')} bytes)`,
+      met: authorizeBundle.bytes <= 300 * KIB,
+    });
+    list.push({
+      target: 'authorize cold import ≤ 80 ms median',
+      figure: `${authorizeBundle.coldImportMs.median} ms median of ${authorizeBundle.coldImportMs.runs.length}`,
+      met: authorizeBundle.coldImportMs.median <= 80,
+    });
+  }
+  return list;
+}

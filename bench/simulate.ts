@@ -1,0 +1,116 @@
+/**
+ * `npm run simulate`: the fraud simulation (bench/simulation/). Options (flags or environment):
+ *   --seed N (SIM_SEED, 42)            --accounts N (SIM_ACCOUNTS, 300)     --days N (SIM_DAYS, 3)
+ *   --learning-days N (SIM_LEARNING_DAYS, 1)   --attacks a,b (SIM_ATTACKS, all)   --concurrency N (SIM_CONCURRENCY, 8)
+ *   --out DIR (SIM_OUT, bench/)        DYNAMODB_ENDPOINT: use a running DynamoDB (Local) instead of starting one.
+ * Writes simulation.md, simulation.svg and simulation.json to the output folder and prints the summary.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadAverageNow, machineInfo } from './machine.js';
+import { formatDollars, table } from './stats.js';
+import { ATTACK_IDS, type AttackId } from './simulation/attacks.js';
+import { spendChart } from './simulation/chart.js';
+import { simulationReport } from './simulation/report.js';
+import { DEFAULT_SIMULATION, runSimulation } from './simulation/run-simulation.js';
+import { PROJECT_ROOT } from './bundle-bench.js';
+
+const count = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const optionsSchema = z.object({
+  seed: count(DEFAULT_SIMULATION.seed, 0, 2 ** 31),
+  accounts: count(DEFAULT_SIMULATION.accounts, 1, 5_000),
+  days: count(DEFAULT_SIMULATION.days, 1, 30),
+  learningDays: count(DEFAULT_SIMULATION.learningDays, 0, 29),
+  concurrency: count(DEFAULT_SIMULATION.concurrency, 1, 64),
+  attacks: z
+    .string()
+    .optional()
+    .transform((text) => (text ? text.split(',').map((id) => id.trim()) : [...ATTACK_IDS]))
+    .pipe(z.array(z.enum(ATTACK_IDS))),
+  out: z.string().default(join(PROJECT_ROOT, 'bench')),
+  dynamoEndpoint: z.url().optional(),
+});
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string' },
+      accounts: { type: 'string' },
+      days: { type: 'string' },
+      'learning-days': { type: 'string' },
+      attacks: { type: 'string' },
+      concurrency: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const env = process.env;
+  const parsed = optionsSchema.safeParse({
+    seed: values.seed ?? env.SIM_SEED,
+    accounts: values.accounts ?? env.SIM_ACCOUNTS,
+    days: values.days ?? env.SIM_DAYS,
+    learningDays: values['learning-days'] ?? env.SIM_LEARNING_DAYS,
+    attacks: values.attacks ?? env.SIM_ATTACKS,
+    concurrency: values.concurrency ?? env.SIM_CONCURRENCY,
+    out: values.out ?? env.SIM_OUT,
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) console.error(`Invalid ${issue.path.join('.')}: ${issue.message}`);
+    process.exit(2);
+  }
+  const options = parsed.data;
+  const machine = machineInfo();
+  console.log(`Simulating ${options.accounts} accounts over ${options.days} days (seed ${options.seed}, attacks: ${options.attacks.join(', ')}) ...`);
+  const result = await runSimulation({
+    seed: options.seed,
+    accounts: options.accounts,
+    days: options.days,
+    learningDays: options.learningDays,
+    attacks: options.attacks as AttackId[],
+    concurrency: options.concurrency,
+    startDate: DEFAULT_SIMULATION.startDate,
+    ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
+    onProgress: (done, total) => process.stdout.write(`  ${done}/${total} events\r`),
+  });
+
+  mkdirSync(options.out, { recursive: true });
+  const chartFile = 'simulation.svg';
+  writeFileSync(
+    join(options.out, chartFile),
+    spendChart(result.series, { startMs: result.startMs, days: options.days, learningDays: options.learningDays, attacks: result.attacks, title: `Fraud spend over ${options.days} simulated days (seed ${options.seed})` }),
+  );
+  const command = `npm run simulate -- --seed ${options.seed} --accounts ${options.accounts} --days ${options.days}`;
+  writeFileSync(join(options.out, 'simulation.md'), simulationReport(result, { command, machine, loadAverageAtEnd: loadAverageNow(), chartFile }));
+  const { series: _series, ...summary } = result;
+  writeFileSync(join(options.out, 'simulation.json'), `${JSON.stringify({ machine, ...summary }, null, 2)}\n`);
+
+  console.log(
+    `\n${table([
+      ['attack', 'attempts', 'allowed', 'stopped', 'attempts to stop', 'stopped by', 'lost', 'without Tollgate', 'target'],
+      ...result.outcomes.map((outcome) => [
+        outcome.id,
+        String(outcome.attempts),
+        String(outcome.allowed),
+        outcome.kind === 'capped-by-daily-spend' ? 'capped' : outcome.stopped ? 'yes' : 'no',
+        outcome.attemptsBeforeStop === null ? '-' : String(outcome.attemptsBeforeStop),
+        outcome.stoppedBy ?? '-',
+        formatDollars(outcome.lost),
+        formatDollars(outcome.withoutTollgate),
+        `${outcome.targetMet ? 'met' : 'NOT met'}: ${outcome.targetNote}`,
+      ]),
+    ])}`,
+  );
+  const fp = result.falsePositives;
+  console.log(
+    `\nFalse positives: ${fp.deniedCalls} of ${fp.ordinaryCalls} ordinary calls denied, ${fp.accountsAffected} of ${fp.ordinaryAccounts} ordinary accounts (${fp.accountsAffectedPercent}%) affected` +
+      ` (after learning: ${fp.afterLearning.accountsAffected}, ${fp.afterLearning.accountsAffectedPercent}%).`,
+  );
+  console.log(`Replay: ${result.replay.requests} requests in ${result.replay.wallSeconds} s. Wrote ${join(options.out, 'simulation.md')} and ${chartFile}.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+/**
+ * The cumulative fraud spend chart, as hand-written SVG: the top panel compares spend without and with Tollgate on
+ * one scale, the bottom panel shows the spend with Tollgate on its own scale (it is flat on the top one).
+ */
+import { DAY_MS } from './carrier.js';
+import type { AttackInfo } from './model.js';
+import type { SpendPoint } from './analysis.js';
+
+const WIDTH = 900;
+const PANEL_HEIGHT = 230;
+const MARGIN = { left: 80, right: 24, top: 64, gap: 64, bottom: 150 };
+const COLORS = { without: '#c0392b', with: '#1e8449', grid: '#e5e5e5', axis: '#555', marker: '#7f8c8d' };
+
+export interface ChartOptions {
+  readonly startMs: number;
+  readonly days: number;
+  readonly learningDays: number;
+  readonly attacks: readonly AttackInfo[];
+  readonly title: string;
+}
+
+export function spendChart(series: readonly SpendPoint[], options: ChartOptions): string {
+  const endMs = options.startMs + options.days * DAY_MS;
+  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const height = MARGIN.top + 2 * PANEL_HEIGHT + MARGIN.gap + MARGIN.bottom;
+  const x = (ms: number) => MARGIN.left + ((Math.min(Math.max(ms, options.startMs), endMs) - options.startMs) / (endMs - options.startMs)) * plotWidth;
+  const last = series[series.length - 1];
+  const maxWithout = niceMax(last?.withoutTollgate ?? 1);
+  const maxWith = niceMax(last?.withTollgate ?? 1);
+  const topPanel = MARGIN.top;
+  const bottomPanel = MARGIN.top + PANEL_HEIGHT + MARGIN.gap;
+
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${MARGIN.left}" y="24" font-size="16" font-weight="bold">${escape(options.title)}</text>`,
+    panel(series, { top: topPanel, max: maxWithout, x, options, title: 'Cumulative fraud spend, without and with Tollgate', lines: ['without', 'with'] }),
+    panel(series, { top: bottomPanel, max: maxWith, x, options, title: 'With Tollgate only (own scale)', lines: ['with'] }),
+  ];
+  // Legend and attack markers.
+  const legendY = bottomPanel + PANEL_HEIGHT + 40;
+  parts.push(
+    `<line x1="${MARGIN.left}" y1="${legendY}" x2="${MARGIN.left + 24}" y2="${legendY}" stroke="${COLORS.without}" stroke-width="2.5"/>`,
+    `<text x="${MARGIN.left + 30}" y="${legendY + 4}">without Tollgate (every attempt put through, priced at the deck rate)</text>`,
+    `<line x1="${MARGIN.left}" y1="${legendY + 20}" x2="${MARGIN.left + 24}" y2="${legendY + 20}" stroke="${COLORS.with}" stroke-width="2.5"/>`,
+    `<text x="${MARGIN.left + 30}" y="${legendY + 24}">with Tollgate (charged spend of the fraud calls it allowed)</text>`,
+  );
+  options.attacks.forEach((attack, index) => {
+    const column = index % 2;
+    const row = Math.floor(index / 2);
+    parts.push(
+      `<text x="${MARGIN.left + column * 400}" y="${legendY + 50 + row * 16}" fill="${COLORS.marker}" font-size="11">${letter(index)}  ${escape(attack.title)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+function panel(
+  series: readonly SpendPoint[],
+  settings: { top: number; max: number; x: (ms: number) => number; options: ChartOptions; title: string; lines: readonly ('with' | 'without')[] },
+): string {
+  const { top, max, x, options } = settings;
+  const bottom = top + PANEL_HEIGHT;
+  const y = (value: number) => bottom - (value / max) * PANEL_HEIGHT;
+  const left = MARGIN.left;
+  const right = WIDTH - MARGIN.right;
+  const out: string[] = [`<text x="${left}" y="${top - 10}" font-weight="bold">${escape(settings.title)}</text>`];
+  if (options.learningDays > 0) {
+    const learningEnd = x(options.startMs + options.learningDays * DAY_MS);
+    out.push(`<rect x="${left}" y="${top}" width="${learningEnd - left}" height="${PANEL_HEIGHT}" fill="#f4f6f7"/>`);
+    out.push(`<text x="${left + 6}" y="${top + 16}" fill="${COLORS.marker}" font-size="11">learning (ordinary traffic only)</text>`);
+  }
+  for (let tick = 0; tick <= 4; tick += 1) {
+    const value = (max * tick) / 4;
+    out.push(`<line x1="${left}" y1="${y(value)}" x2="${right}" y2="${y(value)}" stroke="${COLORS.grid}"/>`);
+    out.push(`<text x="${left - 8}" y="${y(value) + 4}" text-anchor="end">${escape(formatDollars(value))}</text>`);
+  }
+  for (let day = 0; day <= options.days; day += 1) {
+    const dayX = x(options.startMs + day * DAY_MS);
+    out.push(`<line x1="${dayX}" y1="${top}" x2="${dayX}" y2="${bottom}" stroke="${COLORS.grid}"/>`);
+    if (day < options.days) out.push(`<text x="${dayX + 4}" y="${bottom + 16}" fill="${COLORS.axis}">day ${day + 1}</text>`);
+  }
+  options.attacks.forEach((attack, index) => {
+    const markerX = x(attack.startsAt);
+    out.push(`<line x1="${markerX}" y1="${top}" x2="${markerX}" y2="${bottom}" stroke="${COLORS.marker}" stroke-dasharray="3,3"/>`);
+    out.push(`<text x="${markerX + 3}" y="${top + 30 + (index % 3) * 13}" fill="${COLORS.marker}" font-size="11">${letter(index)}</text>`);
+  });
+  out.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="${COLORS.axis}"/>`);
+  out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="${COLORS.axis}"/>`);
+  for (const line of settings.lines) {
+    const value = (point: SpendPoint) => (line === 'with' ? point.withTollgate : point.withoutTollgate);
+    let path = `M${x(options.startMs).toFixed(1)},${y(0).toFixed(1)}`;
+    let previous = 0;
+    for (const point of series) {
+      const current = value(point);
+      if (current === previous) continue;
+      path += ` H${x(point.at).toFixed(1)} V${y(current).toFixed(1)}`;
+      previous = current;
+    }
+    path += ` H${x(options.startMs + options.days * DAY_MS).toFixed(1)}`;
+    out.push(`<path d="${path}" fill="none" stroke="${line === 'with' ? COLORS.with : COLORS.without}" stroke-width="2.5"/>`);
+    out.push(`<text x="${right - 4}" y="${y(previous) - 6}" text-anchor="end" fill="${line === 'with' ? COLORS.with : COLORS.without}" font-weight="bold">${escape(formatDollars(previous))}</text>`);
+  }
+  return out.join('\n');
+}
+
+/** A round axis maximum at or above value: 1, 2 or 5 times a power of ten. */
+function niceMax(value: number): number {
+  if (value <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 5, 10]) if (step * power >= value) return step * power;
+  return 10 * power;
+}
+
+function letter(index: number): string {
+  return String.fromCharCode(65 + index);
+}
+
+function formatDollars(value: number): string {
+  return `$${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 0 })}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,106 @@
+/** The simulated carrier's vocabulary: accounts, planned events, what the replay recorded. */
+
+export type Profile = 'domestic' | 'international' | 'open';
+
+export interface SimPolicy {
+  readonly allowedIps: readonly string[];
+  readonly credentialsEnabled: boolean;
+  readonly internationalEnabled: boolean;
+  readonly whitelistCountries: readonly string[];
+  readonly maxRatePerMinute: number | null;
+  readonly limits: {
+    readonly callsPerMinute: number | null;
+    readonly concurrentCalls: number | null;
+    readonly spendPerHour: number | null;
+    readonly spendPerDay: number | null;
+  };
+}
+
+export interface SimAccount {
+  readonly accountId: string;
+  readonly name: string;
+  readonly profile: Profile;
+  /** `ordinary` accounts are the false-positive population; victims are attacked (their own calls go on too). */
+  readonly role: 'ordinary' | 'victim';
+  readonly homeCountry: 'US';
+  readonly sipUsername: string;
+  /** The customer's PBX. */
+  readonly sourceIp: string;
+  readonly policy: SimPolicy;
+  readonly balance: number;
+  /** Mean outbound calls per weekday. */
+  readonly dailyCalls: number;
+  /** Non-US countries the customer calls as part of its business (whitelisted or not). */
+  readonly regularCountries: readonly string[];
+  /** Share of its calls going to those countries. */
+  readonly internationalShare: number;
+}
+
+export interface PlannedCall {
+  readonly kind: 'call';
+  /** Events of one lane replay strictly in time order; lanes share no decision state (one account each). */
+  readonly lane: string;
+  readonly at: number;
+  readonly callId: string;
+  readonly accountId: string;
+  readonly to: string;
+  readonly sourceIp: string;
+  readonly authMethod: 'ip' | 'digest';
+  /** Sent instead of accountId when the switch identifies the caller by SIP username (digest). */
+  readonly identifyBy: 'accountId' | 'sipUsername';
+  readonly sipUsername: string;
+  /** How long the call would last if nothing cut it (the switch enforces maxDurationSeconds). */
+  readonly intendedSeconds: number;
+  /** `ordinary`, or the id of the attack the call belongs to. */
+  readonly origin: string;
+}
+
+export interface PlannedAuthFailure {
+  readonly kind: 'auth-failure';
+  readonly lane: string;
+  readonly at: number;
+  readonly sourceIp: string;
+  readonly sipUsername: string;
+  readonly origin: string;
+}
+
+export type PlannedEvent = PlannedCall | PlannedAuthFailure;
+
+export interface CallRecord {
+  readonly callId: string;
+  readonly origin: string;
+  readonly accountId: string;
+  readonly at: number;
+  readonly to: string;
+  readonly country: string | null;
+  readonly ratePerMinute: number | null;
+  readonly decision: 'allow' | 'deny';
+  readonly reason: string;
+  /** The deciding rule's explanation (denials only). */
+  readonly detail?: string;
+  readonly maxDurationSeconds: number | null;
+  readonly intendedSeconds: number;
+  /** Filled in when the call completes (allowed calls only). */
+  durationSeconds?: number;
+  charged?: number;
+  endedAt?: number;
+}
+
+export interface AuthFailureRecord {
+  readonly origin: string;
+  readonly at: number;
+  readonly sourceIp: string;
+  readonly banned: boolean;
+}
+
+export type AttackKind = 'single-account' | 'many-accounts' | 'capped-by-daily-spend';
+
+export interface AttackInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: AttackKind;
+  readonly description: string;
+  /** The account attacked (single-account attacks). */
+  readonly victim?: string;
+  readonly startsAt: number;
+}

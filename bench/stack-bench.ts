@@ -1,0 +1,418 @@
+/**
+ * Authorize end to end through the local stack (API Gateway stand-in, authorizer with its cache, the Lambda handler,
+ * DynamoDB Local), with the local stack in a child process (bench/stack-server.ts) so that its memory is its own.
+ *
+ * 1. Requests per authorize: sequential authorizes, the child's SDK middleware counting each one's DynamoDB
+ *    requests and grouping them into sequential steps (requests in flight together form one step).
+ * 2. Latency beside its floor: `GET /health` on the same server (HTTP, routing, handler wrapper, no I/O) and one
+ *    raw `GetItem` of the account item against the same DynamoDB Local from this process, interleaved with
+ *    authorizes in the same rounds, one request at a time.
+ * 3. Sustained load: closed-loop connections for a fixed time; the child reports its peak RSS and CPU time.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BatchGetItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { build } from 'esbuild';
+import { createDynamoDbClient } from '../functions/adapters/dynamodb/client.js';
+import { keys } from '../functions/adapters/dynamodb/keys.js';
+import { dayBucket, hourBucket, minuteBucket } from '../functions/adapters/dynamodb/usage-buckets.js';
+import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../functions/local/dynamodb-local.js';
+import { BENCH_TMP, PROJECT_ROOT } from './bundle-bench.js';
+import { HttpClient } from './http-client.js';
+import { runLoad, type LoadResult } from './load-generator.js';
+import { HIGH_RISK_PREFIXES, sampleDeckCsv } from './sample-data.js';
+import { median, round, summarize, type LatencySummary } from './stats.js';
+import type { ServerMessage, ServerRequest } from './stack-server.js';
+
+export interface StackBenchOptions {
+  /** Where the server bundle is written (a folder of this run's own). */
+  readonly workDir: string;
+  /** An existing DynamoDB (Local) endpoint; DynamoDB Local is started (and stopped) when undefined. */
+  readonly dynamoEndpoint?: string;
+  /** Interleaved rounds of health, GetItem and authorize, one request at a time. */
+  readonly latencyRounds: number;
+  /** Authorizes counted per scenario. */
+  readonly countSamples: number;
+  readonly loadSeconds: number;
+  readonly loadConnections: number;
+  /** Accounts the load spreads over. */
+  readonly accounts: number;
+}
+
+export interface CountScenario {
+  readonly scenario: string;
+  readonly samples: number;
+  /** Median DynamoDB requests per authorize. */
+  readonly requests: number;
+  /** Median sequential steps (round trips one after the other). */
+  readonly sequentialSteps: number;
+  readonly maxSequentialSteps: number;
+  /** The most frequent shape, steps separated by " -> ", parallel requests by " + ". */
+  readonly typicalSteps: string;
+}
+
+export interface StackBenchResult {
+  readonly requestsPerAuthorize: readonly CountScenario[];
+  readonly latency: {
+    readonly rounds: number;
+    readonly health: LatencySummary;
+    readonly getItem: LatencySummary;
+    readonly authorize: LatencySummary;
+    /** authorize p50 / (health p50 + GetItem p50). */
+    readonly ratio: number;
+    /**
+     * Diagnostics: authorize's DynamoDB requests issued raw from this process, without the handler. `twoSteps` is the
+     * current shape (4 reads and a counter in parallel, then the decision and the slot); `oneStep` sends all six at once,
+     * the floor of a one-round-trip design on this DynamoDB.
+     */
+    readonly dynamoPattern: { readonly twoSteps: LatencySummary; readonly oneStep: LatencySummary };
+  };
+  readonly load: LoadResult & {
+    readonly server: { readonly rssBeforeMiB: number; readonly peakRssMiB: number; readonly cpuMsPerRequest: number };
+    /** The load generator shares the machine's two cores with the server and DynamoDB Local. */
+    readonly loadGeneratorCpuMsPerRequest: number;
+  };
+}
+
+const SOURCE_IP = '203.0.113.10';
+
+export async function runStackBench(options: StackBenchOptions): Promise<StackBenchResult> {
+  let dynamo: RunningDynamoDbLocal | undefined;
+  const endpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal()).endpoint;
+  const tableName = `bench_${randomBytes(5).toString('hex')}`;
+  const adminToken = `bench-admin-${randomBytes(16).toString('hex')}`;
+  const server = await StackServer.start({ endpoint, tableName, adminToken, workDir: options.workDir });
+  const admin = new HttpClient(server.url, adminToken);
+  const dynamoClient = createDynamoDbClient({ endpoint, region: 'local' });
+  try {
+    const switchToken = await prepare(admin, options.accounts, options.countSamples);
+    const switchClient = new HttpClient(server.url, switchToken);
+    const runId = randomBytes(3).toString('hex');
+    let sequence = 0;
+    const authorizeBody = (accountId: string, to: string, callId = `${runId}-${(sequence += 1)}`) =>
+      JSON.stringify({ callId, to, from: '+13055550100', sourceIp: SOURCE_IP, authMethod: 'ip', accountId });
+
+    // Warm every account in the child: the first sight of an account in a process costs an extra write.
+    for (let i = 0; i < options.accounts; i += 1) {
+      await switchClient.send('POST', '/v1/authorize', authorizeBody(accountId(i % options.accounts), usNumber(i)));
+      await switchClient.send('GET', '/health');
+    }
+
+    const requestsPerAuthorize = await countScenarios(server, switchClient, authorizeBody, options.countSamples);
+
+    const samples = { health: [] as number[], getItem: [] as number[], authorize: [] as number[], twoSteps: [] as number[], oneStep: [] as number[] };
+    let recordSample: unknown = {};
+    const getItem = async (id: string) => {
+      const started = process.hrtime.bigint();
+      await dynamoClient.send(new GetItemCommand({ TableName: tableName, Key: marshall(keys.account(id)), ConsistentRead: true }));
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const warmRounds = Math.min(50, options.latencyRounds);
+    for (let index = 0; index < warmRounds + options.latencyRounds; index += 1) {
+      const id = accountId(index % options.accounts);
+      const measured = {
+        health: async () => (await switchClient.send('GET', '/health')).ms,
+        getItem: () => getItem(id),
+        authorize: async () => {
+          const answer = await switchClient.send('POST', '/v1/authorize', authorizeBody(id, usNumber(index)));
+          if (answer.status !== 200) throw new Error(`authorize answered ${answer.status}: ${answer.text}`);
+          recordSample = JSON.parse(answer.text);
+          return answer.ms;
+        },
+        twoSteps: () => authorizeShapedRequests(dynamoClient, tableName, id, `${runId}-p2-${index}`, recordSample, 2),
+        oneStep: () => authorizeShapedRequests(dynamoClient, tableName, id, `${runId}-p1-${index}`, recordSample, 1),
+      };
+      // Rotate the order so no kind always runs right after another.
+      const order = (['health', 'getItem', 'authorize', 'twoSteps', 'oneStep'] as const).map((_unused, position, all) => all[(position + index) % all.length] as keyof typeof measured);
+      for (const kind of order) {
+        const ms = await measured[kind]();
+        if (index >= warmRounds) samples[kind].push(ms);
+      }
+    }
+    const health = summarize(samples.health);
+    const getItemSummary = summarize(samples.getItem);
+    const authorize = summarize(samples.authorize);
+    switchClient.close();
+
+    const before = await server.usage();
+    const generatorCpu = process.cpuUsage();
+    const load = await runLoad({
+      url: server.url,
+      token: switchToken,
+      connections: options.loadConnections,
+      seconds: options.loadSeconds,
+      request: (n) => ({
+        method: 'POST',
+        path: '/v1/authorize',
+        body: { callId: `load-${runId}-${n}`, to: loadDestination(n), from: '+13055550100', sourceIp: SOURCE_IP, authMethod: 'ip', accountId: accountId(n % options.accounts) },
+      }),
+      classify: (status, text) => (status === 200 ? ((JSON.parse(text) as { reason?: string }).reason ?? 'unknown') : undefined),
+    });
+    const generatorCpuUsed = process.cpuUsage(generatorCpu);
+    const after = await server.usage();
+    return {
+      requestsPerAuthorize,
+      latency: {
+        rounds: options.latencyRounds,
+        health,
+        getItem: getItemSummary,
+        authorize,
+        ratio: round(authorize.p50Ms / (health.p50Ms + getItemSummary.p50Ms), 2),
+        dynamoPattern: { twoSteps: summarize(samples.twoSteps), oneStep: summarize(samples.oneStep) },
+      },
+      load: {
+        ...load,
+        server: {
+          rssBeforeMiB: round(before.rssBytes / 2 ** 20, 1),
+          peakRssMiB: round(after.peakRssBytes / 2 ** 20, 1),
+          cpuMsPerRequest: round((after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, load.requests), 3),
+        },
+        loadGeneratorCpuMsPerRequest: round((generatorCpuUsed.user + generatorCpuUsed.system) / 1000 / Math.max(1, load.requests), 3),
+      },
+    };
+  } finally {
+    admin.close();
+    dynamoClient.destroy();
+    await server.stop();
+    await dynamo?.stop();
+  }
+}
+
+const accountId = (index: number) => `bench-${index}`;
+
+/**
+ * The requests authorize sends for a warm account (functions/adapters/dynamodb/authorization-store.ts), raw: reads of the
+ * real account's items, writes to items of their own. Two steps as today, or all at once.
+ */
+async function authorizeShapedRequests(client: DynamoDBClient, tableName: string, id: string, callId: string, record: unknown, steps: 1 | 2): Promise<number> {
+  const nowMs = Date.now();
+  const reads = [
+    () =>
+      client.send(
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: [keys.ban(SOURCE_IP), keys.account(id), keys.activeCalls(id)].map((key) => marshall(key)), ConsistentRead: true } } }),
+      ),
+    () =>
+      client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: [0, 1].flatMap((shard) => [minuteBucket(nowMs), minuteBucket(nowMs - 60_000), hourBucket(nowMs), dayBucket(nowMs)].map((bucket) => marshall(keys.usage(id, shard, bucket)))),
+            },
+          },
+        }),
+      ),
+    () =>
+      client.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': keys.destinationWindowsOf(id) }) }),
+      ),
+    () =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: marshall(keys.usage(`pattern-${id}`, 0, minuteBucket(nowMs))),
+          UpdateExpression: 'ADD calls :one',
+          ExpressionAttributeValues: marshall({ ':one': 1 }),
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+  ];
+  const writes = [
+    () =>
+      client.send(
+        new PutItemCommand({ TableName: tableName, Item: marshall({ ...keys.decision(callId), entity: 'decision', record }, { removeUndefinedValues: true }), ConditionExpression: 'attribute_not_exists(pk)' }),
+      ),
+    () =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: marshall(keys.activeCalls(`pattern-${id}`)),
+          UpdateExpression: 'SET #slot = :expires',
+          ExpressionAttributeNames: { '#slot': `s_${callId}` },
+          ExpressionAttributeValues: marshall({ ':expires': nowMs + 600_000 }),
+        }),
+      ),
+  ];
+  const started = process.hrtime.bigint();
+  if (steps === 2) {
+    await Promise.all(reads.map((send) => send()));
+    await Promise.all(writes.map((send) => send()));
+  } else {
+    await Promise.all([...reads, ...writes].map((send) => send()));
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+const usNumber = (n: number) => `+1212555${String(n % 10_000).padStart(4, '0')}`;
+
+/** Mostly domestic, some whitelisted international, a few look-alikes (denied). */
+function loadDestination(n: number): string {
+  if (n % 50 === 7) return `+1876555${String(n % 10_000).padStart(4, '0')}`;
+  if (n % 10 === 3) return `+4420794${String(n % 100_000).padStart(5, '0')}`;
+  return usNumber(n);
+}
+
+async function prepare(admin: HttpClient, accounts: number, freshAccounts: number): Promise<string> {
+  const deck = await admin.send('PUT', '/v1/rate-deck', sampleDeckCsv(), { contentType: 'text/csv' });
+  if (deck.status >= 300) throw new Error(`rate deck import answered ${deck.status}: ${deck.text}`);
+  await admin.json('PUT', '/v1/high-risk-prefixes', { prefixes: HIGH_RISK_PREFIXES });
+  const policy = {
+    allowedIps: ['203.0.113.0/24'],
+    internationalEnabled: true,
+    whitelistCountries: ['CA', 'GB', 'MX'],
+    maxRatePerMinute: 0.5,
+    limits: { callsPerMinute: null, concurrentCalls: 1_000, spendPerHour: null, spendPerDay: null },
+  };
+  // Accounts for the load, plus fresh ones for the "first sight of an account" scenario.
+  const ids = [...Array.from({ length: accounts }, (_unused, i) => accountId(i)), ...Array.from({ length: freshAccounts }, (_unused, i) => `bench-fresh-${i}`)];
+  for (const id of ids) {
+    await admin.json('POST', '/v1/accounts', { accountId: id, name: `Bench ${id}`, homeCountry: 'US' });
+    await admin.json('PUT', `/v1/accounts/${id}/policy`, policy);
+    await admin.json('POST', `/v1/accounts/${id}/credits`, { amount: 100_000 });
+  }
+  const credential = await admin.json<{ token: string }>('POST', '/v1/credentials', { role: 'switch' });
+  return credential.token;
+}
+
+async function countScenarios(
+  server: StackServer,
+  client: HttpClient,
+  body: (accountId: string, to: string) => string,
+  samples: number,
+): Promise<CountScenario[]> {
+  const decided: string[] = [];
+  const scenarios: { name: string; request: (i: number) => string }[] = [
+    { name: 'allowed domestic call', request: (i) => body(accountId(i % 5), usNumber(i + 500)) },
+    { name: 'allowed whitelisted international call (GB)', request: (i) => body(accountId(i % 5), `+44207946${String(i).padStart(4, '0')}`) },
+    { name: 'denied look-alike (+1 876, rate above max)', request: (i) => body(accountId(i % 5), `+1876555${String(i).padStart(4, '0')}`) },
+    { name: 'first call of an account in this process (FR)', request: (i) => body(`bench-fresh-${i}`, `+3314${String(i).padStart(7, '0')}`) },
+    { name: 'retry of a decided call (idempotent replay)', request: (i) => decided[i % Math.max(1, decided.length)] ?? body(accountId(0), usNumber(0)) },
+  ];
+  const results: CountScenario[] = [];
+  for (const scenario of scenarios) {
+    const totals: number[] = [];
+    const stepCounts: number[] = [];
+    const shapes = new Map<string, number>();
+    for (let i = 0; i < samples; i += 1) {
+      await server.resetCount();
+      const requestBody = scenario.request(i);
+      const answer = await client.send('POST', '/v1/authorize', requestBody);
+      if (answer.status !== 200) throw new Error(`${scenario.name}: authorize answered ${answer.status}: ${answer.text}`);
+      if (scenario.name === 'allowed domestic call') decided.push(requestBody);
+      const { counts, steps } = await server.readCount();
+      totals.push(Object.values(counts).reduce((sum, count) => sum + count, 0));
+      stepCounts.push(steps.length);
+      const shape = steps.map((step) => [...step].sort().join(' + ')).join(' -> ');
+      shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+    }
+    const typical = [...shapes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+    results.push({
+      scenario: scenario.name,
+      samples,
+      requests: median(totals),
+      sequentialSteps: median(stepCounts),
+      maxSequentialSteps: Math.max(...stepCounts),
+      typicalSteps: typical,
+    });
+  }
+  return results;
+}
+
+/** The child process running the local stack, and its IPC answers. */
+class StackServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    private readonly stderr: () => string,
+  ) {}
+
+  static async start(settings: { endpoint: string; tableName: string; adminToken: string; workDir: string }): Promise<StackServer> {
+    const entry = await bundleServer(settings.workDir);
+    const child = fork(entry, [], {
+      cwd: PROJECT_ROOT,
+      // BENCH_SERVER_CPU_PROFILE=1 writes a V8 CPU profile of the server to node_modules/.cache/tollgate-bench/.
+      execArgv: process.env.BENCH_SERVER_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${BENCH_TMP}`] : [],
+      env: {
+        ...process.env,
+        BENCH_DYNAMODB_ENDPOINT: settings.endpoint,
+        BENCH_TABLE_NAME: settings.tableName,
+        BENCH_ADMIN_TOKEN: settings.adminToken,
+        TOLLGATE_EMAIL_TRANSPORT: 'none',
+      },
+      // Decision logs go where Lambda's would (stdout); here nobody reads them, but they are still written.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+    const ready = await nextMessage(child, () => stderr, 60_000);
+    if (ready.type !== 'ready') throw new Error(`the stack server did not start: ${JSON.stringify(ready)} ${stderr}`);
+    return new StackServer(child, ready.url, () => stderr);
+  }
+
+  async resetCount(): Promise<void> {
+    await this.ask({ type: 'count-reset' });
+  }
+
+  async readCount(): Promise<{ counts: Record<string, number>; steps: string[][] }> {
+    const answer = await this.ask({ type: 'count-read' });
+    if (answer.type !== 'count-read') throw new Error(`unexpected answer ${answer.type}`);
+    return answer;
+  }
+
+  async usage(): Promise<{ rssBytes: number; peakRssBytes: number; cpuMicros: number }> {
+    const answer = await this.ask({ type: 'usage' });
+    if (answer.type !== 'usage') throw new Error(`unexpected answer ${answer.type}`);
+    return answer;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || !this.child.connected) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ type: 'stop' } satisfies ServerRequest);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private async ask(request: ServerRequest): Promise<ServerMessage> {
+    const answer = nextMessage(this.child, this.stderr, 30_000);
+    this.child.send(request);
+    return answer;
+  }
+}
+
+function nextMessage(child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<ServerMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`the stack server did not answer within ${timeoutMs} ms: ${stderr()}`)), timeoutMs);
+    const onMessage = (message: ServerMessage) => finish(undefined, message);
+    const onExit = (code: number | null) => finish(new Error(`the stack server exited (${code}): ${stderr()}`));
+    function finish(error: Error | undefined, message?: ServerMessage) {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else if (message?.type === 'error') reject(new Error(`the stack server failed: ${message.message} ${stderr()}`));
+      else resolve(message as ServerMessage);
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/** The child runs as plain JavaScript (no TypeScript loader in its memory), bundled with packages left in node_modules. */
+async function bundleServer(workDir: string): Promise<string> {
+  mkdirSync(workDir, { recursive: true });
+  const outfile = join(workDir, 'stack-server.mjs');
+  await build({
+    entryPoints: [join(PROJECT_ROOT, 'bench', 'stack-server.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return outfile;
+}
