@@ -2,7 +2,7 @@
  * Per-stage configuration: one typed, validated record per environment, chosen with `cdk ... -c stage=<stage>`.
  * Everything that differs between dev, staging and prod lives here and nowhere else in infra/.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -32,6 +32,8 @@ const detectionDefaultsSchema = z.strictObject({
     newDestinationTotalAttempts: positiveInt,
     knownAfterCompletedCalls: positiveInt,
     knownAfterHours: z.number().min(0).max(8760),
+    /** The most one call to an unusual destination may cost (bounds its duration); null for no bound. */
+    unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
   }),
   /** `threshold` failed SIP authentications from one IP within `windowSeconds` ban it for `banSeconds`, doubling per repeat offence within `repeatWindowDays`, up to `maxBanSeconds`. */
   ipBan: z.strictObject({
@@ -123,6 +125,7 @@ const DETECTION_DEFAULTS: DetectionDefaults = {
     newDestinationTotalAttempts: 5,
     knownAfterCompletedCalls: 3,
     knownAfterHours: 24,
+    unusualCallMaxCost: 2,
   },
   ipBan: { threshold: 5, windowSeconds: 600, banSeconds: 3600, maxBanSeconds: 7 * 86_400, repeatWindowDays: 30 },
 };

@@ -3,7 +3,7 @@
  * prepaid balance. The policy is what the customer and the carrier set; the account status is what the
  * fraud desk sets.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidIpOrCidr } from '../policy/ip-allowlist.js';
 
 export const ACCOUNT_STATUSES = ['active', 'under_review', 'suspended'] as const;

@@ -1,5 +1,5 @@
 /** Bearer credentials: who may call which part of the API. A customer credential is bound to one account. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema } from '../accounts/account.js';
 import { ROLES, type Role } from '../contract/routes.js';
 

@@ -3,7 +3,7 @@
  * Publishers validate before writing to the outbox, consumers validate on receipt, the CDK builds its rule
  * patterns from the same names. Source is always `tollgate`; delivery is at least once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const EVENT_SOURCE = 'tollgate';
 

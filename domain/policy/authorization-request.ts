@@ -1,5 +1,5 @@
 /** The body a switch sends to `POST /v1/authorize`. Schema violations are 400s; an impossible number is a decision. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, techPrefixSchema } from '../accounts/account.js';
 
 export const authorizationRequestSchema = z

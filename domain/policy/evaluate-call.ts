@@ -291,14 +291,30 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
     });
   }
 
-  const affordableSeconds =
-    ratePerMinuteMicros === 0 ? settings.maxCallDurationSeconds : Math.floor((account.balanceMicros * 60) / ratePerMinuteMicros);
-  const maxDurationSeconds = Math.min(settings.maxCallDurationSeconds, affordableSeconds);
+  // The duration is the tightest of: the carrier's cap, what the balance buys, what is left of the spend limits,
+  // and, for a destination unusual for the account, what `unusualCallMaxCost` buys. The last two bound the loss
+  // of the calls a burst gets through before it is stopped, and of a slow drip under the burst thresholds.
+  const secondsFor = (micros: number) => (ratePerMinuteMicros === 0 ? Number.POSITIVE_INFINITY : Math.floor((Math.max(0, micros) * 60) / ratePerMinuteMicros));
+  const bounds: Record<string, number> = {
+    carrierCap: settings.maxCallDurationSeconds,
+    balance: secondsFor(account.balanceMicros),
+    ...(limits.spendPerHour !== null ? { spendPerHour: secondsFor(toMicros(limits.spendPerHour - usage.spendLastHour)) } : {}),
+    ...(limits.spendPerDay !== null ? { spendPerDay: secondsFor(toMicros(limits.spendPerDay - usage.spendToday)) } : {}),
+    ...(assessment.unusual && thresholds.unusualCallMaxCost !== null ? { unusualDestination: secondsFor(toMicros(thresholds.unusualCallMaxCost)) } : {}),
+  };
+  const [boundBy, maxDurationSeconds] = Object.entries(bounds).reduce((tightest, bound) => (bound[1] < tightest[1] ? bound : tightest));
+  if ((boundBy === 'spendPerHour' || boundBy === 'spendPerDay') && maxDurationSeconds < settings.minimumBillableSeconds) {
+    return decide.deny('SPEND_LIMIT', accountId, destination, `what is left of the ${boundBy} limit pays for ${maxDurationSeconds}s only`, {
+      window: boundBy === 'spendPerHour' ? 'hour' : 'day',
+      spent: boundBy === 'spendPerHour' ? usage.spendLastHour : usage.spendToday,
+      limit: boundBy === 'spendPerHour' ? limits.spendPerHour : limits.spendPerDay,
+    });
+  }
   return decide.allow(accountId, destination, maxDurationSeconds, {
     balance: fromMicros(account.balanceMicros),
     ratePerMinute: destination.ratePerMinute,
-    affordableSeconds,
-    cappedAt: settings.maxCallDurationSeconds,
+    boundBy,
+    bounds: Object.fromEntries(Object.entries(bounds).filter((entry) => Number.isFinite(entry[1]))),
   });
 }
 

@@ -22,6 +22,11 @@ export interface DetectionThresholds {
   readonly knownAfterCompletedCalls: number;
   /** ... and how long after the first completed call (so a same-day IRSF run never makes itself "known"). */
   readonly knownAfterHours: number;
+  /**
+   * The most one call to an unusual destination may cost (it bounds maxDurationSeconds); null for no bound.
+   * The calls of a burst that pass before it is stopped are limited to this each.
+   */
+  readonly unusualCallMaxCost: number | null;
 }
 
 export const DEFAULT_DETECTION: DetectionThresholds = {
@@ -31,6 +36,7 @@ export const DEFAULT_DETECTION: DetectionThresholds = {
   newDestinationTotalAttempts: 5,
   knownAfterCompletedCalls: 3,
   knownAfterHours: 24,
+  unusualCallMaxCost: 2,
 };
 
 /**

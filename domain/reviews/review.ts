@@ -2,7 +2,7 @@
  * Manual review: automated detection opens a review item for an account with its evidence; the fraud desk clears
  * it or suspends the account. One account has at most one open review: new evidence extends it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountStatus } from '../accounts/account.js';
 import type { RestrictionEvidence } from '../events/contracts.js';
 

@@ -1,5 +1,5 @@
 /** GET /v1/accounts/{accountId}/audit?limit=&cursor= (reviewer, admin): the account's audit trail, newest first. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';

@@ -7,7 +7,7 @@
  * 3. At the threshold, ban: the ban item, `IP Banned` and the carrier audit record in one transaction. If another
  *    report banned the IP meanwhile, answer with that ban.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema } from '../../domain/accounts/account.js';
 import { canonicalIp, failureWindowStart, isBanActive, planBan, type BanSettings } from '../../domain/bans/ip-ban.js';
 import type { StoredBan } from '../adapters/dynamodb/ban-repository.js';

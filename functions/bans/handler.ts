@@ -6,7 +6,7 @@
  *     `curl ... | xargs -L1 kamcmd`; the route then refuses `$si` while `$sht(ipban=>$si) > $TS`.
  * DELETE /v1/bans/{ip} (reviewer, admin): lifts an active ban now, audited; 404 when the IP is not banned.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalIp, countingRestartsAfter, isBanActive, isIpAddress } from '../../domain/bans/ip-ban.js';
 import type { StoredBan } from '../adapters/dynamodb/ban-repository.js';
 import { actorOf } from '../shared/actor.js';

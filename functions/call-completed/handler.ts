@@ -2,7 +2,7 @@
  * POST /v1/calls/{callId}/completed: the switch reports an ended call. It is charged once, per second at the
  * rate authorized for it; a repeated report changes nothing and answers with the original charge.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { chargeMicrosFor } from '../../domain/balance/charge.js';
 import { knownCountry } from '../../domain/profiling/destination-detection.js';
 import { fromMicros } from '../../domain/shared/money.js';

@@ -1,5 +1,5 @@
 /** POST /v1/accounts/{accountId}/credits (admin): a manual credit, added atomically to the balance. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { fromMicros, toMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';

@@ -1,5 +1,5 @@
 /** GET /v1/accounts/{accountId}/decisions: the account's access log, newest first (`limit`, `cursor`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/decision-repository.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';

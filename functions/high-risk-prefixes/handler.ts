@@ -1,5 +1,5 @@
 /** PUT /v1/high-risk-prefixes (admin) replaces the carrier-wide list (IRSF ranges, satellite, premium); GET shows it. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpEndpoint } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 

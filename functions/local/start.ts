@@ -5,7 +5,7 @@
  * variable listed in the README.
  */
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadDemoData } from './demo-data.js';
 import { startLocalStack } from './local-stack.js';
 

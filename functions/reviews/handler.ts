@@ -7,7 +7,7 @@
  *     `Review Resolved`, and the audit record with who, when, before and after;
  *  3. restricted destinations stay blocked either way: unblocking is its own, audited, decision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountStatusAfter, resolveReviewSchema, REVIEW_STATUSES, type Review } from '../../domain/reviews/review.js';
 import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
 import { actorOf } from '../shared/actor.js';

@@ -2,7 +2,7 @@
  * Runtime configuration, read once from the environment and validated: a bad value stops the function at start
  * with a message naming the variable, instead of misbehaving on the first call. Documented in the README.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_SIP_RESPONSES, type DecisionReason, type SipResponseTable } from '../../domain/policy/decision.js';
 import { DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/profiling/destination-detection.js';
 
@@ -24,6 +24,7 @@ const detectionSchema = z
     newDestinationTotalAttempts: z.number().int().min(1).max(10_000),
     knownAfterCompletedCalls: z.number().int().min(1).max(10_000),
     knownAfterHours: z.number().min(0).max(8_760),
+    unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
   })
   .partial()
   .strict();

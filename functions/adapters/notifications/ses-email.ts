@@ -1,5 +1,5 @@
 /** Email through Amazon SES v2. The sender (TOLLGATE_EMAIL_FROM) must be a verified identity in the region. */
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { EmailMessage, EmailSender } from '../../../domain/notifications/notification.js';
 
 export class SesEmailSender implements EmailSender {
@@ -11,6 +11,9 @@ export class SesEmailSender implements EmailSender {
   ) {}
 
   async send(message: EmailMessage): Promise<void> {
+    // Loaded on first use: only the notifier sends email, and the SES client costs every other function ~160 ms
+    // of cold start when imported eagerly through the shared wiring.
+    const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
     this.client ??= new SESv2Client({ region: this.region });
     await this.client.send(
       new SendEmailCommand({

@@ -37,7 +37,32 @@ describe('evaluateCall: allow', () => {
       req: { to: '+447700900123' },
     });
     expect(decision.maxDurationSeconds).toBe(2000);
-    expect(decision.rule.evidence).toMatchObject({ affordableSeconds: 2000 });
+    expect(decision.rule.evidence).toMatchObject({ boundBy: 'balance' });
+  });
+
+  it('bounds a call to an unusual destination to what unusualCallMaxCost buys', () => {
+    // 2.00 at 0.25/min buys 480 seconds, far less than the balance would.
+    const decision = evaluate({
+      account: account({ balanceMicros: toMicros(100), policy: policy({ internationalEnabled: true }) }),
+      req: { to: '+18765550123' },
+    });
+    expect(decision).toMatchObject({ decision: 'allow', maxDurationSeconds: 480, rule: { evidence: { boundBy: 'unusualDestination' } } });
+  });
+
+  it('does not bound a call to a known destination by unusualCallMaxCost', () => {
+    const decision = evaluate({
+      account: account({ balanceMicros: toMicros(100), knownCountries: ['JM'], policy: policy({ internationalEnabled: true }) }),
+      req: { to: '+18765550123' },
+    });
+    expect(decision).toMatchObject({ maxDurationSeconds: 14_400, rule: { evidence: { boundBy: 'carrierCap' } } });
+  });
+
+  it('bounds the duration by what is left of the daily spend limit, and denies when that is under a minute', () => {
+    const limits = { callsPerMinute: null, concurrentCalls: null, spendPerHour: null, spendPerDay: 1 };
+    const bounded = evaluate({ account: account({ policy: policy({ limits }) }), usage: { ...NO_USAGE, spendToday: 0.91 } });
+    expect(bounded).toMatchObject({ decision: 'allow', maxDurationSeconds: 1200, rule: { evidence: { boundBy: 'spendPerDay' } } }); // 0.09 at 0.0045/min
+    const exhausted = evaluate({ account: account({ policy: policy({ limits }) }), usage: { ...NO_USAGE, spendToday: 0.996 } });
+    expect(exhausted).toMatchObject({ reason: 'SPEND_LIMIT', sipCode: 402 });
   });
 });
 
