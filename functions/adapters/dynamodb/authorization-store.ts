@@ -95,7 +95,9 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
         : Promise.resolve([]),
       accountId ? this.increment(keys.usage(accountId, this.shard, minuteNow), 'calls', nowMs) : Promise.resolve(0),
       accountId && countCountry ? this.increment(keys.destinationWindow(accountId, window, countCountry), 'attempts', nowMs) : Promise.resolve(0),
-      accountId ? this.destinationWindows(accountId, window) : Promise.resolve([]),
+      // The windows matter only for an unusual destination; skip the Query when this process knows the account and
+      // its destination is usual for it (a stale copy at worst misses one spray count, never a burst count).
+      accountId && (countCountry || !this.lastSeenAccount(query.accountKey as AccountKey)) ? this.destinationWindows(accountId, window) : Promise.resolve([]),
     ]);
 
     let account: Account | undefined;
