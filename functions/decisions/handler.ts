@@ -1,6 +1,6 @@
 /** GET /v1/accounts/{accountId}/decisions: the account's access log, newest first (`limit`, `cursor`). */
 import * as z from 'zod';
-import { InvalidCursorError } from '../adapters/dynamodb/decision-repository.js';
+import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 

@@ -80,6 +80,15 @@ describe('POST /v1/authorize over HTTP against DynamoDB Local', () => {
     expect(log.body.decisions).toHaveLength(1);
     expect(log.body.decisions[0]).toMatchObject({ callId: body.callId, reason: 'RATE_ABOVE_MAX' });
     expect(log.body.nextCursor).toEqual(expect.any(String));
+    const next = await stack.call('GET', `/v1/accounts/acme/decisions?limit=1&cursor=${log.body.nextCursor}`, { token: stack.adminToken });
+    expect(next.body.decisions[0].callId).not.toBe(body.callId);
+  });
+
+  it('refuses a cursor that points into another account with 400, not a 500', async () => {
+    const forged = Buffer.from(JSON.stringify({ pk: 'CALL#x', sk: 'DECISION', gsi1pk: 'DECISIONS#other', gsi1sk: 'z' })).toString('base64url');
+    const response = await stack.call('GET', `/v1/accounts/acme/decisions?cursor=${forged}`, { token: stack.adminToken });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details[0].field).toBe('cursor');
   });
 
   it('makes one sequential round of parallel reads and counter updates, then one to record', async () => {

@@ -3,6 +3,7 @@ import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
 import { keys } from './keys.js';
+import { decodeCursor, encodeCursor } from './pagination.js';
 
 export interface DecisionPage {
   readonly decisions: DecisionRecord[];
@@ -24,24 +25,12 @@ export class DecisionRepository {
         ExpressionAttributeValues: marshall({ ':pk': keys.decisionsByAccount(accountId) }),
         ScanIndexForward: false,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: keys.decisionsByAccount(accountId) }) } : {}),
       }),
     );
     return {
       decisions: (result.Items ?? []).map((item) => unmarshall(item).record as DecisionRecord),
-      nextCursor: result.LastEvaluatedKey ? Buffer.from(JSON.stringify(unmarshall(result.LastEvaluatedKey))).toString('base64url') : null,
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
     };
-  }
-}
-
-export class InvalidCursorError extends Error {}
-
-function decodeCursor(cursor: string) {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
-    return marshall(parsed as Record<string, unknown>);
-  } catch {
-    throw new InvalidCursorError('cursor is not one this API returned');
   }
 }
