@@ -17,7 +17,6 @@ import {
   type NewAccount,
 } from '../../../domain/accounts/account.js';
 import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
-import type { AccountKey } from '../../../domain/policy/evaluate-call.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
 import { transact } from './transactions.js';
@@ -105,14 +104,6 @@ export class AccountRepository {
       new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true }),
     );
     return result.Item ? parseAccountItem(unmarshall(result.Item)) : undefined;
-  }
-
-  async resolveAlias(key: AccountKey): Promise<string | undefined> {
-    if (key.by === 'accountId') return key.value;
-    const aliasKey = key.by === 'techPrefix' ? keys.techPrefixAlias(key.value) : keys.sipUsernameAlias(key.value);
-    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(aliasKey) }));
-    const accountId = result.Item ? unmarshall(result.Item).accountId : undefined;
-    return typeof accountId === 'string' ? accountId : undefined;
   }
 
   /**

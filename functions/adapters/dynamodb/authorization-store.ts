@@ -109,8 +109,9 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
         activeBan = { ip: query.sourceIp, bannedUntil: String(item.bannedUntil), failures: Number(item.failures ?? 0) };
       }
       if (item.entity === 'active-calls') {
-        concurrentCalls = liveSlots(item, nowMs).length;
-        const expired = Object.keys(item).filter((name) => name.startsWith(SLOT_PREFIX) && Number(item[name]) <= nowMs);
+        const slots = Object.keys(item).filter((name) => name.startsWith(SLOT_PREFIX));
+        const expired = slots.filter((name) => Number(item[name]) <= nowMs);
+        concurrentCalls = slots.length - expired.length;
         if (accountId) this.expiredSlots.set(accountId, expired.slice(0, SLOT_CLEANUP_BATCH));
       }
     }
@@ -281,11 +282,6 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
 
 function aliasCacheKey(accountKey: AccountKey): string {
   return `${accountKey.by}:${accountKey.value}`;
-}
-
-/** Slot attributes whose call may still be running. */
-export function liveSlots(item: Record<string, unknown>, nowMs: number): string[] {
-  return Object.keys(item).filter((name) => name.startsWith(SLOT_PREFIX) && Number(item[name]) > nowMs);
 }
 
 function destinationActivity(

@@ -5,7 +5,7 @@
  * are retried, so none is lost; the Balance Low event follows from the account's change on the stream.
  */
 import {
-  BatchGetItemCommand,
+  GetItemCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
   UpdateItemCommand,
@@ -47,26 +47,24 @@ export class CallCompletionStore {
 
   /** The decision, any earlier completion and the account's profile row for the call's country. */
   async load(callId: string, countryOf: (decision: DecisionRecord) => string | undefined): Promise<CallForCompletion | undefined> {
-    const first = await this.client.send(
-      new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: [marshall(keys.decision(callId))], ConsistentRead: true } } }),
-    );
-    const item = first.Responses?.[this.tableName]?.[0];
+    const item = await this.getItem(keys.decision(callId));
     if (!item) return undefined;
     const stored = unmarshall(item);
     const decision = stored.record as DecisionRecord;
     const country = countryOf(decision);
     let countryProfile: CallForCompletion['countryProfile'];
     if (country && decision.accountId) {
-      const profile = await this.client.send(
-        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: [marshall(keys.profile(decision.accountId, `C#${country}`))], ConsistentRead: true } } }),
-      );
-      const row = profile.Responses?.[this.tableName]?.[0];
+      const row = await this.getItem(keys.profile(decision.accountId, `C#${country}`));
       const parsed = row ? unmarshall(row) : undefined;
       countryProfile = parsed
         ? { completedCalls: Number(parsed.completedCalls ?? 0), firstCompletedAt: typeof parsed.firstCompletedAt === 'string' ? parsed.firstCompletedAt : undefined }
         : { completedCalls: 0, firstCompletedAt: undefined };
     }
     return { decision, completion: stored.completion as StoredCompletion | undefined, countryProfile };
+  }
+
+  private async getItem(key: { pk: string; sk: string }) {
+    return (await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }))).Item;
   }
 
   /** Returns false when another report completed the call first (nothing was written). */
