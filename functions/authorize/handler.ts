@@ -6,7 +6,7 @@
 import { authorizationRequestSchema, type AuthorizationRequest } from '../../domain/policy/authorization-request.js';
 import { makeAuthorizeCall, type DecisionRecord } from '../../domain/policy/authorize-call.js';
 import { stepOf } from '../../domain/policy/evaluate-call.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { HttpError, httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
 export function makeHandler(source: DependencySource) {
@@ -37,7 +37,7 @@ export function makeHandler(source: DependencySource) {
       record = outcome.record;
       replayed = outcome.replayed;
     } catch (error) {
-      if ((error as { status?: number }).status === 409) throw error;
+      if (error instanceof HttpError) throw error; // the caller's own mistake (a reused callId), not an outage
       deps.logger.error('authorization degraded: a dependency failed', { callId: body.callId, error: String(error), failMode: deps.config.failMode });
       record = degradedDecision(body, deps.config.failMode, deps.config.failOpenMaxSeconds, deps.config.sipResponses.SERVICE_DEGRADED, deps.clock.now(), deps.ids.newId());
     }
