@@ -40,6 +40,10 @@ const SETTINGS: DecisionSettings = {
   maxCallDurationSeconds: 14_400,
   minimumBillableSeconds: 60,
   detection: DEFAULT_DETECTION,
+  creditSliceSeconds: 180,
+  fullGrantShare: 0.25,
+  interimLeadSeconds: 30,
+  reservationGraceSeconds: 120,
 };
 
 export function engineInputs(): EvaluationInput[] {
@@ -83,7 +87,7 @@ export function engineInputs(): EvaluationInput[] {
     activeBan: undefined,
     rateDeck,
     highRiskPrefixes,
-    usage: { callsLastMinute: 3, concurrentCalls: 2, spendLastHour: 1.2, spendToday: 14.5 },
+    usage: { callsLastMinute: 3, concurrentCalls: 2, spendLastHour: 1.2, spendToday: 14.5, reservedMicros: 500_000 },
     activity: NO_ACTIVITY,
     now,
     settings: SETTINGS,
@@ -103,7 +107,7 @@ export function engineInputs(): EvaluationInput[] {
     input(request('+18765550123')),
     input(request('+881612345678')),
     input(request('+37069912345'), { activity: { current: { LT: 4 }, previous: {} } }),
-    input(request('+12125550125'), { usage: { callsLastMinute: 61, concurrentCalls: 2, spendLastHour: 1, spendToday: 2 } }),
+    input(request('+12125550125'), { usage: { callsLastMinute: 61, concurrentCalls: 2, spendLastHour: 1, spendToday: 2, reservedMicros: 0 } }),
     input(request('+12125550126'), { activeBan: { ip: '203.0.113.10', bannedUntil: '2026-03-02T16:00:00.000Z', failures: 5 } }),
     input(request('+4930123456', { sourceIp: '192.0.2.1' })),
   ];

@@ -1,5 +1,5 @@
 /**
- * The v1 HTTP contract as data: every route, the function that serves it and the roles that may call it.
+ * The HTTP contract (v1 and its v1.1 additions) as data: every route, the function that serves it and the roles that may call it.
  * The CDK stack builds API Gateway from this table and the local server routes from it, so the two cannot drift.
  */
 export const ROLES = ['switch', 'customer', 'reviewer', 'admin'] as const;
@@ -28,6 +28,9 @@ export const HTTP_FUNCTION_NAMES = [
   'high-risk-prefixes',
   'credentials',
   'call-completed',
+  'call-interim',
+  'calls',
+  'account-status',
   'auth-failures',
   'bans',
   'destinations',
@@ -52,6 +55,11 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
   { method: 'POST', path: '/v1/calls/{callId}/completed', functionName: 'call-completed', access: ['switch', 'admin'] },
+  { method: 'POST', path: '/v1/calls/{callId}/interim', functionName: 'call-interim', access: ['switch', 'admin'] },
+  { method: 'GET', path: '/v1/calls/to-end', functionName: 'calls', access: ['switch', 'reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/accounts/{accountId}/calls', functionName: 'calls', access: ['customer', 'reviewer', 'admin'] },
+  { method: 'POST', path: '/v1/accounts/{accountId}/suspend', functionName: 'account-status', access: ['reviewer', 'admin'] },
+  { method: 'POST', path: '/v1/accounts/{accountId}/reactivate', functionName: 'account-status', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/auth-failures', functionName: 'auth-failures', access: ['switch', 'admin'] },
   { method: 'GET', path: '/v1/bans', functionName: 'bans', access: ['switch', 'reviewer', 'admin'] },
   { method: 'DELETE', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },

@@ -1,30 +1,47 @@
 /**
- * The authorize use case.
- *  1. Work out who is calling (account id, tech prefix, SIP username) from the request alone, and, when the
- *     account's home country is already known to this process, which country the call goes to.
- *  2. Load what the decision needs in one round of parallel requests (AuthorizationStore.loadContext): the account,
- *     an active ban on the source IP, usage counters, and the attempt counters for unusual destinations, which are
- *     incremented in the same round so that concurrent attempts each see a distinct count.
- *  3. Decide with the pure engine against the in-memory rate deck and high-risk list.
- *  4. Record the decision under its callId with its side effects (a new restriction and its event, the call's
- *     concurrency slot) in one round; a callId decided before returns the earlier decision unchanged, which
- *     makes retries from the switch idempotent.
+ * The authorize use case: decide a call and commit it in one round of parallel requests.
+ *
+ *  1. Work out who is calling from the request alone; bans, the rate deck and the high-risk list are in memory.
+ *  2. Take the account from this process's short-lived copy (a cold process reads it first: one more round).
+ *  3. Decide with the pure engine.
+ *  4. Commit, in one round: the decision record under its callId (the idempotency key and the access log) and, in
+ *     parallel, the account write the decision needs (CallCommitment: a live call with its reservation, its counts),
+ *     conditioned on the limits and on the account version the decision was made on. A denial that takes nothing
+ *     reads the account instead, to confirm it was decided on the current version.
+ *  5. If a condition failed, or the read shows a newer account, the failure itself returns the current account:
+ *     decide again on it and replace the record written in step 4 (a limit reached under concurrency is a deny,
+ *     not an error). A limit denial decided on the cached copy is confirmed by a read before it is recorded.
+ *  6. A callId decided before answers with the earlier decision (a retry from the switch); whatever step 4 took
+ *     for it is given back, so a retry never counts twice. The same callId for a different call is a conflict.
  */
 import type { Account } from '../accounts/account.js';
+import type { AccountLedger } from '../calls/ledger.js';
+import {
+  activeCalls,
+  callsLastMinute,
+  findLiveCall,
+  openReservationsMicros,
+  spendThisHourMicros,
+  spendTodayMicros,
+} from '../calls/ledger.js';
 import type { EventDetail } from '../events/contracts.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
-import { isUsualCountry, type DestinationActivity } from '../profiling/destination-detection.js';
+import { isUsualCountry, resolveThresholds, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
+import { fromMicros } from '../shared/money.js';
 import type { Clock, IdGenerator } from '../shared/ports.js';
 import type { AuthorizationRequest } from './authorization-request.js';
+import { commitmentFor, type CallCommitment } from './call-commitment.js';
 import type { CallDecision } from './decision.js';
 import {
   evaluateCall,
   resolveCallTarget,
+  stepOf,
   type AccountKey,
   type AccountUsage,
   type ActiveBan,
   type DecisionSettings,
+  type ResolvedCallTarget,
 } from './evaluate-call.js';
 import type { PrefixSet } from './prefix-set.js';
 
@@ -37,49 +54,57 @@ export interface DecisionRecord extends CallDecision {
     readonly from: string;
     readonly sourceIp: string;
     readonly authMethod: 'ip' | 'digest';
+    readonly accountId?: string;
+    readonly techPrefix?: string;
+    readonly sipUsername?: string;
   };
 }
 
-export interface AuthorizationContext {
-  readonly account: Account | undefined;
-  readonly activeBan: ActiveBan | undefined;
-  readonly usage: AccountUsage;
-  readonly activity: DestinationActivity;
-  /** Whether this attempt's destination country was counted while loading (it is, when it was known up front). */
-  readonly countedCountry: string | undefined;
+/** The account as the engine needs it: identity, policy and status, and its live side. */
+export interface AccountSnapshot {
+  readonly account: Account;
+  readonly ledger: AccountLedger;
 }
 
-export interface ContextQuery {
-  readonly accountKey: AccountKey | undefined;
-  readonly sourceIp: string;
-  readonly now: Date;
-  /** Count this attempt against this unusual-destination country while loading. */
-  readonly countCountry: string | undefined;
+export interface CommitRequest {
+  readonly record: DecisionRecord;
+  /** The decisionId this request recorded in an earlier round: replace that record instead of creating one. */
+  readonly replacing?: string;
+  readonly commitment?: CallCommitment;
+  /** Read the account in the same round, to confirm a denial was decided on its current version. */
+  readonly verifyAccountId?: string;
+  /** The attempt crossed a burst threshold: restrict the destination (if the account is still at this version). */
+  readonly restriction?: { readonly event: EventDetail<'Destination Restricted'>; readonly expectedVersion: number };
 }
 
-/** What recording a decision must also do, atomically with it. */
-export interface DecisionEffects {
-  /** The attempt crossed a burst threshold: restrict the country for the account and emit the event. */
-  readonly restriction?: EventDetail<'Destination Restricted'>;
-  /** The call was allowed and the account has a concurrency limit: hold a slot until completion or expiry. */
-  readonly concurrencySlot?: { readonly accountId: string; readonly expiresAtMs: number };
-  /** The destination could not be counted while loading (first sight of the account in this process). */
-  readonly lateCount?: { readonly accountId: string; readonly country: string; readonly now: Date };
+export type AccountOutcome =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'committed'; readonly snapshot: AccountSnapshot | undefined }
+  /** A condition failed: nothing was taken; the snapshot is the account as it is now (undefined: gone). */
+  | { readonly kind: 'rejected'; readonly snapshot: AccountSnapshot | undefined }
+  | { readonly kind: 'read'; readonly snapshot: AccountSnapshot | undefined };
+
+export type RecordOutcome =
+  | { readonly kind: 'stored' }
+  | { readonly kind: 'exists'; readonly existing: DecisionRecord }
+  /** A transaction was cancelled by the account's condition: the record was not written either. */
+  | { readonly kind: 'not-written' };
+
+export interface CommitResult {
+  readonly record: RecordOutcome;
+  readonly account: AccountOutcome;
 }
 
-/** Port: the storage the authorize path needs. Each method is one round of (parallel) requests. */
+/** Port: the storage of the authorize path. `commit` is one round of parallel requests. */
 export interface AuthorizationStore {
-  /**
-   * What this process last saw of the account (home country, whitelist, known countries); no I/O. Used only to
-   * decide up front whether to count the attempt as unusual: a stale copy at worst moves one count to round two.
-   */
-  lastSeenAccount(accountKey: AccountKey): Pick<Account, 'homeCountry' | 'knownCountries' | 'policy'> | undefined;
-  loadContext(query: ContextQuery): Promise<AuthorizationContext>;
-  /** Stores the record unless its callId exists; returns the stored record of the first decision otherwise. */
-  recordDecision(
-    record: DecisionRecord,
-    effects: DecisionEffects,
-  ): Promise<{ readonly stored: true } | { readonly stored: false; readonly existing: DecisionRecord }>;
+  /** This process's copy of the account, when it is recent enough to decide on; no I/O. */
+  cachedAccount(accountKey: AccountKey, now: Date): AccountSnapshot | undefined;
+  /** Reads the account (strongly consistent), resolving a tech prefix or SIP username first. */
+  readAccount(accountKey: AccountKey): Promise<AccountSnapshot | undefined>;
+  commit(request: CommitRequest): Promise<CommitResult>;
+  /** Gives back what a commitment took (a retried callId must not count twice). */
+  undo(commitment: CallCommitment): Promise<void>;
+  readDecision(callId: string): Promise<DecisionRecord | undefined>;
 }
 
 /** Port: reference data held in memory by the adapter, refreshed off the hot path. */
@@ -88,104 +113,275 @@ export interface ReferenceData {
   highRiskPrefixes(): Promise<PrefixSet>;
 }
 
+/** Port: active IP bans, held in memory and refreshed off the hot path. */
+export interface BanList {
+  activeBan(ip: string, now: Date): Promise<ActiveBan | undefined>;
+}
+
 export interface AuthorizeCallDependencies {
   readonly store: AuthorizationStore;
   readonly referenceData: ReferenceData;
+  readonly bans: BanList;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: DecisionSettings;
+  /** Waits between re-reads of a record another request is still settling (a tentative allow). */
+  readonly pause: (ms: number) => Promise<void>;
 }
 
 export type AuthorizeOutcome =
-  | { readonly kind: 'decided'; readonly record: DecisionRecord; readonly replayed: boolean }
-  | { readonly kind: 'call-id-conflict'; readonly existing: DecisionRecord };
+  | { readonly kind: 'decided'; readonly record: DecisionRecord; readonly replayed: boolean; readonly trace: AuthorizeTrace }
+  | { readonly kind: 'call-id-conflict'; readonly existing: DecisionRecord; readonly trace: AuthorizeTrace };
+
+/** How the decision was reached, for the log and the benchmark: rounds of requests, and why more than one. */
+export interface AuthorizeTrace {
+  readonly rounds: number;
+  readonly cached: boolean;
+  readonly retries: readonly string[];
+}
+
+/** Rounds of commit before giving up under contention; each failed round brings the account's current state. */
+const MAX_COMMIT_ROUNDS = 4;
+const LIMIT_REASONS = new Set(['VELOCITY_LIMIT', 'CONCURRENCY_LIMIT', 'SPEND_LIMIT', 'INSUFFICIENT_BALANCE']);
 
 export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
   return async function authorizeCall(request: AuthorizationRequest): Promise<AuthorizeOutcome> {
     const now = deps.clock.now();
     const target = resolveCallTarget(request);
-    const [rateDeck, highRiskPrefixes] = await Promise.all([deps.referenceData.rateDeck(), deps.referenceData.highRiskPrefixes()]);
-    const lastSeen = target.accountKey ? deps.store.lastSeenAccount(target.accountKey) : undefined;
-    const context = await deps.store.loadContext({
-      accountKey: target.accountKey,
-      sourceIp: request.sourceIp,
-      now,
-      countCountry: lastSeen ? unusualDestinationCountry(target.dialled, lastSeen, rateDeck) : undefined,
-    });
-    const decision = evaluateCall({
-      request,
-      target,
-      account: context.account,
-      activeBan: context.activeBan,
-      usage: context.usage,
-      activity: context.activity,
-      now,
-      rateDeck,
-      highRiskPrefixes,
-      settings: deps.settings,
-    });
-    const record: DecisionRecord = {
+    const [rateDeck, highRiskPrefixes, activeBan] = await Promise.all([
+      deps.referenceData.rateDeck(),
+      deps.referenceData.highRiskPrefixes(),
+      deps.bans.activeBan(request.sourceIp, now),
+    ]);
+    const trace = { rounds: 0, cached: false, retries: [] as string[] };
+    const decisionId = deps.ids.newId();
+    const recordOf = (decision: CallDecision): DecisionRecord => ({
       ...decision,
-      decisionId: deps.ids.newId(),
+      decisionId,
       callId: request.callId,
       decidedAt: now.toISOString(),
-      request: { to: request.to, from: request.from, sourceIp: request.sourceIp, authMethod: request.authMethod },
-    };
-    const result = await deps.store.recordDecision(record, effectsOf(record, context, now, deps.ids));
-    if (result.stored) return { kind: 'decided', record, replayed: false };
-    if (!sameCall(result.existing, record)) return { kind: 'call-id-conflict', existing: result.existing };
-    return { kind: 'decided', record: result.existing, replayed: true };
+      request: requestIdentity(request),
+    });
+    const decide = (snapshot: AccountSnapshot | undefined, forceDeny?: CallDecision) =>
+      forceDeny ??
+      evaluateCall({
+        request,
+        target,
+        account: activeBan ? undefined : snapshot?.account,
+        activeBan,
+        usage: snapshot ? usageOf(snapshot, now) : ZERO_USAGE,
+        activity: snapshot ? activityOf(snapshot, unusualCountryOf(target, snapshot.account, rateDeck, deps.settings), now, deps.settings) : NO_ACTIVITY,
+        now,
+        rateDeck,
+        highRiskPrefixes,
+        settings: deps.settings,
+      });
+
+    // A banned source or an unidentifiable caller is decided without the account.
+    if (activeBan || !target.accountKey) {
+      return finish(await commitRound({ record: recordOf(decide(undefined)) }), undefined);
+    }
+
+    let snapshot = deps.store.cachedAccount(target.accountKey, now);
+    let fresh = false;
+    trace.cached = snapshot !== undefined;
+    if (!snapshot) {
+      trace.rounds += 1;
+      snapshot = await deps.store.readAccount(target.accountKey);
+      fresh = true;
+      if (!snapshot) return finish(await commitRound({ record: recordOf(decide(undefined)) }), undefined);
+    }
+
+    let replacing: string | undefined;
+    for (let round = 1; ; round += 1) {
+      const current: AccountSnapshot = snapshot;
+      const decision: CallDecision = decide(current);
+      if (!fresh && LIMIT_REASONS.has(decision.reason)) {
+        // A limit denial on a cached copy may be stale (calls ended elsewhere): confirm on a read first.
+        trace.retries.push(`confirm ${decision.reason}`);
+        trace.rounds += 1;
+        const read = await deps.store.readAccount(target.accountKey);
+        if (!read) return finish(await commitRound({ record: recordOf(decide(undefined)), ...(replacing ? { replacing } : {}) }), undefined);
+        snapshot = read;
+        fresh = true;
+        continue;
+      }
+      // After repeated lost races the last round only records: a refusal as busy, taking nothing.
+      const lastRound = round > MAX_COMMIT_ROUNDS;
+      const record = recordOf(lastRound ? contentionDenial(decision, deps.settings) : decision);
+      const unusualCountry = record.destination ? unusualCountryOf(target, current.account, rateDeck, deps.settings) : undefined;
+      const commitment = lastRound
+        ? undefined
+        : commitmentFor({ decision: record, callId: request.callId, account: current.account, ledger: current.ledger, unusualCountry, now, detection: deps.settings.detection, credit: deps.settings });
+      const restriction =
+        !lastRound && record.reason === 'DESTINATION_RESTRICTED' && record.rule.evidence.newlyRestricted === true
+          ? { event: restrictionEvent(record, current, now, deps.ids), expectedVersion: current.account.version }
+          : undefined;
+      const result = await commitRound({
+        record,
+        ...(replacing ? { replacing } : {}),
+        ...(commitment ? { commitment } : {}),
+        ...(restriction ? { restriction } : {}),
+        ...(!commitment && !restriction && !fresh ? { verifyAccountId: current.account.accountId } : {}),
+      });
+      if (result.record.kind === 'exists') return finish(result, commitment);
+      if (result.record.kind === 'stored') replacing = record.decisionId;
+      const outcome = result.account;
+      if (outcome.kind === 'none' || outcome.kind === 'committed') return finish(result, undefined);
+      if (outcome.kind === 'read') {
+        // The denial stands unless the account changed since the copy it was decided on.
+        if (!outcome.snapshot || outcome.snapshot.account.version === current.account.version) return finish(result, undefined);
+        const again = decide(outcome.snapshot);
+        if (again.decision === record.decision && again.reason === record.reason) return finish(result, undefined);
+        trace.retries.push(`account changed (version ${current.account.version} -> ${outcome.snapshot.account.version})`);
+      } else {
+        trace.retries.push(restriction ? 'restriction raced' : `condition failed for ${record.reason}`);
+      }
+      const next = outcome.snapshot ?? (await deps.store.readAccount(target.accountKey));
+      if (!next) return finish(await commitRound({ record: recordOf(decide(undefined)), replacing }), undefined);
+      snapshot = next;
+      fresh = true;
+    }
+
+    async function commitRound(commit: CommitRequest): Promise<CommitResult & { readonly sent: DecisionRecord }> {
+      trace.rounds += 1;
+      return { ...(await deps.store.commit(commit)), sent: commit.record };
+    }
+
+    async function finish(result: CommitResult & { readonly sent: DecisionRecord }, taken: CallCommitment | undefined): Promise<AuthorizeOutcome> {
+      const done = { rounds: trace.rounds, cached: trace.cached, retries: trace.retries };
+      if (result.record.kind !== 'exists') return { kind: 'decided', record: result.sent, replayed: false, trace: done };
+      // The callId was decided before. Give back anything this round took for it, then answer the first decision.
+      if (taken && result.account.kind === 'committed') await deps.store.undo(taken);
+      let existing = result.record.existing;
+      if (!sameCall(existing, result.sent)) return { kind: 'call-id-conflict', existing, trace: done };
+      existing = await settledRecord(existing, result.account);
+      return { kind: 'decided', record: existing, replayed: true, trace: done };
+    }
+
+    /**
+     * An allow found while its own request is still deciding may be replaced in a moment (its write lost a race):
+     * its call is then neither live nor settled. Re-read it briefly before answering with it.
+     */
+    async function settledRecord(existing: DecisionRecord, account: AccountOutcome): Promise<DecisionRecord> {
+      if (existing.decision !== 'allow') return existing;
+      const ledger = account.kind !== 'none' ? account.snapshot?.ledger : undefined;
+      if (ledger && (findLiveCall(ledger, existing.callId) || ledger.settled[existing.callId])) return existing;
+      let latest = existing;
+      for (let attempt = 0; attempt < 2 && deps.clock.now().getTime() - Date.parse(latest.decidedAt) < 2_000; attempt += 1) {
+        await deps.pause(50);
+        latest = (await deps.store.readDecision(existing.callId)) ?? latest;
+        if (latest.decisionId !== existing.decisionId) break;
+      }
+      return latest;
+    }
   };
 }
 
-type AccountView = Pick<Account, 'homeCountry' | 'knownCountries' | 'policy'>;
+const ZERO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0, reservedMicros: 0 };
+const NO_ACTIVITY: DestinationActivity = { current: {}, previous: {}, currentTotal: 0, previousTotal: 0 };
 
-function isUnusual(country: string, account: AccountView): boolean {
-  return !isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries });
+function usageOf(snapshot: AccountSnapshot, now: Date): AccountUsage {
+  const nowMs = now.getTime();
+  const { ledger } = snapshot;
+  return {
+    callsLastMinute: callsLastMinute(ledger, nowMs, 1),
+    concurrentCalls: activeCalls(ledger, nowMs).length,
+    spendLastHour: fromMicros(spendThisHourMicros(ledger, nowMs)),
+    spendToday: fromMicros(spendTodayMicros(ledger, nowMs)),
+    reservedMicros: openReservationsMicros(ledger, nowMs),
+  };
 }
 
-/** The destination country when it is unusual for the account; undefined when usual or not resolvable. */
-function unusualDestinationCountry(dialled: string, account: AccountView, rateDeck: RateDeck): string | undefined {
-  const normalized = normalizeDialledString(dialled, { homeCountry: account.homeCountry });
+/** Attempts to unusual countries in the current and previous windows, this attempt included when it is one. */
+function activityOf(snapshot: AccountSnapshot, unusualCountry: string | undefined, now: Date, settings: DecisionSettings): DestinationActivity {
+  const window = windowIndex(now.getTime(), settings.detection.windowMinutes);
+  const current = snapshot.ledger.unusualByWindow[window];
+  const previous = snapshot.ledger.unusualByWindow[window - 1];
+  const thisAttempt = unusualCountry ? 1 : 0;
+  return {
+    current: unusualCountry ? { ...current?.byCountry, [unusualCountry]: (current?.byCountry[unusualCountry] ?? 0) + 1 } : { ...current?.byCountry },
+    previous: { ...previous?.byCountry },
+    currentTotal: (current?.total ?? 0) + thisAttempt,
+    previousTotal: previous?.total ?? 0,
+  };
+}
+
+/** The destination country when detection applies to it: unusual for the account, and detection on. */
+function unusualCountryOf(target: ResolvedCallTarget, account: Account, rateDeck: RateDeck, settings: DecisionSettings): string | undefined {
+  if (!resolveThresholds(settings.detection, account.policy.autoRestriction).enabled) return undefined;
+  const normalized = normalizeDialledString(target.dialled, { homeCountry: account.homeCountry });
   if (!normalized.ok) return undefined;
   const country = rateDeck.lookup(normalized.digits)?.country;
-  return country && isUnusual(country, account) ? country : undefined;
+  if (!country) return undefined;
+  return isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries })
+    ? undefined
+    : country;
 }
 
-function effectsOf(record: DecisionRecord, context: AuthorizationContext, now: Date, ids: IdGenerator): DecisionEffects {
-  const account = context.account;
-  if (!account || !record.destination) return {};
-  const country = record.destination.country;
+/** After repeated lost races on one account the call is refused as busy, which a switch retries or fails over. */
+function contentionDenial(decision: CallDecision, settings: DecisionSettings): CallDecision {
+  if (decision.decision === 'deny') {
+    // Not written as a restriction in this round: say so rather than claim it.
+    return decision.rule.evidence.newlyRestricted === true ? { ...decision, rule: { ...decision.rule, evidence: { ...decision.rule.evidence, newlyRestricted: false } } } : decision;
+  }
+  const sip = settings.sipResponses.CONCURRENCY_LIMIT;
+  return {
+    ...decision,
+    decision: 'deny',
+    reason: 'CONCURRENCY_LIMIT',
+    sipCode: sip.code,
+    sipReason: sip.reason,
+    maxDurationSeconds: null,
+    interimSeconds: null,
+    rule: { rule: 'CONCURRENCY_LIMIT', step: stepOf('CONCURRENCY_LIMIT'), detail: `too many simultaneous attempts on this account: ${MAX_COMMIT_ROUNDS} rounds lost`, evidence: { contention: true } },
+  };
+}
+
+function restrictionEvent(record: DecisionRecord, snapshot: AccountSnapshot, now: Date, ids: IdGenerator): EventDetail<'Destination Restricted'> {
   const evidence = record.rule.evidence;
-  const restriction: DecisionEffects['restriction'] =
-    record.reason === 'DESTINATION_RESTRICTED' && evidence.newlyRestricted === true
-      ? {
-          eventId: ids.newId(),
-          occurredAt: now.toISOString(),
-          accountId: account.accountId,
-          destination: country,
-          callId: record.callId,
-          evidence: {
-            rule: String(evidence.trigger),
-            destinations: (evidence.unusualCountries as string[] | undefined) ?? [country],
-            attempts: Math.ceil(Number(evidence.attemptsToDestination ?? 0)),
-            newDestinationAttempts: Number(evidence.unusualAttempts ?? 0),
-            windowMinutes: Number(evidence.windowMinutes ?? 0),
-            spendLastHour: context.usage.spendLastHour,
-            thresholds: (evidence.thresholds as Record<string, number> | undefined) ?? {},
-          },
-        }
-      : undefined;
-  const concurrencySlot =
-    record.decision === 'allow' && account.policy.limits.concurrentCalls !== null && record.maxDurationSeconds !== null
-      ? { accountId: account.accountId, expiresAtMs: now.getTime() + (record.maxDurationSeconds + 60) * 1000 }
-      : undefined;
-  const lateCount =
-    context.countedCountry === undefined && isUnusual(country, account) ? { accountId: account.accountId, country, now } : undefined;
-  return { ...(restriction ? { restriction } : {}), ...(concurrencySlot ? { concurrencySlot } : {}), ...(lateCount ? { lateCount } : {}) };
+  const country = record.destination?.country ?? '';
+  return {
+    eventId: ids.newId(),
+    occurredAt: now.toISOString(),
+    accountId: snapshot.account.accountId,
+    destination: country,
+    callId: record.callId,
+    evidence: {
+      rule: String(evidence.trigger),
+      destinations: (evidence.unusualCountries as string[] | undefined) ?? [country],
+      attempts: Math.ceil(Number(evidence.attemptsToDestination ?? 0)),
+      newDestinationAttempts: Number(evidence.unusualAttempts ?? 0),
+      windowMinutes: Number(evidence.windowMinutes ?? 0),
+      spendLastHour: fromMicros(spendThisHourMicros(snapshot.ledger, now.getTime())),
+      thresholds: (evidence.thresholds as Record<string, number> | undefined) ?? {},
+    },
+  };
 }
 
-/** A retry carries the same dialled string and source; anything else reusing the callId is a conflict. */
+function requestIdentity(request: AuthorizationRequest): DecisionRecord['request'] {
+  return {
+    to: request.to,
+    from: request.from,
+    sourceIp: request.sourceIp,
+    authMethod: request.authMethod,
+    ...(request.accountId ? { accountId: request.accountId } : {}),
+    ...(request.techPrefix ? { techPrefix: request.techPrefix } : {}),
+    ...(request.sipUsername ? { sipUsername: request.sipUsername } : {}),
+  };
+}
+
+/** A retry carries the same call: every identity field equal. Anything else reusing the callId is a conflict. */
 function sameCall(existing: DecisionRecord, attempt: DecisionRecord): boolean {
-  return existing.request.to === attempt.request.to && existing.request.sourceIp === attempt.request.sourceIp;
+  const a = existing.request;
+  const b = attempt.request;
+  return (
+    a.to === b.to &&
+    a.sourceIp === b.sourceIp &&
+    (a.from ?? '') === b.from &&
+    (a.authMethod ?? b.authMethod) === b.authMethod &&
+    (a.accountId ?? undefined) === b.accountId &&
+    (a.techPrefix ?? undefined) === b.techPrefix &&
+    (a.sipUsername ?? undefined) === b.sipUsername
+  );
 }

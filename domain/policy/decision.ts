@@ -86,6 +86,9 @@ export interface CallDecision {
   readonly sipReason: string;
   readonly accountId: string | null;
   readonly destination: Destination | null;
+  /** Talk time granted from the answer; the switch ends the call when it runs out unless an interim update extends it. */
   readonly maxDurationSeconds: number | null;
+  /** Send an interim update this many seconds after the answer; null when the whole duration is granted up front. */
+  readonly interimSeconds: number | null;
   readonly rule: RuleEvidence;
 }

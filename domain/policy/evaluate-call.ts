@@ -13,7 +13,9 @@
  * 10. international calling is on, or the country is whitelisted or domestic;
  * 11. the rate is within the account's maximum, or the country is whitelisted;
  * 12. velocity: calls per minute;  13. concurrent calls;  14. spend per hour and per day;
- * 15. the balance pays for the minimum billable time; then the call is allowed with the duration the balance buys.
+ * 15. the available balance (balance minus the reservations of calls in progress) pays for the minimum billable
+ *     time; then the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds
+ *     allow, or a first slice of it to be extended on interim updates.
  *
  * Cheap identity and source checks come first so that a denied attacker learns nothing about routes or prices;
  * the whitelist overrides only the international and max-rate rules, never explicit blocks or the high-risk list.
@@ -21,6 +23,7 @@
  * forbidden destinations is flagged for review, not just refused call by call.
  */
 import type { Account } from '../accounts/account.js';
+import { firstGrant, secondsFor, type CreditSettings } from '../calls/credit-control.js';
 import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-number.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
@@ -95,20 +98,21 @@ export interface ActiveBan {
 
 /** What the account has used in the current windows; zero when the account has no traffic yet. */
 export interface AccountUsage {
+  /** Allowed calls in the last minute (sliding estimate), this attempt included. */
   readonly callsLastMinute: number;
+  /** Calls in progress (unexpired reservations). */
   readonly concurrentCalls: number;
+  /** Reserved plus settled spend of the calls authorized this hour / this UTC day. */
   readonly spendLastHour: number;
   readonly spendToday: number;
+  /** Open reservations of the calls in progress; available balance = balance - reserved. */
+  readonly reservedMicros: number;
 }
 
-export const NO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0 };
+export const NO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0, reservedMicros: 0 };
 
-export interface DecisionSettings {
+export interface DecisionSettings extends CreditSettings {
   readonly sipResponses: SipResponseTable;
-  /** Upper bound on maxDurationSeconds whatever the balance (a runaway call is a fraud pattern too). */
-  readonly maxCallDurationSeconds: number;
-  /** The balance must pay for at least this many seconds at the destination's rate. */
-  readonly minimumBillableSeconds: number;
   /** The carrier's detection defaults; each account's policy.autoRestriction overrides them. */
   readonly detection: DetectionThresholds;
 }
@@ -283,38 +287,47 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
   }
 
   const ratePerMinuteMicros = toMicros(destination.ratePerMinute);
+  const availableMicros = account.balanceMicros - usage.reservedMicros;
   const minimumCostMicros = Math.ceil((ratePerMinuteMicros * settings.minimumBillableSeconds) / 60);
-  if (account.balanceMicros <= 0 || account.balanceMicros < minimumCostMicros) {
-    return decide.deny('INSUFFICIENT_BALANCE', accountId, destination, `balance ${fromMicros(account.balanceMicros)} does not cover ${settings.minimumBillableSeconds}s at ${destination.ratePerMinute}/min`, {
+  if (availableMicros <= 0 || availableMicros < minimumCostMicros) {
+    return decide.deny('INSUFFICIENT_BALANCE', accountId, destination, `available balance ${fromMicros(availableMicros)} does not cover ${settings.minimumBillableSeconds}s at ${destination.ratePerMinute}/min`, {
       balance: fromMicros(account.balanceMicros),
+      reserved: fromMicros(usage.reservedMicros),
+      available: fromMicros(availableMicros),
       minimumCost: fromMicros(minimumCostMicros),
     });
   }
 
-  // The duration is the tightest of: the carrier's cap, what the balance buys, what is left of the spend limits,
-  // and, for a destination unusual for the account, what `unusualCallMaxCost` buys. The last two bound the loss
-  // of the calls a burst gets through before it is stopped, and of a slow drip under the burst thresholds.
-  const secondsFor = (micros: number) => (ratePerMinuteMicros === 0 ? Number.POSITIVE_INFINITY : Math.floor((Math.max(0, micros) * 60) / ratePerMinuteMicros));
+  // The duration is the tightest of: the carrier's cap, what the available balance buys, what is left of the spend
+  // limits, and, for a destination unusual for the account, what `unusualCallMaxCost` buys. The last two bound the
+  // loss of the calls a burst gets through before it is stopped, and of a slow drip under the burst thresholds.
+  const secondsOf = (micros: number) => secondsFor(micros, destination.ratePerMinute);
   const bounds: Record<string, number> = {
     carrierCap: settings.maxCallDurationSeconds,
-    balance: secondsFor(account.balanceMicros),
-    ...(limits.spendPerHour !== null ? { spendPerHour: secondsFor(toMicros(limits.spendPerHour - usage.spendLastHour)) } : {}),
-    ...(limits.spendPerDay !== null ? { spendPerDay: secondsFor(toMicros(limits.spendPerDay - usage.spendToday)) } : {}),
-    ...(assessment.unusual && thresholds.unusualCallMaxCost !== null ? { unusualDestination: secondsFor(toMicros(thresholds.unusualCallMaxCost)) } : {}),
+    balance: secondsOf(availableMicros),
+    ...(limits.spendPerHour !== null ? { spendPerHour: secondsOf(toMicros(limits.spendPerHour - usage.spendLastHour)) } : {}),
+    ...(limits.spendPerDay !== null ? { spendPerDay: secondsOf(toMicros(limits.spendPerDay - usage.spendToday)) } : {}),
+    ...(assessment.unusual && thresholds.unusualCallMaxCost !== null ? { unusualDestination: secondsOf(toMicros(thresholds.unusualCallMaxCost)) } : {}),
   };
-  const [boundBy, maxDurationSeconds] = Object.entries(bounds).reduce((tightest, bound) => (bound[1] < tightest[1] ? bound : tightest));
-  if ((boundBy === 'spendPerHour' || boundBy === 'spendPerDay') && maxDurationSeconds < settings.minimumBillableSeconds) {
-    return decide.deny('SPEND_LIMIT', accountId, destination, `what is left of the ${boundBy} limit pays for ${maxDurationSeconds}s only`, {
+  const [boundBy, fullSeconds] = Object.entries(bounds).reduce((tightest, bound) => (bound[1] < tightest[1] ? bound : tightest));
+  if ((boundBy === 'spendPerHour' || boundBy === 'spendPerDay') && fullSeconds < settings.minimumBillableSeconds) {
+    return decide.deny('SPEND_LIMIT', accountId, destination, `what is left of the ${boundBy} limit pays for ${fullSeconds}s only`, {
       window: boundBy === 'spendPerHour' ? 'hour' : 'day',
       spent: boundBy === 'spendPerHour' ? usage.spendLastHour : usage.spendToday,
       limit: boundBy === 'spendPerHour' ? limits.spendPerHour : limits.spendPerDay,
     });
   }
-  return decide.allow(accountId, destination, maxDurationSeconds, {
+  // Parallel calls share the balance: an expensive call gets a first slice and extends it on interim updates.
+  const grant = firstGrant(fullSeconds, destination.ratePerMinute, availableMicros, settings);
+  return decide.allow(accountId, destination, grant.grantedSeconds, grant.interimSeconds, {
     balance: fromMicros(account.balanceMicros),
+    reserved: fromMicros(usage.reservedMicros),
+    available: fromMicros(availableMicros),
     ratePerMinute: destination.ratePerMinute,
     boundBy,
     bounds: Object.fromEntries(Object.entries(bounds).filter((entry) => Number.isFinite(entry[1]))),
+    reservation: fromMicros(grant.reservedMicros),
+    sliced: grant.interimSeconds !== null,
   });
 }
 
@@ -345,10 +358,11 @@ function decisionBuilder(sipResponses: SipResponseTable) {
         accountId,
         destination,
         maxDurationSeconds: null,
+        interimSeconds: null,
         rule: { rule: reason, step: stepOf(reason), detail, evidence },
       };
     },
-    allow(accountId: string, destination: Destination, maxDurationSeconds: number, evidence: Record<string, unknown>): CallDecision {
+    allow(accountId: string, destination: Destination, maxDurationSeconds: number, interimSeconds: number | null, evidence: Record<string, unknown>): CallDecision {
       const sip = sipResponses.ALLOWED;
       return {
         decision: 'allow',
@@ -358,6 +372,7 @@ function decisionBuilder(sipResponses: SipResponseTable) {
         accountId,
         destination,
         maxDurationSeconds,
+        interimSeconds,
         rule: { rule: 'ALLOWED', step: stepOf('ALLOWED'), detail: `allowed for up to ${maxDurationSeconds}s`, evidence },
       };
     },

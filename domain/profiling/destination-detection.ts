@@ -71,6 +71,12 @@ export function slidingCount(current: number, previous: number, epochMs: number,
 export interface DestinationActivity {
   readonly current: Readonly<Record<string, number>>;
   readonly previous: Readonly<Record<string, number>>;
+  /**
+   * Attempts to all unusual countries together, as counted when each was made (a country that became usual since
+   * still counts). When absent, the sum over the countries still unusual.
+   */
+  readonly currentTotal?: number;
+  readonly previousTotal?: number;
 }
 
 export interface DestinationAssessmentInput {
@@ -105,7 +111,10 @@ export function assessDestination(input: DestinationAssessmentInput): Destinatio
   const attemptsTo = (country: string) =>
     slidingCount(input.activity.current[country] ?? 0, input.activity.previous[country] ?? 0, input.nowMs, windowMinutes);
   const attemptsToDestination = round2(attemptsTo(input.country));
-  const unusualAttempts = round2([...countries].reduce((sum, country) => sum + attemptsTo(country), 0));
+  const unusualAttempts =
+    input.activity.currentTotal !== undefined
+      ? round2(slidingCount(input.activity.currentTotal, input.activity.previousTotal ?? 0, input.nowMs, windowMinutes))
+      : round2([...countries].reduce((sum, country) => sum + attemptsTo(country), 0));
   const unusualCountries = [...countries].sort();
   if (attemptsToDestination >= input.thresholds.newDestinationAttempts) {
     return { restrict: true, trigger: 'destination-burst', attemptsToDestination, unusualAttempts, unusualCountries };
@@ -114,6 +123,19 @@ export function assessDestination(input: DestinationAssessmentInput): Destinatio
     return { restrict: true, trigger: 'new-destination-spray', attemptsToDestination, unusualAttempts, unusualCountries };
   }
   return { restrict: false, unusual };
+}
+
+/**
+ * How many attempts the current window may already hold for one more to stay under `threshold` (the sliding
+ * estimate, rounded as assessDestination rounds it): one more passes exactly when the count before it is below the
+ * returned number. It is the bound a conditional write checks, so that however many attempts arrive together, no
+ * more pass than would pass one at a time.
+ */
+export function attemptsAllowedBefore(threshold: number, previous: number, nowMs: number, windowMinutes: number): number {
+  const crosses = (before: number) => round2(slidingCount(before + 1, previous, nowMs, windowMinutes)) >= threshold;
+  let before = Math.max(0, Math.floor(threshold - 1 - previous) - 1);
+  while (!crosses(before)) before += 1;
+  return before;
 }
 
 /** Has the account's history with a country earned it "known" status? Decided when a call completes. */

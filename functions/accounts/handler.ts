@@ -18,9 +18,9 @@ export function makeHandler(source: DependencySource) {
       return { status: 201, body: accountView(outcome.account) };
     }
     const accountId = pathParameters.accountId ?? '';
-    const account = await deps.accounts.get(accountId);
-    if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
-    return { status: 200, body: accountView(account) };
+    const snapshot = await deps.liveCalls.readAccount(accountId);
+    if (!snapshot) throw httpErrors.notFound(`account ${accountId} does not exist`);
+    return { status: 200, body: accountView(snapshot.account, snapshot.ledger, deps.clock.now().getTime()) };
   });
 }
 

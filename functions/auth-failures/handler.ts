@@ -73,6 +73,7 @@ export function makeHandler(source: DependencySource) {
       if (current && isBanActive(current, now)) return { status: 200, body: banAnswer(ip, current, current.failures, settings) };
       throw new Error(`ban of ${ip} conflicted but no active ban was found`);
     }
+    deps.banList.invalidate(); // this process's authorize path refuses the IP from its next call
     deps.logger.warn('ip banned', { ip, offence: plan.offence, bannedUntil: plan.bannedUntil, failures: counted.count, reportedBy: actorOf(principal) });
     return { status: 200, body: banAnswer(ip, ban, counted.count, settings) };
   });

@@ -4,7 +4,7 @@
  * configured fail mode (603 Decline by default), never a 500 that a proxy might treat as "try the next route".
  */
 import { authorizationRequestSchema, type AuthorizationRequest } from '../../domain/policy/authorization-request.js';
-import { makeAuthorizeCall, type DecisionRecord } from '../../domain/policy/authorize-call.js';
+import { makeAuthorizeCall, type AuthorizeTrace, type DecisionRecord } from '../../domain/policy/authorize-call.js';
 import { stepOf } from '../../domain/policy/evaluate-call.js';
 import { HttpError, httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
@@ -16,19 +16,24 @@ export function makeHandler(source: DependencySource) {
     authorizeCall ??= makeAuthorizeCall({
       store: deps.authorizationStore,
       referenceData: deps.referenceData,
+      bans: deps.banList,
       clock: deps.clock,
       ids: deps.ids,
+      pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       settings: {
         sipResponses: deps.config.sipResponses,
         maxCallDurationSeconds: deps.config.maxCallDurationSeconds,
         minimumBillableSeconds: deps.config.minimumBillableSeconds,
         detection: deps.config.detection,
+        ...deps.config.credit,
       },
     });
     let record: DecisionRecord;
     let replayed = false;
+    let trace: AuthorizeTrace | undefined;
     try {
       const outcome = await authorizeCall(body);
+      trace = outcome.trace;
       if (outcome.kind === 'call-id-conflict') {
         throw httpErrors.conflict(`callId ${body.callId} was already decided for a different call`, [
           { field: 'callId', message: `already used for to=${outcome.existing.request.to} from ${outcome.existing.request.sourceIp}` },
@@ -52,6 +57,7 @@ export function makeHandler(source: DependencySource) {
       country: record.destination?.country,
       rule: record.rule,
       replayed,
+      ...(trace ? { rounds: trace.rounds, cachedAccount: trace.cached, ...(trace.retries.length ? { retries: trace.retries } : {}) } : {}),
     });
     return { status: 200, body: toResponseBody(record, replayed) };
   });
@@ -70,6 +76,7 @@ function toResponseBody(record: DecisionRecord, replayed: boolean) {
     accountId: record.accountId,
     destination: record.destination,
     ...(record.decision === 'allow' ? { maxDurationSeconds: record.maxDurationSeconds } : {}),
+    ...(record.decision === 'allow' && record.interimSeconds !== null && record.interimSeconds !== undefined ? { interimSeconds: record.interimSeconds } : {}),
     rule: record.rule,
     decidedAt: record.decidedAt,
     replayed,
@@ -101,6 +108,7 @@ function degradedDecision(
       sipCode: 200,
       sipReason: 'OK',
       maxDurationSeconds: failOpenMaxSeconds,
+      interimSeconds: null,
       rule: { rule: 'SERVICE_DEGRADED', step: 0, detail: 'Tollgate is degraded; fail mode allow with a capped duration', evidence: { failMode } },
     };
   }
@@ -111,6 +119,7 @@ function degradedDecision(
     sipCode: sip.code,
     sipReason: sip.reason,
     maxDurationSeconds: null,
+    interimSeconds: null,
     rule: { rule: 'SERVICE_DEGRADED', step: stepOf('SERVICE_DEGRADED'), detail: 'Tollgate is degraded; fail mode deny', evidence: { failMode } },
   };
 }

@@ -46,6 +46,7 @@ export function makeHandler(source: DependencySource) {
       after: { ip, bannedUntil: liftedAt, offence: ban.offence },
     });
     if (outcome === 'conflict') throw httpErrors.conflict(`the ban on ${ip} changed meanwhile; read it again`);
+    deps.banList.invalidate();
     deps.logger.info('ip ban lifted', { ip, by: actor });
     return { status: 200, body: { ...banView({ ...ban, bannedUntil: liftedAt }), lifted: true, liftedAt, liftedBy: actor } };
   });

@@ -1,12 +1,11 @@
 /**
- * POST /v1/calls/{callId}/completed: the switch reports an ended call. It is charged once, per second at the
- * rate authorized for it; a repeated report changes nothing and answers with the original charge.
+ * POST /v1/calls/{callId}/completed: the switch reports an ended call. It is settled once (domain/calls/settle-call.ts):
+ * charged per second at the rate authorized for it, its reservation released; a repeated report changes nothing and
+ * answers with the first settlement. A call never answered reports durationSeconds 0 and costs nothing.
  */
 import * as z from 'zod';
-import { chargeMicrosFor } from '../../domain/balance/charge.js';
-import { knownCountry } from '../../domain/profiling/destination-detection.js';
+import { makeSettleCall, type SettleOutcome } from '../../domain/calls/settle-call.js';
 import { fromMicros } from '../../domain/shared/money.js';
-import { CallCompletionStore, type StoredCompletion } from '../adapters/dynamodb/call-completion-store.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
@@ -18,58 +17,42 @@ const completionSchema = z
   .strict();
 
 export function makeHandler(source: DependencySource) {
-  let store: CallCompletionStore | undefined;
+  let settleCall: ReturnType<typeof makeSettleCall> | undefined;
   return httpEndpoint({ body: completionSchema }, async ({ body, pathParameters }) => {
     const deps = resolve(source);
-    store ??= new CallCompletionStore(deps.client, deps.config.tableName);
+    settleCall ??= makeSettleCall({ store: deps.liveCalls, clock: deps.clock, detection: deps.config.detection });
     const callId = pathParameters.callId ?? '';
-    const call = await store.load(callId, (decision) => decision.destination?.country);
-    if (!call) throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);
-    const { decision } = call;
-    if (decision.decision !== 'allow' || !decision.destination || !decision.accountId) {
-      throw httpErrors.conflict(`call ${callId} was denied (${decision.reason}); there is nothing to charge`, [{ field: 'callId', message: 'was not allowed' }]);
+    const outcome = await settleCall({ callId, durationSeconds: body.durationSeconds, endedAt: body.endedAt });
+    if (outcome.kind === 'not-found') throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);
+    if (outcome.kind === 'not-allowed') {
+      throw httpErrors.conflict(`call ${callId} was denied (${outcome.record.reason}); there is nothing to charge`, [{ field: 'callId', message: 'was not allowed' }]);
     }
-    if (call.completion) return { status: 200, body: view(callId, decision.accountId, decision.destination.ratePerMinute, call.completion, true) };
-
-    const now = deps.clock.now();
-    if (decision.maxDurationSeconds !== null && body.durationSeconds > decision.maxDurationSeconds) {
-      deps.logger.warn('call ran past its authorized maximum; charging the reported duration', {
+    if (!outcome.alreadyCompleted) {
+      const log = outcome.overrun ? deps.logger.warn : deps.logger.info;
+      log.call(deps.logger, outcome.overrun ? 'call settled beyond its grant: charging the reported duration' : 'call settled', {
         callId,
-        accountId: decision.accountId,
+        accountId: outcome.record.accountId,
         durationSeconds: body.durationSeconds,
-        maxDurationSeconds: decision.maxDurationSeconds,
+        grantedSeconds: outcome.record.maxDurationSeconds,
+        charged: fromMicros(outcome.completion.chargedMicros),
+        becomesKnown: outcome.becomesKnown,
       });
     }
-    const completion: StoredCompletion = {
-      durationSeconds: body.durationSeconds,
-      endedAt: body.endedAt,
-      chargedMicros: chargeMicrosFor(body.durationSeconds, decision.destination.ratePerMinute),
-      completedAt: now.toISOString(),
-    };
-    const profile = call.countryProfile ?? { completedCalls: 0, firstCompletedAt: undefined };
-    const firstCompletedMs = profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime();
-    const becomesKnown = body.durationSeconds > 0 && knownCountry(profile.completedCalls + 1, firstCompletedMs, now.getTime(), deps.config.detection);
-    const stored = await store.complete({ decision, completion, becomesKnown, shard: Math.floor(Math.random() * deps.config.counterShards) });
-    if (!stored) {
-      const again = await store.load(callId, () => undefined);
-      if (again?.completion) return { status: 200, body: view(callId, decision.accountId, decision.destination.ratePerMinute, again.completion, true) };
-    }
-    deps.logger.info('call charged', { callId, accountId: decision.accountId, durationSeconds: body.durationSeconds, charged: fromMicros(completion.chargedMicros), becomesKnown });
-    return { status: 200, body: view(callId, decision.accountId, decision.destination.ratePerMinute, completion, false) };
+    return { status: 200, body: view(callId, outcome) };
   });
 }
 
 export const handler = makeHandler(dependencies);
 
-function view(callId: string, accountId: string, ratePerMinute: number, completion: StoredCompletion, alreadyCompleted: boolean) {
+function view(callId: string, outcome: Extract<SettleOutcome, { kind: 'settled' }>) {
   return {
     callId,
-    accountId,
-    durationSeconds: completion.durationSeconds,
-    endedAt: completion.endedAt,
-    ratePerMinute,
-    charged: fromMicros(completion.chargedMicros),
-    completedAt: completion.completedAt,
-    alreadyCompleted,
+    accountId: outcome.record.accountId,
+    durationSeconds: outcome.completion.durationSeconds,
+    endedAt: outcome.completion.endedAt,
+    ratePerMinute: outcome.record.destination.ratePerMinute,
+    charged: fromMicros(outcome.completion.chargedMicros),
+    completedAt: outcome.completion.completedAt,
+    alreadyCompleted: outcome.alreadyCompleted,
   };
 }

@@ -38,8 +38,8 @@ export function makeHandler(source: DependencySource) {
 
     const windowMinutes = deps.config.detection.windowMinutes;
     const current = windowIndex(deps.clock.now().getTime(), windowMinutes);
-    const [rows, windows] = await Promise.all([profiles.profile(accountId), profiles.attemptWindows(accountId, current - 1)]);
-    const attempts = (window: number) => Object.fromEntries(windows.filter((entry) => entry.window === window).map((entry) => [entry.country, entry.attempts]));
+    const [rows, snapshot] = await Promise.all([profiles.profile(accountId), deps.liveCalls.readAccount(accountId)]);
+    const attempts = (window: number) => ({ ...snapshot?.ledger.unusualByWindow[window]?.byCountry });
     return {
       status: 200,
       body: {

@@ -1,7 +1,10 @@
 /** Every HTTP function of the contract, by name, built on one set of dependencies for the local stack. */
 import type { FunctionName } from '../../domain/contract/routes.js';
 import { makeHandler as accounts } from '../accounts/handler.js';
+import { makeHandler as accountStatus } from '../account-status/handler.js';
 import { makeHandler as callCompleted } from '../call-completed/handler.js';
+import { makeHandler as callInterim } from '../call-interim/handler.js';
+import { makeHandler as calls } from '../calls/handler.js';
 import { makeHandler as destinations } from '../destinations/handler.js';
 import { makeHandler as authorize } from '../authorize/handler.js';
 import { makeHandler as credentials } from '../credentials/handler.js';
@@ -32,6 +35,9 @@ export function buildHttpHandlers(deps: Dependencies): Partial<Record<FunctionNa
     'high-risk-prefixes': highRiskPrefixes(deps),
     credentials: credentials(deps),
     'call-completed': callCompleted(deps),
+    'call-interim': callInterim(deps),
+    calls: calls(deps),
+    'account-status': accountStatus(deps),
     destinations: destinations(deps),
     'auth-failures': authFailures(deps),
     bans: bans(deps),

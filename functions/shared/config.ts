@@ -70,8 +70,15 @@ const environmentSchema = z.object({
   TOLLGATE_REFERENCE_REFRESH_SECONDS: integer(30, 1, 3_600),
   TOLLGATE_ALIAS_CACHE_SECONDS: integer(60, 0, 3_600),
   TOLLGATE_MAX_BODY_BYTES: integer(65_536, 1_024, 10_485_760),
-  /** Shards per account for the per-call counters; more shards, more write throughput for one busy account. */
-  TOLLGATE_COUNTER_SHARDS: integer(2, 1, 64),
+  /** How long a process decides on its copy of an account before reading it again (each write still checks its version). */
+  TOLLGATE_ACCOUNT_CACHE_SECONDS: integer(60, 0, 3_600),
+  /** How often each process reloads the active IP bans it holds in memory. */
+  TOLLGATE_BAN_REFRESH_SECONDS: integer(5, 1, 300),
+  // Credit control for live calls (domain/calls/credit-control.ts).
+  TOLLGATE_CREDIT_SLICE_SECONDS: integer(180, 30, 86_400),
+  TOLLGATE_FULL_GRANT_SHARE: z.coerce.number().min(0).max(1).default(0.25),
+  TOLLGATE_INTERIM_LEAD_SECONDS: integer(30, 5, 3_600),
+  TOLLGATE_RESERVATION_GRACE_SECONDS: integer(120, 30, 86_400),
   /** Carrier-wide detection defaults (JSON, any subset of DEFAULT_DETECTION's fields). */
   TOLLGATE_DETECTION: jsonOf(detectionSchema, '{"newDestinationAttempts":4,"windowMinutes":10}'),
   // IP auto-ban (POST /v1/auth-failures): N failures inside the window ban the IP; each repeat offence inside the
@@ -107,7 +114,14 @@ export interface RuntimeConfig {
   readonly referenceRefreshMs: number;
   readonly aliasCacheMs: number;
   readonly maxBodyBytes: number;
-  readonly counterShards: number;
+  readonly accountCacheMs: number;
+  readonly banRefreshMs: number;
+  readonly credit: {
+    readonly creditSliceSeconds: number;
+    readonly fullGrantShare: number;
+    readonly interimLeadSeconds: number;
+    readonly reservationGraceSeconds: number;
+  };
   readonly detection: DetectionThresholds;
   readonly bans: {
     readonly threshold: number;
@@ -145,7 +159,14 @@ export function readConfig(environment: Record<string, string | undefined> = pro
     referenceRefreshMs: env.TOLLGATE_REFERENCE_REFRESH_SECONDS * 1000,
     aliasCacheMs: env.TOLLGATE_ALIAS_CACHE_SECONDS * 1000,
     maxBodyBytes: env.TOLLGATE_MAX_BODY_BYTES,
-    counterShards: env.TOLLGATE_COUNTER_SHARDS,
+    accountCacheMs: env.TOLLGATE_ACCOUNT_CACHE_SECONDS * 1000,
+    banRefreshMs: env.TOLLGATE_BAN_REFRESH_SECONDS * 1000,
+    credit: {
+      creditSliceSeconds: env.TOLLGATE_CREDIT_SLICE_SECONDS,
+      fullGrantShare: env.TOLLGATE_FULL_GRANT_SHARE,
+      interimLeadSeconds: env.TOLLGATE_INTERIM_LEAD_SECONDS,
+      reservationGraceSeconds: env.TOLLGATE_RESERVATION_GRACE_SECONDS,
+    },
     detection: { ...DEFAULT_DETECTION, ...env.TOLLGATE_DETECTION },
     bans: {
       threshold: env.TOLLGATE_BAN_THRESHOLD,

@@ -7,6 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
 import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.js';
+import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
 import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
 import { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
 import { DecisionRepository } from '../adapters/dynamodb/decision-repository.js';
@@ -24,6 +25,7 @@ import type { EmailSender } from '../../domain/notifications/notification.js';
 import type { PaymentProvider } from '../../domain/payments/payment-provider.js';
 import { readConfig, type RuntimeConfig } from './config.js';
 import { getLogger, type Logger } from './logger.js';
+import { BanListCache } from './ban-list-cache.js';
 import { ReferenceDataCache } from './reference-data-cache.js';
 
 export interface Dependencies {
@@ -38,7 +40,9 @@ export interface Dependencies {
   readonly referenceDataRepository: ReferenceDataRepository;
   readonly referenceData: ReferenceDataCache;
   readonly authorizationStore: DynamoAuthorizationStore;
+  readonly liveCalls: DynamoLiveCallStore;
   readonly bans: BanRepository;
+  readonly banList: BanListCache;
   readonly reviews: ReviewRepository;
   readonly audit: AuditRepository;
   readonly topUps: TopUpRepository;
@@ -61,6 +65,7 @@ export function buildDependencies(
   const logger = overrides.logger ?? getLogger();
   const clock = overrides.clock ?? systemClock;
   const referenceDataRepository = new ReferenceDataRepository(client, config.tableName);
+  const bans = new BanRepository(client, config.tableName);
   return {
     config,
     client,
@@ -72,13 +77,15 @@ export function buildDependencies(
     decisions: new DecisionRepository(client, config.tableName),
     referenceDataRepository,
     referenceData: new ReferenceDataCache(referenceDataRepository, config.referenceRefreshMs, logger, () => clock.now().getTime()),
-    authorizationStore: new DynamoAuthorizationStore(client, config.tableName, {
-      decisionTtlDays: config.decisionTtlDays,
-      aliasCacheMs: config.aliasCacheMs,
-      counterShards: config.counterShards,
-      detectionWindowMinutes: config.detection.windowMinutes,
-    }),
-    bans: new BanRepository(client, config.tableName),
+    authorizationStore: new DynamoAuthorizationStore(
+      client,
+      config.tableName,
+      { decisionTtlDays: config.decisionTtlDays, aliasCacheMs: config.aliasCacheMs, accountCacheMs: config.accountCacheMs },
+      () => clock.now().getTime(),
+    ),
+    liveCalls: new DynamoLiveCallStore(client, config.tableName),
+    bans,
+    banList: new BanListCache(bans, config.banRefreshMs, logger, () => clock.now().getTime()),
     reviews: new ReviewRepository(client, config.tableName),
     audit: new AuditRepository(client, config.tableName),
     topUps: new TopUpRepository(client, config.tableName),

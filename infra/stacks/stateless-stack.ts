@@ -40,7 +40,9 @@ export const NOTIFIER_FUNCTION_NAME = 'notifier';
 export const STREAM_PUBLISHER_PATTERNS = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox'] } } } },
   { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['decision'] }, record: { M: { decision: { S: ['deny'] } } } } } },
-  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['account'] } } } },
+  // Only the writes that move a balance carry the flag (the authorize path's per-call writes clear it), so the
+  // publisher is not invoked for every call an account makes.
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['account'] }, balanceChanged: { BOOL: [true] } } } },
 ] as const;
 
 type TableAccess = 'none' | 'read' | 'read-write';

@@ -47,14 +47,16 @@ function decision(verdict: 'allow' | 'deny') {
   });
 }
 
-function account(balance: number) {
+function account(balance: number, balanceChanged = true) {
   return image({
     pk: 'ACCOUNT#acme',
     sk: 'STATE',
     entity: 'account',
     accountId: 'acme',
     homeCountry: 'GB',
+    status: 'active',
     balanceMicros: balance * 1_000_000,
+    ...(balanceChanged ? { balanceChanged: true } : {}),
     policy: { autoReplenish: { enabled: true, threshold: 10, amount: 50, maxPerDay: 1 } },
     version: 3,
   });
@@ -79,6 +81,7 @@ const EVENTFUL: Record<string, ChangeRecord> = {
 const SILENT: Record<string, ChangeRecord> = {
   'an allow decision inserted': { eventID: '4', eventName: 'INSERT', dynamodb: { NewImage: decision('allow') } },
   'an outbox item expiring (TTL delete)': { eventID: '5', eventName: 'REMOVE', dynamodb: { OldImage: outboxItem } },
+  'a call taking a reservation (the balance itself unchanged)': { eventID: '7', eventName: 'MODIFY', dynamodb: { OldImage: account(12), NewImage: account(12, false) } },
   'a credential issued': { eventID: '6', eventName: 'INSERT', dynamodb: { NewImage: image({ pk: 'CREDENTIAL#h', sk: 'CREDENTIAL', entity: 'credential', role: 'switch' }) } },
 };
 

@@ -29,6 +29,10 @@ export const SETTINGS: DecisionSettings = {
   maxCallDurationSeconds: 14_400,
   minimumBillableSeconds: 60,
   detection: DEFAULT_DETECTION,
+  creditSliceSeconds: 180,
+  fullGrantShare: 0.25,
+  interimLeadSeconds: 30,
+  reservationGraceSeconds: 120,
 };
 
 export function policy(overrides: Partial<AccountPolicy> = {}): AccountPolicy {

@@ -11,6 +11,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ACCOUNT_STATUSES,
   accountPolicySchema,
+  type AccountStatus,
   defaultPolicy,
   type Account,
   type AccountPolicy,
@@ -19,6 +20,7 @@ import {
 import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
+import { toEndMarkerPut } from './to-end-marker.js';
 import { transact } from './transactions.js';
 
 export type CreateAccountOutcome =
@@ -75,7 +77,7 @@ export class AccountRepository {
       await this.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            { Put: { TableName: this.tableName, Item: toAccountItem(account), ConditionExpression: notExists } },
+            { Put: { TableName: this.tableName, Item: { ...toAccountItem(account), ...marshall(EMPTY_LEDGER_FIELDS) }, ConditionExpression: notExists } },
             ...aliases.map((alias) => ({
               Put: {
                 TableName: this.tableName,
@@ -131,32 +133,110 @@ export class AccountRepository {
         },
         auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'policy.replaced', before: current.policy, after: policy }),
         outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
+        // A new block may end live calls to it: the to-end list re-checks the account's calls from this marker.
+        toEndMarkerPut(this.tableName, accountId, 'POLICY_CHANGED', change.at),
       ]);
       if (outcome.ok) return { kind: 'updated', before: current.policy, account: { ...current, policy, version }, changedFields };
     }
     return { kind: 'conflict' };
   }
 
-  /** Adds to the balance atomically (ADD), so concurrent credits and charges never lose an update. */
+  /**
+   * Adds to the balance and to what is available atomically (ADD), so concurrent credits, reservations and charges
+   * never lose an update.
+   */
   async credit(accountId: string, amountMicros: number): Promise<Account | undefined> {
-    try {
-      const result = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall(keys.account(accountId)),
-          UpdateExpression: 'ADD balanceMicros :amount',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: marshall({ ':amount': amountMicros }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parseAccountItem(unmarshall(result.Attributes ?? {}));
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return undefined;
-      throw error;
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      try {
+        const result = await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: marshall(keys.account(accountId)),
+            UpdateExpression: 'ADD balanceMicros :amount, availableMicros :amount SET balanceChanged = :changed',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_exists(availableMicros)',
+            ExpressionAttributeValues: marshall({ ':amount': amountMicros, ':changed': true }),
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return parseAccountItem(unmarshall(result.Attributes ?? {}));
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        if (!(await initialiseLedgerFields(this.client, this.tableName, accountId))) return undefined;
+      }
     }
+    return undefined;
+  }
+
+  /**
+   * Suspends or reactivates an account (outside a review too), with its audit record, in one transaction. A
+   * suspension also writes the to-end marker, so switches end the account's live calls on their next pull. The
+   * version moves, so every process's copy of the account is refused at its next write.
+   */
+  async changeStatus(accountId: string, to: 'active' | 'suspended', change: PolicyChangeContext & { readonly note: string }): Promise<ChangeStatusOutcome> {
+    for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.get(accountId);
+      if (!current) return { kind: 'not-found' };
+      if (current.status === to) return { kind: 'unchanged', account: current };
+      const outcome = await transact(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: marshall(keys.account(accountId)),
+            UpdateExpression: 'SET #status = :to ADD #version :one',
+            ConditionExpression: '#version = :seen',
+            ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+            ExpressionAttributeValues: marshall({ ':to': to, ':one': 1, ':seen': current.version }),
+          },
+        },
+        auditPut(this.tableName, {
+          scope: accountId,
+          id: change.auditId,
+          at: change.at,
+          actor: change.actor,
+          action: to === 'suspended' ? 'account.suspended' : 'account.reactivated',
+          before: { status: current.status },
+          after: { status: to, note: change.note },
+        }),
+        ...(to === 'suspended' ? [toEndMarkerPut(this.tableName, accountId, 'ACCOUNT_SUSPENDED', change.at)] : []),
+      ]);
+      if (outcome.ok) return { kind: 'changed', before: current.status, account: { ...current, status: to, version: current.version + 1 } };
+    }
+    return { kind: 'conflict' };
   }
 }
+
+export type ChangeStatusOutcome =
+  | { readonly kind: 'changed'; readonly before: AccountStatus; readonly account: Account }
+  | { readonly kind: 'unchanged'; readonly account: Account }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'conflict' };
+
+/**
+ * An account created before live calls existed gets its counters (available = balance) in one conditional write.
+ * Returns false when the account does not exist.
+ */
+export async function initialiseLedgerFields(client: DynamoDBClient, tableName: string, accountId: string): Promise<boolean> {
+  try {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: marshall(keys.account(accountId)),
+        UpdateExpression: 'SET availableMicros = balanceMicros, reservedMicros = :zero, liveCalls = :zero',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(availableMicros)',
+        ExpressionAttributeValues: marshall({ ':zero': 0 }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    // Either someone initialised it first, or the account does not exist.
+    const result = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true, ProjectionExpression: 'pk' }));
+    return Boolean(result.Item);
+  }
+}
+
+/** The live side of a new account (functions/adapters/dynamodb/ledger-attributes.ts): nothing reserved, nothing live. */
+const EMPTY_LEDGER_FIELDS = { availableMicros: 0, reservedMicros: 0, liveCalls: 0 };
 
 /**
  * restrictedDestinations and knownCountries are stored as string sets so that concurrent writers can ADD and
@@ -183,7 +263,9 @@ function stringList(value: unknown): string[] {
 
 /** Parses a stored account; the policy goes through its schema so fields added later get their defaults. */
 export function parseAccountItem(item: Record<string, unknown>): Account {
-  const status = ACCOUNT_STATUSES.find((candidate) => candidate === item.status) ?? 'active';
+  // An unknown status must never read as active: refuse the record instead of deciding on a guess.
+  const status = ACCOUNT_STATUSES.find((candidate) => candidate === item.status);
+  if (!status) throw new Error(`account ${String(item.accountId)} has an unreadable status ${JSON.stringify(item.status)}`);
   return {
     accountId: String(item.accountId),
     name: String(item.name ?? ''),

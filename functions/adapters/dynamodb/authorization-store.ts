@@ -1,185 +1,243 @@
 /**
- * The authorize path's storage: two rounds of parallel requests per call.
+ * The authorize path's storage: one round of parallel requests per call when the process knows the account.
  *
- * Round 1, loadContext (all in parallel):
- *   - BatchGetItem, strongly consistent: the account, a ban on the source IP, the account's concurrency slots;
- *   - BatchGetItem, eventually consistent: the sharded minute/hour/day counters (approximate by nature);
- *   - UpdateItem ADD on this process's counter shard for the current minute (returns the new count);
- *   - UpdateItem ADD on the (account, window, country) attempt counter when the destination is unusual and known
- *     up front, and a Query of the account's destination windows: each concurrent attempt sees a distinct count.
- * Round 2, recordDecision: a conditional PutItem of the decision (TransactWriteItems with the restriction and its
- *   outbox event when the attempt crossed a threshold), in parallel with the concurrency slot write.
+ *   - PutItem of the decision record (`CALL#<callId>`), conditioned on the callId being new (the idempotency key);
+ *     a later round of the same request replaces it, conditioned on its own decisionId;
+ *   - in parallel, the account write the decision needs: one UpdateItem on the account's item, conditioned on the
+ *     version decided on and on the limits (see domain/policy/call-commitment.ts and ./ledger-attributes.ts), that
+ *     takes the slot, the reservation and the counts; or, for a denial that takes nothing, a consistent GetItem of
+ *     the account to confirm the version. A failed condition returns the item as it is (ALL_OLD), so deciding again
+ *     needs no extra read.
+ *   - a burst crossing instead writes one transaction: the record, the restriction (version-checked), its
+ *     `Destination Restricted` outbox event and the to-end marker.
  *
- * Counters are sharded (TOLLGATE_COUNTER_SHARDS) so that one very busy account spreads its per-call writes over
- * several partitions; the destination counters are written only for unusual countries, which are rare by
- * definition, and live in one partition per account.
+ * Single-item writes on the account keep a busy account's concurrent calls from conflicting: DynamoDB serialises
+ * them on the item, where transactions on one hot item would cancel each other (TransactionConflict).
  */
 import {
-  BatchGetItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Account } from '../../../domain/accounts/account.js';
-import type { AuthorizationContext, AuthorizationStore, ContextQuery, DecisionEffects, DecisionRecord } from '../../../domain/policy/authorize-call.js';
-import { canonicalIp } from '../../../domain/bans/ip-ban.js';
-import { NO_USAGE, type AccountKey, type ActiveBan } from '../../../domain/policy/evaluate-call.js';
-import { slidingCount, windowIndex, type DestinationActivity } from '../../../domain/profiling/destination-detection.js';
-import { fromMicros } from '../../../domain/shared/money.js';
-import { parseAccountItem } from './account-repository.js';
+import type {
+  AccountOutcome,
+  AccountSnapshot,
+  AuthorizationStore,
+  CommitRequest,
+  CommitResult,
+  DecisionRecord,
+  RecordOutcome,
+} from '../../../domain/policy/authorize-call.js';
+import type { CallCommitment } from '../../../domain/policy/call-commitment.js';
+import type { AccountKey } from '../../../domain/policy/evaluate-call.js';
+import { initialiseLedgerFields, parseAccountItem } from './account-repository.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
+import { ExpressionBuilder, ledgerNames, liveCallValue, marshalled, needsLedgerFields, parseLedger } from './ledger-attributes.js';
 import { outboxPut } from './outbox.js';
-import { SLOT_PREFIX, dayBucket, hourBucket, minuteBucket, slotAttribute } from './usage-buckets.js';
+import { toEndMarkerPut } from './to-end-marker.js';
 
 export interface DynamoAuthorizationStoreOptions {
   readonly decisionTtlDays: number;
   readonly aliasCacheMs: number;
-  readonly counterShards: number;
-  readonly detectionWindowMinutes: number;
+  /** How long this process decides on its copy of an account without reading it (the write's conditions keep it honest). */
+  readonly accountCacheMs: number;
 }
 
-const COUNTER_TTL_SECONDS = 2 * 86_400;
-/** Expired concurrency slots removed per allowed call, so abandoned calls never accumulate. */
-const SLOT_CLEANUP_BATCH = 10;
-
+interface CachedAccount {
+  readonly snapshot: AccountSnapshot;
+  readonly at: number;
+}
 
 export class DynamoAuthorizationStore implements AuthorizationStore {
   private readonly aliasCache = new Map<string, { accountId: string | undefined; expires: number }>();
-  /** The last copy of each account this process read; only steers which counters round one writes. */
-  private readonly lastSeen = new Map<string, Account>();
-  /** Expired concurrency slots seen on the last read of an account, removed by the next slot write. */
-  private readonly expiredSlots = new Map<string, string[]>();
-  /** This process's counter shard: processes spread over shards, one process keeps its writes together. */
-  private readonly shard: number;
+  private readonly accounts = new Map<string, CachedAccount>();
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly options: DynamoAuthorizationStoreOptions,
-  ) {
-    this.shard = Math.floor(Math.random() * options.counterShards);
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  cachedAccount(accountKey: AccountKey, now: Date): AccountSnapshot | undefined {
+    const accountId = this.cachedAccountId(accountKey, now.getTime());
+    const cached = accountId ? this.accounts.get(accountId) : undefined;
+    if (!cached || now.getTime() - cached.at > this.options.accountCacheMs) return undefined;
+    return cached.snapshot;
   }
 
-  lastSeenAccount(accountKey: AccountKey): Account | undefined {
-    const accountId = accountKey.by === 'accountId' ? accountKey.value : this.aliasCache.get(aliasCacheKey(accountKey))?.accountId;
-    return accountId ? this.lastSeen.get(accountId) : undefined;
+  /** Forgets this process's copy (after a change made here that the copy does not show). */
+  forget(accountId: string): void {
+    this.accounts.delete(accountId);
   }
 
-  async loadContext(query: ContextQuery): Promise<AuthorizationContext> {
-    const nowMs = query.now.getTime();
-    const accountId = query.accountKey ? await this.accountIdFor(query.accountKey, nowMs) : undefined;
-    const shards = Array.from({ length: this.options.counterShards }, (_unused, shard) => shard);
-    const minuteNow = minuteBucket(nowMs);
-    const minuteBefore = minuteBucket(nowMs - 60_000);
-    const window = windowIndex(nowMs, this.options.detectionWindowMinutes);
-    const countCountry = accountId ? query.countCountry : undefined;
+  async readAccount(accountKey: AccountKey): Promise<AccountSnapshot | undefined> {
+    const accountId = await this.accountIdFor(accountKey);
+    if (!accountId) return undefined;
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true }));
+    if (!result.Item) return undefined;
+    let item = unmarshall(result.Item);
+    if (needsLedgerFields(item)) item = await this.initialiseLedger(accountId, item);
+    return this.remember(item);
+  }
 
-    const [consistent, counters, ownMinute, ownCountry, windows] = await Promise.all([
-      this.batchGet([keys.ban(canonicalIp(query.sourceIp)), ...(accountId ? [keys.account(accountId), keys.activeCalls(accountId)] : [])], true),
-      accountId
-        ? this.batchGet(
-            shards.flatMap((shard) => [
-              keys.usage(accountId, shard, minuteNow),
-              keys.usage(accountId, shard, minuteBefore),
-              keys.usage(accountId, shard, hourBucket(nowMs)),
-              keys.usage(accountId, shard, dayBucket(nowMs)),
-            ]),
-            false,
-          )
-        : Promise.resolve([]),
-      accountId ? this.increment(keys.usage(accountId, this.shard, minuteNow), 'calls', nowMs) : Promise.resolve(0),
-      accountId && countCountry ? this.increment(keys.destinationWindow(accountId, window, countCountry), 'attempts', nowMs) : Promise.resolve(0),
-      // The windows matter only for an unusual destination; skip the Query when this process knows the account and
-      // its destination is usual for it (a stale copy at worst misses one spray count, never a burst count).
-      accountId && (countCountry || !this.lastSeenAccount(query.accountKey as AccountKey)) ? this.destinationWindows(accountId, window) : Promise.resolve([]),
-    ]);
+  async commit(request: CommitRequest): Promise<CommitResult> {
+    if (request.restriction) return this.commitRestriction(request);
+    const [record, account] = await Promise.all([this.writeRecord(request.record, request.replacing), this.accountOperation(request)]);
+    return { record, account };
+  }
 
-    let account: Account | undefined;
-    let activeBan: ActiveBan | undefined;
-    let concurrentCalls = 0;
-    for (const item of consistent) {
-      if (item.entity === 'account') account = parseAccountItem(item);
-      if (item.entity === 'ban' && Date.parse(String(item.bannedUntil)) > nowMs) {
-        activeBan = { ip: query.sourceIp, bannedUntil: String(item.bannedUntil), failures: Number(item.failures ?? 0) };
-      }
-      if (item.entity === 'active-calls') {
-        const slots = Object.keys(item).filter((name) => name.startsWith(SLOT_PREFIX));
-        const expired = slots.filter((name) => Number(item[name]) <= nowMs);
-        concurrentCalls = slots.length - expired.length;
-        if (accountId) this.expiredSlots.set(accountId, expired.slice(0, SLOT_CLEANUP_BATCH));
+  async undo(commitment: CallCommitment): Promise<void> {
+    const expression = new ExpressionBuilder();
+    const live = commitment.liveCall?.call;
+    if (live) {
+      const name = expression.name(ledgerNames.live(live.callId));
+      expression.condition(`${name}.a = ${expression.value(live.authorizedAtMs)}`);
+      expression
+        .remove(ledgerNames.live(live.callId))
+        .add('liveCalls', -1)
+        .add('reservedMicros', -live.reservedMicros)
+        .add('availableMicros', live.reservedMicros);
+      if (commitment.velocity) expression.add(ledgerNames.minute(commitment.velocity.minute), -1);
+      if (commitment.spend) {
+        expression.add(ledgerNames.hour(commitment.spend.hour), -live.reservedMicros).add(ledgerNames.day(commitment.spend.day), -live.reservedMicros);
       }
     }
-    if (account) remember(this.lastSeen, account.accountId, account);
-    if (!accountId || !account) return { account, activeBan, usage: NO_USAGE, activity: { current: {}, previous: {} }, countedCountry: undefined };
-
-    const ownShardPk = keys.usage(accountId, this.shard, minuteNow).pk;
-    const sum = (bucket: string, attribute: string, skipOwnShard: boolean) =>
-      counters
-        .filter((item) => item.sk === bucket && !(skipOwnShard && item.pk === ownShardPk))
-        .reduce((total, item) => total + Number(item[attribute] ?? 0), 0);
-    const callsThisMinute = ownMinute + sum(minuteNow, 'calls', true);
-    const usage = {
-      callsLastMinute: Math.ceil(slidingCount(callsThisMinute, sum(minuteBefore, 'calls', false), nowMs, 1)),
-      concurrentCalls,
-      spendLastHour: fromMicros(sum(hourBucket(nowMs), 'spendMicros', false)),
-      spendToday: fromMicros(sum(dayBucket(nowMs), 'spendMicros', false)),
-    };
-    return { account, activeBan, usage, activity: destinationActivity(windows, window, countCountry, ownCountry), countedCountry: countCountry };
-  }
-
-  async recordDecision(record: DecisionRecord, effects: DecisionEffects): Promise<{ stored: true } | { stored: false; existing: DecisionRecord }> {
-    const decisionPut = {
-      TableName: this.tableName,
-      Item: marshall(this.decisionItem(record), { removeUndefinedValues: true }),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    };
-    const sideWrites: Promise<unknown>[] = [];
-    if (effects.concurrencySlot) sideWrites.push(this.holdSlot(record.callId, effects.concurrencySlot.accountId, effects.concurrencySlot.expiresAtMs));
-    if (effects.lateCount) {
-      const { accountId, country, now } = effects.lateCount;
-      const window = windowIndex(now.getTime(), this.options.detectionWindowMinutes);
-      sideWrites.push(this.increment(keys.destinationWindow(accountId, window, country), 'attempts', now.getTime()));
+    if (commitment.unusual) {
+      expression.add(ledgerNames.unusualTotal(commitment.unusual.window), -1).add(ledgerNames.unusualCountry(commitment.unusual.window, commitment.unusual.country), -1);
     }
+    if (!expression.hasActions) return;
+    expression.remove('balanceChanged');
     try {
-      if (effects.restriction) {
-        const restriction = effects.restriction;
-        await Promise.all([
-          this.client.send(
-            new TransactWriteItemsCommand({
-              TransactItems: [
-                { Put: decisionPut },
-                {
-                  Update: {
-                    TableName: this.tableName,
-                    Key: marshall(keys.account(restriction.accountId)),
-                    UpdateExpression: 'ADD restrictedDestinations :destination',
-                    ExpressionAttributeValues: marshall({ ':destination': new Set([restriction.destination]) }),
-                  },
-                },
-                outboxPut(this.tableName, 'Destination Restricted', restriction),
-              ],
-            }),
-          ),
-          ...sideWrites,
-        ]);
-      } else {
-        await Promise.all([this.client.send(new PutItemCommand({ ...decisionPut, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })), ...sideWrites]);
-      }
-      return { stored: true };
+      const result = await this.client.send(
+        new UpdateItemCommand({ TableName: this.tableName, Key: marshall(keys.account(commitment.accountId)), ...marshalled(expression.build()), ReturnValues: 'ALL_NEW' }),
+      );
+      if (result.Attributes) this.remember(unmarshall(result.Attributes));
     } catch (error) {
-      const replay =
-        isConditionalCheckFailed(error) ||
-        (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
-      if (!replay) throw error;
+      // The call was settled or released meanwhile: nothing of it is left to give back.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async readDecision(callId: string): Promise<DecisionRecord | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.decision(callId)), ConsistentRead: true }));
+    return result.Item ? (unmarshall(result.Item).record as DecisionRecord) : undefined;
+  }
+
+  private async writeRecord(record: DecisionRecord, replacing: string | undefined): Promise<RecordOutcome> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(this.decisionItem(record), { removeUndefinedValues: true }),
+          ...this.recordCondition(replacing),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'stored' };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
       const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
-      const existing = returned ? unmarshall(returned) : await this.readDecision(record.callId);
-      return { stored: false, existing: existing?.record as DecisionRecord };
+      const existing = returned ? (unmarshall(returned).record as DecisionRecord) : await this.readDecision(record.callId);
+      if (!existing) throw new Error(`decision for call ${record.callId} vanished while it was being replaced`);
+      return { kind: 'exists', existing };
+    }
+  }
+
+  private recordCondition(replacing: string | undefined) {
+    if (!replacing) return { ConditionExpression: 'attribute_not_exists(pk)' };
+    return {
+      ConditionExpression: '#record.decisionId = :replacing',
+      ExpressionAttributeNames: { '#record': 'record' },
+      ExpressionAttributeValues: marshall({ ':replacing': replacing }),
+    };
+  }
+
+  private async accountOperation(request: CommitRequest): Promise<AccountOutcome> {
+    if (request.commitment) return this.applyCommitment(request.commitment);
+    if (!request.verifyAccountId) return { kind: 'none' };
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(request.verifyAccountId)), ConsistentRead: true }),
+    );
+    return { kind: 'read', snapshot: result.Item ? this.remember(unmarshall(result.Item)) : undefined };
+  }
+
+  private async applyCommitment(commitment: CallCommitment): Promise<AccountOutcome> {
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(keys.account(commitment.accountId)),
+          ...marshalled(commitmentExpression(commitment).build()),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'committed', snapshot: result.Attributes ? this.remember(unmarshall(result.Attributes)) : undefined };
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
+        return { kind: 'rejected', snapshot: returned ? this.remember(unmarshall(returned)) : undefined };
+      }
+      // A reviewer's or admin's transaction on the same account was in flight: decide again on a fresh read.
+      if ((error as { name?: string }).name === 'TransactionConflictException') return { kind: 'rejected', snapshot: undefined };
+      throw error;
+    }
+  }
+
+  private async commitRestriction(request: CommitRequest): Promise<CommitResult> {
+    const restriction = request.restriction;
+    if (!restriction) throw new Error('commitRestriction needs a restriction');
+    const { event, expectedVersion } = restriction;
+    const recordPut: TransactWriteItem = {
+      Put: {
+        TableName: this.tableName,
+        Item: marshall(this.decisionItem(request.record), { removeUndefinedValues: true }),
+        ...this.recordCondition(request.replacing),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+    const restrict: TransactWriteItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: marshall(keys.account(event.accountId)),
+        UpdateExpression: 'ADD restrictedDestinations :destination, #version :one',
+        ConditionExpression: '#version = :seen AND NOT contains(restrictedDestinations, :name)',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: marshall({ ':destination': new Set([event.destination]), ':name': event.destination, ':one': 1, ':seen': expectedVersion }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            recordPut,
+            restrict,
+            outboxPut(this.tableName, 'Destination Restricted', event),
+            toEndMarkerPut(this.tableName, event.accountId, 'DESTINATION_RESTRICTED', event.occurredAt),
+          ],
+        }),
+      );
+      this.forget(event.accountId);
+      return { record: { kind: 'stored' }, account: { kind: 'committed', snapshot: undefined } };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [recordReason, accountReason] = error.CancellationReasons ?? [];
+      if (recordReason?.Code === 'ConditionalCheckFailed') {
+        const existing = recordReason.Item ? (unmarshall(recordReason.Item).record as DecisionRecord) : await this.readDecision(request.record.callId);
+        if (existing) return { record: { kind: 'exists', existing }, account: { kind: 'none' } };
+      }
+      // The account moved on (another attempt restricted it first, or its version changed), or a conflict:
+      // the record was not written either, so the next round writes it as it did (creating or replacing).
+      const snapshot = accountReason?.Code === 'ConditionalCheckFailed' && accountReason.Item ? this.remember(unmarshall(accountReason.Item)) : undefined;
+      return { record: { kind: 'not-written' }, account: { kind: 'rejected', snapshot } };
     }
   }
 
@@ -194,68 +252,28 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     };
   }
 
-  /** One attribute per call in progress; expired ones seen on the item are removed in the same write. */
-  private async holdSlot(callId: string, accountId: string, expiresAtMs: number): Promise<void> {
-    const expired = (this.expiredSlots.get(accountId) ?? []).filter((name) => name !== slotAttribute(callId));
-    this.expiredSlots.delete(accountId);
-    const removals = expired.map((_name, index) => `#expired${index}`);
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall(keys.activeCalls(accountId)),
-        UpdateExpression: `SET #slot = :expires, entity = :entity${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-        ExpressionAttributeNames: {
-          '#slot': slotAttribute(callId),
-          ...Object.fromEntries(expired.map((name, index) => [`#expired${index}`, name])),
-        },
-        ExpressionAttributeValues: marshall({ ':expires': expiresAtMs, ':entity': 'active-calls' }),
-      }),
-    );
+  /** An account created before live calls existed gets its counters before its first conditional write. */
+  private async initialiseLedger(accountId: string, item: Record<string, unknown>): Promise<Record<string, unknown>> {
+    await initialiseLedgerFields(this.client, this.tableName, accountId);
+    const again = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true }));
+    return again.Item ? unmarshall(again.Item) : item;
   }
 
-  private async increment(key: { pk: string; sk: string }, attribute: string, nowMs: number): Promise<number> {
-    const result = await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall(key),
-        UpdateExpression: 'ADD #counter :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-        ExpressionAttributeNames: { '#counter': attribute },
-        ExpressionAttributeValues: marshall({ ':one': 1, ':expires': Math.floor(nowMs / 1000) + COUNTER_TTL_SECONDS }),
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(unmarshall(result.Attributes ?? {})[attribute] ?? 0);
+  private remember(item: Record<string, unknown>): AccountSnapshot {
+    const snapshot: AccountSnapshot = { account: parseAccountItem(item), ledger: parseLedger(item) };
+    remember(this.accounts, snapshot.account.accountId, { snapshot, at: this.nowMs() });
+    return snapshot;
   }
 
-  private async destinationWindows(accountId: string, window: number): Promise<Record<string, unknown>[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: marshall({ ':pk': keys.destinationWindowsOf(accountId), ':from': `W#${window - 1}#`, ':to': `W#${window}#~` }),
-      }),
-    );
-    return (result.Items ?? []).map((item) => unmarshall(item));
-  }
-
-  private async batchGet(requestKeys: readonly { pk: string; sk: string }[], consistent: boolean): Promise<Record<string, unknown>[]> {
-    const result = await this.client.send(
-      new BatchGetItemCommand({
-        RequestItems: { [this.tableName]: { Keys: requestKeys.map((key) => marshall(key)), ConsistentRead: consistent } },
-      }),
-    );
-    // A handful of small items never exceeds BatchGetItem's limits; fail loudly rather than decide on missing data.
-    if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) throw new Error('BatchGetItem left keys unprocessed');
-    return (result.Responses?.[this.tableName] ?? []).map((item) => unmarshall(item));
-  }
-
-  private async readDecision(callId: string): Promise<Record<string, unknown> | undefined> {
-    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.decision(callId)), ConsistentRead: true }));
-    return result.Item ? unmarshall(result.Item) : undefined;
-  }
-
-  private async accountIdFor(accountKey: AccountKey, nowMs: number): Promise<string | undefined> {
+  private cachedAccountId(accountKey: AccountKey, nowMs: number): string | undefined {
     if (accountKey.by === 'accountId') return accountKey.value;
+    const cached = this.aliasCache.get(aliasCacheKey(accountKey));
+    return cached && cached.expires > nowMs ? cached.accountId : undefined;
+  }
+
+  private async accountIdFor(accountKey: AccountKey): Promise<string | undefined> {
+    if (accountKey.by === 'accountId') return accountKey.value;
+    const nowMs = this.nowMs();
     const cacheKey = aliasCacheKey(accountKey);
     const cached = this.aliasCache.get(cacheKey);
     if (cached && cached.expires > nowMs) return cached.accountId;
@@ -266,6 +284,95 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     remember(this.aliasCache, cacheKey, { accountId, expires: nowMs + this.options.aliasCacheMs });
     return accountId;
   }
+}
+
+/**
+ * The one conditional write of a call: see domain/policy/call-commitment.ts for what each part guards. Expired
+ * reservations seen on the copy are released here too; each must still be on the item as seen, and the limits are
+ * checked on the counts as they will be after the release.
+ */
+export function commitmentExpression(commitment: CallCommitment): ExpressionBuilder {
+  const expression = new ExpressionBuilder();
+  const missingOrBelow = (attribute: string, bound: number, inclusive = false) => {
+    const name = expression.name(attribute);
+    return `attribute_not_exists(${name}) OR ${name} ${inclusive ? '<=' : '<'} ${expression.value(bound)}`;
+  };
+  const never = 'attribute_not_exists(pk)';
+  // The balance does not move here: clear the flag that lets a balance change through the stream filter.
+  expression.remove('balanceChanged');
+  expression.condition('attribute_exists(pk)').condition(`${expression.name('version')} = ${expression.value(commitment.expectedVersion)}`);
+
+  let releasedMicros = 0;
+  for (const expired of commitment.releaseExpired) {
+    const name = expression.name(ledgerNames.live(expired.callId));
+    expression.condition(`${name}.a = ${expression.value(expired.authorizedAtMs)} AND ${name}.r = ${expression.value(expired.reservedMicros)}`);
+    expression.remove(ledgerNames.live(expired.callId));
+    releasedMicros += expired.reservedMicros;
+  }
+  if (commitment.releaseExpired.length) {
+    expression.add('liveCalls', -commitment.releaseExpired.length).add('reservedMicros', -releasedMicros).add('availableMicros', releasedMicros);
+  }
+
+  const live = commitment.liveCall;
+  if (live) {
+    const { call } = live;
+    const liveName = expression.name(ledgerNames.live(call.callId));
+    const settledName = expression.name(ledgerNames.settled(call.callId));
+    expression.condition(`attribute_not_exists(${liveName}) AND attribute_not_exists(${settledName})`);
+    if (live.concurrencyLimit !== null) {
+      expression.condition(`${expression.name('liveCalls')} < ${expression.value(live.concurrencyLimit + commitment.releaseExpired.length)}`);
+    }
+    expression.condition(`${expression.name('availableMicros')} >= ${expression.value(call.reservedMicros - releasedMicros)}`);
+    expression
+      .set(ledgerNames.live(call.callId), liveCallValue(call))
+      .add('liveCalls', 1)
+      .add('reservedMicros', call.reservedMicros)
+      .add('availableMicros', -call.reservedMicros);
+  }
+  const velocity = commitment.velocity;
+  if (velocity) {
+    if (velocity.allowedBefore !== null) {
+      expression.condition(missingOrBelow(ledgerNames.minute(velocity.minute), velocity.allowedBefore));
+      expression.condition(missingOrBelow(ledgerNames.minute(velocity.minute - 1), velocity.previousSeen, true));
+    }
+    expression.add(ledgerNames.minute(velocity.minute), 1);
+  }
+  const spend = commitment.spend;
+  if (spend && live) {
+    const reserved = live.call.reservedMicros;
+    for (const [attribute, limit] of [
+      [ledgerNames.hour(spend.hour), spend.hourLimitMicros],
+      [ledgerNames.day(spend.day), spend.dayLimitMicros],
+    ] as const) {
+      if (limit !== null) expression.condition(limit - reserved >= 0 ? missingOrBelow(attribute, limit - reserved, true) : never);
+      expression.add(attribute, reserved);
+    }
+  }
+  const unusual = commitment.unusual;
+  if (unusual) {
+    const countryName = ledgerNames.unusualCountry(unusual.window, unusual.country);
+    const totalName = ledgerNames.unusualTotal(unusual.window);
+    for (const [attribute, allowed] of [
+      [countryName, unusual.countryAllowedBefore],
+      [totalName, unusual.totalAllowedBefore],
+    ] as const) {
+      expression.condition(allowed > 0 ? missingOrBelow(attribute, allowed) : never);
+    }
+    expression.condition(missingOrBelow(ledgerNames.unusualCountry(unusual.window - 1, unusual.country), unusual.previousCountrySeen, true));
+    expression.condition(missingOrBelow(ledgerNames.unusualTotal(unusual.window - 1), unusual.previousTotalSeen, true));
+    expression.add(countryName, 1).add(totalName, 1);
+  }
+
+  const { cleanup } = commitment;
+  for (const minute of cleanup.minutes) expression.remove(ledgerNames.minute(minute));
+  for (const hour of cleanup.hours) expression.remove(ledgerNames.hour(hour));
+  for (const day of cleanup.days) expression.remove(ledgerNames.day(day));
+  for (const { window, countries } of cleanup.unusual) {
+    expression.remove(ledgerNames.unusualTotal(window));
+    for (const country of countries) expression.remove(ledgerNames.unusualCountry(window, country));
+  }
+  for (const callId of cleanup.settledCallIds) expression.remove(ledgerNames.settled(callId));
+  return expression;
 }
 
 /** Per-process caches keep the most recently used entries only, so memory stays flat with many accounts. */
@@ -282,23 +389,4 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
 
 function aliasCacheKey(accountKey: AccountKey): string {
   return `${accountKey.by}:${accountKey.value}`;
-}
-
-function destinationActivity(
-  items: readonly Record<string, unknown>[],
-  window: number,
-  countedCountry: string | undefined,
-  countedValue: number,
-): DestinationActivity {
-  const current: Record<string, number> = {};
-  const previous: Record<string, number> = {};
-  for (const item of items) {
-    const [, index, country] = String(item.sk).split('#');
-    if (!country) continue;
-    const target = Number(index) === window ? current : previous;
-    target[country] = Number(item.attempts ?? 0);
-  }
-  // The Query ran alongside this attempt's own increment; the increment's result is the authoritative count.
-  if (countedCountry) current[countedCountry] = countedValue;
-  return { current, previous };
 }

@@ -1,4 +1,4 @@
-/** Reads an account's destination profile and recent attempt windows; lifts automatic restrictions. */
+/** Reads an account's destination profile; lifts automatic restrictions. */
 import { QueryCommand, TransactWriteItemsCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { fromMicros } from '../../../domain/shared/money.js';
@@ -36,15 +36,6 @@ export class DestinationProfileRepository {
         firstCompletedAt: typeof item.firstCompletedAt === 'string' ? item.firstCompletedAt : null,
         lastCompletedAt: typeof item.lastCompletedAt === 'string' ? item.lastCompletedAt : null,
       };
-    });
-  }
-
-  /** Attempts to unusual countries per detection window, from `fromWindow` on. */
-  async attemptWindows(accountId: string, fromWindow: number): Promise<{ window: number; country: string; attempts: number }[]> {
-    const items = await this.queryAll(keys.destinationWindowsOf(accountId), `W#${fromWindow}`);
-    return items.map((item) => {
-      const [, window, country] = String(item.sk).split('#');
-      return { window: Number(window), country: country ?? '', attempts: Number(item.attempts ?? 0) };
     });
   }
 

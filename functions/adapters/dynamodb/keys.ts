@@ -14,13 +14,9 @@ export const keys = {
   rateDeckChunk: (version: string, index: number) => ({ pk: `RATEDECK#${version}`, sk: `CHUNK#${String(index).padStart(5, '0')}` }),
   rateDeckChunksOf: (version: string) => `RATEDECK#${version}`,
   highRiskList: () => ({ pk: 'HIGHRISK', sk: 'CURRENT' }),
-  /** Sharded per-minute attempt and per-hour/day spend counters of one account. */
-  usage: (accountId: string, shard: number, bucket: string) => ({ pk: `USAGE#${accountId}#${shard}`, sk: bucket }),
-  /** Attempts to unusual destination countries, one item per window and country, in one partition per account. */
-  destinationWindow: (accountId: string, windowIndex: number, country: string) => ({ pk: `DEST#${accountId}`, sk: `W#${windowIndex}#${country}` }),
-  destinationWindowsOf: (accountId: string) => `DEST#${accountId}`,
-  /** Concurrency slots of an account: one attribute per call in progress. */
-  activeCalls: (accountId: string) => ({ pk: `ACTIVE#${accountId}`, sk: 'CALLS' }),
+  /** Accounts whose live calls may have to end (see to-end-marker.ts), all in one small partition. */
+  toEndMarker: (accountId: string) => ({ pk: 'TOEND', sk: `ACCOUNT#${accountId}` }),
+  toEndMarkers: () => 'TOEND',
   /** Lifetime destination profile rows of an account, by country (`C#JM`) and by rate-deck prefix (`P#1876`). */
   profile: (accountId: string, dimension: string) => ({ pk: `PROFILE#${accountId}`, sk: dimension }),
   profileOf: (accountId: string) => `PROFILE#${accountId}`,

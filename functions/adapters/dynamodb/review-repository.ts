@@ -11,6 +11,7 @@ import { REVIEW_STATUSES, type Review, type ReviewEvidence, type ReviewStatus } 
 import { keys } from './keys.js';
 import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
+import { toEndMarkerPut } from './to-end-marker.js';
 import { transact } from './transactions.js';
 
 const CONSUMED_TTL_SECONDS = 30 * 86_400;
@@ -131,6 +132,8 @@ export class ReviewRepository {
       accountItem,
       outboxPut(this.tableName, 'Review Resolved', event),
       auditPut(this.tableName, audit),
+      // A suspension ends the account's live calls: the switches' to-end list picks them up from this marker.
+      ...(account.statusAfter === 'suspended' && statusChanges ? [toEndMarkerPut(this.tableName, account.accountId, 'ACCOUNT_SUSPENDED', event.occurredAt)] : []),
     ]);
     if (outcome.ok) return 'resolved';
     return outcome.failedConditions.includes(0) ? 'already-resolved' : 'account-changed';

@@ -93,9 +93,10 @@ export class TopUpRepository {
         Update: {
           TableName: this.tableName,
           Key: marshall(keys.account(claim.accountId)),
-          UpdateExpression: 'ADD balanceMicros :amount',
+          // What is available grows with the balance: reservations of live calls are unchanged by a top-up.
+          UpdateExpression: 'ADD balanceMicros :amount, availableMicros :amount SET balanceChanged = :changed',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: marshall({ ':amount': claim.amountMicros }),
+          ExpressionAttributeValues: marshall({ ':amount': claim.amountMicros, ':changed': true }),
         },
       },
       this.closeClaim(claim, 'succeeded', at, { paymentReference }),

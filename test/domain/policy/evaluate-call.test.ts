@@ -31,13 +31,29 @@ describe('evaluateCall: allow', () => {
   });
 
   it('derives maxDurationSeconds from balance and rate when the balance is the limit', () => {
-    // 1.00 at 0.03/min buys 2000 seconds.
+    // 1.00 at 0.03/min buys 2000 seconds; granted whole when the carrier lets a call take all of the balance.
+    const decision = evaluate({
+      account: account({ balanceMicros: toMicros(1), policy: policy({ internationalEnabled: true }) }),
+      req: { to: '+447700900123' },
+      settings: { ...SETTINGS, fullGrantShare: 1 },
+    });
+    expect(decision.maxDurationSeconds).toBe(2000);
+    expect(decision.interimSeconds).toBeNull();
+    expect(decision.rule.evidence).toMatchObject({ boundBy: 'balance' });
+  });
+
+  it('grants a first slice, with an interim update due, when the whole call would take most of the balance', () => {
+    // 2000 s would cost all of 1.00; the default share lets one call take a quarter at once.
     const decision = evaluate({
       account: account({ balanceMicros: toMicros(1), policy: policy({ internationalEnabled: true }) }),
       req: { to: '+447700900123' },
     });
-    expect(decision.maxDurationSeconds).toBe(2000);
-    expect(decision.rule.evidence).toMatchObject({ boundBy: 'balance' });
+    expect(decision).toMatchObject({ decision: 'allow', maxDurationSeconds: 180, interimSeconds: 150, rule: { evidence: { boundBy: 'balance', sliced: true, reservation: 0.09 } } });
+  });
+
+  it('counts open reservations of calls in progress against the balance', () => {
+    const decision = evaluate({ account: account({ balanceMicros: toMicros(1) }), usage: { ...NO_USAGE, reservedMicros: toMicros(0.999) } });
+    expect(decision).toMatchObject({ decision: 'deny', reason: 'INSUFFICIENT_BALANCE', rule: { evidence: { balance: 1, reserved: 0.999, available: 0.001 } } });
   });
 
   it('bounds a call to an unusual destination to what unusualCallMaxCost buys', () => {
@@ -51,10 +67,10 @@ describe('evaluateCall: allow', () => {
 
   it('does not bound a call to a known destination by unusualCallMaxCost', () => {
     const decision = evaluate({
-      account: account({ balanceMicros: toMicros(100), knownCountries: ['JM'], policy: policy({ internationalEnabled: true }) }),
+      account: account({ balanceMicros: toMicros(1_000), knownCountries: ['JM'], policy: policy({ internationalEnabled: true }) }),
       req: { to: '+18765550123' },
     });
-    expect(decision).toMatchObject({ maxDurationSeconds: 14_400, rule: { evidence: { boundBy: 'carrierCap' } } });
+    expect(decision).toMatchObject({ maxDurationSeconds: 14_400, interimSeconds: null, rule: { evidence: { boundBy: 'carrierCap' } } });
   });
 
   it('bounds the duration by what is left of the daily spend limit, and denies when that is under a minute', () => {

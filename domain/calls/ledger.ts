@@ -1,0 +1,117 @@
+/**
+ * The live side of an account: the calls in progress with what each has reserved, and the counters its limits
+ * are checked against. It is held on the account's own item, so that taking a slot, a reservation and a count is
+ * one conditional write on one item (see functions/adapters/dynamodb/ledger-attributes.ts for the layout).
+ *
+ * Money follows RFC 4006 credit control: an allowed call reserves what its granted duration may cost;
+ * available = balance - open reservations; spend limits count reserved plus settled spend; settling a call charges
+ * its real cost once and releases the rest; a reservation nobody settles is released once it has expired.
+ */
+import { slidingCount } from '../profiling/destination-detection.js';
+
+export interface LiveCall {
+  readonly callId: string;
+  /** What the call may still cost at most: its granted seconds at its rate. */
+  readonly reservedMicros: number;
+  /** Talk time granted so far, counted from the answer. */
+  readonly grantedSeconds: number;
+  readonly ratePerMinute: number;
+  readonly country: string;
+  /** The dialled number's E.164 digits, so a block added later can be matched against the live call. */
+  readonly digits: string;
+  readonly authorizedAtMs: number;
+  /** After this instant the reservation is released even if the call was never reported. */
+  readonly expiresAtMs: number;
+}
+
+/** A settled call, kept briefly so that a settlement retried after a crash is recognised and charges nothing twice. */
+export interface SettledCall {
+  readonly chargedMicros: number;
+  readonly durationSeconds: number;
+  readonly settledAtMs: number;
+}
+
+export interface UnusualAttempts {
+  readonly total: number;
+  readonly byCountry: Readonly<Record<string, number>>;
+}
+
+export interface AccountLedger {
+  /** Balance minus open reservations. */
+  readonly availableMicros: number;
+  readonly reservedMicros: number;
+  /** Entries counted on the item, expired ones included until something releases them. */
+  readonly liveCallCount: number;
+  readonly liveCalls: readonly LiveCall[];
+  readonly settled: Readonly<Record<string, SettledCall>>;
+  /** Allowed calls per minute index (epoch minutes). */
+  readonly allowedCallsByMinute: Readonly<Record<number, number>>;
+  /** Reserved plus settled spend of the calls authorized in each hour / UTC day (epoch hour / day index). */
+  readonly spendMicrosByHour: Readonly<Record<number, number>>;
+  readonly spendMicrosByDay: Readonly<Record<number, number>>;
+  /** Attempts to destinations unusual for the account, per detection window index. */
+  readonly unusualByWindow: Readonly<Record<number, UnusualAttempts>>;
+}
+
+export const EMPTY_LEDGER: AccountLedger = {
+  availableMicros: 0,
+  reservedMicros: 0,
+  liveCallCount: 0,
+  liveCalls: [],
+  settled: {},
+  allowedCallsByMinute: {},
+  spendMicrosByHour: {},
+  spendMicrosByDay: {},
+  unusualByWindow: {},
+};
+
+export const minuteIndex = (epochMs: number) => Math.floor(epochMs / 60_000);
+export const hourIndex = (epochMs: number) => Math.floor(epochMs / 3_600_000);
+export const dayIndex = (epochMs: number) => Math.floor(epochMs / 86_400_000);
+
+export function isExpired(call: LiveCall, nowMs: number): boolean {
+  return call.expiresAtMs <= nowMs;
+}
+
+export function activeCalls(ledger: AccountLedger, nowMs: number): LiveCall[] {
+  return ledger.liveCalls.filter((call) => !isExpired(call, nowMs));
+}
+
+export function expiredCalls(ledger: AccountLedger, nowMs: number): LiveCall[] {
+  return ledger.liveCalls.filter((call) => isExpired(call, nowMs));
+}
+
+/** Reservations still held, expired ones counted as released (they are, on the next write that sees them). */
+export function openReservationsMicros(ledger: AccountLedger, nowMs: number): number {
+  return ledger.reservedMicros - expiredCalls(ledger, nowMs).reduce((sum, call) => sum + call.reservedMicros, 0);
+}
+
+/** Allowed calls in the last minute as a sliding estimate, counting one more call when `including` is set. */
+export function callsLastMinute(ledger: AccountLedger, nowMs: number, including: number): number {
+  const minute = minuteIndex(nowMs);
+  const current = (ledger.allowedCallsByMinute[minute] ?? 0) + including;
+  return Math.ceil(slidingCount(current, ledger.allowedCallsByMinute[minute - 1] ?? 0, nowMs, 1));
+}
+
+export function spendThisHourMicros(ledger: AccountLedger, nowMs: number): number {
+  return ledger.spendMicrosByHour[hourIndex(nowMs)] ?? 0;
+}
+
+export function spendTodayMicros(ledger: AccountLedger, nowMs: number): number {
+  return ledger.spendMicrosByDay[dayIndex(nowMs)] ?? 0;
+}
+
+export function findLiveCall(ledger: AccountLedger, callId: string): LiveCall | undefined {
+  return ledger.liveCalls.find((call) => call.callId === callId);
+}
+
+/**
+ * How many allowed calls the current minute may already hold for one more to stay within `limit` calls a minute
+ * (the sliding estimate the velocity rule uses): the bound a conditional write checks.
+ */
+export function callsAllowedBefore(limit: number, previousMinuteCalls: number, nowMs: number): number {
+  const exceeds = (before: number) => Math.ceil(slidingCount(before + 1, previousMinuteCalls, nowMs, 1)) > limit;
+  let before = Math.max(0, limit - previousMinuteCalls - 1);
+  while (!exceeds(before)) before += 1;
+  return before;
+}

@@ -1,0 +1,62 @@
+/** Ports of the live-call use cases (interim updates, settlement, the to-end list); owned here, implemented in adapters. */
+import type { AccountSnapshot, DecisionRecord } from '../policy/authorize-call.js';
+import type { Destination } from '../policy/decision.js';
+import type { LiveCall, SettledCall } from './ledger.js';
+
+export interface Completion {
+  readonly durationSeconds: number;
+  readonly endedAt: string;
+  readonly chargedMicros: number;
+  readonly completedAt: string;
+}
+
+export interface StoredCall {
+  readonly record: DecisionRecord;
+  readonly completion: Completion | undefined;
+}
+
+/** A conditional write on the account: done (the account after it), or refused (the account as it is). */
+export type LedgerWrite =
+  | { readonly ok: true; readonly snapshot: AccountSnapshot | undefined }
+  | { readonly ok: false; readonly snapshot: AccountSnapshot | undefined };
+
+export interface GrantChange {
+  readonly reservedMicros: number;
+  readonly grantedSeconds: number;
+  readonly expiresAtMs: number;
+}
+
+export interface ExtensionGuard {
+  readonly expectedVersion: number;
+  readonly hourLimitMicros: number | null;
+  readonly dayLimitMicros: number | null;
+}
+
+export interface CountryProfile {
+  readonly completedCalls: number;
+  readonly firstCompletedAt: string | undefined;
+}
+
+export interface LiveCallStore {
+  loadCall(callId: string): Promise<StoredCall | undefined>;
+  readAccount(accountId: string): Promise<AccountSnapshot | undefined>;
+  /** The account's lifetime profile row for a country (completed calls, first completion). */
+  countryProfile(accountId: string, country: string): Promise<CountryProfile>;
+  /** Grows a live call's grant; refused if the call changed, the version moved, or the balance or spend limits cannot carry it. */
+  extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard): Promise<LedgerWrite>;
+  /** Ends a live call: releases its reservation, charges its real cost, remembers it as settled. Refused if the call changed. */
+  settle(accountId: string, call: LiveCall, settled: SettledCall): Promise<LedgerWrite>;
+  /** Charges a call whose reservation had already been released (reported after it expired). Refused if it was charged. */
+  chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite>;
+  /** Records the completion on the call; returns the first one when the call was completed before. */
+  recordCompletion(callId: string, completion: Completion): Promise<{ readonly stored: true } | { readonly stored: false; readonly existing: Completion }>;
+  /** Lifetime profile and, when the country has become usual, the account's known countries. */
+  recordProfile(accountId: string, destination: Destination, completion: Completion, becomesKnown: boolean): Promise<void>;
+  /** Drops the settled-call memory once the completion is recorded on the call. */
+  forgetSettled(accountId: string, callId: string): Promise<void>;
+  markToEnd(accountId: string, reason: string, at: string): Promise<void>;
+  /** Accounts with a to-end marker, and the marker's time (to remove it only if nothing rewrote it). */
+  toEndMarkers(): Promise<readonly { readonly accountId: string; readonly at: string }[]>;
+  readAccounts(accountIds: readonly string[]): Promise<readonly AccountSnapshot[]>;
+  clearToEndMarker(accountId: string, at: string): Promise<void>;
+}

@@ -1,0 +1,184 @@
+/**
+ * What recording a decision must take from the account, atomically: the conditions the write checks and the
+ * counters it moves. The adapter turns it into one conditional UpdateItem on the account's item; if any condition
+ * fails nothing is taken, and the failure is a fresh reading of the account to decide again on (a failed
+ * condition is a deny or a retry, never an error).
+ *
+ * The conditions are the limits themselves, not the cached view the decision was made on, so however many calls
+ * arrive together no more pass than would pass one at a time:
+ *  - the account's version is the one decided on (a suspension, policy change or new restriction since then);
+ *  - an allowed call: not already live; live calls below the concurrency limit; the reservation within the
+ *    available balance; allowed calls this minute below what the velocity limit leaves; spend this hour / day
+ *    plus the reservation within the spend limits;
+ *  - an attempt to an unusual destination: the window's counts below what the burst thresholds leave.
+ */
+import type { Account } from '../accounts/account.js';
+import { costMicros, type CreditSettings } from '../calls/credit-control.js';
+import {
+  callsAllowedBefore,
+  dayIndex,
+  expiredCalls,
+  hourIndex,
+  minuteIndex,
+  type AccountLedger,
+  type LiveCall,
+} from '../calls/ledger.js';
+import { attemptsAllowedBefore, resolveThresholds, windowIndex, type DetectionThresholds } from '../profiling/destination-detection.js';
+import { toMicros } from '../shared/money.js';
+import type { CallDecision } from './decision.js';
+
+export interface LiveCallCommitment {
+  readonly call: LiveCall;
+  readonly concurrencyLimit: number | null;
+}
+
+export interface VelocityCommitment {
+  readonly minute: number;
+  /** The call passes when the minute's count before it is below this (null: no limit, count only). */
+  readonly allowedBefore: number | null;
+  /** The previous minute's count the allowance was computed from; a larger one fails the write. */
+  readonly previousSeen: number;
+}
+
+export interface SpendCommitment {
+  readonly hour: number;
+  readonly day: number;
+  readonly hourLimitMicros: number | null;
+  readonly dayLimitMicros: number | null;
+}
+
+export interface UnusualAttemptCommitment {
+  readonly window: number;
+  readonly country: string;
+  /** The attempt passes when the window's count for the country / for all unusual countries is below these. */
+  readonly countryAllowedBefore: number;
+  readonly totalAllowedBefore: number;
+  /** Previous-window counts the allowances were computed from; larger ones fail the write. */
+  readonly previousCountrySeen: number;
+  readonly previousTotalSeen: number;
+}
+
+/** Counters and records the write may drop because no decision reads them any more. */
+export interface LedgerCleanup {
+  readonly minutes: readonly number[];
+  readonly hours: readonly number[];
+  readonly days: readonly number[];
+  readonly unusual: readonly { readonly window: number; readonly countries: readonly string[] }[];
+  readonly settledCallIds: readonly string[];
+}
+
+export interface CallCommitment {
+  readonly accountId: string;
+  readonly expectedVersion: number;
+  /** Expired reservations released by the same write; each must still be on the item as seen. */
+  readonly releaseExpired: readonly LiveCall[];
+  readonly liveCall?: LiveCallCommitment;
+  readonly velocity?: VelocityCommitment;
+  readonly spend?: SpendCommitment;
+  readonly unusual?: UnusualAttemptCommitment;
+  readonly cleanup: LedgerCleanup;
+}
+
+/** Settled-call records older than this are dropped: a settlement retried later than that is not expected. */
+const SETTLED_MEMORY_MS = 3_600_000;
+
+export interface CommitmentInput {
+  readonly decision: CallDecision;
+  readonly callId: string;
+  readonly account: Account;
+  readonly ledger: AccountLedger;
+  /** The destination country when it is unusual for the account and detection is on (this attempt counts). */
+  readonly unusualCountry: string | undefined;
+  readonly now: Date;
+  readonly detection: DetectionThresholds;
+  readonly credit: CreditSettings;
+}
+
+/** The commitment for a decision, or undefined when the decision takes nothing (most denials). */
+export function commitmentFor(input: CommitmentInput): CallCommitment | undefined {
+  const { decision, account, ledger } = input;
+  const nowMs = input.now.getTime();
+  const counted = input.unusualCountry !== undefined && countsAsAttempt(decision);
+  if (decision.decision !== 'allow' && !counted) return undefined;
+
+  const unusual = counted && input.unusualCountry ? unusualCommitment(input.unusualCountry, account, ledger, nowMs, input.detection) : undefined;
+  const base = { accountId: account.accountId, expectedVersion: account.version, cleanup: cleanupOf(ledger, nowMs, input.detection.windowMinutes) };
+  if (decision.decision !== 'allow' || !decision.destination || decision.maxDurationSeconds === null) {
+    return { ...base, releaseExpired: [], ...(unusual ? { unusual } : {}) };
+  }
+
+  const { limits } = account.policy;
+  const destination = decision.destination;
+  const minute = minuteIndex(nowMs);
+  const previousMinuteCalls = ledger.allowedCallsByMinute[minute - 1] ?? 0;
+  const call: LiveCall = {
+    callId: input.callId,
+    reservedMicros: costMicros(decision.maxDurationSeconds, destination.ratePerMinute),
+    grantedSeconds: decision.maxDurationSeconds,
+    ratePerMinute: destination.ratePerMinute,
+    country: destination.country,
+    digits: destination.e164.replace(/^\+/, ''),
+    authorizedAtMs: nowMs,
+    expiresAtMs: nowMs + (decision.maxDurationSeconds + input.credit.reservationGraceSeconds) * 1000,
+  };
+  return {
+    ...base,
+    releaseExpired: expiredCalls(ledger, nowMs),
+    liveCall: { call, concurrencyLimit: limits.concurrentCalls },
+    velocity: {
+      minute,
+      allowedBefore: limits.callsPerMinute === null ? null : callsAllowedBefore(limits.callsPerMinute, previousMinuteCalls, nowMs),
+      previousSeen: previousMinuteCalls,
+    },
+    spend: {
+      hour: hourIndex(nowMs),
+      day: dayIndex(nowMs),
+      hourLimitMicros: limits.spendPerHour === null ? null : toMicros(limits.spendPerHour),
+      dayLimitMicros: limits.spendPerDay === null ? null : toMicros(limits.spendPerDay),
+    },
+    ...(unusual ? { unusual } : {}),
+  };
+}
+
+/**
+ * Attempts to an unusual destination count once they reach burst detection (step 8): allowed ones and those a
+ * later rule refuses alike, so a PBX hammering forbidden destinations is still flagged. An attempt refused
+ * before step 8, or the one that crosses the threshold (it restricts instead), is not counted.
+ */
+function countsAsAttempt(decision: CallDecision): boolean {
+  return decision.rule.step > 8;
+}
+
+function unusualCommitment(country: string, account: Account, ledger: AccountLedger, nowMs: number, detection: DetectionThresholds): UnusualAttemptCommitment {
+  const thresholds = resolveThresholds(detection, account.policy.autoRestriction);
+  const window = windowIndex(nowMs, thresholds.windowMinutes);
+  const previous = ledger.unusualByWindow[window - 1];
+  const previousCountrySeen = previous?.byCountry[country] ?? 0;
+  const previousTotalSeen = previous?.total ?? 0;
+  return {
+    window,
+    country,
+    countryAllowedBefore: attemptsAllowedBefore(thresholds.newDestinationAttempts, previousCountrySeen, nowMs, thresholds.windowMinutes),
+    totalAllowedBefore: attemptsAllowedBefore(thresholds.newDestinationTotalAttempts, previousTotalSeen, nowMs, thresholds.windowMinutes),
+    previousCountrySeen,
+    previousTotalSeen,
+  };
+}
+
+/** Keeps the current and previous minute, hour, day and detection window; older counters are dead weight. */
+function cleanupOf(ledger: AccountLedger, nowMs: number, windowMinutes: number): LedgerCleanup {
+  const older = (indexes: Iterable<string>, current: number) => [...indexes].map(Number).filter((index) => index < current - 1);
+  const window = windowIndex(nowMs, windowMinutes);
+  return {
+    minutes: older(Object.keys(ledger.allowedCallsByMinute), minuteIndex(nowMs)),
+    hours: older(Object.keys(ledger.spendMicrosByHour), hourIndex(nowMs)),
+    days: older(Object.keys(ledger.spendMicrosByDay), dayIndex(nowMs)),
+    unusual: older(Object.keys(ledger.unusualByWindow), window).map((index) => ({
+      window: index,
+      countries: Object.keys(ledger.unusualByWindow[index]?.byCountry ?? {}),
+    })),
+    settledCallIds: Object.entries(ledger.settled)
+      .filter(([, settled]) => nowMs - settled.settledAtMs > SETTLED_MEMORY_MS)
+      .map(([callId]) => callId),
+  };
+}

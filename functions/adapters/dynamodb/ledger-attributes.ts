@@ -1,0 +1,202 @@
+/**
+ * How an account's live side (domain/calls/ledger.ts) is laid out on its item (`ACCOUNT#<id>` / `STATE`), next to
+ * its policy and status, so that one conditional UpdateItem checks the version and the limits and takes the slot,
+ * the reservation and the counts together. Top-level attributes, so that each can be added and removed by name:
+ *
+ * | attribute | holds |
+ * | --- | --- |
+ * | `availableMicros`, `reservedMicros`, `liveCalls` | balance minus reservations, open reservations, live-call count |
+ * | `c#<callId>` | a live call: `r` reserved micros, `g` granted s, `q` rate/min, `d` country, `n` digits, `a` authorized ms, `e` expires ms |
+ * | `x#<callId>` | a settled call, for an hour: `c` charged micros, `s` seconds, `t` settled ms |
+ * | `m#<minute>` | allowed calls in that epoch minute |
+ * | `h#<hour>`, `d#<day>` | reserved + settled spend (micros) of the calls authorized in that epoch hour / day |
+ * | `u#<window>`, `u#<window>#<country>` | attempts to unusual destinations in that detection window, all and per country |
+ * | `balanceChanged` | set by a write that moves the balance, cleared by the per-call writes: the stream filter's cue |
+ *
+ * The item stays small (a live call is about 100 bytes), so each write costs one or two write units; only calls in
+ * progress and the current and previous buckets are kept.
+ */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AccountLedger, LiveCall, SettledCall, UnusualAttempts } from '../../../domain/calls/ledger.js';
+
+export const LIVE_PREFIX = 'c#';
+export const SETTLED_PREFIX = 'x#';
+
+export const ledgerNames = {
+  live: (callId: string) => `${LIVE_PREFIX}${callId}`,
+  settled: (callId: string) => `${SETTLED_PREFIX}${callId}`,
+  minute: (minute: number) => `m#${minute}`,
+  hour: (hour: number) => `h#${hour}`,
+  day: (day: number) => `d#${day}`,
+  unusualTotal: (window: number) => `u#${window}`,
+  unusualCountry: (window: number, country: string) => `u#${window}#${country}`,
+};
+
+/** The stored form of a live call (short keys: it is rewritten with the item on every call of the account). */
+export function liveCallValue(call: LiveCall) {
+  return { r: call.reservedMicros, g: call.grantedSeconds, q: call.ratePerMinute, d: call.country, n: call.digits, a: call.authorizedAtMs, e: call.expiresAtMs };
+}
+
+export function settledCallValue(settled: SettledCall) {
+  return { c: settled.chargedMicros, s: settled.durationSeconds, t: settled.settledAtMs };
+}
+
+const finite = (value: unknown): number => {
+  const number = Number(value);
+  return Number.isFinite(number) ? number : 0;
+};
+
+function parseLiveCall(callId: string, value: unknown): LiveCall | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const entry = value as Record<string, unknown>;
+  if (typeof entry.d !== 'string' || !Number.isFinite(Number(entry.e))) return undefined;
+  return {
+    callId,
+    reservedMicros: finite(entry.r),
+    grantedSeconds: finite(entry.g),
+    ratePerMinute: finite(entry.q),
+    country: entry.d,
+    digits: typeof entry.n === 'string' ? entry.n : '',
+    authorizedAtMs: finite(entry.a),
+    expiresAtMs: finite(entry.e),
+  };
+}
+
+/** Reads the live side off an unmarshalled account item; an item written before it existed reads as empty. */
+export function parseLedger(item: Record<string, unknown>): AccountLedger {
+  const liveCalls: LiveCall[] = [];
+  const settled: Record<string, SettledCall> = {};
+  const allowedCallsByMinute: Record<number, number> = {};
+  const spendMicrosByHour: Record<number, number> = {};
+  const spendMicrosByDay: Record<number, number> = {};
+  const unusual: Record<number, { total: number; byCountry: Record<string, number> }> = {};
+  const unusualOf = (window: number) => (unusual[window] ??= { total: 0, byCountry: {} });
+  for (const [name, value] of Object.entries(item)) {
+    const separator = name.indexOf('#');
+    if (separator !== 1) continue;
+    const kind = name[0];
+    const rest = name.slice(2);
+    if (kind === 'c') {
+      const call = parseLiveCall(rest, value);
+      if (call) liveCalls.push(call);
+    } else if (kind === 'x' && typeof value === 'object' && value !== null) {
+      const entry = value as Record<string, unknown>;
+      settled[rest] = { chargedMicros: finite(entry.c), durationSeconds: finite(entry.s), settledAtMs: finite(entry.t) };
+    } else if (kind === 'm') {
+      allowedCallsByMinute[Number(rest)] = finite(value);
+    } else if (kind === 'h') {
+      spendMicrosByHour[Number(rest)] = finite(value);
+    } else if (kind === 'd') {
+      spendMicrosByDay[Number(rest)] = finite(value);
+    } else if (kind === 'u') {
+      const [window, country] = rest.split('#');
+      const counts = unusualOf(Number(window));
+      if (country) counts.byCountry[country] = finite(value);
+      else counts.total = finite(value);
+    }
+  }
+  liveCalls.sort((a, b) => a.authorizedAtMs - b.authorizedAtMs);
+  return {
+    availableMicros: finite(item.availableMicros ?? item.balanceMicros),
+    reservedMicros: finite(item.reservedMicros),
+    liveCallCount: finite(item.liveCalls),
+    liveCalls,
+    settled,
+    allowedCallsByMinute,
+    spendMicrosByHour,
+    spendMicrosByDay,
+    unusualByWindow: unusual as Record<number, UnusualAttempts>,
+  };
+}
+
+/** True when the item predates the live side and needs its counters initialised before a conditional write. */
+export function needsLedgerFields(item: Record<string, unknown>): boolean {
+  return item.availableMicros === undefined || item.reservedMicros === undefined || item.liveCalls === undefined;
+}
+
+/**
+ * Builds one update expression from named parts, so that the several concerns of a write (a live call, counters,
+ * cleanup) can each add their conditions and actions, and every attribute name and value gets its own placeholder.
+ */
+export class ExpressionBuilder {
+  private readonly names = new Map<string, string>();
+  private readonly values: Record<string, unknown> = {};
+  private readonly conditions: string[] = [];
+  private readonly sets: string[] = [];
+  private readonly adds = new Map<string, number>();
+  private readonly removes = new Set<string>();
+  private valueCount = 0;
+
+  name(attribute: string): string {
+    let placeholder = this.names.get(attribute);
+    if (!placeholder) {
+      placeholder = `#n${this.names.size}`;
+      this.names.set(attribute, placeholder);
+    }
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.valueCount}`;
+    this.valueCount += 1;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+
+  condition(expression: string): this {
+    this.conditions.push(expression);
+    return this;
+  }
+
+  set(attribute: string, value: unknown): this {
+    this.sets.push(`${this.name(attribute)} = ${this.value(value)}`);
+    return this;
+  }
+
+  /** SETs one field of a map attribute, leaving its other fields as they are. */
+  setField(attribute: string, field: string, value: unknown): this {
+    this.sets.push(`${this.name(attribute)}.${field} = ${this.value(value)}`);
+    return this;
+  }
+
+  /** ADDs to a number; several adds to one attribute are summed into one action (DynamoDB allows one per path). */
+  add(attribute: string, amount: number): this {
+    this.adds.set(attribute, (this.adds.get(attribute) ?? 0) + amount);
+    return this;
+  }
+
+  remove(attribute: string): this {
+    this.removes.add(attribute);
+    return this;
+  }
+
+  get hasActions(): boolean {
+    return this.sets.length > 0 || this.adds.size > 0 || this.removes.size > 0;
+  }
+
+  build() {
+    const adds = [...this.adds].filter(([, amount]) => amount !== 0).map(([attribute, amount]) => `${this.name(attribute)} ${this.value(amount)}`);
+    const removes = [...this.removes].filter((attribute) => !this.adds.has(attribute)).map((attribute) => this.name(attribute));
+    const clauses = [
+      this.sets.length ? `SET ${this.sets.join(', ')}` : '',
+      adds.length ? `ADD ${adds.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ].filter(Boolean);
+    return {
+      UpdateExpression: clauses.join(' '),
+      ...(this.conditions.length ? { ConditionExpression: this.conditions.map((condition) => `(${condition})`).join(' AND ') } : {}),
+      ExpressionAttributeNames: Object.fromEntries([...this.names].map(([attribute, placeholder]) => [placeholder, attribute])),
+      ...(Object.keys(this.values).length ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+/** The builder's expression, values marshalled, ready to spread into an UpdateItem. */
+export function marshalled(built: ReturnType<ExpressionBuilder['build']>) {
+  return {
+    UpdateExpression: built.UpdateExpression,
+    ...(built.ConditionExpression ? { ConditionExpression: built.ConditionExpression } : {}),
+    ExpressionAttributeNames: built.ExpressionAttributeNames,
+    ...(built.ExpressionAttributeValues ? { ExpressionAttributeValues: marshall(built.ExpressionAttributeValues, { removeUndefinedValues: true }) } : {}),
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * Live calls after authorization: interim updates, settlement and the to-end list. Every change to money or to a
+ * live call is one conditional UpdateItem on the account's item (layout in ./ledger-attributes.ts), so it
+ * serialises with the authorize path's writes on that item instead of conflicting with them.
+ */
+import {
+  BatchGetItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { LiveCall, SettledCall } from '../../../domain/calls/ledger.js';
+import type { Completion, CountryProfile, ExtensionGuard, GrantChange, LedgerWrite, LiveCallStore, StoredCall } from '../../../domain/calls/ports.js';
+import { spendBucketsOf } from '../../../domain/calls/settle-call.js';
+import type { AccountSnapshot, DecisionRecord } from '../../../domain/policy/authorize-call.js';
+import type { Destination } from '../../../domain/policy/decision.js';
+import { parseAccountItem } from './account-repository.js';
+import { isConditionalCheckFailed, keys } from './keys.js';
+import { ExpressionBuilder, ledgerNames, marshalled, parseLedger, settledCallValue } from './ledger-attributes.js';
+import { toEndMarkerItem } from './to-end-marker.js';
+
+const BATCH_GET_LIMIT = 100;
+
+export class DynamoLiveCallStore implements LiveCallStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async loadCall(callId: string): Promise<StoredCall | undefined> {
+    const item = await this.get(keys.decision(callId));
+    if (!item) return undefined;
+    return { record: item.record as DecisionRecord, completion: item.completion as Completion | undefined };
+  }
+
+  async readAccount(accountId: string): Promise<AccountSnapshot | undefined> {
+    const item = await this.get(keys.account(accountId));
+    return item ? snapshotOf(item) : undefined;
+  }
+
+  async countryProfile(accountId: string, country: string): Promise<CountryProfile> {
+    const item = await this.get(keys.profile(accountId, `C#${country}`));
+    return {
+      completedCalls: Number(item?.completedCalls ?? 0),
+      firstCompletedAt: typeof item?.firstCompletedAt === 'string' ? item.firstCompletedAt : undefined,
+    };
+  }
+
+  async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard): Promise<LedgerWrite> {
+    const expression = new ExpressionBuilder();
+    const live = expression.name(ledgerNames.live(call.callId));
+    const extra = change.reservedMicros - call.reservedMicros;
+    const buckets = spendBucketsOf(call.authorizedAtMs);
+    expression
+      .condition(`${live}.a = ${expression.value(call.authorizedAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
+      .condition(`${expression.name('version')} = ${expression.value(guard.expectedVersion)}`)
+      .condition(`${expression.name('availableMicros')} >= ${expression.value(extra)}`);
+    for (const [attribute, limit] of [
+      [ledgerNames.hour(buckets.hour), guard.hourLimitMicros],
+      [ledgerNames.day(buckets.day), guard.dayLimitMicros],
+    ] as const) {
+      if (limit !== null) {
+        const name = expression.name(attribute);
+        expression.condition(`attribute_not_exists(${name}) OR ${name} <= ${expression.value(limit - extra)}`);
+      }
+      expression.add(attribute, extra);
+    }
+    // The live call's fields are replaced one by one: its identity fields (authorization time, destination) stay.
+    const callName = ledgerNames.live(call.callId);
+    expression
+      .setField(callName, 'r', change.reservedMicros)
+      .setField(callName, 'g', change.grantedSeconds)
+      .setField(callName, 'e', change.expiresAtMs)
+      .remove('balanceChanged')
+      .add('reservedMicros', extra)
+      .add('availableMicros', -extra);
+    return this.update(accountId, expression);
+  }
+
+  async settle(accountId: string, call: LiveCall, settled: SettledCall): Promise<LedgerWrite> {
+    const expression = new ExpressionBuilder();
+    const live = expression.name(ledgerNames.live(call.callId));
+    const buckets = spendBucketsOf(call.authorizedAtMs);
+    const adjustment = settled.chargedMicros - call.reservedMicros;
+    expression
+      .condition(`${live}.a = ${expression.value(call.authorizedAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
+      .remove(ledgerNames.live(call.callId))
+      .set(ledgerNames.settled(call.callId), settledCallValue(settled))
+      .set('balanceChanged', true)
+      .add('liveCalls', -1)
+      .add('reservedMicros', -call.reservedMicros)
+      .add('availableMicros', -adjustment)
+      .add('balanceMicros', -settled.chargedMicros)
+      .add(ledgerNames.hour(buckets.hour), adjustment)
+      .add(ledgerNames.day(buckets.day), adjustment);
+    return this.update(accountId, expression);
+  }
+
+  async chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite> {
+    const expression = new ExpressionBuilder();
+    const buckets = spendBucketsOf(authorizedAtMs);
+    expression
+      .condition(`attribute_not_exists(${expression.name(ledgerNames.live(callId))}) AND attribute_not_exists(${expression.name(ledgerNames.settled(callId))})`)
+      .set(ledgerNames.settled(callId), settledCallValue(settled))
+      .set('balanceChanged', true)
+      .add('availableMicros', -settled.chargedMicros)
+      .add('balanceMicros', -settled.chargedMicros)
+      .add(ledgerNames.hour(buckets.hour), settled.chargedMicros)
+      .add(ledgerNames.day(buckets.day), settled.chargedMicros);
+    return this.update(accountId, expression);
+  }
+
+  async recordCompletion(callId: string, completion: Completion): Promise<{ stored: true } | { stored: false; existing: Completion }> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(keys.decision(callId)),
+          UpdateExpression: 'SET completion = :completion',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(completion)',
+          ExpressionAttributeValues: marshall({ ':completion': completion }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { stored: true };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const existing = (returned ? unmarshall(returned) : await this.get(keys.decision(callId)))?.completion as Completion | undefined;
+      if (!existing) throw new Error(`call ${callId} has neither its decision nor a completion`);
+      return { stored: false, existing };
+    }
+  }
+
+  async recordProfile(accountId: string, destination: Destination, completion: Completion, becomesKnown: boolean): Promise<void> {
+    const profileUpdate = (dimension: string) =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(keys.profile(accountId, dimension)),
+          UpdateExpression:
+            'ADD completedCalls :one, seconds :seconds, spendMicros :charge SET firstCompletedAt = if_not_exists(firstCompletedAt, :at), lastCompletedAt = :at, country = :country, entity = :entity',
+          ExpressionAttributeValues: marshall({
+            ':one': 1,
+            ':seconds': completion.durationSeconds,
+            ':charge': completion.chargedMicros,
+            ':at': completion.completedAt,
+            ':country': destination.country,
+            ':entity': 'profile',
+          }),
+        }),
+      );
+    await Promise.all([
+      profileUpdate(`C#${destination.country}`),
+      profileUpdate(`P#${destination.prefix}`),
+      // Known countries widen what is usual, which only relaxes detection: no version change is needed for it.
+      becomesKnown
+        ? this.client.send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: marshall(keys.account(accountId)),
+              UpdateExpression: 'ADD knownCountries :country',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: marshall({ ':country': new Set([destination.country]) }),
+            }),
+          )
+        : Promise.resolve(),
+    ]);
+  }
+
+  async forgetSettled(accountId: string, callId: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(keys.account(accountId)),
+        UpdateExpression: 'REMOVE #settled',
+        ExpressionAttributeNames: { '#settled': ledgerNames.settled(callId) },
+      }),
+    );
+  }
+
+  async markToEnd(accountId: string, reason: string, at: string): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: marshall(toEndMarkerItem(accountId, reason, at)) }));
+  }
+
+  async toEndMarkers(): Promise<{ accountId: string; at: string }[]> {
+    const markers: { accountId: string; at: string }[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': keys.toEndMarkers() }),
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw);
+        if (typeof item.accountId === 'string' && typeof item.at === 'string') markers.push({ accountId: item.accountId, at: item.at });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return markers;
+  }
+
+  async readAccounts(accountIds: readonly string[]): Promise<AccountSnapshot[]> {
+    const snapshots: AccountSnapshot[] = [];
+    for (let start = 0; start < accountIds.length; start += BATCH_GET_LIMIT) {
+      let pending: Record<string, AttributeValue>[] = accountIds.slice(start, start + BATCH_GET_LIMIT).map((accountId) => marshall(keys.account(accountId)));
+      for (let attempt = 0; pending.length > 0 && attempt < 5; attempt += 1) {
+        const result = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        snapshots.push(...(result.Responses?.[this.tableName] ?? []).map((item) => snapshotOf(unmarshall(item))));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+      if (pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} accounts unread`);
+    }
+    return snapshots;
+  }
+
+  async clearToEndMarker(accountId: string, at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall(keys.toEndMarker(accountId)),
+          ConditionExpression: '#at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: marshall({ ':at': at }),
+        }),
+      );
+    } catch (error) {
+      // A newer change rewrote the marker: it stays for the next pull.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  private async update(accountId: string, expression: ExpressionBuilder): Promise<LedgerWrite> {
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(keys.account(accountId)),
+          ...marshalled(expression.build()),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { ok: true, snapshot: result.Attributes ? snapshotOf(unmarshall(result.Attributes)) : undefined };
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
+        return { ok: false, snapshot: returned ? snapshotOf(unmarshall(returned)) : undefined };
+      }
+      if ((error as { name?: string }).name === 'TransactionConflictException') return { ok: false, snapshot: undefined };
+      throw error;
+    }
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }));
+    return result.Item ? unmarshall(result.Item) : undefined;
+  }
+}
+
+function snapshotOf(item: Record<string, unknown>): AccountSnapshot {
+  return { account: parseAccountItem(item), ledger: parseLedger(item) };
+}
