@@ -504,10 +504,14 @@ async function warmUpTollgate(api: Api, switchToken: string): Promise<number> {
   const worker = async () => {
     while (next < WARM_UP_REQUESTS) {
       next += 1;
+      const callId = `e2e-warm-up-${started}-${next}`;
       const response = await api.call<{ decision: string }>('POST', '/v1/authorize', switchToken, {
-        callId: `e2e-warm-up-${started}-${next}`, to: DOMESTIC, from: '13055550100', sourceIp: '127.0.0.1', authMethod: 'ip',
+        callId, to: DOMESTIC, from: '13055550100', sourceIp: '127.0.0.1', authMethod: 'ip',
       });
       assert(response.status === 200 && response.body.decision === 'allow', `warm-up authorization answered ${response.status} ${JSON.stringify(response.body)}`);
+      // Never placed: report it as a call never answered, which releases its reservation at once.
+      const completed = await api.call('POST', `/v1/calls/${encodeURIComponent(callId)}/completed`, switchToken, { durationSeconds: 0, endedAt: new Date().toISOString() });
+      assert(completed.status === 200, `warm-up completion answered ${completed.status} ${JSON.stringify(completed.body)}`);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
