@@ -5,6 +5,7 @@
  *  3. Drop the markers of accounts with nothing left to end, unless a newer change rewrote the marker meanwhile.
  */
 import type { AccountSnapshot } from '../policy/authorize-call.js';
+import type { Destination } from '../policy/decision.js';
 import type { Clock } from '../shared/ports.js';
 import { activeCalls } from './ledger.js';
 import { reasonToEnd, type StopReason } from './live-call-control.js';
@@ -16,9 +17,12 @@ export interface CallToEnd {
   readonly reason: StopReason;
 }
 
-export function callsToEndOf(snapshot: AccountSnapshot, nowMs: number): CallToEnd[] {
+/** The account's unexpired live calls that must end, given where each goes (from its decision record). */
+export function callsToEndOf(snapshot: AccountSnapshot, destinations: ReadonlyMap<string, Pick<Destination, 'country' | 'e164'>>, nowMs: number): CallToEnd[] {
   return activeCalls(snapshot.ledger, nowMs).flatMap((call) => {
-    const reason = reasonToEnd(snapshot.account, snapshot.ledger, call);
+    const destination = destinations.get(call.callId);
+    // A live call without its record cannot be matched against blocks; an account-wide reason still ends it.
+    const reason = reasonToEnd(snapshot.account, snapshot.ledger, destination ?? { country: '', e164: '' });
     return reason ? [{ callId: call.callId, accountId: snapshot.account.accountId, reason }] : [];
   });
 }
@@ -29,7 +33,9 @@ export function makeListCallsToEnd(deps: { readonly store: LiveCallStore; readon
     if (markers.length === 0) return [];
     const snapshots = await deps.store.readAccounts(markers.map((marker) => marker.accountId));
     const nowMs = deps.clock.now().getTime();
-    const byAccount = new Map(snapshots.map((snapshot) => [snapshot.account.accountId, callsToEndOf(snapshot, nowMs)]));
+    const records = await deps.store.loadCalls(snapshots.flatMap((snapshot) => activeCalls(snapshot.ledger, nowMs).map((call) => call.callId)));
+    const destinations = new Map([...records].flatMap(([callId, stored]) => (stored.record.destination ? [[callId, stored.record.destination] as const] : [])));
+    const byAccount = new Map(snapshots.map((snapshot) => [snapshot.account.accountId, callsToEndOf(snapshot, destinations, nowMs)]));
     const settled = markers.filter((marker) => (byAccount.get(marker.accountId) ?? []).length === 0);
     await Promise.all(settled.map((marker) => deps.store.clearToEndMarker(marker.accountId, marker.at)));
     return [...byAccount.values()].flat();

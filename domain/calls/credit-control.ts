@@ -61,6 +61,7 @@ export function firstGrant(fullSeconds: number, ratePerMinute: number, available
 
 export interface ExtensionInput {
   readonly call: LiveCall;
+  readonly ratePerMinute: number;
   readonly elapsedSeconds: number;
   /** Available balance, not counting this call's own reservation. */
   readonly availableMicros: number;
@@ -88,7 +89,7 @@ export interface Extension {
  */
 export function extendGrant(input: ExtensionInput): Extension {
   const { call, settings } = input;
-  const rate = call.ratePerMinute;
+  const rate = input.ratePerMinute;
   const cap = settings.maxCallDurationSeconds;
   const restOfCapCost = costMicros(cap, rate) - call.reservedMicros;
   let target = Math.min(cap, Math.max(call.grantedSeconds, input.elapsedSeconds + settings.creditSliceSeconds));

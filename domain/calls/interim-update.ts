@@ -11,6 +11,7 @@
  */
 import type { Account } from '../accounts/account.js';
 import type { AccountSnapshot } from '../policy/authorize-call.js';
+import type { Destination } from '../policy/decision.js';
 import { isUsualCountry, resolveThresholds, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
 import { toMicros } from '../shared/money.js';
@@ -59,6 +60,9 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
     if (record.decision !== 'allow' || !record.accountId) return { kind: 'not-allowed', reason: record.reason };
     if (stored.completion) return { kind: 'completed' };
     const accountId = record.accountId;
+    const destination = record.destination;
+    if (!destination) return { kind: 'not-allowed', reason: record.reason };
+    const authorizedAtMs = Date.parse(record.decidedAt);
     const now = deps.clock.now();
     const nowMs = now.getTime();
 
@@ -68,7 +72,7 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
       const call = findLiveCall(snapshot.ledger, request.callId);
       if (!call) return snapshot.ledger.settled[request.callId] ? { kind: 'completed' } : { kind: 'stop', accountId, reason: 'RESERVATION_EXPIRED' };
       if (isExpired(call, nowMs)) return { kind: 'stop', accountId, reason: 'RESERVATION_EXPIRED' };
-      const stopReason = reasonToEnd(snapshot.account, snapshot.ledger, call);
+      const stopReason = reasonToEnd(snapshot.account, snapshot.ledger, destination);
       if (stopReason) return { kind: 'stop', accountId, reason: stopReason };
 
       const unchanged = (boundBy: 'not-answered' | 'contention' | Extension['boundBy']) => ({
@@ -83,7 +87,7 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
       // Ringing calls keep their grant; an account under review keeps its calls but gets no more credit.
       if (!request.answered) return unchanged('not-answered');
       if (attempt > EXTEND_ATTEMPTS) return unchanged('contention');
-      const extension = snapshot.account.status === 'active' ? extendGrant(extensionInput(snapshot, call, request.elapsedSeconds, deps)) : undefined;
+      const extension = snapshot.account.status === 'active' ? extendGrant(extensionInput(snapshot, call, destination, authorizedAtMs, request.elapsedSeconds, deps)) : undefined;
       if (!extension || extension.extraMicros === 0) return unchanged(extension?.boundBy ?? 'balance');
 
       // The reservation now also covers the time still to talk, plus the grace for reporting it.
@@ -99,6 +103,7 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
           hourLimitMicros: limits.spendPerHour === null ? null : toMicros(limits.spendPerHour),
           dayLimitMicros: limits.spendPerDay === null ? null : toMicros(limits.spendPerDay),
         },
+        authorizedAtMs,
       );
       if (write.ok) {
         return {
@@ -116,28 +121,29 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
   };
 }
 
-function extensionInput(snapshot: AccountSnapshot, call: LiveCall, elapsedSeconds: number, deps: InterimUpdateDependencies) {
+function extensionInput(snapshot: AccountSnapshot, call: LiveCall, destination: Destination, authorizedAtMs: number, elapsedSeconds: number, deps: InterimUpdateDependencies) {
   const { account, ledger } = snapshot;
   const { limits } = account.policy;
-  const buckets = spendBucketsOf(call.authorizedAtMs);
+  const buckets = spendBucketsOf(authorizedAtMs);
   const room = (limit: number | null, spent: number | undefined) => (limit === null ? null : toMicros(limit) - (spent ?? 0));
   const rooms = [room(limits.spendPerHour, ledger.spendMicrosByHour[buckets.hour]), room(limits.spendPerDay, ledger.spendMicrosByDay[buckets.day])].filter(
     (value): value is number => value !== null,
   );
   return {
     call,
+    ratePerMinute: destination.ratePerMinute,
     elapsedSeconds,
     availableMicros: ledger.availableMicros,
     spendRoomMicros: rooms.length ? Math.min(...rooms) : null,
-    maxCallCostMicros: unusualCallCap(account, call, deps.detection),
+    maxCallCostMicros: unusualCallCap(account, destination.country, deps.detection),
     settings: deps.credit,
   };
 }
 
 /** A call to a destination still unusual for the account stays within the unusual-destination cost cap (as evaluate-call bounds it). */
-function unusualCallCap(account: Account, call: LiveCall, detection: DetectionThresholds): number | null {
+function unusualCallCap(account: Account, country: string, detection: DetectionThresholds): number | null {
   const thresholds = resolveThresholds(detection, account.policy.autoRestriction);
   if (thresholds.unusualCallMaxCost === null) return null;
-  const usual = isUsualCountry(call.country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries });
+  const usual = isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries });
   return usual ? null : toMicros(thresholds.unusualCallMaxCost);
 }

@@ -9,17 +9,16 @@
  */
 import { slidingCount } from '../profiling/destination-detection.js';
 
+/**
+ * A call in progress as the account holds it: only what its money and its slot need. Where it goes and at what
+ * rate are on its decision record (kept off the account's item, which is rewritten on every call of the account).
+ */
 export interface LiveCall {
   readonly callId: string;
   /** What the call may still cost at most: its granted seconds at its rate. */
   readonly reservedMicros: number;
   /** Talk time granted so far, counted from the answer. */
   readonly grantedSeconds: number;
-  readonly ratePerMinute: number;
-  readonly country: string;
-  /** The dialled number's E.164 digits, so a block added later can be matched against the live call. */
-  readonly digits: string;
-  readonly authorizedAtMs: number;
   /** After this instant the reservation is released even if the call was never reported. */
   readonly expiresAtMs: number;
 }

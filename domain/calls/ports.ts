@@ -15,9 +15,15 @@ export interface StoredCall {
   readonly completion: Completion | undefined;
 }
 
-/** A conditional write on the account: done (the account after it), or refused (the account as it is). */
+/** What a write on the account leaves, read back from the write itself. */
+export interface LedgerCounters {
+  readonly availableMicros: number;
+  readonly liveCallCount: number;
+}
+
+/** A conditional write on the account: done (its counters after it), or refused (the account as it is). */
 export type LedgerWrite =
-  | { readonly ok: true; readonly snapshot: AccountSnapshot | undefined }
+  | { readonly ok: true; readonly counters: LedgerCounters }
   | { readonly ok: false; readonly snapshot: AccountSnapshot | undefined };
 
 export interface GrantChange {
@@ -39,13 +45,15 @@ export interface CountryProfile {
 
 export interface LiveCallStore {
   loadCall(callId: string): Promise<StoredCall | undefined>;
+  /** The decision records of several calls (those found), by callId. */
+  loadCalls(callIds: readonly string[]): Promise<ReadonlyMap<string, StoredCall>>;
   readAccount(accountId: string): Promise<AccountSnapshot | undefined>;
   /** The account's lifetime profile row for a country (completed calls, first completion). */
   countryProfile(accountId: string, country: string): Promise<CountryProfile>;
   /** Grows a live call's grant; refused if the call changed, the version moved, or the balance or spend limits cannot carry it. */
-  extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard): Promise<LedgerWrite>;
+  extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite>;
   /** Ends a live call: releases its reservation, charges its real cost, remembers it as settled. Refused if the call changed. */
-  settle(accountId: string, call: LiveCall, settled: SettledCall): Promise<LedgerWrite>;
+  settle(accountId: string, call: LiveCall, settled: SettledCall, authorizedAtMs: number): Promise<LedgerWrite>;
   /** Charges a call whose reservation had already been released (reported after it expired). Refused if it was charged. */
   chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite>;
   /** Records the completion on the call; returns the first one when the call was completed before. */

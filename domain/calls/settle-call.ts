@@ -17,7 +17,7 @@ import type { DecisionRecord } from '../policy/authorize-call.js';
 import { knownCountry, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
 import { dayIndex, findLiveCall, hourIndex, type SettledCall } from './ledger.js';
-import type { Completion, LiveCallStore } from './ports.js';
+import type { Completion, LedgerCounters, LiveCallStore } from './ports.js';
 
 export interface SettleCallRequest {
   readonly callId: string;
@@ -62,6 +62,7 @@ export function makeSettleCall(deps: SettleCallDependencies) {
     const [first, profile] = await Promise.all([deps.store.readAccount(accountId), deps.store.countryProfile(accountId, record.destination.country)]);
 
     let snapshot = first;
+    let after: LedgerCounters | undefined;
     let charged: number | undefined;
     let overrun = record.maxDurationSeconds !== null && request.durationSeconds > record.maxDurationSeconds;
     for (let attempt = 1; attempt <= SETTLE_ATTEMPTS && charged === undefined; attempt += 1) {
@@ -72,13 +73,14 @@ export function makeSettleCall(deps: SettleCallDependencies) {
         break;
       }
       const call = findLiveCall(snapshot.ledger, request.callId);
+      const authorizedAtMs = Date.parse(record.decidedAt);
       const write = call
-        ? await deps.store.settle(accountId, call, settled)
-        : await deps.store.chargeReleased(accountId, request.callId, Date.parse(record.decidedAt), settled);
+        ? await deps.store.settle(accountId, call, settled, authorizedAtMs)
+        : await deps.store.chargeReleased(accountId, request.callId, authorizedAtMs, settled);
       if (!call) overrun = true;
       if (write.ok) {
         charged = chargedMicros;
-        snapshot = write.snapshot;
+        after = write.counters;
       } else {
         snapshot = write.snapshot ?? (await deps.store.readAccount(accountId));
       }
@@ -94,7 +96,7 @@ export function makeSettleCall(deps: SettleCallDependencies) {
     await Promise.all([
       deps.store.recordProfile(accountId, record.destination, completion, becomesKnown),
       deps.store.forgetSettled(accountId, request.callId),
-      snapshot && snapshot.ledger.availableMicros < 0 && snapshot.ledger.liveCalls.length > 0
+      after && after.availableMicros < 0 && after.liveCallCount > 0
         ? deps.store.markToEnd(accountId, 'INSUFFICIENT_BALANCE', completion.completedAt)
         : Promise.resolve(),
     ]);

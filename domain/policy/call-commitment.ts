@@ -115,10 +115,6 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
     callId: input.callId,
     reservedMicros: costMicros(decision.maxDurationSeconds, destination.ratePerMinute),
     grantedSeconds: decision.maxDurationSeconds,
-    ratePerMinute: destination.ratePerMinute,
-    country: destination.country,
-    digits: destination.e164.replace(/^\+/, ''),
-    authorizedAtMs: nowMs,
     expiresAtMs: nowMs + (decision.maxDurationSeconds + input.credit.reservationGraceSeconds) * 1000,
   };
   return {

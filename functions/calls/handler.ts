@@ -29,17 +29,21 @@ export function makeHandler(source: DependencySource) {
     const accountId = pathParameters.accountId ?? '';
     const snapshot = await deps.liveCalls.readAccount(accountId);
     if (!snapshot) throw httpErrors.notFound(`account ${accountId} does not exist`);
-    const calls = activeCalls(snapshot.ledger, now.getTime()).map((call) => ({
-      callId: call.callId,
-      country: call.country,
-      e164: `+${call.digits}`,
-      ratePerMinute: call.ratePerMinute,
-      grantedSeconds: call.grantedSeconds,
-      reserved: fromMicros(call.reservedMicros),
-      authorizedAt: new Date(call.authorizedAtMs).toISOString(),
-      expiresAt: new Date(call.expiresAtMs).toISOString(),
-      toEnd: reasonToEnd(snapshot.account, snapshot.ledger, call),
-    }));
+    const live = activeCalls(snapshot.ledger, now.getTime());
+    const records = await deps.liveCalls.loadCalls(live.map((call) => call.callId));
+    const calls = live.map((call) => {
+      const record = records.get(call.callId)?.record;
+      const destination = record?.destination ?? null;
+      return {
+        callId: call.callId,
+        destination,
+        authorizedAt: record?.decidedAt ?? null,
+        grantedSeconds: call.grantedSeconds,
+        reserved: fromMicros(call.reservedMicros),
+        expiresAt: new Date(call.expiresAtMs).toISOString(),
+        toEnd: reasonToEnd(snapshot.account, snapshot.ledger, destination ?? { country: '', e164: '' }),
+      };
+    });
     return { status: 200, body: { accountId, calls, count: calls.length, reserved: fromMicros(calls.reduce((sum, call) => sum + Math.round(call.reserved * 1e6), 0)) } };
   });
 }

@@ -219,6 +219,30 @@ describe('reservations, settlement and live-call control', () => {
     expect((cleared.body.calls as { accountId: string }[]).filter((call) => call.accountId === 'suspend-me')).toEqual([]);
   });
 
+  it('lists live calls to a destination blocked since they began, and only those', async () => {
+    await createAccount('blocker', { internationalEnabled: true, whitelistCountries: ['GB'] }, 20);
+    const [toGb, toUs] = [await authorize('blocker', '+442079460001'), await authorize('blocker', '+12125558000')];
+    expect([toGb.decision, toUs.decision]).toEqual(['allow', 'allow']);
+    const policy = { allowedIps: ['203.0.113.0/24'], internationalEnabled: true, whitelistCountries: ['GB'], blockedCountries: ['GB'] };
+    expect((await stack.call('PUT', '/v1/accounts/blocker/policy', { token: stack.adminToken, body: policy })).status).toBe(200);
+    const toEnd = await stack.call('GET', '/v1/calls/to-end', { token: switchToken });
+    const listed = (toEnd.body.calls as { callId: string; accountId: string; reason: string }[]).filter((call) => call.accountId === 'blocker');
+    expect(listed).toEqual([{ callId: toGb.callId, accountId: 'blocker', reason: 'DESTINATION_BLOCKED' }]);
+    const interim = await stack.call('POST', `/v1/calls/${toUs.callId}/interim`, { token: switchToken, body: { answered: true, elapsedSeconds: 10 } });
+    expect(interim.body.action).toBe('continue');
+  });
+
+  it('lists the other live calls when a call charged beyond its grant leaves nothing available', async () => {
+    await createAccount('overrun', { internationalEnabled: true, whitelistCountries: ['DM'] }, 2);
+    const [first, second] = [await authorize('overrun', '+17675559000'), await authorize('overrun', '+17675559001')];
+    expect([first.decision, second.decision]).toEqual(['allow', 'allow']);
+    // The switch ignored the first call's grant and reports an hour: 16.20 charged on a balance of 2.
+    await stack.call('POST', `/v1/calls/${first.callId}/completed`, { token: switchToken, body: { durationSeconds: 3_600, endedAt: new Date().toISOString() } });
+    expect((await account('overrun')).available).toBeLessThan(0);
+    const toEnd = await stack.call('GET', '/v1/calls/to-end', { token: switchToken });
+    expect(toEnd.body.calls).toEqual(expect.arrayContaining([{ callId: second.callId, accountId: 'overrun', reason: 'INSUFFICIENT_BALANCE' }]));
+  });
+
   it('refuses a customer suspending its own account, and a suspend without a note', async () => {
     await createAccount('self-suspend', {}, 1);
     const customer = await stack.issue('customer', 'self-suspend');
@@ -234,7 +258,9 @@ describe('reservations, settlement and live-call control', () => {
     const customer = await stack.issue('customer', 'listing');
     const live = await stack.call('GET', '/v1/accounts/listing/calls', { token: customer });
     expect(live.status).toBe(200);
-    expect(live.body.calls).toEqual([expect.objectContaining({ callId: call.callId, country: 'US', grantedSeconds: call.maxDurationSeconds, toEnd: null })]);
+    expect(live.body.calls).toEqual([
+      expect.objectContaining({ callId: call.callId, destination: expect.objectContaining({ country: 'US', e164: '+12125556000' }), grantedSeconds: call.maxDurationSeconds, toEnd: null }),
+    ]);
     const other = await stack.issue('customer', 'conc3');
     expect((await stack.call('GET', '/v1/accounts/listing/calls', { token: other })).status).toBe(403);
   });

@@ -261,8 +261,11 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
-/** Parses a stored account; the policy goes through its schema so fields added later get their defaults. */
-export function parseAccountItem(item: Record<string, unknown>): Account {
+/**
+ * Parses a stored account; the policy goes through its schema so fields added later get their defaults. A copy of
+ * the same account at the same version lends its parsed policy (every policy change moves the version).
+ */
+export function parseAccountItem(item: Record<string, unknown>, sameVersion?: Account): Account {
   // An unknown status must never read as active: refuse the record instead of deciding on a guess.
   const status = ACCOUNT_STATUSES.find((candidate) => candidate === item.status);
   if (!status) throw new Error(`account ${String(item.accountId)} has an unreadable status ${JSON.stringify(item.status)}`);
@@ -274,7 +277,7 @@ export function parseAccountItem(item: Record<string, unknown>): Account {
     sipUsernames: Array.isArray(item.sipUsernames) ? item.sipUsernames.map(String) : [],
     status,
     balanceMicros: Number(item.balanceMicros ?? 0),
-    policy: accountPolicySchema.parse(item.policy ?? {}),
+    policy: sameVersion && sameVersion.accountId === item.accountId && sameVersion.version === Number(item.version ?? 1) ? sameVersion.policy : accountPolicySchema.parse(item.policy ?? {}),
     restrictedDestinations: stringList(item.restrictedDestinations),
     knownCountries: stringList(item.knownCountries),
     createdAt: String(item.createdAt ?? ''),

@@ -38,7 +38,7 @@ import type { CallCommitment } from '../../../domain/policy/call-commitment.js';
 import type { AccountKey } from '../../../domain/policy/evaluate-call.js';
 import { initialiseLedgerFields, parseAccountItem } from './account-repository.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
-import { ExpressionBuilder, ledgerNames, liveCallValue, marshalled, needsLedgerFields, parseLedger } from './ledger-attributes.js';
+import { applyUpdated, ExpressionBuilder, ledgerNames, liveCallValue, marshalled, needsLedgerFields, parseLedger } from './ledger-attributes.js';
 import { outboxPut } from './outbox.js';
 import { toEndMarkerPut } from './to-end-marker.js';
 
@@ -98,7 +98,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     const live = commitment.liveCall?.call;
     if (live) {
       const name = expression.name(ledgerNames.live(live.callId));
-      expression.condition(`${name}.a = ${expression.value(live.authorizedAtMs)}`);
+      expression.condition(`${name}.e = ${expression.value(live.expiresAtMs)} AND ${name}.r = ${expression.value(live.reservedMicros)}`);
       expression
         .remove(ledgerNames.live(live.callId))
         .add('liveCalls', -1)
@@ -116,9 +116,9 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     expression.remove('balanceChanged');
     try {
       const result = await this.client.send(
-        new UpdateItemCommand({ TableName: this.tableName, Key: marshall(keys.account(commitment.accountId)), ...marshalled(expression.build()), ReturnValues: 'ALL_NEW' }),
+        new UpdateItemCommand({ TableName: this.tableName, Key: marshall(keys.account(commitment.accountId)), ...marshalled(expression.build()), ReturnValues: 'UPDATED_NEW' }),
       );
-      if (result.Attributes) this.remember(unmarshall(result.Attributes));
+      this.fold(commitment.accountId, unmarshall(result.Attributes ?? {}), expression.removedAttributes);
     } catch (error) {
       // The call was settled or released meanwhile: nothing of it is left to give back.
       if (!isConditionalCheckFailed(error)) throw error;
@@ -169,17 +169,20 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
   }
 
   private async applyCommitment(commitment: CallCommitment): Promise<AccountOutcome> {
+    const expression = commitmentExpression(commitment);
     try {
+      // Only what the write changed comes back (the item carries every live call of the account): it is folded
+      // into this process's copy, which the conditions keep honest.
       const result = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall(keys.account(commitment.accountId)),
-          ...marshalled(commitmentExpression(commitment).build()),
-          ReturnValues: 'ALL_NEW',
+          ...marshalled(expression.build()),
+          ReturnValues: 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'committed', snapshot: result.Attributes ? this.remember(unmarshall(result.Attributes)) : undefined };
+      return { kind: 'committed', snapshot: this.fold(commitment.accountId, unmarshall(result.Attributes ?? {}), expression.removedAttributes) };
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
@@ -260,8 +263,19 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
   }
 
   private remember(item: Record<string, unknown>): AccountSnapshot {
-    const snapshot: AccountSnapshot = { account: parseAccountItem(item), ledger: parseLedger(item) };
-    remember(this.accounts, snapshot.account.accountId, { snapshot, at: this.nowMs() });
+    const accountId = String(item.accountId);
+    // The policy is parsed through its schema once per version, not on every read of the account.
+    const snapshot: AccountSnapshot = { account: parseAccountItem(item, this.accounts.get(accountId)?.snapshot.account), ledger: parseLedger(item) };
+    remember(this.accounts, accountId, { snapshot, at: this.nowMs() });
+    return snapshot;
+  }
+
+  /** Folds a write's UPDATED_NEW into this process's copy; undefined when there is no copy to fold into. */
+  private fold(accountId: string, updated: Record<string, unknown>, removed: readonly string[]): AccountSnapshot | undefined {
+    const cached = this.accounts.get(accountId);
+    if (!cached) return undefined;
+    const snapshot: AccountSnapshot = { account: cached.snapshot.account, ledger: applyUpdated(cached.snapshot.ledger, updated, removed) };
+    remember(this.accounts, accountId, { snapshot, at: this.nowMs() });
     return snapshot;
   }
 
@@ -305,7 +319,7 @@ export function commitmentExpression(commitment: CallCommitment): ExpressionBuil
   let releasedMicros = 0;
   for (const expired of commitment.releaseExpired) {
     const name = expression.name(ledgerNames.live(expired.callId));
-    expression.condition(`${name}.a = ${expression.value(expired.authorizedAtMs)} AND ${name}.r = ${expression.value(expired.reservedMicros)}`);
+    expression.condition(`${name}.e = ${expression.value(expired.expiresAtMs)} AND ${name}.r = ${expression.value(expired.reservedMicros)}`);
     expression.remove(ledgerNames.live(expired.callId));
     releasedMicros += expired.reservedMicros;
   }

@@ -6,15 +6,18 @@
  * | attribute | holds |
  * | --- | --- |
  * | `availableMicros`, `reservedMicros`, `liveCalls` | balance minus reservations, open reservations, live-call count |
- * | `c#<callId>` | a live call: `r` reserved micros, `g` granted s, `q` rate/min, `d` country, `n` digits, `a` authorized ms, `e` expires ms |
+ * | `c#<callId>` | a live call: `r` reserved micros, `g` granted seconds, `e` expiry (epoch ms) |
  * | `x#<callId>` | a settled call, for an hour: `c` charged micros, `s` seconds, `t` settled ms |
  * | `m#<minute>` | allowed calls in that epoch minute |
  * | `h#<hour>`, `d#<day>` | reserved + settled spend (micros) of the calls authorized in that epoch hour / day |
  * | `u#<window>`, `u#<window>#<country>` | attempts to unusual destinations in that detection window, all and per country |
  * | `balanceChanged` | set by a write that moves the balance, cleared by the per-call writes: the stream filter's cue |
  *
- * The item stays small (a live call is about 100 bytes), so each write costs one or two write units; only calls in
- * progress and the current and previous buckets are kept.
+ * The item is rewritten on every call of the account, so it is kept small: a live call holds only its money and
+ * expiry (about 30 bytes plus its callId; where it goes is on its decision record), and only the current and previous
+ * buckets are kept. A write costs about one write unit per KB of item: 1 KB of policy plus ~60 bytes per call in
+ * progress, so an account with 300 live calls costs ~20 units a write, and ~6,000 live calls reach DynamoDB's 400 KB
+ * item limit (README, "Limits of one account").
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AccountLedger, LiveCall, SettledCall, UnusualAttempts } from '../../../domain/calls/ledger.js';
@@ -34,7 +37,7 @@ export const ledgerNames = {
 
 /** The stored form of a live call (short keys: it is rewritten with the item on every call of the account). */
 export function liveCallValue(call: LiveCall) {
-  return { r: call.reservedMicros, g: call.grantedSeconds, q: call.ratePerMinute, d: call.country, n: call.digits, a: call.authorizedAtMs, e: call.expiresAtMs };
+  return { r: call.reservedMicros, g: call.grantedSeconds, e: call.expiresAtMs };
 }
 
 export function settledCallValue(settled: SettledCall) {
@@ -49,17 +52,8 @@ const finite = (value: unknown): number => {
 function parseLiveCall(callId: string, value: unknown): LiveCall | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const entry = value as Record<string, unknown>;
-  if (typeof entry.d !== 'string' || !Number.isFinite(Number(entry.e))) return undefined;
-  return {
-    callId,
-    reservedMicros: finite(entry.r),
-    grantedSeconds: finite(entry.g),
-    ratePerMinute: finite(entry.q),
-    country: entry.d,
-    digits: typeof entry.n === 'string' ? entry.n : '',
-    authorizedAtMs: finite(entry.a),
-    expiresAtMs: finite(entry.e),
-  };
+  if (!Number.isFinite(Number(entry.e)) || !Number.isFinite(Number(entry.r))) return undefined;
+  return { callId, reservedMicros: finite(entry.r), grantedSeconds: finite(entry.g), expiresAtMs: finite(entry.e) };
 }
 
 /** Reads the live side off an unmarshalled account item; an item written before it existed reads as empty. */
@@ -95,7 +89,7 @@ export function parseLedger(item: Record<string, unknown>): AccountLedger {
       else counts.total = finite(value);
     }
   }
-  liveCalls.sort((a, b) => a.authorizedAtMs - b.authorizedAtMs);
+  liveCalls.sort((a, b) => a.expiresAtMs - b.expiresAtMs);
   return {
     availableMicros: finite(item.availableMicros ?? item.balanceMicros),
     reservedMicros: finite(item.reservedMicros),
@@ -107,6 +101,50 @@ export function parseLedger(item: Record<string, unknown>): AccountLedger {
     spendMicrosByDay,
     unusualByWindow: unusual as Record<number, UnusualAttempts>,
   };
+}
+
+/**
+ * Folds what a write returned (ReturnValues UPDATED_NEW: the attributes it changed) into the ledger it was applied
+ * to, so that the copy stays current without reading the whole item back. Removed attributes are dropped.
+ */
+export function applyUpdated(ledger: AccountLedger, updated: Record<string, unknown>, removed: readonly string[]): AccountLedger {
+  const partial = parseLedger({ ...updated, availableMicros: updated.availableMicros ?? ledger.availableMicros });
+  const gone = new Set(removed);
+  const liveCalls = new Map(ledger.liveCalls.filter((call) => !gone.has(ledgerNames.live(call.callId))).map((call) => [call.callId, call]));
+  for (const call of partial.liveCalls) liveCalls.set(call.callId, call);
+  const merge = <V>(before: Readonly<Record<number, V>>, after: Readonly<Record<number, V>>, name: (index: number) => string) =>
+    Object.fromEntries([...Object.entries(before).filter(([index]) => !gone.has(name(Number(index)))), ...Object.entries(after)]) as Record<number, V>;
+  return {
+    availableMicros: partial.availableMicros,
+    reservedMicros: updated.reservedMicros !== undefined ? partial.reservedMicros : ledger.reservedMicros,
+    liveCallCount: updated.liveCalls !== undefined ? partial.liveCallCount : ledger.liveCallCount,
+    liveCalls: [...liveCalls.values()].sort((a, b) => a.expiresAtMs - b.expiresAtMs),
+    settled: Object.fromEntries(Object.entries(ledger.settled).filter(([callId]) => !gone.has(ledgerNames.settled(callId)))),
+    allowedCallsByMinute: merge(ledger.allowedCallsByMinute, partial.allowedCallsByMinute, ledgerNames.minute),
+    spendMicrosByHour: merge(ledger.spendMicrosByHour, partial.spendMicrosByHour, ledgerNames.hour),
+    spendMicrosByDay: merge(ledger.spendMicrosByDay, partial.spendMicrosByDay, ledgerNames.day),
+    unusualByWindow: mergeUnusual(ledger.unusualByWindow, partial.unusualByWindow, gone, (index) => updated[ledgerNames.unusualTotal(index)] !== undefined),
+  };
+}
+
+function mergeUnusual(
+  before: Readonly<Record<number, UnusualAttempts>>,
+  after: Readonly<Record<number, UnusualAttempts>>,
+  gone: ReadonlySet<string>,
+  totalUpdated: (index: number) => boolean,
+): Record<number, UnusualAttempts> {
+  const merged: Record<number, UnusualAttempts> = {};
+  for (const [index, counts] of Object.entries(before)) {
+    if (!gone.has(ledgerNames.unusualTotal(Number(index)))) merged[Number(index)] = counts;
+  }
+  for (const [index, counts] of Object.entries(after)) {
+    const previous = merged[Number(index)];
+    merged[Number(index)] = {
+      total: totalUpdated(Number(index)) ? counts.total : (previous?.total ?? 0),
+      byCountry: { ...previous?.byCountry, ...counts.byCountry },
+    };
+  }
+  return merged;
 }
 
 /** True when the item predates the live side and needs its counters initialised before a conditional write. */
@@ -168,6 +206,11 @@ export class ExpressionBuilder {
   remove(attribute: string): this {
     this.removes.add(attribute);
     return this;
+  }
+
+  /** The attributes this expression removes, to fold a write's result into a copy (see applyUpdated). */
+  get removedAttributes(): string[] {
+    return [...this.removes].filter((attribute) => !this.adds.has(attribute));
   }
 
   get hasActions(): boolean {

@@ -38,6 +38,15 @@ export class DynamoLiveCallStore implements LiveCallStore {
     return { record: item.record as DecisionRecord, completion: item.completion as Completion | undefined };
   }
 
+  async loadCalls(callIds: readonly string[]): Promise<Map<string, StoredCall>> {
+    const calls = new Map<string, StoredCall>();
+    for (const item of await this.batchGet(callIds.map((callId) => keys.decision(callId)))) {
+      const record = item.record as DecisionRecord;
+      calls.set(record.callId, { record, completion: item.completion as Completion | undefined });
+    }
+    return calls;
+  }
+
   async readAccount(accountId: string): Promise<AccountSnapshot | undefined> {
     const item = await this.get(keys.account(accountId));
     return item ? snapshotOf(item) : undefined;
@@ -51,13 +60,13 @@ export class DynamoLiveCallStore implements LiveCallStore {
     };
   }
 
-  async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard): Promise<LedgerWrite> {
+  async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite> {
     const expression = new ExpressionBuilder();
     const live = expression.name(ledgerNames.live(call.callId));
     const extra = change.reservedMicros - call.reservedMicros;
-    const buckets = spendBucketsOf(call.authorizedAtMs);
+    const buckets = spendBucketsOf(authorizedAtMs);
     expression
-      .condition(`${live}.a = ${expression.value(call.authorizedAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
+      .condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
       .condition(`${expression.name('version')} = ${expression.value(guard.expectedVersion)}`)
       .condition(`${expression.name('availableMicros')} >= ${expression.value(extra)}`);
     for (const [attribute, limit] of [
@@ -82,13 +91,13 @@ export class DynamoLiveCallStore implements LiveCallStore {
     return this.update(accountId, expression);
   }
 
-  async settle(accountId: string, call: LiveCall, settled: SettledCall): Promise<LedgerWrite> {
+  async settle(accountId: string, call: LiveCall, settled: SettledCall, authorizedAtMs: number): Promise<LedgerWrite> {
     const expression = new ExpressionBuilder();
     const live = expression.name(ledgerNames.live(call.callId));
-    const buckets = spendBucketsOf(call.authorizedAtMs);
+    const buckets = spendBucketsOf(authorizedAtMs);
     const adjustment = settled.chargedMicros - call.reservedMicros;
     expression
-      .condition(`${live}.a = ${expression.value(call.authorizedAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
+      .condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
       .remove(ledgerNames.live(call.callId))
       .set(ledgerNames.settled(call.callId), settledCallValue(settled))
       .set('balanceChanged', true)
@@ -112,7 +121,7 @@ export class DynamoLiveCallStore implements LiveCallStore {
       .add('balanceMicros', -settled.chargedMicros)
       .add(ledgerNames.hour(buckets.hour), settled.chargedMicros)
       .add(ledgerNames.day(buckets.day), settled.chargedMicros);
-    return this.update(accountId, expression);
+    return this.update(accountId, expression, true);
   }
 
   async recordCompletion(callId: string, completion: Completion): Promise<{ stored: true } | { stored: false; existing: Completion }> {
@@ -211,17 +220,22 @@ export class DynamoLiveCallStore implements LiveCallStore {
   }
 
   async readAccounts(accountIds: readonly string[]): Promise<AccountSnapshot[]> {
-    const snapshots: AccountSnapshot[] = [];
-    for (let start = 0; start < accountIds.length; start += BATCH_GET_LIMIT) {
-      let pending: Record<string, AttributeValue>[] = accountIds.slice(start, start + BATCH_GET_LIMIT).map((accountId) => marshall(keys.account(accountId)));
+    return (await this.batchGet(accountIds.map((accountId) => keys.account(accountId)))).map(snapshotOf);
+  }
+
+  /** Consistent reads of any number of items, 100 keys a request, unprocessed keys retried. */
+  private async batchGet(itemKeys: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < itemKeys.length; start += BATCH_GET_LIMIT) {
+      let pending: Record<string, AttributeValue>[] = itemKeys.slice(start, start + BATCH_GET_LIMIT).map((key) => marshall(key));
       for (let attempt = 0; pending.length > 0 && attempt < 5; attempt += 1) {
         const result = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-        snapshots.push(...(result.Responses?.[this.tableName] ?? []).map((item) => snapshotOf(unmarshall(item))));
+        items.push(...(result.Responses?.[this.tableName] ?? []).map((item) => unmarshall(item)));
         pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
-      if (pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} accounts unread`);
+      if (pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} items unread`);
     }
-    return snapshots;
+    return items;
   }
 
   async clearToEndMarker(accountId: string, at: string): Promise<void> {
@@ -241,18 +255,21 @@ export class DynamoLiveCallStore implements LiveCallStore {
     }
   }
 
-  private async update(accountId: string, expression: ExpressionBuilder): Promise<LedgerWrite> {
+  /** `wholeItem`: read the counters back from the whole item (for a write that does not change them itself). */
+  private async update(accountId: string, expression: ExpressionBuilder, wholeItem = false): Promise<LedgerWrite> {
     try {
       const result = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall(keys.account(accountId)),
           ...marshalled(expression.build()),
-          ReturnValues: 'ALL_NEW',
+          // Only the changed attributes: the item carries every live call of the account.
+          ReturnValues: wholeItem ? 'ALL_NEW' : 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { ok: true, snapshot: result.Attributes ? snapshotOf(unmarshall(result.Attributes)) : undefined };
+      const updated = unmarshall(result.Attributes ?? {});
+      return { ok: true, counters: { availableMicros: Number(updated.availableMicros ?? 0), liveCallCount: Number(updated.liveCalls ?? 0) } };
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         const returned = (error as { Item?: Record<string, AttributeValue> }).Item;

@@ -17,10 +17,6 @@ function liveCall(overrides: Partial<LiveCall> = {}): LiveCall {
     callId: 'c1',
     reservedMicros: costMicros(180, 0.27),
     grantedSeconds: 180,
-    ratePerMinute: 0.27,
-    country: 'SL',
-    digits: '23225123456',
-    authorizedAtMs: 0,
     expiresAtMs: 300_000,
     ...overrides,
   };
@@ -64,29 +60,29 @@ describe('interimAfter', () => {
 
 describe('extendGrant', () => {
   it('extends by another slice beyond the elapsed time when the balance carries it', () => {
-    const extension = extendGrant({ call: liveCall(), elapsedSeconds: 150, availableMicros: toMicros(9), spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
+    const extension = extendGrant({ call: liveCall(), ratePerMinute: 0.27, elapsedSeconds: 150, availableMicros: toMicros(9), spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
     expect(extension).toMatchObject({ grantedSeconds: 330, extraMicros: costMicros(330, 0.27) - costMicros(180, 0.27), boundBy: 'target', interimSeconds: 150 });
   });
 
   it('grants only what the available balance buys, and keeps asking in case of a top-up', () => {
     // 0.27 more buys 60 s more.
-    const extension = extendGrant({ call: liveCall(), elapsedSeconds: 150, availableMicros: toMicros(0.27), spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
+    const extension = extendGrant({ call: liveCall(), ratePerMinute: 0.27, elapsedSeconds: 150, availableMicros: toMicros(0.27), spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
     expect(extension).toMatchObject({ grantedSeconds: 240, extraMicros: 270_000, boundBy: 'balance', interimSeconds: 60 });
   });
 
   it('grants nothing more when nothing is available, and the call ends when its grant runs out', () => {
-    const extension = extendGrant({ call: liveCall(), elapsedSeconds: 150, availableMicros: 0, spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
+    const extension = extendGrant({ call: liveCall(), ratePerMinute: 0.27, elapsedSeconds: 150, availableMicros: 0, spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
     expect(extension).toMatchObject({ grantedSeconds: 180, extraMicros: 0, boundBy: 'balance', interimSeconds: null });
   });
 
   it('keeps a call to an unusual destination within its cost cap', () => {
-    const extension = extendGrant({ call: liveCall(), elapsedSeconds: 150, availableMicros: toMicros(100), spendRoomMicros: null, maxCallCostMicros: toMicros(1), settings: SETTINGS });
+    const extension = extendGrant({ call: liveCall(), ratePerMinute: 0.27, elapsedSeconds: 150, availableMicros: toMicros(100), spendRoomMicros: null, maxCallCostMicros: toMicros(1), settings: SETTINGS });
     expect(extension).toMatchObject({ boundBy: 'unusualDestination', reservedMicros: costMicros(222, 0.27), grantedSeconds: 222 });
   });
 
   it('grants the rest of the carrier cap at once when it is cheap next to the balance', () => {
-    const call = liveCall({ ratePerMinute: 0.0045, reservedMicros: costMicros(180, 0.0045) });
-    const extension = extendGrant({ call, elapsedSeconds: 150, availableMicros: toMicros(50), spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
+    const call = liveCall({ reservedMicros: costMicros(180, 0.0045) });
+    const extension = extendGrant({ call, ratePerMinute: 0.0045, elapsedSeconds: 150, availableMicros: toMicros(50), spendRoomMicros: null, maxCallCostMicros: null, settings: SETTINGS });
     expect(extension).toMatchObject({ grantedSeconds: 14_400, boundBy: 'carrierCap', interimSeconds: null });
   });
 });
