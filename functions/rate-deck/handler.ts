@@ -3,6 +3,7 @@
  * nothing is applied unless the whole file is valid. GET shows the current version.
  */
 import { parseRateDeckCsv } from '../../domain/rate-deck/rate-deck.js';
+import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
@@ -34,7 +35,7 @@ export function makeHandler(source: DependencySource) {
       importedBy: principal?.credentialId ?? 'unknown',
     };
     await deps.referenceDataRepository.saveRateDeck(parsed.entries, info);
-    deps.referenceData.invalidate();
+    deps.referenceData.installRateDeck(new RateDeck(parsed.entries, info.version));
     deps.logger.info('rate deck imported', info);
     return { status: 200, body: info };
   });

@@ -27,11 +27,19 @@ export class BanListCache implements BanList {
   ) {}
 
   async activeBan(ip: string, now: Date): Promise<ActiveBan | undefined> {
-    const loaded = this.loaded ?? (await this.reload());
-    if (this.nowMs() - loaded.loadedAt > this.refreshMs) {
+    // As the reference data: older than half the period, reload in the background; older than the period, first.
+    const age = this.loaded ? this.nowMs() - this.loaded.loadedAt : Number.POSITIVE_INFINITY;
+    const loaded = this.loaded && age <= this.refreshMs ? this.loaded : await this.reload();
+    if (age > this.refreshMs / 2 && age <= this.refreshMs) {
       this.reload().catch((error: unknown) => this.logger.warn('ban list refresh failed; keeping the copy in memory', { error: String(error) }));
     }
     const ban = loaded.bans.get(canonicalIpOrSelf(ip));
+    return ban && Date.parse(ban.bannedUntil) > now.getTime() ? ban : undefined;
+  }
+
+  /** The bans held now, whatever their age, for decisions made while the database cannot be reached. */
+  lastKnownBan(ip: string, now: Date): ActiveBan | undefined {
+    const ban = this.loaded?.bans.get(canonicalIpOrSelf(ip));
     return ban && Date.parse(ban.bannedUntil) > now.getTime() ? ban : undefined;
   }
 

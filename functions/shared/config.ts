@@ -67,7 +67,7 @@ const environmentSchema = z.object({
   TOLLGATE_MAX_CALL_SECONDS: integer(14_400, 60, 86_400),
   TOLLGATE_MIN_BILLABLE_SECONDS: integer(60, 0, 3_600),
   TOLLGATE_DECISION_TTL_DAYS: integer(90, 1, 3_650),
-  TOLLGATE_REFERENCE_REFRESH_SECONDS: integer(30, 1, 3_600),
+  TOLLGATE_REFERENCE_REFRESH_SECONDS: integer(5, 1, 3_600),
   TOLLGATE_ALIAS_CACHE_SECONDS: integer(60, 0, 3_600),
   TOLLGATE_MAX_BODY_BYTES: integer(65_536, 1_024, 10_485_760),
   /** How long a process decides on its copy of an account before reading it again (each write still checks its version). */

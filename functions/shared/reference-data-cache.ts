@@ -1,7 +1,10 @@
 /**
- * Keeps the rate deck and the high-risk list in memory so the authorize path never waits on the database for
- * them. The first call in a process loads them; after `refreshMs` a call triggers a background check of the
- * version pointers and keeps answering from the copy it has until the new one is loaded.
+ * Keeps the rate deck and the high-risk list in memory so the authorize path does not wait on the database for
+ * them, and no call is decided on a copy checked more than `refreshMs` ago:
+ *  - a copy older than half of `refreshMs` answers the call and is re-checked in the background (the version
+ *    pointers; the data is loaded only when the version moved), so busy processes never wait;
+ *  - a copy older than `refreshMs` (a process idle or frozen for a while) is re-checked before the call is decided;
+ *  - an import in this process installs the new copy at once (`installRateDeck`, `installHighRisk`).
  */
 import type { ReferenceData } from '../../domain/policy/authorize-call.js';
 import { PrefixSet } from '../../domain/policy/prefix-set.js';
@@ -29,21 +32,32 @@ export class ReferenceDataCache implements ReferenceData {
   ) {}
 
   async rateDeck(): Promise<RateDeck> {
-    if (!this.deck) return (await this.refreshDeck()).value;
-    if (this.nowMs() - this.deck.checkedAt > this.refreshMs) this.inBackground(this.refreshDeck(), 'rate deck');
-    return this.deck.value;
+    return (await this.fresh(this.deck, () => this.refreshDeck(), 'rate deck')).value;
   }
 
   async highRiskPrefixes(): Promise<PrefixSet> {
-    if (!this.highRisk) return (await this.refreshHighRisk()).value;
-    if (this.nowMs() - this.highRisk.checkedAt > this.refreshMs) this.inBackground(this.refreshHighRisk(), 'high-risk list');
-    return this.highRisk.value;
+    return (await this.fresh(this.highRisk, () => this.refreshHighRisk(), 'high-risk list')).value;
   }
 
-  /** Drops the cached copies; the next call reloads (used after an import in the same process). */
-  invalidate(): void {
-    if (this.deck) this.deck.checkedAt = 0;
-    if (this.highRisk) this.highRisk.checkedAt = 0;
+  /** The copies held now, whatever their age, for decisions made while the database cannot be reached. */
+  lastKnown(): { readonly rateDeck: RateDeck | undefined; readonly highRiskPrefixes: PrefixSet | undefined } {
+    return { rateDeck: this.deck?.value, highRiskPrefixes: this.highRisk?.value };
+  }
+
+  /** An import in this process: the very next call is decided on it. */
+  installRateDeck(deck: RateDeck): void {
+    this.deck = { value: deck, version: deck.version, checkedAt: this.nowMs() };
+  }
+
+  installHighRisk(prefixes: PrefixSet, version: string): void {
+    this.highRisk = { value: prefixes, version, checkedAt: this.nowMs() };
+  }
+
+  private async fresh<T>(copy: Cached<T> | undefined, refresh: () => Promise<Cached<T>>, what: string): Promise<Cached<T>> {
+    const age = copy ? this.nowMs() - copy.checkedAt : Number.POSITIVE_INFINITY;
+    if (!copy || age > this.refreshMs) return refresh();
+    if (age > this.refreshMs / 2) this.inBackground(refresh(), what);
+    return copy;
   }
 
   private refreshDeck(): Promise<Cached<RateDeck>> {

@@ -72,6 +72,19 @@ describe('POST /v1/authorize over HTTP against DynamoDB Local', () => {
     expect(reused.body.error.details[0].field).toBe('callId');
   });
 
+  it('answers 409, never the first decision, when a callId comes back with any other identity field', async () => {
+    const admin = { token: stack.adminToken };
+    await stack.call('POST', '/v1/accounts', { ...admin, body: { accountId: 'other', name: 'Other', homeCountry: 'US' } });
+    await stack.call('PUT', '/v1/accounts/other/policy', { ...admin, body: { allowedIps: ['203.0.113.0/24'] } });
+    const body = authorizeBody();
+    expect((await stack.call('POST', '/v1/authorize', { token: switchToken, body })).body.decision).toBe('allow');
+    for (const change of [{ accountId: 'other' }, { from: '+13055550199' }, { authMethod: 'digest' }, { sourceIp: '203.0.113.11' }, { accountId: undefined, techPrefix: '55501234' }]) {
+      const reused = await stack.call('POST', '/v1/authorize', { token: switchToken, body: { ...body, ...change } });
+      expect(reused.status, JSON.stringify(change)).toBe(409);
+      expect(reused.body.error.details[0].field).toBe('callId');
+    }
+  });
+
   it('records decisions in the account access log, newest first', async () => {
     const body = authorizeBody({ to: '+18095550123' });
     await stack.call('POST', '/v1/authorize', { token: switchToken, body });
