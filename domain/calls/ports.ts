@@ -8,6 +8,8 @@ export interface Completion {
   readonly endedAt: string;
   readonly chargedMicros: number;
   readonly completedAt: string;
+  /** When the charge was applied to the account; absent while it is claimed but not applied. */
+  readonly appliedAt?: string;
 }
 
 export interface StoredCall {
@@ -52,16 +54,24 @@ export interface LiveCallStore {
   countryProfile(accountId: string, country: string): Promise<CountryProfile>;
   /** Grows a live call's grant; refused if the call changed, the version moved, or the balance or spend limits cannot carry it. */
   extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite>;
-  /** Ends a live call: releases its reservation, charges its real cost, remembers it as settled. Refused if the call changed. */
+  /**
+   * Ends a live call: releases its reservation, charges its real cost and leaves a settled-call mark, so a later
+   * applier sees the charge was made. Refused if the call changed or is gone.
+   */
   settle(accountId: string, call: LiveCall, settled: SettledCall, authorizedAtMs: number): Promise<LedgerWrite>;
-  /** Charges a call whose reservation had already been released (reported after it expired). Refused if it was charged. */
+  /** Ends a live call whose reservation expired unreported: releases it, charges nothing. Refused if the call changed or is gone. */
+  release(accountId: string, call: LiveCall): Promise<LedgerWrite>;
+  /**
+   * Charges a call whose reservation had already been released (reported after it expired), leaving a
+   * settled-call mark; refused if the call is live again or was charged already.
+   */
   chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite>;
+  /** Marks the completion applied; the account's settled-call mark is then dropped by a later write. */
+  markApplied(accountId: string, callId: string, appliedAt: string): Promise<void>;
   /** Records the completion on the call; returns the first one when the call was completed before. */
   recordCompletion(callId: string, completion: Completion): Promise<{ readonly stored: true } | { readonly stored: false; readonly existing: Completion }>;
   /** Lifetime profile and, when the country has become usual, the account's known countries. */
   recordProfile(accountId: string, destination: Destination, completion: Completion, becomesKnown: boolean): Promise<void>;
-  /** Drops the settled-call memory once the completion is recorded on the call. */
-  forgetSettled(accountId: string, callId: string): Promise<void>;
   markToEnd(accountId: string, reason: string, at: string): Promise<void>;
   /** Accounts with a to-end marker, and the marker's time (to remove it only if nothing rewrote it). */
   toEndMarkers(): Promise<readonly { readonly accountId: string; readonly at: string }[]>;

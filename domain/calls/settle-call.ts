@@ -1,22 +1,25 @@
 /**
  * Settling a call the switch reports ended (`POST /v1/calls/{callId}/completed`), once:
- *  1. Read the call's decision; a denied call has nothing to settle, a completed one answers its first settlement.
- *  2. Read the account; its live call holds the reservation.
- *  3. Settle on the account in one conditional write: release the reservation, charge the real cost (per second at
- *     the authorized rate; a call never answered reports 0 and costs nothing), and remember the call as settled.
- *     - A concurrent interim update changed the call: read again and retry.
- *     - The call is already settled (a retried report after a crash between steps 3 and 4): take that charge.
- *     - The reservation had expired and been released: charge the real cost on its own, once.
- *  4. Record the completion on the call (the first report wins), then the destination profile, then forget the
- *     settled-call memory. A crash anywhere leaves a state the retried report completes without charging twice.
- *  5. A charge beyond the reservation (a switch that ran past its grant) can leave the live calls without cover:
+ *  1. Read the call's decision; a denied call has nothing to settle.
+ *  2. Claim the settlement by recording the completion on the call (the first report wins; its charge is per
+ *     second at the authorized rate, nothing for a call never answered), while reading the account.
+ *  3. Apply it to the account in one conditional write: remove the live call, release its reservation, charge the
+ *     real cost. A concurrent interim update changed the call: read again and retry. The reservation had already
+ *     expired and been released: charge the cost on its own, leaving a settled-call mark so it is charged once.
+ *  4. Mark the completion applied on the call; only then may the account's settled-call mark be dropped.
+ *  5. A repeated report answers the first settlement; if that report's process died before step 4 (its claim is a
+ *     minute old and not applied), the repeat applies it: the live call, the settled-call mark or their absence
+ *     (a reservation released by expiry) on the account tell it what is left to charge.
+ *  6. A charge beyond the reservation (a switch that ran past its grant) can leave the live calls without cover:
  *     mark the account so its live calls are listed to end.
+ * Only the claim on the call and the conditional writes on the account decide who charges, so no interleaving of
+ * repeats, crashes and expiry charges twice.
  */
 import { chargeMicrosFor } from '../balance/charge.js';
-import type { DecisionRecord } from '../policy/authorize-call.js';
+import type { AccountSnapshot, DecisionRecord } from '../policy/authorize-call.js';
 import { knownCountry, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
-import { dayIndex, findLiveCall, hourIndex, type SettledCall } from './ledger.js';
+import { dayIndex, findLiveCall, hourIndex } from './ledger.js';
 import type { Completion, LedgerCounters, LiveCallStore } from './ports.js';
 
 export interface SettleCallRequest {
@@ -44,7 +47,8 @@ export interface SettleCallDependencies {
   readonly detection: DetectionThresholds;
 }
 
-const SETTLE_ATTEMPTS = 4;
+/** A claim older than this whose live call is still on the account was left by a process that died. */
+const ABANDONED_CLAIM_MS = 60_000;
 
 export function makeSettleCall(deps: SettleCallDependencies) {
   return async function settleCall(request: SettleCallRequest): Promise<SettleOutcome> {
@@ -53,55 +57,89 @@ export function makeSettleCall(deps: SettleCallDependencies) {
     const { record } = stored;
     if (record.decision !== 'allow' || !record.destination || !record.accountId) return { kind: 'not-allowed', record };
     const allowed = { ...record, accountId: record.accountId, destination: record.destination };
-    if (stored.completion) return { kind: 'settled', record: allowed, completion: stored.completion, alreadyCompleted: true, overrun: false, becomesKnown: false };
-
-    const now = deps.clock.now();
     const accountId = record.accountId;
-    const chargedMicros = chargeMicrosFor(request.durationSeconds, record.destination.ratePerMinute);
-    const settled: SettledCall = { chargedMicros, durationSeconds: request.durationSeconds, settledAtMs: now.getTime() };
-    const [first, profile] = await Promise.all([deps.store.readAccount(accountId), deps.store.countryProfile(accountId, record.destination.country)]);
+    const now = deps.clock.now();
+    const repeat = (completion: Completion): SettleOutcome => ({ kind: 'settled', record: allowed, completion, alreadyCompleted: true, overrun: false, becomesKnown: false });
 
-    let snapshot = first;
-    let after: LedgerCounters | undefined;
-    let charged: number | undefined;
-    let overrun = record.maxDurationSeconds !== null && request.durationSeconds > record.maxDurationSeconds;
-    for (let attempt = 1; attempt <= SETTLE_ATTEMPTS && charged === undefined; attempt += 1) {
-      if (!snapshot) throw new Error(`account ${accountId} of call ${request.callId} no longer exists`);
-      const earlier = snapshot.ledger.settled[request.callId];
-      if (earlier) {
-        charged = earlier.chargedMicros;
-        break;
-      }
-      const call = findLiveCall(snapshot.ledger, request.callId);
-      const authorizedAtMs = Date.parse(record.decidedAt);
-      const write = call
-        ? await deps.store.settle(accountId, call, settled, authorizedAtMs)
-        : await deps.store.chargeReleased(accountId, request.callId, authorizedAtMs, settled);
-      if (!call) overrun = true;
-      if (write.ok) {
-        charged = chargedMicros;
-        after = write.counters;
-      } else {
-        snapshot = write.snapshot ?? (await deps.store.readAccount(accountId));
-      }
+    if (stored.completion) {
+      if (isAbandoned(stored.completion, now)) await applyAbandoned(deps.store, record, now);
+      return repeat(stored.completion);
     }
-    if (charged === undefined) throw new Error(`call ${request.callId} could not be settled after ${SETTLE_ATTEMPTS} attempts`);
 
-    const completion: Completion = { durationSeconds: request.durationSeconds, endedAt: request.endedAt, chargedMicros: charged, completedAt: now.toISOString() };
-    const recorded = await deps.store.recordCompletion(request.callId, completion);
-    if (!recorded.stored) return { kind: 'settled', record: allowed, completion: recorded.existing, alreadyCompleted: true, overrun: false, becomesKnown: false };
+    const completion: Completion = {
+      durationSeconds: request.durationSeconds,
+      endedAt: request.endedAt,
+      chargedMicros: chargeMicrosFor(request.durationSeconds, record.destination.ratePerMinute),
+      completedAt: now.toISOString(),
+    };
+    const [claim, snapshot, profile] = await Promise.all([
+      deps.store.recordCompletion(request.callId, completion),
+      deps.store.readAccount(accountId),
+      deps.store.countryProfile(accountId, record.destination.country),
+    ]);
+    // Another report of the same call claimed it first: that one settles it.
+    if (!claim.stored) return repeat(claim.existing);
 
     const firstCompletedMs = profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime();
     const becomesKnown = request.durationSeconds > 0 && knownCountry(profile.completedCalls + 1, firstCompletedMs, now.getTime(), deps.detection);
-    await Promise.all([
+    const [applied] = await Promise.all([
+      applySettlement(deps.store, record, completion, snapshot),
       deps.store.recordProfile(accountId, record.destination, completion, becomesKnown),
-      deps.store.forgetSettled(accountId, request.callId),
-      after && after.availableMicros < 0 && after.liveCallCount > 0
-        ? deps.store.markToEnd(accountId, 'INSUFFICIENT_BALANCE', completion.completedAt)
-        : Promise.resolve(),
     ]);
+    await deps.store.markApplied(accountId, request.callId, now.toISOString());
+    if (applied.counters.availableMicros < 0 && applied.counters.liveCallCount > 0) {
+      await deps.store.markToEnd(accountId, 'INSUFFICIENT_BALANCE', completion.completedAt);
+    }
+    const overrun = !applied.fromReservation || (record.maxDurationSeconds !== null && request.durationSeconds > record.maxDurationSeconds);
     return { kind: 'settled', record: allowed, completion, alreadyCompleted: false, overrun, becomesKnown };
   };
+}
+
+const APPLY_ATTEMPTS = 5;
+
+/**
+ * Applies a claimed completion to the account: from the live call's reservation when it is still there, or as a
+ * charge on its own when the reservation was released meanwhile (expired). Used by settlement and by the release
+ * of expired reservations, which settles a call whose completion was claimed but not applied.
+ */
+export async function applySettlement(
+  store: LiveCallStore,
+  record: DecisionRecord,
+  completion: Completion,
+  first: AccountSnapshot | undefined,
+): Promise<{ readonly counters: LedgerCounters; readonly fromReservation: boolean }> {
+  const accountId = record.accountId ?? '';
+  const authorizedAtMs = Date.parse(record.decidedAt);
+  let snapshot = first;
+  for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt += 1) {
+    if (!snapshot) throw new Error(`account ${accountId} of call ${record.callId} no longer exists`);
+    if (snapshot.ledger.settled[record.callId]) return { counters: { availableMicros: snapshot.ledger.availableMicros, liveCallCount: snapshot.ledger.liveCallCount }, fromReservation: false };
+    const call = findLiveCall(snapshot.ledger, record.callId);
+    const settled = { chargedMicros: completion.chargedMicros, durationSeconds: completion.durationSeconds, settledAtMs: Date.parse(completion.completedAt) };
+    const write = call ? await store.settle(accountId, call, settled, authorizedAtMs) : await store.chargeReleased(accountId, record.callId, authorizedAtMs, settled);
+    if (write.ok) return { counters: write.counters, fromReservation: call !== undefined };
+    snapshot = write.snapshot ?? (await store.readAccount(accountId));
+  }
+  throw new Error(`call ${record.callId} could not be settled after ${APPLY_ATTEMPTS} attempts`);
+}
+
+/** A completion claimed a minute ago and still not applied: the process that claimed it died. */
+export function isAbandoned(completion: Completion, now: Date): boolean {
+  return completion.appliedAt === undefined && now.getTime() - Date.parse(completion.completedAt) > ABANDONED_CLAIM_MS;
+}
+
+/**
+ * Applies a completion whose claimer died. The account is read before the call is read again: the claimer drops
+ * its settled-call mark only after marking the call applied, so a mark missing from this read means either the
+ * call is marked applied by now (nothing to do) or the charge was never made.
+ */
+export async function applyAbandoned(store: LiveCallStore, record: DecisionRecord, now: Date): Promise<void> {
+  const accountId = record.accountId ?? '';
+  const snapshot = await store.readAccount(accountId);
+  const again = await store.loadCall(record.callId);
+  if (!again?.completion || again.completion.appliedAt !== undefined) return;
+  await applySettlement(store, record, again.completion, snapshot);
+  await store.markApplied(accountId, record.callId, now.toISOString());
 }
 
 /** The spend buckets a call's cost belongs to: those of the hour and day it was authorized in. */

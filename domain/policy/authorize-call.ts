@@ -15,10 +15,11 @@
  *     for it is given back, so a retry never counts twice. The same callId for a different call is a conflict.
  */
 import type { Account } from '../accounts/account.js';
-import type { AccountLedger } from '../calls/ledger.js';
+import type { AccountLedger, LiveCall } from '../calls/ledger.js';
 import {
   activeCalls,
   callsLastMinute,
+  expiredCalls,
   findLiveCall,
   openReservationsMicros,
   spendThisHourMicros,
@@ -125,6 +126,8 @@ export interface AuthorizeCallDependencies {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: DecisionSettings;
+  /** Releases reservations that expired unreported, when a limit refuses a call on an account holding some. */
+  readonly releaseExpired: (snapshot: AccountSnapshot, calls: readonly LiveCall[]) => Promise<void>;
   /** Waits between re-reads of a record another request is still settling (a tentative allow). */
   readonly pause: (ms: number) => Promise<void>;
 }
@@ -237,7 +240,14 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
       } else {
         trace.retries.push(restriction ? 'restriction raced' : `condition failed for ${record.reason}`);
       }
-      const next = outcome.snapshot ?? (await deps.store.readAccount(target.accountKey));
+      let next = outcome.snapshot ?? (await deps.store.readAccount(target.accountKey));
+      // Reservations that expired unreported still count in the limits' conditions: release them, then decide again.
+      const expired = next ? expiredCalls(next.ledger, now.getTime()) : [];
+      if (next && expired.length > 0 && outcome.kind === 'rejected') {
+        trace.retries.push(`released ${expired.length} expired reservation(s)`);
+        await deps.releaseExpired(next, expired);
+        next = await deps.store.readAccount(target.accountKey);
+      }
       if (!next) return finish(await commitRound({ record: recordOf(decide(undefined)), replacing }), undefined);
       snapshot = next;
       fresh = true;

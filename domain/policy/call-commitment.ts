@@ -17,7 +17,6 @@ import { costMicros, type CreditSettings } from '../calls/credit-control.js';
 import {
   callsAllowedBefore,
   dayIndex,
-  expiredCalls,
   hourIndex,
   minuteIndex,
   type AccountLedger,
@@ -70,8 +69,6 @@ export interface LedgerCleanup {
 export interface CallCommitment {
   readonly accountId: string;
   readonly expectedVersion: number;
-  /** Expired reservations released by the same write; each must still be on the item as seen. */
-  readonly releaseExpired: readonly LiveCall[];
   readonly liveCall?: LiveCallCommitment;
   readonly velocity?: VelocityCommitment;
   readonly spend?: SpendCommitment;
@@ -104,7 +101,7 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
   const unusual = counted && input.unusualCountry ? unusualCommitment(input.unusualCountry, account, ledger, nowMs, input.detection) : undefined;
   const base = { accountId: account.accountId, expectedVersion: account.version, cleanup: cleanupOf(ledger, nowMs, input.detection.windowMinutes) };
   if (decision.decision !== 'allow' || !decision.destination || decision.maxDurationSeconds === null) {
-    return { ...base, releaseExpired: [], ...(unusual ? { unusual } : {}) };
+    return { ...base, ...(unusual ? { unusual } : {}) };
   }
 
   const { limits } = account.policy;
@@ -119,7 +116,6 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
   };
   return {
     ...base,
-    releaseExpired: expiredCalls(ledger, nowMs),
     liveCall: { call, concurrencyLimit: limits.concurrentCalls },
     velocity: {
       minute,

@@ -4,6 +4,7 @@
  * configured fail mode (603 Decline by default), never a 500 that a proxy might treat as "try the next route".
  */
 import { authorizationRequestSchema, type AuthorizationRequest } from '../../domain/policy/authorization-request.js';
+import { makeReleaseExpired } from '../../domain/calls/release-expired.js';
 import { makeAuthorizeCall, type AuthorizeTrace, type DecisionRecord } from '../../domain/policy/authorize-call.js';
 import { stepOf } from '../../domain/policy/evaluate-call.js';
 import { HttpError, httpEndpoint, httpErrors } from '../shared/http.js';
@@ -17,6 +18,7 @@ export function makeHandler(source: DependencySource) {
       store: deps.authorizationStore,
       referenceData: deps.referenceData,
       bans: deps.banList,
+      releaseExpired: makeReleaseExpired({ store: deps.liveCalls, clock: deps.clock }),
       clock: deps.clock,
       ids: deps.ids,
       pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -265,6 +265,27 @@ describe('reservations, settlement and live-call control', () => {
     expect((await stack.call('GET', '/v1/accounts/listing/calls', { token: other })).status).toBe(403);
   });
 
+  it('charges once a completion claimed by a process that died before applying it', async () => {
+    await createAccount('crashed', {}, 10);
+    const call = await authorize('crashed', '+12125557500');
+    // A report claims the call (completion recorded on its decision) and its process dies before the account write.
+    const claimed = { durationSeconds: 600, endedAt: new Date().toISOString(), chargedMicros: 45_000, completedAt: new Date(Date.now() + clockOffsetMs).toISOString() };
+    expect((await stack.deps.liveCalls.recordCompletion(call.callId, claimed)).stored).toBe(true);
+    expect((await account('crashed')).liveCalls).toBe(1);
+    const report = { durationSeconds: 600, endedAt: claimed.endedAt };
+    // A repeat while the claim is fresh leaves it to its claimer...
+    expect((await stack.call('POST', `/v1/calls/${call.callId}/completed`, { token: switchToken, body: report })).body).toMatchObject({ charged: 0.045, alreadyCompleted: true });
+    expect((await account('crashed')).balance).toBe(10);
+    // ...a repeat after a minute applies it, once.
+    clockOffsetMs += 61_000;
+    try {
+      await Promise.all([1, 2, 3].map(() => stack.call('POST', `/v1/calls/${call.callId}/completed`, { token: switchToken, body: report })));
+      expect(await account('crashed')).toMatchObject({ balance: 9.955, reserved: 0, available: 9.955, liveCalls: 0 });
+    } finally {
+      clockOffsetMs = 0;
+    }
+  });
+
   it('releases a reservation nobody reports once its maximum has passed', async () => {
     await createAccount('leak', { limits: { concurrentCalls: 1 } }, 10);
     const call = await authorize('leak', '+12125557000');

@@ -300,11 +300,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
   }
 }
 
-/**
- * The one conditional write of a call: see domain/policy/call-commitment.ts for what each part guards. Expired
- * reservations seen on the copy are released here too; each must still be on the item as seen, and the limits are
- * checked on the counts as they will be after the release.
- */
+/** The one conditional write of a call: see domain/policy/call-commitment.ts for what each part guards. */
 export function commitmentExpression(commitment: CallCommitment): ExpressionBuilder {
   const expression = new ExpressionBuilder();
   const missingOrBelow = (attribute: string, bound: number, inclusive = false) => {
@@ -316,17 +312,6 @@ export function commitmentExpression(commitment: CallCommitment): ExpressionBuil
   expression.remove('balanceChanged');
   expression.condition('attribute_exists(pk)').condition(`${expression.name('version')} = ${expression.value(commitment.expectedVersion)}`);
 
-  let releasedMicros = 0;
-  for (const expired of commitment.releaseExpired) {
-    const name = expression.name(ledgerNames.live(expired.callId));
-    expression.condition(`${name}.e = ${expression.value(expired.expiresAtMs)} AND ${name}.r = ${expression.value(expired.reservedMicros)}`);
-    expression.remove(ledgerNames.live(expired.callId));
-    releasedMicros += expired.reservedMicros;
-  }
-  if (commitment.releaseExpired.length) {
-    expression.add('liveCalls', -commitment.releaseExpired.length).add('reservedMicros', -releasedMicros).add('availableMicros', releasedMicros);
-  }
-
   const live = commitment.liveCall;
   if (live) {
     const { call } = live;
@@ -334,9 +319,9 @@ export function commitmentExpression(commitment: CallCommitment): ExpressionBuil
     const settledName = expression.name(ledgerNames.settled(call.callId));
     expression.condition(`attribute_not_exists(${liveName}) AND attribute_not_exists(${settledName})`);
     if (live.concurrencyLimit !== null) {
-      expression.condition(`${expression.name('liveCalls')} < ${expression.value(live.concurrencyLimit + commitment.releaseExpired.length)}`);
+      expression.condition(`${expression.name('liveCalls')} < ${expression.value(live.concurrencyLimit)}`);
     }
-    expression.condition(`${expression.name('availableMicros')} >= ${expression.value(call.reservedMicros - releasedMicros)}`);
+    expression.condition(`${expression.name('availableMicros')} >= ${expression.value(call.reservedMicros)}`);
     expression
       .set(ledgerNames.live(call.callId), liveCallValue(call))
       .add('liveCalls', 1)

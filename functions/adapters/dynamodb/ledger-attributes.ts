@@ -7,7 +7,7 @@
  * | --- | --- |
  * | `availableMicros`, `reservedMicros`, `liveCalls` | balance minus reservations, open reservations, live-call count |
  * | `c#<callId>` | a live call: `r` reserved micros, `g` granted seconds, `e` expiry (epoch ms) |
- * | `x#<callId>` | a settled call, for an hour: `c` charged micros, `s` seconds, `t` settled ms |
+ * | `x#<callId>` | a call charged after its reservation expired, for an hour: `c` charged micros, `s` seconds, `t` ms |
  * | `m#<minute>` | allowed calls in that epoch minute |
  * | `h#<hour>`, `d#<day>` | reserved + settled spend (micros) of the calls authorized in that epoch hour / day |
  * | `u#<window>`, `u#<window>#<country>` | attempts to unusual destinations in that detection window, all and per country |

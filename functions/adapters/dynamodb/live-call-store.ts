@@ -25,8 +25,16 @@ import { ExpressionBuilder, ledgerNames, marshalled, parseLedger, settledCallVal
 import { toEndMarkerItem } from './to-end-marker.js';
 
 const BATCH_GET_LIMIT = 100;
+const SETTLED_DROPS_PER_WRITE = 50;
 
 export class DynamoLiveCallStore implements LiveCallStore {
+  /**
+   * Settled-call marks on accounts whose calls are marked applied: dropped by this process's next write on the
+   * account, so settling costs no extra write on the account's busy item. A mark left by a process that stops is
+   * dropped by the authorize path's cleanup after an hour.
+   */
+  private readonly settledToDrop = new Map<string, Set<string>>();
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -95,7 +103,8 @@ export class DynamoLiveCallStore implements LiveCallStore {
     const expression = new ExpressionBuilder();
     const live = expression.name(ledgerNames.live(call.callId));
     const buckets = spendBucketsOf(authorizedAtMs);
-    const adjustment = settled.chargedMicros - call.reservedMicros;
+    const chargedMicros = settled.chargedMicros;
+    const adjustment = chargedMicros - call.reservedMicros;
     expression
       .condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
       .remove(ledgerNames.live(call.callId))
@@ -104,9 +113,22 @@ export class DynamoLiveCallStore implements LiveCallStore {
       .add('liveCalls', -1)
       .add('reservedMicros', -call.reservedMicros)
       .add('availableMicros', -adjustment)
-      .add('balanceMicros', -settled.chargedMicros)
+      .add('balanceMicros', -chargedMicros)
       .add(ledgerNames.hour(buckets.hour), adjustment)
       .add(ledgerNames.day(buckets.day), adjustment);
+    return this.update(accountId, expression);
+  }
+
+  async release(accountId: string, call: LiveCall): Promise<LedgerWrite> {
+    const expression = new ExpressionBuilder();
+    const live = expression.name(ledgerNames.live(call.callId));
+    expression
+      .condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
+      .remove(ledgerNames.live(call.callId))
+      .remove('balanceChanged')
+      .add('liveCalls', -1)
+      .add('reservedMicros', -call.reservedMicros)
+      .add('availableMicros', call.reservedMicros);
     return this.update(accountId, expression);
   }
 
@@ -122,6 +144,24 @@ export class DynamoLiveCallStore implements LiveCallStore {
       .add(ledgerNames.hour(buckets.hour), settled.chargedMicros)
       .add(ledgerNames.day(buckets.day), settled.chargedMicros);
     return this.update(accountId, expression, true);
+  }
+
+  async markApplied(accountId: string, callId: string, appliedAt: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(keys.decision(callId)),
+        UpdateExpression: 'SET completion.appliedAt = :at',
+        ConditionExpression: 'attribute_exists(completion) AND attribute_not_exists(completion.appliedAt)',
+        ExpressionAttributeValues: marshall({ ':at': appliedAt }),
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionalCheckFailed(error)) throw error;
+    });
+    // The call says it is applied: its settled-call mark on the account can go with this process's next write there.
+    const pending = this.settledToDrop.get(accountId) ?? new Set<string>();
+    pending.add(callId);
+    this.settledToDrop.set(accountId, pending);
   }
 
   async recordCompletion(callId: string, completion: Completion): Promise<{ stored: true } | { stored: false; existing: Completion }> {
@@ -180,17 +220,6 @@ export class DynamoLiveCallStore implements LiveCallStore {
           )
         : Promise.resolve(),
     ]);
-  }
-
-  async forgetSettled(accountId: string, callId: string): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall(keys.account(accountId)),
-        UpdateExpression: 'REMOVE #settled',
-        ExpressionAttributeNames: { '#settled': ledgerNames.settled(callId) },
-      }),
-    );
   }
 
   async markToEnd(accountId: string, reason: string, at: string): Promise<void> {
@@ -257,6 +286,8 @@ export class DynamoLiveCallStore implements LiveCallStore {
 
   /** `wholeItem`: read the counters back from the whole item (for a write that does not change them itself). */
   private async update(accountId: string, expression: ExpressionBuilder, wholeItem = false): Promise<LedgerWrite> {
+    const dropping = [...(this.settledToDrop.get(accountId) ?? [])].slice(0, SETTLED_DROPS_PER_WRITE);
+    for (const callId of dropping) expression.remove(ledgerNames.settled(callId));
     try {
       const result = await this.client.send(
         new UpdateItemCommand({
@@ -268,6 +299,9 @@ export class DynamoLiveCallStore implements LiveCallStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      const pending = this.settledToDrop.get(accountId);
+      for (const callId of dropping) pending?.delete(callId);
+      if (pending?.size === 0) this.settledToDrop.delete(accountId);
       const updated = unmarshall(result.Attributes ?? {});
       return { ok: true, counters: { availableMicros: Number(updated.availableMicros ?? 0), liveCallCount: Number(updated.liveCalls ?? 0) } };
     } catch (error) {
