@@ -25,7 +25,7 @@ export class AuditRepository {
         ExpressionAttributeValues: marshall({ ':pk': keys.auditOf(scope) }),
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk'], { pk: keys.auditOf(scope) }),
+        ExclusiveStartKey: decodeCursor(cursor, { pk: { equals: keys.auditOf(scope) }, sk: { startsWith: '' } }),
       }),
     );
     const records = (result.Items ?? []).map((raw) => {

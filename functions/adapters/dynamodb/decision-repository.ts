@@ -25,7 +25,12 @@ export class DecisionRepository {
         ExpressionAttributeValues: marshall({ ':pk': keys.decisionsByAccount(accountId) }),
         ScanIndexForward: false,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: keys.decisionsByAccount(accountId) }) } : {}),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          pk: { startsWith: keys.decision('').pk },
+          sk: { equals: keys.decision('').sk },
+          gsi1pk: { equals: keys.decisionsByAccount(accountId) },
+          gsi1sk: { startsWith: '' },
+        }),
       }),
     );
     return {

@@ -42,7 +42,12 @@ export class ReviewRepository {
         ExpressionAttributeValues: marshall({ ':pk': keys.reviewsByStatus(status) }),
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: keys.reviewsByStatus(status) }),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          pk: { startsWith: keys.review('').pk },
+          sk: { equals: keys.review('').sk },
+          gsi1pk: { equals: keys.reviewsByStatus(status) },
+          gsi1sk: { startsWith: '' },
+        }),
       }),
     );
     return { reviews: (result.Items ?? []).map((item) => parseReview(unmarshall(item))), nextCursor: encodeCursor(result.LastEvaluatedKey) };
