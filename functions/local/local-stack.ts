@@ -8,6 +8,7 @@ import type { Clock } from '../../domain/shared/ports.js';
 import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
 import { CredentialRepository, generateToken } from '../adapters/dynamodb/credential-repository.js';
 import { ensureTable } from '../adapters/dynamodb/table-definition.js';
+import type { HostResolver } from '../adapters/notifications/webhook-sender.js';
 import { readConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { buildDependencies, type Dependencies } from '../shared/wiring.js';
@@ -38,6 +39,8 @@ export interface LocalStackOptions {
   readonly eventBaseDelayMs?: number;
   /** The clock every handler and consumer reads (tests move it to expire bans); the system clock by default. */
   readonly clock?: Clock;
+  /** How webhook hosts resolve (tests map names to addresses); the system resolver by default. */
+  readonly hostResolver?: HostResolver;
 }
 
 export interface LocalEvents {
@@ -72,7 +75,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const client = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
     await ensureTable(client, config.tableName);
-    const deps = buildDependencies(config, { client, ...(options.logger ? { logger: options.logger } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+    const deps = buildDependencies(config, {
+      client,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}),
+    });
 
     const adminTokenGenerated = !options.adminToken;
     const adminToken = options.adminToken ?? generateToken().token;
