@@ -5,6 +5,12 @@
 export const ROLES = ['switch', 'customer', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The longest a revoked or expired credential may still be accepted anywhere: every authorizer cache (API Gateway's
+ * per stage, the local server's) keeps an answer at most this long, and the lookup behind it is a consistent read.
+ */
+export const CREDENTIAL_REVOCATION_SECONDS = 10;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteDefinition {
@@ -56,6 +62,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['admin'], maxBodyBytes: 2 * 1024 * 1024 },
   { method: 'GET', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
+  { method: 'GET', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
+  { method: 'DELETE', path: '/v1/credentials/{credentialId}', functionName: 'credentials', access: ['admin'] },
   { method: 'POST', path: '/v1/calls/{callId}/completed', functionName: 'call-completed', access: ['switch', 'admin'] },
   { method: 'POST', path: '/v1/auth-failures', functionName: 'auth-failures', access: ['switch', 'admin'] },
   { method: 'GET', path: '/v1/bans', functionName: 'bans', access: ['switch', 'reviewer', 'admin'] },

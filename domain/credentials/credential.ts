@@ -21,6 +21,8 @@ export const issueCredentialSchema = z
     role: z.enum(ROLES),
     accountId: accountIdSchema.optional(),
     label: z.string().max(200).optional(),
+    /** Days until the credential stops working; without it the credential lasts until it is revoked. */
+    expiresInDays: z.number().int().min(1).max(3_650).optional(),
   })
   .strict()
   .superRefine((value, context) => {

@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
 import type { Clock } from '../../domain/shared/ports.js';
 import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
 import { CredentialRepository, generateToken } from '../adapters/dynamodb/credential-repository.js';
@@ -18,6 +19,8 @@ import { LocalEventBus } from './event-bus.js';
 import { createLocalServer } from './server.js';
 import { StreamPoller } from './stream-poller.js';
 
+export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
+
 export interface LocalStackOptions {
   /** Port for the HTTP server; 0 picks a free one. */
   readonly port: number;
@@ -28,6 +31,7 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   readonly tableName?: string;
   readonly adminToken?: string;
+  /** The authorizer cache TTL; CREDENTIAL_REVOCATION_SECONDS by default, and never more. */
   readonly authorizerCacheMs?: number;
   /** Extra environment for the runtime configuration (TOLLGATE_* variables). */
   readonly environment?: Record<string, string | undefined>;
@@ -84,7 +88,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const adminTokenGenerated = !options.adminToken;
     const adminToken = options.adminToken ?? generateToken().token;
-    await deps.credentials.save(adminToken, { role: 'admin', credentialId: 'bootstrap-admin' }, deps.clock.now().toISOString(), 'TOLLGATE_ADMIN_TOKEN');
+    // One bootstrap admin whatever the number of starts: a new token replaces the previous one.
+    await deps.credentials.replace(adminToken, { role: 'admin', credentialId: BOOTSTRAP_ADMIN_ID, createdAt: deps.clock.now().toISOString(), expiresAt: null, label: 'TOLLGATE_ADMIN_TOKEN' });
 
     const bus = new LocalEventBus(buildConsumers(deps), {
       maxAttempts: options.eventMaxAttempts ?? 4,
@@ -107,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
     const server = createLocalServer(deps, {
-      authorizerCacheMs: options.authorizerCacheMs ?? 60_000,
+      authorizerCacheMs: Math.min(options.authorizerCacheMs ?? CREDENTIAL_REVOCATION_SECONDS * 1000, CREDENTIAL_REVOCATION_SECONDS * 1000),
       authorizerCredentials: new CredentialRepository(authorizerClient, config.tableName),
     });
     await new Promise<void>((resolve, reject) => {

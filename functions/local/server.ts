@@ -13,6 +13,8 @@ import type { Dependencies } from '../shared/wiring.js';
 import { buildHttpHandlers } from './handlers.js';
 
 
+const MAX_CACHED_AUTHORIZATIONS = 10_000;
+
 interface CompiledRoute {
   readonly route: RouteDefinition;
   readonly pattern: RegExp;
@@ -20,6 +22,7 @@ interface CompiledRoute {
 }
 
 export interface LocalServerOptions {
+  /** Like API Gateway's authorizer cache TTL; at most CREDENTIAL_REVOCATION_SECONDS for revocation to hold. */
   readonly authorizerCacheMs: number;
   /** The authorizer's own repository: in AWS it is a separate function with its own client. */
   readonly authorizerCredentials: CredentialRepository;
@@ -36,8 +39,12 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
     const cacheKey = authorization ?? '';
     const cached = authorizerCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const context = await principalContext(options.authorizerCredentials, authorization);
-    if (options.authorizerCacheMs > 0) authorizerCache.set(cacheKey, { context, expires: Date.now() + options.authorizerCacheMs });
+    const context = await principalContext(options.authorizerCredentials, authorization, deps.clock.now());
+    if (options.authorizerCacheMs > 0) {
+      // Random tokens must not grow the cache without bound; an emptied cache only costs lookups.
+      if (authorizerCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizerCache.clear();
+      authorizerCache.set(cacheKey, { context, expires: Date.now() + options.authorizerCacheMs });
+    }
     return context;
   }
 
