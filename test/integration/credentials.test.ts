@@ -136,14 +136,17 @@ describe('DELETE /v1/credentials/{credentialId}', () => {
       const revokedAt = Date.now();
       expect((await cached.call('DELETE', `/v1/credentials/${credentialId}`, { token: cached.adminToken })).status).toBe(200);
       let status = 200;
+      let lastAcceptedAt = revokedAt;
       while (status !== 401 && Date.now() - revokedAt < (CREDENTIAL_REVOCATION_SECONDS + 5) * 1000) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const askedAt = Date.now();
         status = (await cached.call('GET', '/v1/bans', { token })).status;
+        if (status === 200) lastAcceptedAt = askedAt;
       }
-      const delaySeconds = (Date.now() - revokedAt) / 1000;
 
       expect(status).toBe(401);
-      expect(delaySeconds).toBeLessThanOrEqual(CREDENTIAL_REVOCATION_SECONDS + 0.5);
+      // No request sent later than 10 s after the revocation was accepted.
+      expect(lastAcceptedAt - revokedAt).toBeLessThan(CREDENTIAL_REVOCATION_SECONDS * 1000);
     } finally {
       await cached.stop();
     }
