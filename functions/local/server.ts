@@ -12,7 +12,6 @@ import { bodyLimitOf, type ApiEvent, type ApiHandler } from '../shared/http.js';
 import type { Dependencies } from '../shared/wiring.js';
 import { buildHttpHandlers } from './handlers.js';
 
-
 const MAX_CACHED_AUTHORIZATIONS = 10_000;
 
 interface CompiledRoute {

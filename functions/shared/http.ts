@@ -86,8 +86,9 @@ export function bodyLimitOf(route: RouteDefinition, configuredMaxBodyBytes: numb
 let processMaxBodyBytes: number | undefined;
 
 /**
- * `TOLLGATE_MAX_BODY_BYTES` of this process, read once. In AWS every function's environment is its configuration;
- * the local stack's server applies the stack's own configuration before a handler runs (functions/local/server.ts).
+ * `TOLLGATE_MAX_BODY_BYTES` of this process, read once: in AWS each function's environment is its configuration.
+ * The local stack's server applies the stack's own configuration before a handler runs (functions/local/server.ts),
+ * so locally the stricter of the two holds.
  */
 function configuredMaxBodyBytes(): number {
   processMaxBodyBytes ??= readConfig().maxBodyBytes;
