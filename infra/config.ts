@@ -3,6 +3,7 @@
  * Everything that differs between dev, staging and prod lives here and nowhere else in infra/.
  */
 import * as z from 'zod';
+import { CREDENTIAL_REVOCATION_SECONDS } from '../domain/contract/routes.js';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -77,8 +78,12 @@ const stageConfigSchema = z
     emailFrom: z.email().optional(),
     api: z.strictObject({
       throttle: z.strictObject({ rateLimit: positiveInt, burstLimit: positiveInt }),
-      /** Seconds API Gateway caches an authorizer answer per Authorization header; 0 turns the cache off. */
-      authorizerCacheTtlSeconds: z.number().int().min(0).max(3600),
+      /**
+       * Seconds API Gateway caches an authorizer answer per Authorization header; 0 turns the cache off. At most
+       * CREDENTIAL_REVOCATION_SECONDS: HTTP APIs cannot flush that cache, so its TTL is how long a revoked or expired
+       * credential may still pass.
+       */
+      authorizerCacheTtlSeconds: z.number().int().min(0).max(CREDENTIAL_REVOCATION_SECONDS),
       /** Optional custom domain; the certificate must be in the API's region. */
       domain: z.strictObject({ domainName: z.string().min(1), certificateArn: z.string().startsWith('arn:') }).optional(),
     }),
@@ -140,7 +145,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     decisionRetentionDays: 7,
     detection: DETECTION_DEFAULTS,
     payments: { simulated: 'succeed' },
-    api: { throttle: { rateLimit: 50, burstLimit: 100 }, authorizerCacheTtlSeconds: 60 },
+    api: { throttle: { rateLimit: 50, burstLimit: 100 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
     alarms: { authorizeP99Ms: 500, errorCount: 10, throttleCount: 10, dlqDepth: 1, denialsPer5Min: 500 },
   },
@@ -153,7 +158,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     decisionRetentionDays: 30,
     detection: DETECTION_DEFAULTS,
     payments: { simulated: 'succeed' },
-    api: { throttle: { rateLimit: 500, burstLimit: 1000 }, authorizerCacheTtlSeconds: 60 },
+    api: { throttle: { rateLimit: 500, burstLimit: 1000 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
     alarms: { authorizeP99Ms: 250, errorCount: 5, throttleCount: 5, dlqDepth: 1, denialsPer5Min: 1000 },
   },
@@ -168,7 +173,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     // No real payment provider exists yet: every top-up is declined (Top-up Failed, notified) rather than free credit.
     payments: { simulated: 'fail' },
     // 1,000 call attempts per second is the sizing target (docs/deploy.md); burst covers a busy-hour spike.
-    api: { throttle: { rateLimit: 2000, burstLimit: 4000 }, authorizerCacheTtlSeconds: 60 },
+    api: { throttle: { rateLimit: 2000, burstLimit: 4000 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024, reservedConcurrency: 200 } },
     alarms: { authorizeP99Ms: 150, errorCount: 1, throttleCount: 1, dlqDepth: 1, denialsPer5Min: 5000 },
   },

@@ -5,6 +5,7 @@
  * password is back within the hour.
  */
 import ipaddr from 'ipaddr.js';
+import * as z from 'zod';
 
 export interface BanSettings {
   /** Failures inside the window that trigger a ban. */
@@ -85,6 +86,9 @@ export function failureWindowStart(previous: BanRecord | undefined, now: Date, s
   const windowStart = new Date(now.getTime() - settings.windowSeconds * 1000).toISOString();
   return previous && previous.failuresCountFrom > windowStart ? previous.failuresCountFrom : windowStart;
 }
+
+/** An IP address as switches report it (`sourceIp`) and as the ban routes name it (`/v1/bans/{ip}`). */
+export const ipAddressSchema = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
 
 export function isIpAddress(value: string): boolean {
   return ipaddr.isValid(value);

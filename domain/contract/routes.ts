@@ -5,6 +5,12 @@
 export const ROLES = ['switch', 'customer', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The longest a revoked or expired credential may still be accepted anywhere: every authorizer cache (API Gateway's
+ * per stage, the local server's) keeps an answer at most this long, and the lookup behind it is a consistent read.
+ */
+export const CREDENTIAL_REVOCATION_SECONDS = 10;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteDefinition {
@@ -15,6 +21,11 @@ export interface RouteDefinition {
   readonly functionName: FunctionName;
   /** Roles allowed to call the route; `public` needs no credential. Ownership checks happen in the handler. */
   readonly access: readonly Role[] | 'public';
+  /**
+   * The body limit of a bulk upload (a carrier's rate deck, its high-risk feed). Every other route takes at most
+   * `TOLLGATE_MAX_BODY_BYTES`; API Gateway refuses anything above 10 MiB before it reaches a function.
+   */
+  readonly maxBodyBytes?: number;
 }
 
 export const HTTP_FUNCTION_NAMES = [
@@ -49,11 +60,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/v1/accounts/{accountId}/policy', functionName: 'policy', access: ['customer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/decisions', functionName: 'decisions', access: ['customer', 'reviewer', 'admin'] },
   { method: 'POST', path: '/v1/accounts/{accountId}/credits', functionName: 'credits', access: ['admin'] },
-  { method: 'PUT', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['admin'] },
+  { method: 'PUT', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['admin'], maxBodyBytes: 10 * 1024 * 1024 },
   { method: 'GET', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['switch', 'customer', 'reviewer', 'admin'] },
-  { method: 'PUT', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['admin'] },
+  { method: 'PUT', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['admin'], maxBodyBytes: 2 * 1024 * 1024 },
   { method: 'GET', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
+  { method: 'GET', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
+  { method: 'DELETE', path: '/v1/credentials/{credentialId}', functionName: 'credentials', access: ['admin'] },
   { method: 'POST', path: '/v1/calls/{callId}/completed', functionName: 'call-completed', access: ['switch', 'admin'] },
   { method: 'POST', path: '/v1/calls/{callId}/interim', functionName: 'call-interim', access: ['switch', 'admin'] },
   { method: 'GET', path: '/v1/calls/to-end', functionName: 'calls', access: ['switch', 'reviewer', 'admin'] },

@@ -10,11 +10,19 @@ export interface Principal {
   readonly accountId?: string;
 }
 
+/**
+ * A credential's public id: shown in listings, audit records and logs, used to revoke it. It is random (or a fixed
+ * name for the bootstrap and demo credentials), never derived from the token or its hash.
+ */
+export const credentialIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, "-" or "_"');
+
 export const issueCredentialSchema = z
   .object({
     role: z.enum(ROLES),
     accountId: accountIdSchema.optional(),
     label: z.string().max(200).optional(),
+    /** Days until the credential stops working; without it the credential lasts until it is revoked. */
+    expiresInDays: z.number().int().min(1).max(3_650).optional(),
   })
   .strict()
   .superRefine((value, context) => {

@@ -23,6 +23,8 @@ const evidence = z.object({
   thresholds: z.record(z.string(), z.number()),
 });
 export type RestrictionEvidence = z.infer<typeof evidence>;
+/** The evidence as stored on a review item, parsed again when read. */
+export const restrictionEvidenceSchema = evidence;
 
 export const EVENT_CONTRACTS = {
   'Balance Low': z.object({ ...accountBase, balance: z.number(), threshold: z.number(), crossingId: z.string() }).strict(),

@@ -2,7 +2,6 @@
  * Who hears about an event and what they read. Every event with an account goes to the account's webhook; the
  * ones a person must act on also go to its notification email.
  */
-import ipaddr from 'ipaddr.js';
 import type { AccountPolicy } from '../accounts/account.js';
 import type { DetailType, TollgateEvent } from '../events/contracts.js';
 
@@ -67,16 +66,4 @@ function summary(event: TollgateEvent): string {
     default:
       return event.detailType;
   }
-}
-
-/**
- * A webhook URL whose host is a loopback, private, link-local or otherwise non-public IP literal (or `localhost`).
- * Outside the local stage such targets are refused so a customer cannot make Tollgate call into the carrier's
- * network. Names that resolve to private addresses are not caught here; egress controls cover those.
- */
-export function isPrivateWebhookHost(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (!ipaddr.isValid(host)) return false;
-  return ipaddr.process(host).range() !== 'unicast';
 }

@@ -45,6 +45,9 @@ export interface Review {
   readonly version: number;
 }
 
+/** Review ids are generated (UUIDs); anything else in `/v1/reviews/{reviewId}` is refused before a lookup. */
+export const reviewIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'must be 1 to 128 letters, digits, "-" or "_"');
+
 export const resolveReviewSchema = z
   .object({
     action: z.enum(REVIEW_ACTIONS),

@@ -1,14 +1,11 @@
 /** GET /v1/accounts/{accountId}/audit?limit=&cursor= (reviewer, admin): the account's audit trail, newest first. */
 import * as z from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
 const querySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).max(2_048).optional(),
-  })
+  .object(pageQueryFields)
   .strict();
 
 export function makeHandler(source: DependencySource) {

@@ -9,7 +9,7 @@
  */
 import * as z from 'zod';
 import { accountIdSchema } from '../../domain/accounts/account.js';
-import { canonicalIp, failureWindowStart, isBanActive, planBan, type BanSettings } from '../../domain/bans/ip-ban.js';
+import { canonicalIp, failureWindowStart, ipAddressSchema, isBanActive, planBan, type BanSettings } from '../../domain/bans/ip-ban.js';
 import type { StoredBan } from '../adapters/dynamodb/ban-repository.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint } from '../shared/http.js';
@@ -17,7 +17,7 @@ import { dependencies, resolve, type DependencySource } from '../shared/wiring.j
 
 const authFailureSchema = z
   .object({
-    sourceIp: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }),
+    sourceIp: ipAddressSchema,
     sipUsername: z.string().min(1).max(128).optional(),
     accountId: accountIdSchema.optional(),
   })

@@ -1,5 +1,7 @@
 /**
- * API Gateway (HTTP API) Lambda authorizer with simple responses, cached by the Authorization header.
+ * API Gateway (HTTP API) Lambda authorizer with simple responses, cached by the Authorization header for at most
+ * CREDENTIAL_REVOCATION_SECONDS (infra/config.ts enforces it), so a revoked or expired credential is refused
+ * everywhere within that time.
  * It resolves identity only: a known token yields its role; an unknown one yields role "none", so the handler's
  * middleware answers 401 in the contract's error shape (API Gateway itself answers 401 when the header is missing).
  * Roles and account ownership are enforced in functions/shared/http.ts, the same code the local stack runs.
@@ -18,9 +20,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export async function principalContext(credentials: CredentialRepository, authorization: string | undefined): Promise<Record<string, string>> {
+/** An unknown, revoked or expired token yields role "none": the handler answers 401. */
+export async function principalContext(credentials: CredentialRepository, authorization: string | undefined, now: Date): Promise<Record<string, string>> {
   const token = bearerToken(authorization);
-  const principal = token ? await credentials.findByToken(token) : undefined;
+  const principal = token ? await credentials.findByToken(token, now) : undefined;
   if (!principal) return { role: 'none' };
   return { role: principal.role, credentialId: principal.credentialId, ...(principal.accountId ? { accountId: principal.accountId } : {}) };
 }
@@ -29,7 +32,7 @@ export function makeHandler(source: DependencySource) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
     const deps = resolve(source);
     const authorization = event.headers?.authorization ?? event.headers?.Authorization;
-    return { isAuthorized: true, context: await principalContext(deps.credentials, authorization) };
+    return { isAuthorized: true, context: await principalContext(deps.credentials, authorization, deps.clock.now()) };
   };
 }
 

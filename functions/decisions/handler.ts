@@ -1,11 +1,11 @@
 /** GET /v1/accounts/{accountId}/decisions: the account's access log, newest first (`limit`, `cursor`). */
 import * as z from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
 const querySchema = z
-  .object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(2_000).optional() })
+  .object(pageQueryFields)
   .strict();
 
 export function makeHandler(source: DependencySource) {

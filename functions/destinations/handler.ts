@@ -20,7 +20,8 @@ export function makeHandler(source: DependencySource) {
     if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
 
     if (route.method === 'DELETE') {
-      const destination = decodeURIComponent(pathParameters.destination ?? '').toUpperCase();
+      // Decoded once already, by API Gateway (or the local server); decoding again would turn `%2525` into an error.
+      const destination = (pathParameters.destination ?? '').toUpperCase();
       const now = deps.clock.now().toISOString();
       const lifted = await profiles.unblock(accountId, destination, {
         scope: accountId,

@@ -9,7 +9,7 @@ const listSchema = z
   .strict();
 
 export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ body: listSchema, maxBodyBytes: 2 * 1024 * 1024 }, async ({ route, body, principal }) => {
+  return httpEndpoint({ body: listSchema }, async ({ route, body, principal }) => {
     const deps = resolve(source);
     if (route.method === 'GET') return { status: 200, body: await deps.referenceDataRepository.loadHighRiskList() };
     const prefixes = [...new Set(body.prefixes)].sort();

@@ -1,9 +1,11 @@
 /**
  * Demo data for `npm start`: the sample rate deck, a starter high-risk list, one demo account with a balance,
- * and credentials. Loading is idempotent: a kept data directory is reused as it is.
+ * and two credentials (a switch, the demo customer). Loading is idempotent: a kept data directory is reused as it is,
+ * demo tokens included.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
 import { accountPolicySchema } from '../../domain/accounts/account.js';
 import { parseRateDeckCsv } from '../../domain/rate-deck/rate-deck.js';
 import { toMicros } from '../../domain/shared/money.js';
@@ -26,7 +28,12 @@ export interface DemoData {
   readonly customerToken: string;
 }
 
-export async function loadDemoData(deps: Dependencies): Promise<DemoData> {
+export interface DemoDataOptions {
+  /** Where the demo tokens are kept between starts (in the data directory); without it they are new at every load. */
+  readonly credentialsFile?: string;
+}
+
+export async function loadDemoData(deps: Dependencies, options: DemoDataOptions = {}): Promise<DemoData> {
   const now = deps.clock.now().toISOString();
   if (!(await deps.referenceDataRepository.currentRateDeckVersion())) {
     const parsed = parseRateDeckCsv(readFileSync(SAMPLE_DECK, 'utf8'));
@@ -49,9 +56,42 @@ export async function loadDemoData(deps: Dependencies): Promise<DemoData> {
     );
     await deps.accounts.credit(DEMO_ACCOUNT_ID, toMicros(25));
   }
-  const switchCredential = generateToken();
-  await deps.credentials.save(switchCredential.token, { role: 'switch', credentialId: switchCredential.credentialId }, now, 'demo switch');
-  const customerCredential = generateToken();
-  await deps.credentials.save(customerCredential.token, { role: 'customer', credentialId: customerCredential.credentialId, accountId: DEMO_ACCOUNT_ID }, now, 'demo customer');
-  return { accountId: DEMO_ACCOUNT_ID, switchToken: switchCredential.token, customerToken: customerCredential.token };
+  const tokens = await demoTokens(deps, options.credentialsFile);
+  return { accountId: DEMO_ACCOUNT_ID, switchToken: tokens.switchToken, customerToken: tokens.customerToken };
+}
+
+const DEMO_CREDENTIALS = {
+  switchToken: { credentialId: 'demo-switch', role: 'switch', label: 'demo switch' },
+  customerToken: { credentialId: 'demo-customer', role: 'customer', accountId: DEMO_ACCOUNT_ID, label: 'demo customer' },
+} as const;
+
+const demoTokensSchema = z.object({ switchToken: z.string().min(1), customerToken: z.string().min(1) });
+
+/**
+ * The demo tokens kept in the data directory are reused while they still authenticate as the demo credentials;
+ * otherwise new ones replace the demo credentials (fixed ids), so restarts never add credentials.
+ */
+async function demoTokens(deps: Dependencies, credentialsFile: string | undefined): Promise<z.infer<typeof demoTokensSchema>> {
+  const now = deps.clock.now();
+  const kept = credentialsFile ? readKeptTokens(credentialsFile) : undefined;
+  if (kept?.success) {
+    const [switchPrincipal, customerPrincipal] = await Promise.all([deps.credentials.findByToken(kept.data.switchToken, now), deps.credentials.findByToken(kept.data.customerToken, now)]);
+    if (switchPrincipal?.credentialId === DEMO_CREDENTIALS.switchToken.credentialId && customerPrincipal?.credentialId === DEMO_CREDENTIALS.customerToken.credentialId) return kept.data;
+  }
+  const tokens = { switchToken: generateToken().token, customerToken: generateToken().token };
+  for (const name of ['switchToken', 'customerToken'] as const) {
+    await deps.credentials.replace(tokens[name], { ...DEMO_CREDENTIALS[name], createdAt: now.toISOString(), expiresAt: null });
+  }
+  if (credentialsFile) writeFileSync(credentialsFile, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  return tokens;
+}
+
+/** The tokens of the last start, if the file is there and readable; a damaged file just means new tokens. */
+function readKeptTokens(file: string) {
+  if (!existsSync(file)) return undefined;
+  try {
+    return demoTokensSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
 }

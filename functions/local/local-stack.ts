@@ -4,10 +4,12 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
 import type { Clock } from '../../domain/shared/ports.js';
 import { createDynamoDbClient } from '../adapters/dynamodb/client.js';
 import { CredentialRepository, generateToken } from '../adapters/dynamodb/credential-repository.js';
 import { ensureTable } from '../adapters/dynamodb/table-definition.js';
+import type { HostResolver } from '../adapters/notifications/webhook-sender.js';
 import { readConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { buildDependencies, type Dependencies } from '../shared/wiring.js';
@@ -16,6 +18,8 @@ import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.
 import { LocalEventBus } from './event-bus.js';
 import { createLocalServer } from './server.js';
 import { StreamPoller } from './stream-poller.js';
+
+export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 
 export interface LocalStackOptions {
   /** Port for the HTTP server; 0 picks a free one. */
@@ -27,6 +31,7 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   readonly tableName?: string;
   readonly adminToken?: string;
+  /** The authorizer cache TTL; CREDENTIAL_REVOCATION_SECONDS by default, and never more. */
   readonly authorizerCacheMs?: number;
   /** Extra environment for the runtime configuration (TOLLGATE_* variables). */
   readonly environment?: Record<string, string | undefined>;
@@ -38,6 +43,8 @@ export interface LocalStackOptions {
   readonly eventBaseDelayMs?: number;
   /** The clock every handler and consumer reads (tests move it to expire bans); the system clock by default. */
   readonly clock?: Clock;
+  /** How webhook hosts resolve (tests map names to addresses); the system resolver by default. */
+  readonly hostResolver?: HostResolver;
 }
 
 export interface LocalEvents {
@@ -72,11 +79,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const client = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
     await ensureTable(client, config.tableName);
-    const deps = buildDependencies(config, { client, ...(options.logger ? { logger: options.logger } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+    const deps = buildDependencies(config, {
+      client,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}),
+    });
 
     const adminTokenGenerated = !options.adminToken;
     const adminToken = options.adminToken ?? generateToken().token;
-    await deps.credentials.save(adminToken, { role: 'admin', credentialId: 'bootstrap-admin' }, deps.clock.now().toISOString(), 'TOLLGATE_ADMIN_TOKEN');
+    // One bootstrap admin whatever the number of starts: a new token replaces the previous one.
+    await deps.credentials.replace(adminToken, { role: 'admin', credentialId: BOOTSTRAP_ADMIN_ID, createdAt: deps.clock.now().toISOString(), expiresAt: null, label: 'TOLLGATE_ADMIN_TOKEN' });
 
     const bus = new LocalEventBus(buildConsumers(deps), {
       maxAttempts: options.eventMaxAttempts ?? 4,
@@ -99,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
     const server = createLocalServer(deps, {
-      authorizerCacheMs: options.authorizerCacheMs ?? 60_000,
+      authorizerCacheMs: Math.min(options.authorizerCacheMs ?? CREDENTIAL_REVOCATION_SECONDS * 1000, CREDENTIAL_REVOCATION_SECONDS * 1000),
       authorizerCredentials: new CredentialRepository(authorizerClient, config.tableName),
     });
     await new Promise<void>((resolve, reject) => {

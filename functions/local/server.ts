@@ -8,12 +8,11 @@ import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
 import { principalContext } from '../authorizer/handler.js';
-import type { ApiEvent, ApiHandler } from '../shared/http.js';
+import { bodyLimitOf, type ApiEvent, type ApiHandler } from '../shared/http.js';
 import type { Dependencies } from '../shared/wiring.js';
 import { buildHttpHandlers } from './handlers.js';
 
-/** API Gateway's own payload limit; handlers apply their tighter limits on top. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const MAX_CACHED_AUTHORIZATIONS = 10_000;
 
 interface CompiledRoute {
   readonly route: RouteDefinition;
@@ -22,6 +21,7 @@ interface CompiledRoute {
 }
 
 export interface LocalServerOptions {
+  /** Like API Gateway's authorizer cache TTL; at most CREDENTIAL_REVOCATION_SECONDS for revocation to hold. */
   readonly authorizerCacheMs: number;
   /** The authorizer's own repository: in AWS it is a separate function with its own client. */
   readonly authorizerCredentials: CredentialRepository;
@@ -38,8 +38,12 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
     const cacheKey = authorization ?? '';
     const cached = authorizerCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const context = await principalContext(options.authorizerCredentials, authorization);
-    if (options.authorizerCacheMs > 0) authorizerCache.set(cacheKey, { context, expires: Date.now() + options.authorizerCacheMs });
+    const context = await principalContext(options.authorizerCredentials, authorization, deps.clock.now());
+    if (options.authorizerCacheMs > 0) {
+      // Random tokens must not grow the cache without bound; an emptied cache only costs lookups.
+      if (authorizerCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizerCache.clear();
+      authorizerCache.set(cacheKey, { context, expires: Date.now() + options.authorizerCacheMs });
+    }
     return context;
   }
 
@@ -51,7 +55,11 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request.url);
+    if (!url) {
+      request.resume();
+      return sendJson(response, 400, { error: { code: 'INVALID_REQUEST', message: 'the request target is not a path', details: [{ field: 'path', message: 'must start with "/"' }] } });
+    }
     const method = (request.method ?? 'GET').toUpperCase();
     const pathMatches = routes.filter((candidate) => candidate.pattern.test(url.pathname));
     const matched = pathMatches.find((candidate) => candidate.route.method === method);
@@ -61,15 +69,29 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
       request.resume();
       return sendJson(response, status, { error: { code: status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message, details: [] } });
     }
-    const body = await readBody(request);
+    // The stack's own TOLLGATE_MAX_BODY_BYTES, applied while reading: a huge body is never held in memory.
+    const maxBodyBytes = bodyLimitOf(matched.route, deps.config.maxBodyBytes);
+    const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
-      return sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `requests are limited to ${MAX_REQUEST_BYTES} bytes`, details: [{ field: 'body', message: 'too large' }] } });
+      return sendJson(response, 413, {
+        error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${maxBodyBytes} bytes`, details: [{ field: 'body', message: `must be at most ${maxBodyBytes} bytes` }] },
+      });
     }
     const headers = Object.fromEntries(
       Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]),
     );
     const values = matched.pattern.exec(url.pathname)?.slice(1) ?? [];
-    const pathParameters = Object.fromEntries(matched.parameterNames.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]));
+    // Decoded exactly once, here, as API Gateway does; handlers never decode again.
+    const pathParameters: Record<string, string> = {};
+    for (const [index, name] of matched.parameterNames.entries()) {
+      const decoded = decodePathSegment(values[index] ?? '');
+      if (decoded === undefined) {
+        return sendJson(response, 400, {
+          error: { code: 'INVALID_REQUEST', message: 'the request path is invalid', details: [{ field: name, message: 'is not valid percent-encoding' }] },
+        });
+      }
+      pathParameters[name] = decoded;
+    }
     const routeKey = `${matched.route.method} ${matched.route.path}`;
     const now = Date.now();
     const event: ApiEvent = {
@@ -116,15 +138,37 @@ function compileRoute(route: RouteDefinition): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}/?$`), parameterNames };
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+/** Origin-form targets only (`/v1/...`); an absolute or malformed target is refused rather than parsed into a throw. */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `undefined` for malformed percent-encoding (`%E0%A4%A`, a lone `%`): a 400, not a URIError. */
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body, or `undefined` once it passes `maxBytes`; the rest is read and dropped so the client sees the 413. */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) tooLarge = true;
-      else chunks.push(chunk);
+      if (size > maxBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else chunks.push(chunk);
     });
     request.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
     request.on('error', reject);

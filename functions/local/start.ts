@@ -4,7 +4,8 @@
  * starting DynamoDB Local), TOLLGATE_ADMIN_TOKEN (generated and printed when unset), and every TOLLGATE_* runtime
  * variable listed in the README.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as z from 'zod';
 import { loadDemoData } from './demo-data.js';
 import { startLocalStack } from './local-stack.js';
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
     ...(env.DYNAMODB_ENDPOINT ? { dynamoEndpoint: env.DYNAMODB_ENDPOINT } : { dataDir }),
     ...(env.TOLLGATE_ADMIN_TOKEN ? { adminToken: env.TOLLGATE_ADMIN_TOKEN } : {}),
   });
-  const demo = await loadDemoData(stack.deps);
+  mkdirSync(dataDir, { recursive: true });
+  const demo = await loadDemoData(stack.deps, { credentialsFile: join(dataDir, 'demo-credentials.json') });
 
   console.log(`
 Tollgate is listening on ${stack.url}  (DynamoDB: ${stack.dynamoEndpoint})

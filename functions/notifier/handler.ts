@@ -7,9 +7,10 @@
  *    `Tollgate-Event-Type`; a 2xx within the timeout counts, anything else fails the target.
  * 3. Any failed target throws after the others were tried: the bus (EventBridge) retries with backoff, then dead-letters.
  */
-import { isPrivateWebhookHost, notificationTargets, emailFor, targetKey, type NotificationTarget } from '../../domain/notifications/notification.js';
+import { notificationTargets, emailFor, targetKey, type NotificationTarget } from '../../domain/notifications/notification.js';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../domain/notifications/webhook-signature.js';
 import type { TollgateEvent } from '../../domain/events/contracts.js';
+import { WebhookTargetRefusedError } from '../adapters/notifications/webhook-sender.js';
 import { parseBusEvent } from '../shared/consumer-event.js';
 import type { BusEvent } from '../shared/event-publisher.js';
 import { dependencies, resolve, type Dependencies, type DependencySource } from '../shared/wiring.js';
@@ -49,23 +50,26 @@ async function deliverOnce(deps: Dependencies, event: TollgateEvent, accountId: 
     return 'delivered';
   }
 
-  if (!deps.config.webhookAllowPrivateHosts && isPrivateWebhookHost(target.url)) {
-    // Retrying cannot make the address public: record and stop instead of filling the dead-letter queue.
-    deps.logger.warn('webhook refused: private address', { accountId, eventId });
-    await deps.notificationDeliveries.record(eventId, key, 'rejected', now.toISOString(), { why: 'private-address' });
-    return 'rejected';
-  }
   const body = JSON.stringify({ detailType: event.detailType, detail: event.detail });
   const secrets = await deps.webhookSecrets.signingSecrets(accountId, now);
   const timestamp = Math.floor(now.getTime() / 1000);
-  const { status } = await deps.webhooks.post({
-    url: target.url,
-    body,
-    headers: { [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body), [EVENT_ID_HEADER]: eventId, [EVENT_TYPE_HEADER]: event.detailType },
-    timeoutMs: deps.config.webhookTimeoutMs,
-  });
-  await deps.notificationDeliveries.record(eventId, key, 'delivered', now.toISOString(), { status });
-  return 'delivered';
+  try {
+    const { status } = await deps.webhooks.post({
+      url: target.url,
+      body,
+      headers: { [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body), [EVENT_ID_HEADER]: eventId, [EVENT_TYPE_HEADER]: event.detailType },
+      timeoutMs: deps.config.webhookTimeoutMs,
+      rules: { allowPrivateTargets: deps.config.webhookAllowPrivateHosts, requireHttps: deps.config.webhookRequireHttps },
+    });
+    await deps.notificationDeliveries.record(eventId, key, 'delivered', now.toISOString(), { status });
+    return 'delivered';
+  } catch (error) {
+    if (!(error instanceof WebhookTargetRefusedError)) throw error;
+    // Retrying cannot make the target acceptable: record and stop instead of filling the dead-letter queue.
+    deps.logger.warn('webhook refused', { accountId, eventId, why: error.message });
+    await deps.notificationDeliveries.record(eventId, key, 'rejected', now.toISOString(), { why: error.message });
+    return 'rejected';
+  }
 }
 
 export const handler = makeHandler(dependencies);

@@ -7,10 +7,8 @@ import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
-const MAX_RATE_DECK_BYTES = 20 * 1024 * 1024;
-
 export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ rawBody: true, maxBodyBytes: MAX_RATE_DECK_BYTES }, async ({ route, rawBody, principal }) => {
+  return httpEndpoint({ rawBody: true }, async ({ route, rawBody, principal }) => {
     const deps = resolve(source);
     if (route.method === 'GET') {
       const current = await deps.referenceDataRepository.currentRateDeckVersion();

@@ -11,15 +11,14 @@ import * as z from 'zod';
 import { accountStatusAfter, resolveReviewSchema, REVIEW_STATUSES, type Review } from '../../domain/reviews/review.js';
 import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
 import { actorOf } from '../shared/actor.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import { reviewView } from '../shared/review-view.js';
 import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
 
 const listQuerySchema = z
   .object({
     status: z.enum(REVIEW_STATUSES).default('open'),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).max(2_048).optional(),
+    ...pageQueryFields,
   })
   .strict();
 

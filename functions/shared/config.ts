@@ -6,6 +6,9 @@ import * as z from 'zod';
 import { DEFAULT_SIP_RESPONSES, type DecisionReason, type SipResponseTable } from '../../domain/policy/decision.js';
 import { DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/profiling/destination-detection.js';
 
+/** Stages whose webhooks carry real customers' events over the internet. */
+const HTTPS_ONLY_STAGES: readonly string[] = ['staging', 'prod'];
+
 const integer = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const sipOverridesSchema = z
@@ -91,7 +94,7 @@ const environmentSchema = z.object({
   /** The simulated payment provider's behaviour (the only provider so far): `succeed`, `fail` (declines), `unavailable` (throws). */
   TOLLGATE_SIMULATED_PAYMENTS: z.enum(['succeed', 'fail', 'unavailable']).default('succeed'),
   TOLLGATE_WEBHOOK_TIMEOUT_MS: integer(3_000, 100, 30_000),
-  /** Deliver webhooks to loopback/private/link-local addresses; defaults to true on the local stage only. */
+  /** Accept and deliver webhooks to loopback/private/link-local (any non-public) addresses; true on the local stage only by default. */
   TOLLGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
   /** `outbox` appends JSON lines to a file, `ses` sends through SES v2, `none` drops; default outbox locally, ses elsewhere. */
   TOLLGATE_EMAIL_TRANSPORT: z.enum(['outbox', 'ses', 'none']).optional(),
@@ -133,6 +136,8 @@ export interface RuntimeConfig {
   readonly simulatedPayments: 'succeed' | 'fail' | 'unavailable';
   readonly webhookTimeoutMs: number;
   readonly webhookAllowPrivateHosts: boolean;
+  /** Staging and prod accept and deliver https webhooks only. */
+  readonly webhookRequireHttps: boolean;
   readonly email: { readonly transport: 'outbox' | 'ses' | 'none'; readonly from: string | undefined; readonly outboxFile: string };
 }
 
@@ -178,6 +183,7 @@ export function readConfig(environment: Record<string, string | undefined> = pro
     simulatedPayments: env.TOLLGATE_SIMULATED_PAYMENTS,
     webhookTimeoutMs: env.TOLLGATE_WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateHosts: (env.TOLLGATE_WEBHOOK_ALLOW_PRIVATE ?? (env.TOLLGATE_STAGE === 'local' ? 'true' : 'false')) === 'true',
+    webhookRequireHttps: HTTPS_ONLY_STAGES.includes(env.TOLLGATE_STAGE),
     email: {
       transport: env.TOLLGATE_EMAIL_TRANSPORT ?? (env.TOLLGATE_STAGE === 'local' ? 'outbox' : 'ses'),
       from: env.TOLLGATE_EMAIL_FROM,

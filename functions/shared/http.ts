@@ -6,9 +6,11 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod';
+import { isPathParameterName, PATH_PARAMETER_SCHEMAS, pathParameterNames } from '../../domain/contract/path-parameters.js';
 import { ROLES, ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { mayActOnAccount, type Principal } from '../../domain/credentials/credential.js';
+import { readConfig } from './config.js';
 import { getLogger, type Logger } from './logger.js';
 
 export interface FieldProblem {
@@ -27,12 +29,20 @@ export class HttpError extends Error {
   }
 }
 
+/** `?limit=&cursor=` of every listing, declared once: an empty or oversized cursor is a 400 naming `cursor`. */
+export const pageQueryFields = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1, 'must not be empty').max(2_048).optional(),
+};
+
 export const httpErrors = {
   badRequest: (message: string, details: readonly FieldProblem[] = []) => new HttpError(400, 'INVALID_REQUEST', message, details),
   unauthorized: () => new HttpError(401, 'UNAUTHORIZED', 'a valid bearer credential is required (Authorization: Bearer <token>)'),
   forbidden: (message: string) => new HttpError(403, 'FORBIDDEN', message),
   notFound: (message: string) => new HttpError(404, 'NOT_FOUND', message),
   conflict: (message: string, details: readonly FieldProblem[] = []) => new HttpError(409, 'CONFLICT', message, details),
+  payloadTooLarge: (maxBytes: number) =>
+    new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxBytes} bytes`, [{ field: 'body', message: `must be at most ${maxBytes} bytes` }]),
 };
 
 /** The authorizer's context as API Gateway (HTTP API, simple responses) passes it to the integration. */
@@ -65,11 +75,25 @@ export interface EndpointOptions<TBody, TQuery> {
   readonly query?: z.ZodType<TQuery>;
   /** Accept the body as raw text (e.g. text/csv) instead of JSON. */
   readonly rawBody?: boolean;
-  readonly maxBodyBytes?: number;
   readonly logger?: Logger;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 65_536;
+/** A route's body limit: its own for bulk uploads (declared in the route table), `TOLLGATE_MAX_BODY_BYTES` otherwise. */
+export function bodyLimitOf(route: RouteDefinition, configuredMaxBodyBytes: number): number {
+  return route.maxBodyBytes ?? configuredMaxBodyBytes;
+}
+
+let processMaxBodyBytes: number | undefined;
+
+/**
+ * `TOLLGATE_MAX_BODY_BYTES` of this process, read once: in AWS each function's environment is its configuration.
+ * The local stack's server applies the stack's own configuration before a handler runs (functions/local/server.ts),
+ * so locally the stricter of the two holds.
+ */
+function configuredMaxBodyBytes(): number {
+  processMaxBodyBytes ??= readConfig().maxBodyBytes;
+  return processMaxBodyBytes;
+}
 
 export type ApiHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -87,13 +111,11 @@ export function httpEndpoint<TBody = undefined, TQuery = Record<string, never>>(
     .handler(async (event) => {
       const route = findRoute(event);
       const principal = authenticate(event, route);
-      const pathParameters = Object.fromEntries(
-        Object.entries(event.pathParameters ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-      );
+      const pathParameters = parsePathParameters(route, event.pathParameters);
       if (principal && pathParameters.accountId && !mayActOnAccount(principal, pathParameters.accountId)) {
         throw httpErrors.forbidden('this credential may act on its own account only');
       }
-      const rawBody = readBody(event, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      const rawBody = readBody(event, bodyLimitOf(route, configuredMaxBodyBytes()));
       const hasBody = route.method === 'POST' || route.method === 'PUT';
       const body = options.body && hasBody ? validate(options.body, parseJson(rawBody), 'body') : (undefined as TBody);
       const query = options.query ? validate(options.query, event.queryStringParameters ?? {}, 'query') : ({} as TQuery);
@@ -122,12 +144,29 @@ function authenticate(event: ApiEvent, route: RouteDefinition): Principal | unde
   };
 }
 
+/**
+ * Path parameters arrive decoded once (by API Gateway, or the local server standing in for it); each is parsed with
+ * its one schema from domain/contract/path-parameters.ts. A route naming a parameter without a schema is a
+ * programming error, caught by a test over the whole route table.
+ */
+function parsePathParameters(route: RouteDefinition, raw: ApiEvent['pathParameters']): Readonly<Record<string, string>> {
+  const parsed: Record<string, string> = {};
+  const problems: FieldProblem[] = [];
+  for (const name of pathParameterNames(route.path)) {
+    if (!isPathParameterName(name)) throw new Error(`${route.method} ${route.path}: path parameter {${name}} has no schema in domain/contract/path-parameters.ts`);
+    const value = raw?.[name];
+    const result = PATH_PARAMETER_SCHEMAS[name].safeParse(value);
+    if (result.success) parsed[name] = result.data;
+    else problems.push({ field: name, message: value === undefined ? 'is required' : (result.error.issues[0]?.message ?? 'is invalid') });
+  }
+  if (problems.length > 0) throw httpErrors.badRequest('the request path is invalid', problems);
+  return parsed;
+}
+
 function readBody(event: ApiEvent, maxBytes: number): string {
   if (!event.body) return '';
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxBytes} bytes`, [{ field: 'body', message: `at most ${maxBytes} bytes` }]);
-  }
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw httpErrors.payloadTooLarge(maxBytes);
   return text;
 }
 

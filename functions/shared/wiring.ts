@@ -19,7 +19,7 @@ import { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
 import { TopUpRepository } from '../adapters/dynamodb/top-up-repository.js';
 import { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-repository.js';
 import { makeEmailSender } from '../adapters/notifications/email-transport.js';
-import { WebhookSender } from '../adapters/notifications/webhook-sender.js';
+import { WebhookSender, type HostResolver } from '../adapters/notifications/webhook-sender.js';
 import { SimulatedPaymentProvider } from '../adapters/payments/simulated-provider.js';
 import type { EmailSender } from '../../domain/notifications/notification.js';
 import type { PaymentProvider } from '../../domain/payments/payment-provider.js';
@@ -59,7 +59,7 @@ export const randomIds: IdGenerator = { newId: () => randomUUID() };
 
 export function buildDependencies(
   config: RuntimeConfig,
-  overrides: { client?: DynamoDBClient; clock?: Clock; ids?: IdGenerator; logger?: Logger } = {},
+  overrides: { client?: DynamoDBClient; clock?: Clock; ids?: IdGenerator; logger?: Logger; hostResolver?: HostResolver } = {},
 ): Dependencies {
   const client = overrides.client ?? createDynamoDbClient({ endpoint: config.dynamoEndpoint, region: config.region });
   const logger = overrides.logger ?? getLogger();
@@ -93,7 +93,7 @@ export function buildDependencies(
     notificationDeliveries: new NotificationDeliveryRepository(client, config.tableName),
     payments: new SimulatedPaymentProvider(config.simulatedPayments, overrides.ids ?? randomIds),
     email: makeEmailSender(config, clock, logger),
-    webhooks: new WebhookSender(),
+    webhooks: new WebhookSender(overrides.hostResolver),
   };
 }
 

@@ -47,6 +47,12 @@ describe('stage config', () => {
     expect(destinations).toEqual(DEFAULT_DETECTION);
   });
 
+  it('refuses an authorizer cache that would let a revoked credential pass longer than the contract allows', () => {
+    const slow = { ...resolveStageConfig('prod'), api: { ...resolveStageConfig('prod').api, authorizerCacheTtlSeconds: 60 } };
+
+    expect(() => parseStageConfig(slow)).toThrow(/authorizerCacheTtlSeconds/);
+  });
+
   it('refuses a prod that would top balances up through the always-succeeding payment simulator', () => {
     const freeMoney = { ...resolveStageConfig('prod'), payments: { simulated: 'succeed' } };
 

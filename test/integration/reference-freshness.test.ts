@@ -23,7 +23,7 @@ async function authorize(stack: TestStack, token: string, to: string) {
 beforeAll(async () => {
   importer = await startTestStack();
   // A second process on the same table, with its own caches and a clock the test moves.
-  other = await startTestStack({ tableName: importer.tableName, clock: { now: () => new Date(Date.now() + otherClockOffsetMs) } });
+  other = await startTestStack({ tableName: importer.tableName, adminToken: importer.adminToken, clock: { now: () => new Date(Date.now() + otherClockOffsetMs) } });
   const admin = { token: importer.adminToken };
   expect((await importer.call('PUT', '/v1/rate-deck', { ...admin, rawBody: SAMPLE_DECK, contentType: 'text/csv' })).status).toBe(200);
   expect((await importer.call('POST', '/v1/accounts', { ...admin, body: { accountId: 'fresh', name: 'Fresh', homeCountry: 'US' } })).status).toBe(201);

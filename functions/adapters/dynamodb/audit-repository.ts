@@ -1,9 +1,22 @@
 /** Reads the audit trail (written by auditPut inside each change's transaction): one partition per scope, by time. */
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import { keys } from './keys.js';
 import type { AuditEntry } from './outbox.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
+import { parseStored } from './stored-record.js';
+
+/** `before`/`after` are whatever the change recorded (absent is stored as nothing and read as null). */
+const auditRecordSchema = z.object({
+  scope: z.string().min(1),
+  id: z.string().min(1),
+  at: z.iso.datetime(),
+  actor: z.string().min(1),
+  action: z.string().min(1),
+  before: z.unknown().transform((value) => value ?? null),
+  after: z.unknown().transform((value) => value ?? null),
+});
 
 export interface AuditPage {
   readonly records: AuditEntry[];
@@ -25,12 +38,12 @@ export class AuditRepository {
         ExpressionAttributeValues: marshall({ ':pk': keys.auditOf(scope) }),
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk'], { pk: keys.auditOf(scope) }),
+        ExclusiveStartKey: decodeCursor(cursor, { pk: { equals: keys.auditOf(scope) }, sk: { startsWith: '' } }),
       }),
     );
     const records = (result.Items ?? []).map((raw) => {
       const item = unmarshall(raw);
-      return { scope: String(item.scope), id: String(item.id), at: String(item.at), actor: String(item.actor), action: String(item.action), before: item.before ?? null, after: item.after ?? null };
+      return parseStored(auditRecordSchema, item, `audit record ${String(item.sk)} of ${scope}`);
     });
     return { records, nextCursor: encodeCursor(result.LastEvaluatedKey) };
   }

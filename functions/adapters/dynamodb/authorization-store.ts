@@ -37,6 +37,7 @@ import type {
 import type { CallCommitment } from '../../../domain/policy/call-commitment.js';
 import type { AccountKey } from '../../../domain/policy/evaluate-call.js';
 import { initialiseLedgerFields, parseAccountItem } from './account-repository.js';
+import { parseDecisionRecord } from './decision-record.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { applyUpdated, ExpressionBuilder, ledgerNames, liveCallValue, marshalled, needsLedgerFields, parseLedger } from './ledger-attributes.js';
 import { outboxPut } from './outbox.js';
@@ -127,7 +128,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
 
   async readDecision(callId: string): Promise<DecisionRecord | undefined> {
     const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.decision(callId)), ConsistentRead: true }));
-    return result.Item ? (unmarshall(result.Item).record as DecisionRecord) : undefined;
+    return result.Item ? parseDecisionRecord(unmarshall(result.Item).record, callId) : undefined;
   }
 
   private async writeRecord(record: DecisionRecord, replacing: string | undefined): Promise<RecordOutcome> {
@@ -144,7 +145,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
-      const existing = returned ? (unmarshall(returned).record as DecisionRecord) : await this.readDecision(record.callId);
+      const existing = returned ? parseDecisionRecord(unmarshall(returned).record, record.callId) : await this.readDecision(record.callId);
       if (!existing) throw new Error(`decision for call ${record.callId} vanished while it was being replaced`);
       return { kind: 'exists', existing };
     }
@@ -234,7 +235,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [recordReason, accountReason] = error.CancellationReasons ?? [];
       if (recordReason?.Code === 'ConditionalCheckFailed') {
-        const existing = recordReason.Item ? (unmarshall(recordReason.Item).record as DecisionRecord) : await this.readDecision(request.record.callId);
+        const existing = recordReason.Item ? parseDecisionRecord(unmarshall(recordReason.Item).record, request.record.callId) : await this.readDecision(request.record.callId);
         if (existing) return { record: { kind: 'exists', existing }, account: { kind: 'none' } };
       }
       // The account moved on (another attempt restricted it first, or its version changed), or a conflict:

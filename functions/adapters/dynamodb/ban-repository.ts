@@ -10,10 +10,12 @@
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import type { BanRecord } from '../../../domain/bans/ip-ban.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
+import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 
 export interface StoredBan extends BanRecord {
@@ -70,9 +72,9 @@ export class BanRepository {
         Limit: limit,
       }),
     );
-    const items = (result.Items ?? []).map((item) => unmarshall(item));
-    const distinct = (field: string) => [...new Set(items.map((item) => item[field]).filter((value): value is string => typeof value === 'string'))];
-    return { count: items.length, sipUsernames: distinct('sipUsername').slice(0, 20), accountIds: distinct('accountId') };
+    const items = (result.Items ?? []).map((item) => parseStored(failureProjectionSchema, unmarshall(item), `auth failure of ${ip}`));
+    const distinct = (values: Array<string | undefined>) => [...new Set(values.filter((value): value is string => value !== undefined))];
+    return { count: items.length, sipUsernames: distinct(items.map((item) => item.sipUsername)).slice(0, 20), accountIds: distinct(items.map((item) => item.accountId)) };
   }
 
   /**
@@ -141,17 +143,22 @@ export class BanRepository {
   }
 }
 
+const storedBanSchema = z.object({
+  ip: z.string().min(1),
+  bannedAt: z.iso.datetime(),
+  // An unreadable end must not read as "not banned": it is refused instead.
+  bannedUntil: z.iso.datetime(),
+  offence: z.number().int().min(1),
+  failures: z.number().int().min(0),
+  failuresCountFrom: z.iso.datetime(),
+  sipUsernames: z.array(z.string()),
+  accountId: z.string().min(1).optional(),
+  liftedAt: z.iso.datetime().optional(),
+  liftedBy: z.string().min(1).optional(),
+});
+
+const failureProjectionSchema = z.object({ sipUsername: z.string().optional(), accountId: z.string().optional() });
+
 function parseBan(item: Record<string, unknown>): StoredBan {
-  return {
-    ip: String(item.ip),
-    bannedAt: String(item.bannedAt ?? ''),
-    bannedUntil: String(item.bannedUntil),
-    offence: Number(item.offence ?? 1),
-    failures: Number(item.failures ?? 0),
-    failuresCountFrom: String(item.failuresCountFrom ?? item.bannedAt ?? ''),
-    sipUsernames: Array.isArray(item.sipUsernames) ? item.sipUsernames.map(String) : [],
-    ...(typeof item.accountId === 'string' ? { accountId: item.accountId } : {}),
-    ...(typeof item.liftedAt === 'string' ? { liftedAt: item.liftedAt } : {}),
-    ...(typeof item.liftedBy === 'string' ? { liftedBy: item.liftedBy } : {}),
-  };
+  return parseStored(storedBanSchema, item, `ban of ${String(item.ip ?? item.pk)}`);
 }

@@ -4,6 +4,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
 import { keys } from './keys.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
+import { storedDecisionSchema } from './decision-record.js';
+import { parseStored } from './stored-record.js';
 
 export interface DecisionPage {
   readonly decisions: DecisionRecord[];
@@ -25,11 +27,19 @@ export class DecisionRepository {
         ExpressionAttributeValues: marshall({ ':pk': keys.decisionsByAccount(accountId) }),
         ScanIndexForward: false,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: keys.decisionsByAccount(accountId) }) } : {}),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          pk: { startsWith: keys.decision('').pk },
+          sk: { equals: keys.decision('').sk },
+          gsi1pk: { equals: keys.decisionsByAccount(accountId) },
+          gsi1sk: { startsWith: '' },
+        }),
       }),
     );
     return {
-      decisions: (result.Items ?? []).map((item) => unmarshall(item).record as DecisionRecord),
+      decisions: (result.Items ?? []).map((raw) => {
+        const item = unmarshall(raw);
+        return parseStored(storedDecisionSchema, item.record, `decision ${String(item.pk)}`);
+      }),
       nextCursor: encodeCursor(result.LastEvaluatedKey),
     };
   }

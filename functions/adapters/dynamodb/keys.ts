@@ -7,6 +7,9 @@ export const keys = {
   techPrefixAlias: (techPrefix: string) => ({ pk: `TECHPREFIX#${techPrefix}`, sk: 'ALIAS' }),
   sipUsernameAlias: (sipUsername: string) => ({ pk: `SIPUSER#${sipUsername.toLowerCase()}`, sk: 'ALIAS' }),
   credential: (tokenHash: string) => ({ pk: `CREDENTIAL#${tokenHash}`, sk: 'CREDENTIAL' }),
+  /** The same credential by its public id; on GSI1 under `CREDENTIALS` for the admin listing. */
+  credentialById: (credentialId: string) => ({ pk: `CREDENTIALID#${credentialId}`, sk: 'CREDENTIAL' }),
+  credentialsListing: () => 'CREDENTIALS',
   decision: (callId: string) => ({ pk: `CALL#${callId}`, sk: 'DECISION' }),
   decisionsByAccount: (accountId: string) => `DECISIONS#${accountId}`,
   ban: (ip: string) => ({ pk: `BAN#${ip}`, sk: 'BAN' }),

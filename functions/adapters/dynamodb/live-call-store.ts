@@ -17,9 +17,10 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LiveCall, SettledCall } from '../../../domain/calls/ledger.js';
 import type { Completion, CountryProfile, ExtensionGuard, GrantChange, LedgerWrite, LiveCallStore, StoredCall } from '../../../domain/calls/ports.js';
 import { spendBucketsOf } from '../../../domain/calls/settle-call.js';
-import type { AccountSnapshot, DecisionRecord } from '../../../domain/policy/authorize-call.js';
+import type { AccountSnapshot } from '../../../domain/policy/authorize-call.js';
 import type { Destination } from '../../../domain/policy/decision.js';
 import { parseAccountItem } from './account-repository.js';
+import { parseStoredCall } from './decision-record.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { ExpressionBuilder, ledgerNames, marshalled, parseLedger, settledCallValue } from './ledger-attributes.js';
 import { toEndMarkerItem } from './to-end-marker.js';
@@ -42,15 +43,14 @@ export class DynamoLiveCallStore implements LiveCallStore {
 
   async loadCall(callId: string): Promise<StoredCall | undefined> {
     const item = await this.get(keys.decision(callId));
-    if (!item) return undefined;
-    return { record: item.record as DecisionRecord, completion: item.completion as Completion | undefined };
+    return item ? parseStoredCall(item) : undefined;
   }
 
   async loadCalls(callIds: readonly string[]): Promise<Map<string, StoredCall>> {
     const calls = new Map<string, StoredCall>();
     for (const item of await this.batchGet(callIds.map((callId) => keys.decision(callId)))) {
-      const record = item.record as DecisionRecord;
-      calls.set(record.callId, { record, completion: item.completion as Completion | undefined });
+      const call = parseStoredCall(item);
+      calls.set(call.record.callId, call);
     }
     return calls;
   }
@@ -180,7 +180,8 @@ export class DynamoLiveCallStore implements LiveCallStore {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
-      const existing = (returned ? unmarshall(returned) : await this.get(keys.decision(callId)))?.completion as Completion | undefined;
+      const item = returned ? unmarshall(returned) : await this.get(keys.decision(callId));
+      const existing = item ? parseStoredCall(item).completion : undefined;
       if (!existing) throw new Error(`call ${callId} has neither its decision nor a completion`);
       return { stored: false, existing };
     }

@@ -4,12 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import { keys } from './keys.js';
+import { parseStored } from './stored-record.js';
 
 const DELIVERY_TTL_SECONDS = 7 * 86_400;
 
-export type DeliveryOutcome = 'delivered' | 'rejected';
+export const DELIVERY_OUTCOMES = ['delivered', 'rejected'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+const deliverySchema = z.object({ eventId: z.string().min(1), outcome: z.enum(DELIVERY_OUTCOMES), at: z.iso.datetime() });
 
 export class NotificationDeliveryRepository {
   constructor(
@@ -21,7 +26,10 @@ export class NotificationDeliveryRepository {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.notificationDelivery(eventId, hashTarget(targetKey))), ConsistentRead: true }),
     );
-    return Boolean(result.Item);
+    if (!result.Item) return false;
+    // Only a readable record means "already handled"; anything else must not silently skip a notification.
+    parseStored(deliverySchema, unmarshall(result.Item), `notification delivery of ${eventId} (${targetKey.split('#')[0]})`);
+    return true;
   }
 
   async record(eventId: string, targetKey: string, outcome: DeliveryOutcome, at: string, detail: Record<string, unknown>): Promise<void> {

@@ -5,8 +5,10 @@
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import { parseRateDeckCsv, serializeRateDeckCsv, type RateDeckEntry } from '../../../domain/rate-deck/rate-deck.js';
 import { keys } from './keys.js';
+import { parseStored } from './stored-record.js';
 
 const CHUNK_CHARACTERS = 300_000;
 
@@ -22,6 +24,20 @@ export interface HighRiskList {
   readonly updatedAt: string | null;
   readonly version: number;
 }
+
+const rateDeckPointerSchema = z.object({
+  version: z.string().min(1),
+  entries: z.number().int().min(0),
+  importedAt: z.iso.datetime(),
+  importedBy: z.string(),
+  chunks: z.number().int().min(1),
+});
+const rateDeckChunkSchema = z.object({ text: z.string() });
+const highRiskListSchema = z.object({
+  prefixes: z.array(z.string().regex(/^\d{1,15}$/)),
+  updatedAt: z.iso.datetime(),
+  version: z.number().int().min(1),
+});
 
 export class ReferenceDataRepository {
   constructor(
@@ -54,13 +70,8 @@ export class ReferenceDataRepository {
       new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.rateDeckPointer()), ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    const item = unmarshall(result.Item);
-    return {
-      version: String(item.version),
-      entries: Number(item.entries),
-      importedAt: String(item.importedAt),
-      importedBy: String(item.importedBy),
-    };
+    const { version, entries, importedAt, importedBy } = parseStored(rateDeckPointerSchema, unmarshall(result.Item), 'rate deck pointer');
+    return { version, entries, importedAt, importedBy };
   }
 
   async loadRateDeck(version: string): Promise<RateDeckEntry[]> {
@@ -76,7 +87,7 @@ export class ReferenceDataRepository {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      for (const item of page.Items ?? []) text += String(unmarshall(item).text);
+      for (const item of page.Items ?? []) text += parseStored(rateDeckChunkSchema, unmarshall(item), `rate deck ${version} chunk`).text;
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     const parsed = parseRateDeckCsv(text);
@@ -101,11 +112,8 @@ export class ReferenceDataRepository {
       new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.highRiskList()), ConsistentRead: true }),
     );
     if (!result.Item) return { prefixes: [], updatedAt: null, version: 0 };
-    const item = unmarshall(result.Item);
-    return {
-      prefixes: Array.isArray(item.prefixes) ? item.prefixes.map(String) : [],
-      updatedAt: typeof item.updatedAt === 'string' ? item.updatedAt : null,
-      version: Number(item.version ?? 0),
-    };
+    // Read as "no high-risk prefixes", a damaged list would open every IRSF range: it is refused instead.
+    const { prefixes, updatedAt, version } = parseStored(highRiskListSchema, unmarshall(result.Item), 'high-risk list');
+    return { prefixes, updatedAt, version };
   }
 }

@@ -5,12 +5,14 @@
  */
 import { GetItemCommand, QueryCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import type { AccountStatus } from '../../../domain/accounts/account.js';
-import type { EventDetail } from '../../../domain/events/contracts.js';
-import { REVIEW_STATUSES, type Review, type ReviewEvidence, type ReviewStatus } from '../../../domain/reviews/review.js';
+import { restrictionEvidenceSchema, type EventDetail } from '../../../domain/events/contracts.js';
+import { REVIEW_ACTIONS, REVIEW_STATUSES, type Review, type ReviewStatus } from '../../../domain/reviews/review.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
+import { parseStored } from './stored-record.js';
 import { toEndMarkerPut } from './to-end-marker.js';
 import { transact } from './transactions.js';
 
@@ -43,7 +45,12 @@ export class ReviewRepository {
         ExpressionAttributeValues: marshall({ ':pk': keys.reviewsByStatus(status) }),
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], { gsi1pk: keys.reviewsByStatus(status) }),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          pk: { startsWith: keys.review('').pk },
+          sk: { equals: keys.review('').sk },
+          gsi1pk: { equals: keys.reviewsByStatus(status) },
+          gsi1sk: { startsWith: '' },
+        }),
       }),
     );
     return { reviews: (result.Items ?? []).map((item) => parseReview(unmarshall(item))), nextCursor: encodeCursor(result.LastEvaluatedKey) };
@@ -162,18 +169,20 @@ function reviewItem(review: Review) {
   );
 }
 
+const storedReviewSchema = z.object({
+  reviewId: z.string().min(1),
+  accountId: z.string().min(1),
+  // An unknown status must not read as "open" (and be resolvable again): it is refused.
+  status: z.enum(REVIEW_STATUSES),
+  openedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  destinations: z.array(z.string()),
+  evidence: z.array(z.object({ eventId: z.string(), at: z.string(), destination: z.string(), callId: z.string(), evidence: restrictionEvidenceSchema })),
+  evidenceDropped: z.number().int().min(0),
+  resolution: z.object({ action: z.enum(REVIEW_ACTIONS), note: z.string(), resolvedBy: z.string(), resolvedAt: z.iso.datetime() }).optional(),
+  version: z.number().int().min(1),
+});
+
 function parseReview(item: Record<string, unknown>): Review {
-  const resolution = item.resolution as Review['resolution'] | undefined;
-  return {
-    reviewId: String(item.reviewId),
-    accountId: String(item.accountId),
-    status: REVIEW_STATUSES.find((status) => status === item.status) ?? 'open',
-    openedAt: String(item.openedAt),
-    updatedAt: String(item.updatedAt ?? item.openedAt),
-    destinations: Array.isArray(item.destinations) ? item.destinations.map(String) : [],
-    evidence: Array.isArray(item.evidence) ? (item.evidence as ReviewEvidence[]) : [],
-    evidenceDropped: Number(item.evidenceDropped ?? 0),
-    ...(resolution ? { resolution } : {}),
-    version: Number(item.version ?? 1),
-  };
+  return parseStored(storedReviewSchema, item, `review ${String(item.reviewId ?? item.pk)}`);
 }

@@ -6,15 +6,18 @@
  */
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { outboxPut } from './outbox.js';
+import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 
 const CLAIM_TTL_SECONDS = 400 * 86_400;
 const DAY_COUNTER_TTL_SECONDS = 3 * 86_400;
 
-export type TopUpStatus = 'pending' | 'succeeded' | 'failed' | 'skipped';
+export const TOP_UP_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
+export type TopUpStatus = (typeof TOP_UP_STATUSES)[number];
 
 export interface TopUpClaim {
   readonly accountId: string;
@@ -40,7 +43,7 @@ export class TopUpRepository {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.topUpClaim(accountId, crossingId)), ConsistentRead: true }),
     );
-    return result.Item ? (unmarshall(result.Item) as TopUpClaim) : undefined;
+    return result.Item ? parseStored(storedClaimSchema, unmarshall(result.Item), `top-up claim ${crossingId} of ${accountId}`) : undefined;
   }
 
   /**
@@ -146,6 +149,19 @@ export class TopUpRepository {
     );
   }
 }
+
+const storedClaimSchema = z.object({
+  accountId: z.string().min(1),
+  crossingId: z.string().min(1),
+  status: z.enum(TOP_UP_STATUSES),
+  amountMicros: z.number().int().min(0),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  reason: z.string().optional(),
+  paymentReference: z.string().optional(),
+  failure: z.string().optional(),
+});
 
 function dayEnd(day: string): number {
   return Math.floor(Date.parse(`${day}T00:00:00.000Z`) / 1000) + 86_400;

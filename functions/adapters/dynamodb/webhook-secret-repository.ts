@@ -6,19 +6,22 @@
 import { randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { auditPut, type AuditEntry } from './outbox.js';
+import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 
 export const ROTATION_GRACE_SECONDS = 24 * 3_600;
 const ROTATION_ATTEMPTS = 3;
 
-interface SecretItem {
-  readonly secret: string;
-  readonly createdAt: string;
-  readonly previousSecret?: string;
-  readonly previousValidUntil?: string;
-}
+const secretItemSchema = z.object({
+  secret: z.string().startsWith('whsec_'),
+  createdAt: z.iso.datetime(),
+  previousSecret: z.string().startsWith('whsec_').optional(),
+  previousValidUntil: z.iso.datetime().optional(),
+});
+type SecretItem = z.infer<typeof secretItemSchema>;
 
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64url')}`;
@@ -69,7 +72,8 @@ export class WebhookSecretRepository {
 
   private async read(accountId: string): Promise<SecretItem | undefined> {
     const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.webhookSecret(accountId)), ConsistentRead: true }));
-    return result.Item ? (unmarshall(result.Item) as SecretItem) : undefined;
+    // The record name carries the account, never the secret (zod's messages do not echo values).
+    return result.Item ? parseStored(secretItemSchema, unmarshall(result.Item), `webhook secret of ${accountId}`) : undefined;
   }
 
   private async createIfAbsent(accountId: string, now: Date): Promise<SecretItem> {
