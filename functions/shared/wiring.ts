@@ -14,6 +14,7 @@ import { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-rep
 import { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
 import { BanRepository } from '../adapters/dynamodb/ban-repository.js';
 import { NotificationDeliveryRepository } from '../adapters/dynamodb/notification-delivery-repository.js';
+import { PeerIndexRepository } from '../adapters/dynamodb/peer-index-repository.js';
 import { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
 import { TopUpRepository } from '../adapters/dynamodb/top-up-repository.js';
 import { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-repository.js';
@@ -23,6 +24,7 @@ import { SimulatedPaymentProvider } from '../adapters/payments/simulated-provide
 import type { EmailSender } from '../../domain/notifications/notification.js';
 import type { PaymentProvider } from '../../domain/payments/payment-provider.js';
 import { readConfig, type RuntimeConfig } from './config.js';
+import { KnownPeers } from './known-peers.js';
 import { getLogger, type Logger } from './logger.js';
 import { ReferenceDataCache } from './reference-data-cache.js';
 
@@ -39,6 +41,8 @@ export interface Dependencies {
   readonly referenceData: ReferenceDataCache;
   readonly authorizationStore: DynamoAuthorizationStore;
   readonly bans: BanRepository;
+  /** Active accounts that allow a source IP (a known peer is never banned automatically). */
+  readonly knownPeers: KnownPeers;
   readonly reviews: ReviewRepository;
   readonly audit: AuditRepository;
   readonly topUps: TopUpRepository;
@@ -79,6 +83,7 @@ export function buildDependencies(
       detectionWindowMinutes: config.detection.windowMinutes,
     }),
     bans: new BanRepository(client, config.tableName),
+    knownPeers: new KnownPeers(new PeerIndexRepository(client, config.tableName), config.peerIndexCacheMs, () => clock.now().getTime()),
     reviews: new ReviewRepository(client, config.tableName),
     audit: new AuditRepository(client, config.tableName),
     topUps: new TopUpRepository(client, config.tableName),

@@ -19,6 +19,7 @@ import {
 import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
+import { peerIndexPut } from './peer-index-repository.js';
 import { transact } from './transactions.js';
 
 export type CreateAccountOutcome =
@@ -83,6 +84,7 @@ export class AccountRepository {
                 ConditionExpression: notExists,
               },
             })),
+            peerIndexPut(this.tableName, account.accountId, account.policy.allowedIps),
           ],
         }),
       );
@@ -131,6 +133,7 @@ export class AccountRepository {
         },
         auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'policy.replaced', before: current.policy, after: policy }),
         outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
+        peerIndexPut(this.tableName, accountId, policy.allowedIps),
       ]);
       if (outcome.ok) return { kind: 'updated', before: current.policy, account: { ...current, policy, version }, changedFields };
     }

@@ -6,11 +6,15 @@
  * - Active bans are listed without a Scan: every ban item is on GSI1 under `BANS`, sorted by `bannedUntil`, so
  *   `gsi1sk > now` returns exactly the active ones.
  * - Each reported failure is its own item (`AUTHFAIL#<ip>`, sorted by time), so concurrent reports never contend,
- *   and the count is a sliding-window Query that stops after `threshold` items.
+ *   and the count is a sliding-window Query that stops after `threshold` items. The failures that earn a ban are
+ *   copied onto the ban item: the failure items expire within hours, the reason for a ban must outlive them.
+ * - A ban withheld from a known peer is a second item in the ban's partition (`BAN#<ip>` / `WITHHELD`), so one
+ *   Query reads both; it is not on GSI1 and the authorize path never reads it.
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { BanRecord } from '../../../domain/bans/ip-ban.js';
+import type { FailureSeen, WithheldBan } from '../../../domain/bans/known-peer.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
@@ -20,6 +24,18 @@ export interface StoredBan extends BanRecord {
   /** SIP usernames tried in the failures that led to the ban (evidence for the operator). */
   readonly sipUsernames: readonly string[];
   readonly accountId?: string;
+  /** The failures that earned the ban, and the rule in force then (absent on bans written before they were kept). */
+  readonly failureLog?: readonly FailureSeen[];
+  readonly threshold?: number;
+  readonly windowSeconds?: number;
+  /** The carrier audit record written when the ban was lifted. */
+  readonly liftAuditId?: string;
+}
+
+/** What is stored about an IP: its latest ban and the ban withheld from it as a known peer, either or both. */
+export interface BanState {
+  readonly ban?: StoredBan;
+  readonly withheld?: WithheldBan;
 }
 
 export interface AuthFailure {
@@ -36,6 +52,8 @@ export interface FailureCount {
   readonly count: number;
   readonly sipUsernames: readonly string[];
   readonly accountIds: readonly string[];
+  /** Each counted failure's time and username, oldest first. */
+  readonly failures: readonly FailureSeen[];
 }
 
 export class BanRepository {
@@ -47,6 +65,25 @@ export class BanRepository {
   async get(ip: string): Promise<StoredBan | undefined> {
     const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.ban(ip)), ConsistentRead: true }));
     return result.Item ? parseBan(unmarshall(result.Item)) : undefined;
+  }
+
+  /** The ban and the withheld ban of an IP in one consistent Query of their partition. */
+  async state(ip: string): Promise<BanState> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': keys.banStateOf(ip) }),
+        ConsistentRead: true,
+      }),
+    );
+    let state: BanState = {};
+    for (const raw of result.Items ?? []) {
+      const item = unmarshall(raw);
+      if (item.sk === keys.ban(ip).sk) state = { ...state, ban: parseBan(item) };
+      if (item.sk === keys.withheldBan(ip).sk) state = { ...state, withheld: parseWithheld(item) };
+    }
+    return state;
   }
 
   /** Stores one failure; it expires (TTL) once it can no longer fall inside a window. */
@@ -65,14 +102,16 @@ export class BanRepository {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
         ExpressionAttributeValues: marshall({ ':pk': keys.authFailuresOf(ip), ':from': from }),
-        ProjectionExpression: 'sipUsername, accountId',
+        ProjectionExpression: '#at, sipUsername, accountId',
+        ExpressionAttributeNames: { '#at': 'at' },
         ConsistentRead: true,
         Limit: limit,
       }),
     );
     const items = (result.Items ?? []).map((item) => unmarshall(item));
     const distinct = (field: string) => [...new Set(items.map((item) => item[field]).filter((value): value is string => typeof value === 'string'))];
-    return { count: items.length, sipUsernames: distinct('sipUsername').slice(0, 20), accountIds: distinct('accountId') };
+    const failures = items.map((item) => ({ at: String(item.at), ...(typeof item.sipUsername === 'string' ? { sipUsername: item.sipUsername } : {}) }));
+    return { count: items.length, sipUsernames: distinct('sipUsername').slice(0, 20), accountIds: distinct('accountId'), failures };
   }
 
   /**
@@ -103,6 +142,34 @@ export class BanRepository {
     return outcome.ok ? 'banned' : 'conflict';
   }
 
+  /**
+   * Records that failures from a known peer reached the threshold and the ban was withheld: the marker (which keeps
+   * the IP quiet for a window), one `Known Peer Auth Failures` per protecting account and the carrier audit record,
+   * together. The condition on the previous marker lets one of two concurrent reporters flag the accounts.
+   */
+  async withhold(
+    withheld: WithheldBan,
+    previous: WithheldBan | undefined,
+    expiresAt: number,
+    events: readonly EventDetail<'Known Peer Auth Failures'>[],
+    audit: AuditEntry,
+  ): Promise<'withheld' | 'conflict'> {
+    const outcome = await transact(this.client, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: marshall({ ...keys.withheldBan(withheld.ip), entity: 'ban-withheld', ...withheld, expiresAt }),
+          ...(previous
+            ? { ConditionExpression: 'withheldAt = :previousAt', ExpressionAttributeValues: marshall({ ':previousAt': previous.withheldAt }) }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
+      ...events.map((event) => outboxPut(this.tableName, 'Known Peer Auth Failures', event)),
+      auditPut(this.tableName, audit),
+    ]);
+    return outcome.ok ? 'withheld' : 'conflict';
+  }
+
   /** Ends an active ban now. The item (and its offence count) stays; failures before the lift no longer count. */
   async lift(ban: StoredBan, liftedAt: string, failuresCountFrom: string, liftedBy: string, audit: AuditEntry): Promise<'lifted' | 'conflict'> {
     const outcome = await transact(this.client, [
@@ -110,9 +177,9 @@ export class BanRepository {
         Update: {
           TableName: this.tableName,
           Key: marshall(keys.ban(ban.ip)),
-          UpdateExpression: 'SET bannedUntil = :now, gsi1sk = :now, liftedAt = :now, liftedBy = :by, failuresCountFrom = :from',
+          UpdateExpression: 'SET bannedUntil = :now, gsi1sk = :now, liftedAt = :now, liftedBy = :by, liftAuditId = :auditId, failuresCountFrom = :from',
           ConditionExpression: 'bannedUntil = :seen',
-          ExpressionAttributeValues: marshall({ ':now': liftedAt, ':by': liftedBy, ':from': failuresCountFrom, ':seen': ban.bannedUntil }),
+          ExpressionAttributeValues: marshall({ ':now': liftedAt, ':by': liftedBy, ':auditId': audit.id, ':from': failuresCountFrom, ':seen': ban.bannedUntil }),
         },
       },
       auditPut(this.tableName, audit),
@@ -153,5 +220,24 @@ function parseBan(item: Record<string, unknown>): StoredBan {
     ...(typeof item.accountId === 'string' ? { accountId: item.accountId } : {}),
     ...(typeof item.liftedAt === 'string' ? { liftedAt: item.liftedAt } : {}),
     ...(typeof item.liftedBy === 'string' ? { liftedBy: item.liftedBy } : {}),
+    ...(typeof item.liftAuditId === 'string' ? { liftAuditId: item.liftAuditId } : {}),
+    ...(Array.isArray(item.failureLog) ? { failureLog: item.failureLog.map(parseFailureSeen) } : {}),
+    ...(typeof item.threshold === 'number' ? { threshold: item.threshold } : {}),
+    ...(typeof item.windowSeconds === 'number' ? { windowSeconds: item.windowSeconds } : {}),
+  };
+}
+
+function parseFailureSeen(value: unknown): FailureSeen {
+  const entry = (value ?? {}) as Record<string, unknown>;
+  return { at: String(entry.at), ...(typeof entry.sipUsername === 'string' ? { sipUsername: entry.sipUsername } : {}) };
+}
+
+function parseWithheld(item: Record<string, unknown>): WithheldBan {
+  return {
+    ip: String(item.ip),
+    withheldAt: String(item.withheldAt),
+    quietUntil: String(item.quietUntil),
+    accountIds: Array.isArray(item.accountIds) ? item.accountIds.map(String) : [],
+    failures: Number(item.failures ?? 0),
   };
 }

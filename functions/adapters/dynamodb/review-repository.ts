@@ -168,9 +168,16 @@ function parseReview(item: Record<string, unknown>): Review {
     openedAt: String(item.openedAt),
     updatedAt: String(item.updatedAt ?? item.openedAt),
     destinations: Array.isArray(item.destinations) ? item.destinations.map(String) : [],
-    evidence: Array.isArray(item.evidence) ? (item.evidence as ReviewEvidence[]) : [],
+    sourceIps: Array.isArray(item.sourceIps) ? item.sourceIps.map(String) : [],
+    evidence: Array.isArray(item.evidence) ? item.evidence.map(parseEvidenceEntry) : [],
     evidenceDropped: Number(item.evidenceDropped ?? 0),
     ...(resolution ? { resolution } : {}),
     version: Number(item.version ?? 1),
   };
+}
+
+/** Entries written before reviews had more than one rule carry no `kind`: they are destination restrictions. */
+function parseEvidenceEntry(entry: unknown): ReviewEvidence {
+  const stored = entry as Record<string, unknown>;
+  return (stored.kind === undefined ? { ...stored, kind: 'destination-restricted' } : stored) as unknown as ReviewEvidence;
 }
