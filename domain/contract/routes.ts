@@ -54,6 +54,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/calls/{callId}/completed', functionName: 'call-completed', access: ['switch', 'admin'] },
   { method: 'POST', path: '/v1/auth-failures', functionName: 'auth-failures', access: ['switch', 'admin'] },
   { method: 'GET', path: '/v1/bans', functionName: 'bans', access: ['switch', 'reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },
   { method: 'DELETE', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/destinations', functionName: 'destinations', access: ['customer', 'reviewer', 'admin'] },
   {

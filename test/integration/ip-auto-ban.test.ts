@@ -265,3 +265,67 @@ describe('IP auto-ban spares known peers', () => {
     expect(await reportFailure(ip)).toMatchObject({ banned: true });
   });
 });
+
+describe('GET /v1/bans/{ip}: why an IP is banned', () => {
+  it('shows each failure with its time and username, the window, the threshold, and when the ban ends', async () => {
+    const ip = '192.0.2.30';
+    const times: string[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      advanceMinutes(1);
+      times.push(new Date(nowMs).toISOString());
+      await reportFailure(ip, `10${index}`);
+    }
+
+    const explained = await stack.call('GET', `/v1/bans/${ip}`, { token: reviewerToken });
+
+    expect(explained.status).toBe(200);
+    expect(explained.body).toEqual({
+      ip,
+      banned: true,
+      ban: {
+        bannedAt: times[4],
+        bannedUntil: new Date(nowMs + 3_600_000).toISOString(),
+        offence: 1,
+        accountId: null,
+        threshold: 5,
+        window: { seconds: 600, firstFailureAt: times[0], lastFailureAt: times[4] },
+        failureCount: 5,
+        failures: times.map((at, index) => ({ at, sipUsername: `10${index}` })),
+        lifted: null,
+      },
+      knownPeer: null,
+    });
+  });
+
+  it('names who lifted the ban, from the audit record of the lift', async () => {
+    const ip = '192.0.2.31';
+    await reportFailures(ip, 5);
+    const lifted = await stack.call('DELETE', `/v1/bans/${ip}`, { token: reviewerToken });
+    expect(lifted.status).toBe(200);
+
+    const explained = await stack.call('GET', `/v1/bans/${ip}`, { token: stack.adminToken });
+
+    expect(explained.body).toMatchObject({ banned: false, ban: { lifted: { at: lifted.body.liftedAt, by: lifted.body.liftedBy, auditRecordId: expect.any(String) } } });
+    const audit = await stack.deps.audit.get('carrier', lifted.body.liftedAt, explained.body.ban.lifted.auditRecordId);
+    expect(audit).toMatchObject({ action: 'ip.unbanned', actor: expect.stringMatching(/^reviewer:/), before: expect.objectContaining({ ip }) });
+  });
+
+  it("shows a known peer's withheld ban and the accounts that protect it", async () => {
+    const ip = '198.51.100.40';
+    await reportFailures(ip, 5);
+
+    const explained = await stack.call('GET', `/v1/bans/${ip}`, { token: reviewerToken });
+
+    expect(explained.status).toBe(200);
+    expect(explained.body).toMatchObject({ ip, banned: false, ban: null, knownPeer: { accountIds: ['acme'], failures: 5, banWithheldAt: new Date(nowMs).toISOString() } });
+  });
+
+  it('answers 404 for an IP with no record, 400 for a non-IP, 403 to a switch or a customer', async () => {
+    expect((await stack.call('GET', '/v1/bans/192.0.2.250', { token: reviewerToken })).status).toBe(404);
+    const bad = await stack.call('GET', '/v1/bans/not-an-ip', { token: reviewerToken });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].field).toBe('ip');
+    expect((await stack.call('GET', '/v1/bans/192.0.2.30', { token: switchToken })).status).toBe(403);
+    expect((await stack.call('GET', '/v1/bans/192.0.2.30', { token: await stack.issue('customer', 'acme') })).status).toBe(403);
+  });
+});

@@ -1,5 +1,5 @@
 /** Reads the audit trail (written by auditPut inside each change's transaction): one partition per scope, by time. */
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from './keys.js';
 import type { AuditEntry } from './outbox.js';
@@ -28,10 +28,17 @@ export class AuditRepository {
         ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk'], { pk: keys.auditOf(scope) }),
       }),
     );
-    const records = (result.Items ?? []).map((raw) => {
-      const item = unmarshall(raw);
-      return { scope: String(item.scope), id: String(item.id), at: String(item.at), actor: String(item.actor), action: String(item.action), before: item.before ?? null, after: item.after ?? null };
-    });
+    const records = (result.Items ?? []).map((raw) => parseAuditEntry(unmarshall(raw)));
     return { records, nextCursor: encodeCursor(result.LastEvaluatedKey) };
   }
+
+  /** One record, by the scope, time and id it was written with (a change that points at its audit record). */
+  async get(scope: string, at: string, id: string): Promise<AuditEntry | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.audit(scope, at, id)), ConsistentRead: true }));
+    return result.Item ? parseAuditEntry(unmarshall(result.Item)) : undefined;
+  }
+}
+
+function parseAuditEntry(item: Record<string, unknown>): AuditEntry {
+  return { scope: String(item.scope), id: String(item.id), at: String(item.at), actor: String(item.actor), action: String(item.action), before: item.before ?? null, after: item.after ?? null };
 }
