@@ -66,5 +66,6 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/reviews', functionName: 'reviews', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/reviews/{reviewId}/resolve', functionName: 'reviews', access: ['reviewer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/audit', functionName: 'audit', access: ['reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/audit', functionName: 'audit', access: ['admin'] },
   { method: 'POST', path: '/v1/accounts/{accountId}/webhook-secret', functionName: 'webhook-secret', access: ['customer', 'admin'] },
 ];

@@ -329,3 +329,40 @@ describe('GET /v1/bans/{ip}: why an IP is banned', () => {
     expect((await stack.call('GET', '/v1/bans/192.0.2.30', { token: await stack.issue('customer', 'acme') })).status).toBe(403);
   });
 });
+
+describe('GET /v1/audit: the carrier-scope audit', () => {
+  it('lists bans, lifts and withheld bans to an admin, newest first, in pages', async () => {
+    const [peerIp, attackerIp] = ['198.51.100.41', '192.0.2.40'];
+    advanceMinutes(1);
+    await reportFailures(peerIp, 5);
+    advanceMinutes(1);
+    await reportFailures(attackerIp, 5);
+    advanceMinutes(1);
+    await stack.call('DELETE', `/v1/bans/${attackerIp}`, { token: reviewerToken });
+
+    const first = await stack.call('GET', '/v1/audit?limit=3', { token: stack.adminToken });
+
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ scope: 'carrier', nextCursor: expect.any(String) });
+    expect(first.body.records.map((record: any) => [record.action, record.after.ip])).toEqual([
+      ['ip.unbanned', attackerIp],
+      ['ip.banned', attackerIp],
+      ['ip.ban-withheld', peerIp],
+    ]);
+    expect(first.body.records[0]).toMatchObject({ scope: 'carrier', actor: expect.stringMatching(/^reviewer:/), before: { ip: attackerIp } });
+    const next = await stack.call('GET', `/v1/audit?limit=200&cursor=${first.body.nextCursor}`, { token: stack.adminToken });
+    expect(next.status).toBe(200);
+    expect(next.body.records.map((record: any) => record.after.ip)).not.toContain(attackerIp);
+    expect(next.body.records.map((record: any) => record.after.ip)).not.toContain(peerIp);
+  });
+
+  it('refuses a reviewer, a switch and a customer; a foreign cursor is a 400', async () => {
+    for (const token of [reviewerToken, switchToken, await stack.issue('customer', 'acme')]) {
+      expect((await stack.call('GET', '/v1/audit', { token })).status).toBe(403);
+    }
+    const accountPage = await stack.call('GET', '/v1/accounts/acme/audit?limit=1', { token: stack.adminToken });
+    const foreign = await stack.call('GET', `/v1/audit?cursor=${accountPage.body.nextCursor}`, { token: stack.adminToken });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error.details[0].field).toBe('cursor');
+  });
+});
