@@ -75,6 +75,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/accounts/{accountId}/reactivate', functionName: 'account-status', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/auth-failures', functionName: 'auth-failures', access: ['switch', 'admin'] },
   { method: 'GET', path: '/v1/bans', functionName: 'bans', access: ['switch', 'reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },
   { method: 'DELETE', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/destinations', functionName: 'destinations', access: ['customer', 'reviewer', 'admin'] },
   {
@@ -86,5 +87,6 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/reviews', functionName: 'reviews', access: ['reviewer', 'admin'] },
   { method: 'POST', path: '/v1/reviews/{reviewId}/resolve', functionName: 'reviews', access: ['reviewer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/audit', functionName: 'audit', access: ['reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/audit', functionName: 'audit', access: ['admin'] },
   { method: 'POST', path: '/v1/accounts/{accountId}/webhook-secret', functionName: 'webhook-secret', access: ['customer', 'admin'] },
 ];

@@ -26,6 +26,20 @@ export type RestrictionEvidence = z.infer<typeof evidence>;
 /** The evidence as stored on a review item, parsed again when read. */
 export const restrictionEvidenceSchema = evidence;
 
+/** Why a known peer was not banned: its failures in the window, as the review shows them. */
+export const peerAuthFailureEvidenceSchema = z.object({
+  rule: z.literal('known-peer-auth-failures'),
+  ip: z.string(),
+  /** The account's allowedIps entry (address or CIDR) that makes the IP a known peer. */
+  allowedEntry: z.string(),
+  failures: z.number().int().positive(),
+  sipUsernames: z.array(z.string()),
+  window: z.object({ seconds: z.number().int().positive(), firstFailureAt: z.iso.datetime(), lastFailureAt: z.iso.datetime() }),
+  threshold: z.number().int().positive(),
+});
+const peerAuthFailureEvidence = peerAuthFailureEvidenceSchema;
+export type PeerAuthFailureEvidence = z.infer<typeof peerAuthFailureEvidence>;
+
 export const EVENT_CONTRACTS = {
   'Balance Low': z.object({ ...accountBase, balance: z.number(), threshold: z.number(), crossingId: z.string() }).strict(),
   'Balance Topped Up': z.object({ ...accountBase, amount: z.number().positive(), balance: z.number(), crossingId: z.string(), paymentReference: z.string() }).strict(),
@@ -33,13 +47,16 @@ export const EVENT_CONTRACTS = {
   'Destination Restricted': z
     .object({ ...accountBase, destination: z.string(), callId: z.string(), evidence })
     .strict(),
-  'Account Flagged For Review': z.object({ ...accountBase, reviewId: z.string(), evidence }).strict(),
+  // A review opens on either rule; `evidence.rule` tells which.
+  'Account Flagged For Review': z.object({ ...accountBase, reviewId: z.string(), evidence: z.union([peerAuthFailureEvidence, evidence]) }).strict(),
   'Review Resolved': z
     .object({ ...accountBase, reviewId: z.string(), action: z.enum(['clear', 'suspend']), note: z.string(), resolvedBy: z.string() })
     .strict(),
   'IP Banned': z
     .object({ ...base, accountId: z.string().nullable(), ip: z.string(), bannedUntil: z.iso.datetime(), failures: z.number().int(), offence: z.number().int().positive() })
     .strict(),
+  /** Failures from an IP the account allows reached the ban threshold: the IP was not banned, the account is flagged. */
+  'Known Peer Auth Failures': z.object({ ...accountBase, ip: z.string(), evidence: peerAuthFailureEvidence }).strict(),
   'Policy Changed': z.object({ ...accountBase, changedBy: z.string(), changedFields: z.array(z.string()), version: z.number().int() }).strict(),
   'Call Denied': z
     .object({ ...accountBase, callId: z.string(), reason: z.string(), sipCode: z.number().int(), destination: z.string().nullable(), country: z.string().nullable() })

@@ -18,7 +18,7 @@ export interface ConsumerRoute {
 export const EVENT_ROUTES: readonly ConsumerRoute[] = [
   {
     consumer: 'review-flagger',
-    detailTypes: ['Destination Restricted'],
+    detailTypes: ['Destination Restricted', 'Known Peer Auth Failures'],
     description: 'opens (or extends) a review item with the evidence and flags the account for the fraud desk',
   },
   {
@@ -36,6 +36,7 @@ export const EVENT_ROUTES: readonly ConsumerRoute[] = [
       'Account Flagged For Review',
       'Review Resolved',
       'IP Banned',
+      'Known Peer Auth Failures',
       'Policy Changed',
     ],
     description: "signs and delivers the event to the account's webhook and email, with retries and a dead letter",

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import type { AccountStatus } from '../accounts/account.js';
-import type { RestrictionEvidence } from '../events/contracts.js';
+import type { PeerAuthFailureEvidence, RestrictionEvidence } from '../events/contracts.js';
 
 export const REVIEW_STATUSES = ['open', 'resolved'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
@@ -14,13 +14,26 @@ export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 /** Evidence kept inline on the review; beyond this only the count grows (items stay far below DynamoDB's 400 KB). */
 export const MAX_EVIDENCE_ENTRIES = 100;
 
-export interface ReviewEvidence {
+/** A burst to unusual destinations restricted one of them (`Destination Restricted`). */
+export interface DestinationRestrictedEntry {
+  readonly kind: 'destination-restricted';
   readonly eventId: string;
   readonly at: string;
   readonly destination: string;
   readonly callId: string;
   readonly evidence: RestrictionEvidence;
 }
+
+/** Failed authentications from an IP the account allows reached the ban threshold (`Known Peer Auth Failures`). */
+export interface KnownPeerAuthFailuresEntry {
+  readonly kind: 'known-peer-auth-failures';
+  readonly eventId: string;
+  readonly at: string;
+  readonly ip: string;
+  readonly evidence: PeerAuthFailureEvidence;
+}
+
+export type ReviewEvidence = DestinationRestrictedEntry | KnownPeerAuthFailuresEntry;
 
 export interface ReviewResolution {
   readonly action: ReviewAction;
@@ -37,6 +50,8 @@ export interface Review {
   readonly updatedAt: string;
   /** Every destination restricted while the review was open, first seen first. */
   readonly destinations: readonly string[];
+  /** Every allowed source IP whose failed authentications were flagged while the review was open, first seen first. */
+  readonly sourceIps: readonly string[];
   readonly evidence: readonly ReviewEvidence[];
   /** Evidence entries not kept inline because the review already held MAX_EVIDENCE_ENTRIES. */
   readonly evidenceDropped: number;
@@ -63,7 +78,8 @@ export function openReview(reviewId: string, accountId: string, entry: ReviewEvi
     status: 'open',
     openedAt: now,
     updatedAt: now,
-    destinations: [entry.destination],
+    destinations: entry.kind === 'destination-restricted' ? [entry.destination] : [],
+    sourceIps: entry.kind === 'known-peer-auth-failures' ? [entry.ip] : [],
     evidence: [entry],
     evidenceDropped: 0,
     version: 1,
@@ -75,11 +91,16 @@ export function withEvidence(review: Review, entry: ReviewEvidence, now: string)
   return {
     ...review,
     updatedAt: now,
-    destinations: review.destinations.includes(entry.destination) ? review.destinations : [...review.destinations, entry.destination],
+    destinations: entry.kind === 'destination-restricted' ? appendOnce(review.destinations, entry.destination) : review.destinations,
+    sourceIps: entry.kind === 'known-peer-auth-failures' ? appendOnce(review.sourceIps, entry.ip) : review.sourceIps,
     evidence: keep ? [...review.evidence, entry] : review.evidence,
     evidenceDropped: review.evidenceDropped + (keep ? 0 : 1),
     version: review.version + 1,
   };
+}
+
+function appendOnce(list: readonly string[], value: string): readonly string[] {
+  return list.includes(value) ? list : [...list, value];
 }
 
 /** `suspend` suspends; `clear` lifts a status the review desk set, but never un-suspends an account. */

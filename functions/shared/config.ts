@@ -91,6 +91,8 @@ const environmentSchema = z.object({
   TOLLGATE_BAN_SECONDS: integer(3_600, 10, 2_592_000),
   TOLLGATE_BAN_MAX_SECONDS: integer(604_800, 10, 31_536_000),
   TOLLGATE_BAN_REPEAT_WINDOW_DAYS: integer(30, 1, 365),
+  /** How long the peer index (who allows which IP) is kept in memory by the auth-failures path. */
+  TOLLGATE_PEER_INDEX_CACHE_SECONDS: integer(10, 0, 300),
   /** The simulated payment provider's behaviour (the only provider so far): `succeed`, `fail` (declines), `unavailable` (throws). */
   TOLLGATE_SIMULATED_PAYMENTS: z.enum(['succeed', 'fail', 'unavailable']).default('succeed'),
   TOLLGATE_WEBHOOK_TIMEOUT_MS: integer(3_000, 100, 30_000),
@@ -133,6 +135,7 @@ export interface RuntimeConfig {
     readonly maxSeconds: number;
     readonly repeatWindowSeconds: number;
   };
+  readonly peerIndexCacheMs: number;
   readonly simulatedPayments: 'succeed' | 'fail' | 'unavailable';
   readonly webhookTimeoutMs: number;
   readonly webhookAllowPrivateHosts: boolean;
@@ -180,6 +183,7 @@ export function readConfig(environment: Record<string, string | undefined> = pro
       maxSeconds: Math.max(env.TOLLGATE_BAN_MAX_SECONDS, env.TOLLGATE_BAN_SECONDS),
       repeatWindowSeconds: env.TOLLGATE_BAN_REPEAT_WINDOW_DAYS * 86_400,
     },
+    peerIndexCacheMs: env.TOLLGATE_PEER_INDEX_CACHE_SECONDS * 1000,
     simulatedPayments: env.TOLLGATE_SIMULATED_PAYMENTS,
     webhookTimeoutMs: env.TOLLGATE_WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateHosts: (env.TOLLGATE_WEBHOOK_ALLOW_PRIVATE ?? (env.TOLLGATE_STAGE === 'local' ? 'true' : 'false')) === 'true',

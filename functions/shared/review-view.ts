@@ -9,6 +9,7 @@ export function reviewView(review: Review) {
     openedAt: review.openedAt,
     updatedAt: review.updatedAt,
     destinations: review.destinations,
+    sourceIps: review.sourceIps,
     evidence: review.evidence,
     evidenceDropped: review.evidenceDropped,
     resolution: review.resolution ?? null,

@@ -15,6 +15,7 @@ import { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-rep
 import { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
 import { BanRepository } from '../adapters/dynamodb/ban-repository.js';
 import { NotificationDeliveryRepository } from '../adapters/dynamodb/notification-delivery-repository.js';
+import { PeerIndexRepository } from '../adapters/dynamodb/peer-index-repository.js';
 import { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
 import { TopUpRepository } from '../adapters/dynamodb/top-up-repository.js';
 import { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-repository.js';
@@ -24,6 +25,7 @@ import { SimulatedPaymentProvider } from '../adapters/payments/simulated-provide
 import type { EmailSender } from '../../domain/notifications/notification.js';
 import type { PaymentProvider } from '../../domain/payments/payment-provider.js';
 import { readConfig, type RuntimeConfig } from './config.js';
+import { KnownPeers } from './known-peers.js';
 import { getLogger, type Logger } from './logger.js';
 import { BanListCache } from './ban-list-cache.js';
 import { ReferenceDataCache } from './reference-data-cache.js';
@@ -43,6 +45,8 @@ export interface Dependencies {
   readonly liveCalls: DynamoLiveCallStore;
   readonly bans: BanRepository;
   readonly banList: BanListCache;
+  /** Active accounts that allow a source IP (a known peer is never banned automatically). */
+  readonly knownPeers: KnownPeers;
   readonly reviews: ReviewRepository;
   readonly audit: AuditRepository;
   readonly topUps: TopUpRepository;
@@ -86,6 +90,7 @@ export function buildDependencies(
     liveCalls: new DynamoLiveCallStore(client, config.tableName),
     bans,
     banList: new BanListCache(bans, config.banRefreshMs, logger, () => clock.now().getTime()),
+    knownPeers: new KnownPeers(new PeerIndexRepository(client, config.tableName), config.peerIndexCacheMs, () => clock.now().getTime()),
     reviews: new ReviewRepository(client, config.tableName),
     audit: new AuditRepository(client, config.tableName),
     topUps: new TopUpRepository(client, config.tableName),

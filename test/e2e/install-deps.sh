@@ -4,12 +4,13 @@
 #   kamailio-utils-modules   http_client.so (the call to Tollgate)
 #   kamailio-extra-modules   jansson.so (builds the JSON request, reads the decision)
 #   sip-tester               SIPp, the caller (UAC) and the carrier side (UAS)
+#   sipvicious               svcrack, the digest password cracker attackers use (the brute-force step)
 # The Debian package would start a system-wide Kamailio on install; a policy-rc.d that refuses service starts is
 # put in place for the install (and removed again if this script created it), and the service this install created
 # is stopped and disabled afterwards. The suite runs its own Kamailio processes on loopback only.
 set -euo pipefail
 
-PACKAGES=(kamailio kamailio-utils-modules kamailio-extra-modules sip-tester)
+PACKAGES=(kamailio kamailio-utils-modules kamailio-extra-modules sip-tester sipvicious)
 MODULE_DIR_CANDIDATES=(/usr/lib/x86_64-linux-gnu/kamailio/modules /usr/lib/aarch64-linux-gnu/kamailio/modules /usr/lib/kamailio/modules)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -20,6 +21,7 @@ for package in "${PACKAGES[@]}"; do
 done
 command -v kamailio >/dev/null 2>&1 || missing+=(kamailio)
 command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
+command -v svcrack >/dev/null 2>&1 || missing+=(sipvicious)
 # de-duplicate
 if ((${#missing[@]})); then mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u); fi
 

@@ -1,10 +1,11 @@
 /**
  * End to end with a real switch: Tollgate's local stack (DynamoDB Local), Kamailio running
- * integrations/kamailio/kamailio.cfg unchanged, and SIPp as the caller (UAC) and the carrier side (UAS), all on
- * loopback. `npm run test:e2e` (test/e2e/install-deps.sh installs Kamailio and SIPp from Debian first).
+ * integrations/kamailio/kamailio.cfg unchanged, SIPp as the caller (UAC) and the carrier side (UAS), and SIPVicious
+ * svcrack as a password cracker, all on loopback. `npm run test:e2e` (test/e2e/install-deps.sh installs Kamailio,
+ * SIPp and SIPVicious from Debian first).
  *
- * Prints one line per check, the post-dial delay figures, and `e2e: N passed, M failed`; exits 1 on any failure.
- * Artifacts (Kamailio and SIPp logs, results.json) stay in .e2e/run-<time>/ (git-ignored).
+ * Prints one line per check, the post-dial delay and brute-force figures, and `e2e: N passed, M failed`; exits 1 on
+ * any failure. Artifacts (Kamailio, SIPp and svcrack logs, results.json) stay in .e2e/run-<time>/ (git-ignored).
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { execFileSync } from 'node:child_process';
@@ -15,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { loadDemoData } from '../../functions/local/demo-data.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/local-stack.js';
 import { authorizationEntries, linesWith, startKamailio, type Kamailio } from './support/kamailio.js';
-import { freeUdpPort, startBlackHole } from './support/processes.js';
+import { delay, freeUdpPort, startBlackHole } from './support/processes.js';
 import { errorExcerpt, runUac, startUas, type UacOptions, type UacResult } from './support/sipp.js';
 import { summarize, type Summary } from './support/stats.js';
+import { startSvcrack } from './support/svcrack.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const KAMAILIO_CFG = join(ROOT, 'integrations/kamailio/kamailio.cfg');
@@ -40,6 +42,17 @@ const WARM_UP_REQUESTS = 500;
 const BANS_PULL_SECONDS = 2;
 /** A second loopback source for the IP-ban steps, so that banning it leaves 127.0.0.1 alone. */
 const ATTACKER_IP = '127.0.0.2';
+/** svcrack's source address: banning it must touch no other source behind the same Kamailio. */
+const CRACKER_IP = '127.0.0.3';
+/** A known peer: the address the e2e-peer account allows (its PBX), behind the same Kamailio. */
+const PEER_IP = '127.0.0.4';
+/** svcrack tries numeric passwords; the real one (SIP_PASSWORD) is not numeric, so the attack never succeeds. */
+const CRACK_RANGE = '1-999999';
+/** The peer's guesses: its username, then 1 to 19, four times the ban threshold. */
+const PEER_GUESS_RANGE = '1-19';
+const PEER_GUESSES = 20;
+/** The longest the suite waits for Kamailio to refuse svcrack. */
+const CRACK_DEADLINE_MS = 30_000;
 const SIP_PASSWORD = `e2e-${Math.random().toString(36).slice(2, 12)}`;
 
 // Dialled strings. The demo account (tech prefix 12345678, home US) has max rate 0.05/min; Jamaica (+1 876) costs more.
@@ -48,6 +61,7 @@ const DOMESTIC_NATIONAL = '2125550123';
 const JAMAICA = '12345678*18765550123';
 const EMPTY_PREFIX = '87654321';
 const SHORT_PREFIX = '55554444';
+const PEER_PREFIX = '44443333';
 
 interface CheckResult {
   readonly name: string;
@@ -114,7 +128,7 @@ async function expectStatus(api: Api, method: string, path: string, token: strin
   assert(ok.includes(response.status), `${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
 }
 
-function toolVersions(): { kamailio: string; sipp: string } {
+function toolVersions(): { kamailio: string; sipp: string; svcrack: string } {
   const kamailio = execFileSync('kamailio', ['-v'], { encoding: 'utf8' }).split('\n')[0]?.replace(/^version: /, '').trim() ?? '?';
   let sipp = '?';
   try {
@@ -123,7 +137,8 @@ function toolVersions(): { kamailio: string; sipp: string } {
     // sipp -v exits non-zero after printing its version
     sipp = String((error as { stdout?: unknown }).stdout ?? '');
   }
-  return { kamailio, sipp: /SIPp v[\w.-]*\w/.exec(sipp)?.[0] ?? '?' };
+  const svcrack = execFileSync('svcrack', ['--version'], { encoding: 'utf8' }).split('\n')[0]?.trim() ?? '?';
+  return { kamailio, sipp: /SIPp v[\w.-]*\w/.exec(sipp)?.[0] ?? '?', svcrack };
 }
 
 /** Copies the scenarios into the run directory (SIPp writes its rtt files beside them) and fills the templates. */
@@ -145,7 +160,7 @@ async function main(): Promise<number> {
   transcript = join(workDir, 'summary.log');
   prepareScenarios(workDir);
   const versions = toolVersions();
-  say(`Tollgate e2e: ${versions.kamailio}, ${versions.sipp}, ${cpus().length} CPUs; artifacts in ${workDir}`);
+  say(`Tollgate e2e: ${versions.kamailio}, ${versions.sipp}, ${versions.svcrack}, ${cpus().length} CPUs; artifacts in ${workDir}`);
 
   const stoppers: Array<() => Promise<void>> = [];
   const deadline = setTimeout(() => {
@@ -181,6 +196,10 @@ async function main(): Promise<number> {
       await expectStatus(api, 'PUT', `/v1/accounts/${accountId}/policy`, stack.adminToken, { allowedIps: ['127.0.0.1'], maxRatePerMinute: 0.05 }, [200]);
     }
     await expectStatus(api, 'POST', '/v1/accounts/e2e-short/credits', stack.adminToken, { amount: shortCredit }, [200]);
+    // the known peer: a customer whose PBX calls from PEER_IP (IP authentication, by tech prefix)
+    await expectStatus(api, 'POST', '/v1/accounts', stack.adminToken, { accountId: 'e2e-peer', name: 'E2E known peer', homeCountry: 'US', techPrefix: PEER_PREFIX }, [200, 201]);
+    await expectStatus(api, 'PUT', '/v1/accounts/e2e-peer/policy', stack.adminToken, { allowedIps: [`${PEER_IP}/32`], maxRatePerMinute: 0.05 }, [200]);
+    await expectStatus(api, 'POST', '/v1/accounts/e2e-peer/credits', stack.adminToken, { amount: 5 }, [200]);
     const warmUp = await warmUpTollgate(api, demo.switchToken);
     say(`Warm-up: ${WARM_UP_REQUESTS} authorizations over HTTP in ${(warmUp / 1000).toFixed(1)} s (DynamoDB Local's JIT)`);
 
@@ -333,6 +352,77 @@ async function main(): Promise<number> {
       return 'no digest challenge for the banned IP: 403 from the ipban htable, no HTTP call';
     });
 
+    // ---- A real attack tool: svcrack brute-forcing the digest password ------------------------------------------------
+    let bruteForce: BruteForceFigures | undefined;
+    await check(`svcrack brute-forcing extension demo from ${CRACKER_IP}: banned by Tollgate, then refused by Kamailio`, async () => {
+      const cracker = startSvcrack({ workDir, label: 'svcrack-attacker', sourceIp: CRACKER_IP, localPort: await port(), targetPort: mainPort, extension: 'demo', passwordRange: CRACK_RANGE });
+      stoppers.push(() => cracker.stop());
+      const started = Date.now();
+      const refusal = `refused INVITE from ${CRACKER_IP}:`;
+      const guess = `tollgate auth failure: source=${CRACKER_IP} `;
+      let refusedAfterMs: number | undefined;
+      while (Date.now() - started < CRACK_DEADLINE_MS && cracker.child.exitCode === null) {
+        if (linesWith(kMain, refusal).length > 0) {
+          refusedAfterMs = Date.now() - started;
+          break;
+        }
+        await delay(50);
+      }
+      assert(refusedAfterMs !== undefined, `no refusal of ${CRACKER_IP} within ${CRACK_DEADLINE_MS / 1000} s (svcrack ${cracker.child.exitCode === null ? 'still running' : `exited ${cracker.child.exitCode}`}, ${linesWith(kMain, guess).length} guesses checked)`);
+      const lines = kMain.lines();
+      const guessesBeforeRefusal = lines.slice(0, lines.findIndex((line) => line.includes(refusal))).filter((line) => line.includes(guess)).length;
+      // let in-flight guesses land, then make sure no further guess reaches the digest check
+      await delay(1_000);
+      const guessesAfterOneSecond = linesWith(kMain, guess).length;
+      await delay(1_000);
+      const guessesAfterTwoSeconds = linesWith(kMain, guess).length;
+      const refused = linesWith(kMain, refusal).length;
+      await cracker.stop();
+      assert(guessesAfterTwoSeconds === guessesAfterOneSecond, `guesses still reach the digest check after the refusal: ${guessesAfterOneSecond} -> ${guessesAfterTwoSeconds}`);
+      assert(refused > 1, `svcrack went on after the first refusal, but only ${refused} refusal was logged`);
+
+      const explained = await api.call<{ banned: boolean; ban: { bannedAt: string; threshold: number; failureCount: number; failures: Array<{ sipUsername: string | null }> } }>(
+        'GET', `/v1/bans/${CRACKER_IP}`, stack.adminToken,
+      );
+      assert(explained.status === 200 && explained.body.banned, `GET /v1/bans/${CRACKER_IP}: ${explained.status} ${JSON.stringify(explained.body)}`);
+      assert(explained.body.ban.failures.every((failure) => failure.sipUsername === 'demo'), `failures: ${JSON.stringify(explained.body.ban.failures)}`);
+      const byReportAnswer = linesWith(kMain, `tollgate banned ${CRACKER_IP}:`).length > 0;
+      bruteForce = {
+        tool: versions.svcrack,
+        guessesBeforeRefusal,
+        secondsToRefusal: Math.round(refusedAfterMs / 10) / 100,
+        reportedFailuresAtBan: explained.body.ban.failureCount,
+        secondsToTollgateBan: Math.round((Date.parse(explained.body.ban.bannedAt) - started) / 10) / 100,
+        guessesInAll: guessesAfterTwoSeconds,
+        requestsRefusedAfterwards: refused,
+        refusedBy: byReportAnswer ? 'ipban htable, filled from the answer to an auth-failure report' : 'ipban htable, filled by the GET /v1/bans pull',
+      };
+      return `Tollgate banned ${CRACKER_IP} at its ${bruteForce.reportedFailuresAtBan}th reported failure (${bruteForce.secondsToTollgateBan} s); Kamailio refused it after ${guessesBeforeRefusal} guesses, ${bruteForce.secondsToRefusal} s after svcrack started; then ${refused} INVITEs refused and no further guess checked`;
+    });
+
+    await check(`a known peer behind the same Kamailio (${PEER_IP}, allowed by e2e-peer) failing digest ${PEER_GUESSES} times is not banned; its account is flagged for review`, async () => {
+      const peerCracker = startSvcrack({ workDir, label: 'svcrack-peer', sourceIp: PEER_IP, localPort: await port(), targetPort: mainPort, extension: 'demo', passwordRange: PEER_GUESS_RANGE });
+      stoppers.push(() => peerCracker.stop());
+      const reports = await eventually(() => authFailureReports(kMain, PEER_IP), (lines) => lines.length >= PEER_GUESSES, 20_000);
+      await peerCracker.stop();
+      assert(reports.length === PEER_GUESSES && reports.every((line) => /http=200\b/.test(line)), `${reports.length} reports: ${JSON.stringify(reports.slice(0, 3))}`);
+      assert(linesWith(kMain, `refused INVITE from ${PEER_IP}:`).length === 0 && linesWith(kMain, `tollgate banned ${PEER_IP}:`).length === 0, `Kamailio refused ${PEER_IP}`);
+      const bans = await api.call<{ bans: Array<{ ip: string }> }>('GET', '/v1/bans', demo.switchToken);
+      assert(!bans.body.bans.some((ban) => ban.ip === PEER_IP), `GET /v1/bans lists ${PEER_IP}`);
+      assert(bans.body.bans.some((ban) => ban.ip === CRACKER_IP), `GET /v1/bans no longer lists ${CRACKER_IP}`);
+      const explained = await api.call<{ banned: boolean; knownPeer: { accountIds: string[] } | null }>('GET', `/v1/bans/${PEER_IP}`, stack.adminToken);
+      assert(explained.body.banned === false && explained.body.knownPeer?.accountIds.join() === 'e2e-peer', `GET /v1/bans/${PEER_IP}: ${JSON.stringify(explained.body)}`);
+
+      await stack.events.settle();
+      const reviews = await api.call<{ reviews: Array<{ accountId: string; sourceIps: string[] }> }>('GET', '/v1/reviews?status=open', stack.adminToken);
+      const review = reviews.body.reviews.find((candidate) => candidate.accountId === 'e2e-peer');
+      assert(review?.sourceIps.includes(PEER_IP), `open reviews: ${JSON.stringify(reviews.body.reviews)}`);
+
+      const call = await uac({ scenario: 'uac-call.xml', target: mainPort, service: `${PEER_PREFIX}*12125550123`, calls: 1, localIp: PEER_IP });
+      assertCalls(call, 1);
+      return `${reports.length} failures reported, ${PEER_IP} not banned, review opened for e2e-peer, and its next call answered`;
+    });
+
     // ---- Load step and post-dial delay ----------------------------------------------------------------------------
     let light: UacResult | undefined;
     let lightAuthMs: Summary | undefined;
@@ -422,7 +512,7 @@ async function main(): Promise<number> {
     const pddWithout = baseline?.rtd.get(1) ? summarize(baseline.rtd.get(1) ?? []) : undefined;
     const report = {
       measuredAt: new Date().toISOString(),
-      machine: { cpus: cpus().length, node: process.version, kamailio: versions.kamailio, sipp: versions.sipp },
+      machine: { cpus: cpus().length, node: process.version, kamailio: versions.kamailio, sipp: versions.sipp, svcrack: versions.svcrack },
       // other work on the machine skews every figure: the 1-minute load average when the run started and ended
       loadAverage: { atStart: round(loadAtStart), atEnd: round(loadavg()[0] ?? Number.NaN) },
       lightTraffic: light && {
@@ -433,6 +523,7 @@ async function main(): Promise<number> {
       },
       load: load && { calls: LOAD_CALLS, ratePerSecond: LOAD_RATE, successful: load.successful, failed: load.failed, unexpected: load.unexpected, retransmissions: load.retransmissions },
       authorizationDelayMs: authDelayMs,
+      bruteForce,
       postDialDelayMs: {
         note: 'INVITE sent to 200 OK received at the caller, through Kamailio to a SIPp UAS that answers at once',
         withTollgate: pddWith,
@@ -454,6 +545,12 @@ async function main(): Promise<number> {
       say(`  INVITE->answer without authorization: median ${pddWithout.median} ms, p99 ${pddWithout.p99} ms (n=${pddWithout.n})`);
       say(`  added: median ${report.postDialDelayMs.addedMedian} ms, p99 ${report.postDialDelayMs.addedP99} ms`);
     }
+    if (bruteForce) {
+      say(`\nBrute force with ${bruteForce.tool} from ${CRACKER_IP} (extension demo, numeric passwords):`);
+      say(`  Tollgate banned the IP at its ${bruteForce.reportedFailuresAtBan}th reported failure, ${bruteForce.secondsToTollgateBan} s after svcrack started`);
+      say(`  Kamailio refused it after ${bruteForce.guessesBeforeRefusal} password guesses, ${bruteForce.secondsToRefusal} s after svcrack started (${bruteForce.refusedBy})`);
+      say(`  afterwards: ${bruteForce.requestsRefusedAfterwards} INVITEs refused at the edge, no guess checked (${bruteForce.guessesInAll} guesses in all)`);
+    }
     say(`  written to ${join(workDir, 'results.json')}`);
   } catch (error) {
     results.push({ name: 'setup', ok: false, detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
@@ -470,6 +567,19 @@ async function main(): Promise<number> {
   say(`\nTollgate e2e finished in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
   say(`e2e: ${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+interface BruteForceFigures {
+  readonly tool: string;
+  /** Password guesses Kamailio checked (and reported) before it refused the attacker's first request. */
+  readonly guessesBeforeRefusal: number;
+  readonly secondsToRefusal: number;
+  /** Failures Tollgate had counted when it banned the IP (its threshold). */
+  readonly reportedFailuresAtBan: number;
+  readonly secondsToTollgateBan: number;
+  readonly guessesInAll: number;
+  readonly requestsRefusedAfterwards: number;
+  readonly refusedBy: string;
 }
 
 /** Kamailio's `tollgate report /v1/calls/<callId>/completed http=...` lines for the calls of one SIPp run. */

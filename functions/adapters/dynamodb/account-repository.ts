@@ -21,6 +21,7 @@ import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
 import { toEndMarkerPut } from './to-end-marker.js';
+import { peerIndexPut } from './peer-index-repository.js';
 import { transact } from './transactions.js';
 
 export type CreateAccountOutcome =
@@ -85,6 +86,7 @@ export class AccountRepository {
                 ConditionExpression: notExists,
               },
             })),
+            peerIndexPut(this.tableName, account.accountId, account.policy.allowedIps),
           ],
         }),
       );
@@ -135,6 +137,7 @@ export class AccountRepository {
         outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
         // A new block may end live calls to it: the to-end list re-checks the account's calls from this marker.
         toEndMarkerPut(this.tableName, accountId, 'POLICY_CHANGED', change.at),
+        peerIndexPut(this.tableName, accountId, policy.allowedIps),
       ]);
       if (outcome.ok) return { kind: 'updated', before: current.policy, account: { ...current, policy, version }, changedFields };
     }

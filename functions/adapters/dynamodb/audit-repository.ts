@@ -1,5 +1,5 @@
 /** Reads the audit trail (written by auditPut inside each change's transaction): one partition per scope, by time. */
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { keys } from './keys.js';
@@ -46,5 +46,13 @@ export class AuditRepository {
       return parseStored(auditRecordSchema, item, `audit record ${String(item.sk)} of ${scope}`);
     });
     return { records, nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  /** One record, by the scope, time and id it was written with (a change that points at its audit record). */
+  async get(scope: string, at: string, id: string): Promise<AuditEntry | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.audit(scope, at, id)), ConsistentRead: true }));
+    if (!result.Item) return undefined;
+    const item = unmarshall(result.Item);
+    return parseStored(auditRecordSchema, item, `audit record ${String(item.sk)} of ${scope}`);
   }
 }

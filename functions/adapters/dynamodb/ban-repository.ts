@@ -6,12 +6,16 @@
  * - Active bans are listed without a Scan: every ban item is on GSI1 under `BANS`, sorted by `bannedUntil`, so
  *   `gsi1sk > now` returns exactly the active ones.
  * - Each reported failure is its own item (`AUTHFAIL#<ip>`, sorted by time), so concurrent reports never contend,
- *   and the count is a sliding-window Query that stops after `threshold` items.
+ *   and the count is a sliding-window Query that stops after `threshold` items. The failures that earn a ban are
+ *   copied onto the ban item: the failure items expire within hours, the reason for a ban must outlive them.
+ * - A ban withheld from a known peer is a second item in the ban's partition (`BAN#<ip>` / `WITHHELD`), so one
+ *   Query reads both; it is not on GSI1 and the authorize path never reads it.
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { BanRecord } from '../../../domain/bans/ip-ban.js';
+import type { FailureSeen, WithheldBan } from '../../../domain/bans/known-peer.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
@@ -22,6 +26,18 @@ export interface StoredBan extends BanRecord {
   /** SIP usernames tried in the failures that led to the ban (evidence for the operator). */
   readonly sipUsernames: readonly string[];
   readonly accountId?: string;
+  /** The failures that earned the ban, and the rule in force then (absent on bans written before they were kept). */
+  readonly failureLog?: readonly FailureSeen[];
+  readonly threshold?: number;
+  readonly windowSeconds?: number;
+  /** The carrier audit record written when the ban was lifted. */
+  readonly liftAuditId?: string;
+}
+
+/** What is stored about an IP: its latest ban and the ban withheld from it as a known peer, either or both. */
+export interface BanState {
+  readonly ban?: StoredBan;
+  readonly withheld?: WithheldBan;
 }
 
 export interface AuthFailure {
@@ -38,6 +54,8 @@ export interface FailureCount {
   readonly count: number;
   readonly sipUsernames: readonly string[];
   readonly accountIds: readonly string[];
+  /** Each counted failure's time and username, oldest first. */
+  readonly failures: readonly FailureSeen[];
 }
 
 export class BanRepository {
@@ -49,6 +67,25 @@ export class BanRepository {
   async get(ip: string): Promise<StoredBan | undefined> {
     const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.ban(ip)), ConsistentRead: true }));
     return result.Item ? parseBan(unmarshall(result.Item)) : undefined;
+  }
+
+  /** The ban and the withheld ban of an IP in one consistent Query of their partition. */
+  async state(ip: string): Promise<BanState> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': keys.banStateOf(ip) }),
+        ConsistentRead: true,
+      }),
+    );
+    let state: BanState = {};
+    for (const raw of result.Items ?? []) {
+      const item = unmarshall(raw);
+      if (item.sk === keys.ban(ip).sk) state = { ...state, ban: parseBan(item) };
+      if (item.sk === keys.withheldBan(ip).sk) state = { ...state, withheld: parseWithheld(item) };
+    }
+    return state;
   }
 
   /** Stores one failure; it expires (TTL) once it can no longer fall inside a window. */
@@ -67,14 +104,16 @@ export class BanRepository {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
         ExpressionAttributeValues: marshall({ ':pk': keys.authFailuresOf(ip), ':from': from }),
-        ProjectionExpression: 'sipUsername, accountId',
+        ProjectionExpression: '#at, sipUsername, accountId',
+        ExpressionAttributeNames: { '#at': 'at' },
         ConsistentRead: true,
         Limit: limit,
       }),
     );
     const items = (result.Items ?? []).map((item) => parseStored(failureProjectionSchema, unmarshall(item), `auth failure of ${ip}`));
     const distinct = (values: Array<string | undefined>) => [...new Set(values.filter((value): value is string => value !== undefined))];
-    return { count: items.length, sipUsernames: distinct(items.map((item) => item.sipUsername)).slice(0, 20), accountIds: distinct(items.map((item) => item.accountId)) };
+    const failures = items.map((item) => ({ at: item.at, ...(item.sipUsername !== undefined ? { sipUsername: item.sipUsername } : {}) }));
+    return { count: items.length, sipUsernames: distinct(items.map((item) => item.sipUsername)).slice(0, 20), accountIds: distinct(items.map((item) => item.accountId)), failures };
   }
 
   /**
@@ -105,6 +144,34 @@ export class BanRepository {
     return outcome.ok ? 'banned' : 'conflict';
   }
 
+  /**
+   * Records that failures from a known peer reached the threshold and the ban was withheld: the marker (which keeps
+   * the IP quiet for a window), one `Known Peer Auth Failures` per protecting account and the carrier audit record,
+   * together. The condition on the previous marker lets one of two concurrent reporters flag the accounts.
+   */
+  async withhold(
+    withheld: WithheldBan,
+    previous: WithheldBan | undefined,
+    expiresAt: number,
+    events: readonly EventDetail<'Known Peer Auth Failures'>[],
+    audit: AuditEntry,
+  ): Promise<'withheld' | 'conflict'> {
+    const outcome = await transact(this.client, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: marshall({ ...keys.withheldBan(withheld.ip), entity: 'ban-withheld', ...withheld, expiresAt }),
+          ...(previous
+            ? { ConditionExpression: 'withheldAt = :previousAt', ExpressionAttributeValues: marshall({ ':previousAt': previous.withheldAt }) }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
+      ...events.map((event) => outboxPut(this.tableName, 'Known Peer Auth Failures', event)),
+      auditPut(this.tableName, audit),
+    ]);
+    return outcome.ok ? 'withheld' : 'conflict';
+  }
+
   /** Ends an active ban now. The item (and its offence count) stays; failures before the lift no longer count. */
   async lift(ban: StoredBan, liftedAt: string, failuresCountFrom: string, liftedBy: string, audit: AuditEntry): Promise<'lifted' | 'conflict'> {
     const outcome = await transact(this.client, [
@@ -112,9 +179,9 @@ export class BanRepository {
         Update: {
           TableName: this.tableName,
           Key: marshall(keys.ban(ban.ip)),
-          UpdateExpression: 'SET bannedUntil = :now, gsi1sk = :now, liftedAt = :now, liftedBy = :by, failuresCountFrom = :from',
+          UpdateExpression: 'SET bannedUntil = :now, gsi1sk = :now, liftedAt = :now, liftedBy = :by, liftAuditId = :auditId, failuresCountFrom = :from',
           ConditionExpression: 'bannedUntil = :seen',
-          ExpressionAttributeValues: marshall({ ':now': liftedAt, ':by': liftedBy, ':from': failuresCountFrom, ':seen': ban.bannedUntil }),
+          ExpressionAttributeValues: marshall({ ':now': liftedAt, ':by': liftedBy, ':auditId': audit.id, ':from': failuresCountFrom, ':seen': ban.bannedUntil }),
         },
       },
       auditPut(this.tableName, audit),
@@ -155,10 +222,26 @@ const storedBanSchema = z.object({
   accountId: z.string().min(1).optional(),
   liftedAt: z.iso.datetime().optional(),
   liftedBy: z.string().min(1).optional(),
+  liftAuditId: z.string().min(1).optional(),
+  failureLog: z.array(z.object({ at: z.string(), sipUsername: z.string().optional() })).optional(),
+  threshold: z.number().int().min(1).optional(),
+  windowSeconds: z.number().int().min(1).optional(),
 });
 
-const failureProjectionSchema = z.object({ sipUsername: z.string().optional(), accountId: z.string().optional() });
+const withheldBanSchema = z.object({
+  ip: z.string().min(1),
+  withheldAt: z.iso.datetime(),
+  quietUntil: z.iso.datetime(),
+  accountIds: z.array(z.string()),
+  failures: z.number().int().min(0),
+});
+
+const failureProjectionSchema = z.object({ at: z.string(), sipUsername: z.string().optional(), accountId: z.string().optional() });
 
 function parseBan(item: Record<string, unknown>): StoredBan {
   return parseStored(storedBanSchema, item, `ban of ${String(item.ip ?? item.pk)}`);
+}
+
+function parseWithheld(item: Record<string, unknown>): WithheldBan {
+  return parseStored(withheldBanSchema, item, `withheld ban of ${String(item.ip ?? item.pk)}`);
 }

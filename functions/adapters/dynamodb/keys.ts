@@ -13,6 +13,12 @@ export const keys = {
   decision: (callId: string) => ({ pk: `CALL#${callId}`, sk: 'DECISION' }),
   decisionsByAccount: (accountId: string) => `DECISIONS#${accountId}`,
   ban: (ip: string) => ({ pk: `BAN#${ip}`, sk: 'BAN' }),
+  /** Beside the ban, in the same partition: the ban withheld from a known peer (read with the ban in one Query). */
+  withheldBan: (ip: string) => ({ pk: `BAN#${ip}`, sk: 'WITHHELD' }),
+  banStateOf: (ip: string) => `BAN#${ip}`,
+  /** The peer index: one item per account holding its allowedIps, so "who allows this IP" needs no Scan. */
+  peerIndexEntry: (accountId: string) => ({ pk: 'PEERS', sk: accountId }),
+  peerIndex: () => 'PEERS',
   rateDeckPointer: () => ({ pk: 'RATEDECK', sk: 'CURRENT' }),
   rateDeckChunk: (version: string, index: number) => ({ pk: `RATEDECK#${version}`, sk: `CHUNK#${String(index).padStart(5, '0')}` }),
   rateDeckChunksOf: (version: string) => `RATEDECK#${version}`,

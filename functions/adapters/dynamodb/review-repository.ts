@@ -7,7 +7,7 @@ import { GetItemCommand, QueryCommand, type DynamoDBClient, type TransactWriteIt
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { AccountStatus } from '../../../domain/accounts/account.js';
-import { restrictionEvidenceSchema, type EventDetail } from '../../../domain/events/contracts.js';
+import { peerAuthFailureEvidenceSchema, restrictionEvidenceSchema, type EventDetail } from '../../../domain/events/contracts.js';
 import { REVIEW_ACTIONS, REVIEW_STATUSES, type Review, type ReviewStatus } from '../../../domain/reviews/review.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
@@ -177,7 +177,18 @@ const storedReviewSchema = z.object({
   openedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   destinations: z.array(z.string()),
-  evidence: z.array(z.object({ eventId: z.string(), at: z.string(), destination: z.string(), callId: z.string(), evidence: restrictionEvidenceSchema })),
+  // Reviews written before known-peer flags have no source IPs.
+  sourceIps: z.array(z.string()).default([]),
+  evidence: z.array(
+    z.preprocess(
+      // Entries written before reviews had more than one rule carry no `kind`: they are destination restrictions.
+      (entry) => (typeof entry === 'object' && entry !== null && !('kind' in entry) ? { ...entry, kind: 'destination-restricted' } : entry),
+      z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('destination-restricted'), eventId: z.string(), at: z.string(), destination: z.string(), callId: z.string(), evidence: restrictionEvidenceSchema }),
+        z.object({ kind: z.literal('known-peer-auth-failures'), eventId: z.string(), at: z.string(), ip: z.string(), evidence: peerAuthFailureEvidenceSchema }),
+      ]),
+    ),
+  ),
   evidenceDropped: z.number().int().min(0),
   resolution: z.object({ action: z.enum(REVIEW_ACTIONS), note: z.string(), resolvedBy: z.string(), resolvedAt: z.iso.datetime() }).optional(),
   version: z.number().int().min(1),
@@ -186,3 +197,4 @@ const storedReviewSchema = z.object({
 function parseReview(item: Record<string, unknown>): Review {
   return parseStored(storedReviewSchema, item, `review ${String(item.reviewId ?? item.pk)}`);
 }
+

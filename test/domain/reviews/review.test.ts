@@ -3,6 +3,7 @@ import { accountStatusAfter, MAX_EVIDENCE_ENTRIES, openReview, resolveReviewSche
 
 function entry(destination: string, eventId = `e-${destination}`): ReviewEvidence {
   return {
+    kind: 'destination-restricted',
     eventId,
     at: '2026-03-01T12:00:00.000Z',
     destination,
@@ -38,5 +39,30 @@ describe('resolution', () => {
   it('requires a non-blank note', () => {
     expect(resolveReviewSchema.safeParse({ action: 'clear', note: '   ' }).success).toBe(false);
     expect(resolveReviewSchema.safeParse({ action: 'clear', note: 'customer confirmed the traffic' }).success).toBe(true);
+  });
+});
+
+describe('review evidence from a known peer', () => {
+  const peerEntry: ReviewEvidence = {
+    kind: 'known-peer-auth-failures',
+    eventId: 'e-peer',
+    at: '2026-03-01T12:00:00.000Z',
+    ip: '198.51.100.20',
+    evidence: {
+      rule: 'known-peer-auth-failures',
+      ip: '198.51.100.20',
+      allowedEntry: '198.51.100.0/24',
+      failures: 5,
+      sipUsernames: ['101'],
+      window: { seconds: 600, firstFailureAt: '2026-03-01T11:55:00.000Z', lastFailureAt: '2026-03-01T12:00:00.000Z' },
+      threshold: 5,
+    },
+  };
+
+  it('lists the source IP, not a destination, and keeps both kinds in one review', () => {
+    const review = withEvidence(withEvidence(openReview('r-1', 'acme', peerEntry, 't0'), entry('LT'), 't1'), { ...peerEntry, eventId: 'e-peer-2' }, 't2');
+    expect(review.sourceIps).toEqual(['198.51.100.20']);
+    expect(review.destinations).toEqual(['LT']);
+    expect(review.evidence.map((item) => item.kind)).toEqual(['known-peer-auth-failures', 'destination-restricted', 'known-peer-auth-failures']);
   });
 });
