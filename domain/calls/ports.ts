@@ -3,19 +3,35 @@ import type { AccountSnapshot, DecisionRecord } from '../policy/authorize-call.j
 import type { Destination } from '../policy/decision.js';
 import type { LiveCall, SettledCall } from './ledger.js';
 
-export interface Completion {
+/** The report as claimed on the call: what the switch said, and when. */
+export interface CompletionClaim {
   readonly durationSeconds: number;
   readonly endedAt: string;
-  readonly chargedMicros: number;
   readonly completedAt: string;
+}
+
+/** A completion as stored on the call: claimed, then applied (with the charge) once the account is charged. */
+export interface StoredCompletion extends CompletionClaim {
+  readonly chargedMicros?: number;
   /** When the charge was applied to the account; absent while it is claimed but not applied. */
   readonly appliedAt?: string;
 }
 
+export interface Completion extends StoredCompletion {
+  readonly chargedMicros: number;
+}
+
 export interface StoredCall {
   readonly record: DecisionRecord;
-  readonly completion: Completion | undefined;
+  readonly completion: StoredCompletion | undefined;
 }
+
+export type ClaimOutcome =
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'claimed'; readonly record: DecisionRecord; readonly completion: StoredCompletion }
+  | { readonly kind: 'exists'; readonly record: DecisionRecord; readonly completion: StoredCompletion }
+  /** The call was not allowed: there is nothing to claim. */
+  | { readonly kind: 'not-allowed'; readonly record: DecisionRecord };
 
 /** What a write on the account leaves, read back from the write itself. */
 export interface LedgerCounters {
@@ -50,8 +66,7 @@ export interface LiveCallStore {
   /** The decision records of several calls (those found), by callId. */
   loadCalls(callIds: readonly string[]): Promise<ReadonlyMap<string, StoredCall>>;
   readAccount(accountId: string): Promise<AccountSnapshot | undefined>;
-  /** The account's lifetime profile row for a country (completed calls, first completion). */
-  countryProfile(accountId: string, country: string): Promise<CountryProfile>;
+
   /** Grows a live call's grant; refused if the call changed, the version moved, or the balance or spend limits cannot carry it. */
   extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite>;
   /**
@@ -66,12 +81,17 @@ export interface LiveCallStore {
    * settled-call mark; refused if the call is live again or was charged already.
    */
   chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite>;
-  /** Marks the completion applied; the account's settled-call mark is then dropped by a later write. */
-  markApplied(accountId: string, callId: string, appliedAt: string): Promise<void>;
-  /** Records the completion on the call; returns the first one when the call was completed before. */
-  recordCompletion(callId: string, completion: Completion): Promise<{ readonly stored: true } | { readonly stored: false; readonly existing: Completion }>;
-  /** Lifetime profile and, when the country has become usual, the account's known countries. */
-  recordProfile(accountId: string, destination: Destination, completion: Completion, becomesKnown: boolean): Promise<void>;
+  /** Marks the completion applied, with its charge; the account's settled-call mark is then dropped by a later write. */
+  markApplied(accountId: string, callId: string, appliedAt: string, chargedMicros: number): Promise<void>;
+  /**
+   * Claims the call's settlement by recording the report on its (allowed) decision, reading the decision in the same
+   * write; the first report wins, a later one gets the first completion back.
+   */
+  claimCompletion(callId: string, claim: CompletionClaim): Promise<ClaimOutcome>;
+  /** Adds the completed call to the account's lifetime profile; returns the country's row after it. */
+  recordProfile(accountId: string, destination: Destination, completion: Completion): Promise<CountryProfile>;
+  /** The country has become usual for the account (completed calls over long enough). */
+  addKnownCountry(accountId: string, country: string): Promise<void>;
   markToEnd(accountId: string, reason: string, at: string): Promise<void>;
   /** Accounts with a to-end marker, and the marker's time (to remove it only if nothing rewrote it). */
   toEndMarkers(): Promise<readonly { readonly accountId: string; readonly at: string }[]>;

@@ -1,16 +1,17 @@
 /**
  * Settling a call the switch reports ended (`POST /v1/calls/{callId}/completed`), once:
- *  1. Read the call's decision; a denied call has nothing to settle.
- *  2. Claim the settlement by recording the completion on the call (the first report wins; its charge is per
- *     second at the authorized rate, nothing for a call never answered), while reading the account.
- *  3. Apply it to the account in one conditional write: remove the live call, release its reservation, charge the
- *     real cost. A concurrent interim update changed the call: read again and retry. The reservation had already
- *     expired and been released: charge the cost on its own, leaving a settled-call mark so it is charged once.
- *  4. Mark the completion applied on the call; only then may the account's settled-call mark be dropped.
- *  5. A repeated report answers the first settlement; if that report's process died before step 4 (its claim is a
+ *  1. Claim the settlement by recording the completion on the call's decision, in the same write that reads it
+ *     (the first report wins; a denied or unknown call has nothing to settle).
+ *  2. Apply it to the account in one conditional write: remove the live call, release its reservation, charge the
+ *     real cost (per second at the authorized rate; nothing for a call never answered), leave a settled-call mark.
+ *     The live call is expected as authorized; if an interim update changed it, or its reservation expired and was
+ *     released, the refusal returns the account and the charge is applied to what is there. In parallel, the
+ *     destination profile.
+ *  3. Mark the completion applied on the call; only then may the account's settled-call mark be dropped.
+ *  4. A repeated report answers the first settlement; if that report's process died before step 3 (its claim is a
  *     minute old and not applied), the repeat applies it: the live call, the settled-call mark or their absence
  *     (a reservation released by expiry) on the account tell it what is left to charge.
- *  6. A charge beyond the reservation (a switch that ran past its grant) can leave the live calls without cover:
+ *  5. A charge beyond the reservation (a switch that ran past its grant) can leave the live calls without cover:
  *     mark the account so its live calls are listed to end.
  * Only the claim on the call and the conditional writes on the account decide who charges, so no interleaving of
  * repeats, crashes and expiry charges twice.
@@ -19,8 +20,9 @@ import { chargeMicrosFor } from '../balance/charge.js';
 import type { AccountSnapshot, DecisionRecord } from '../policy/authorize-call.js';
 import { knownCountry, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
-import { dayIndex, findLiveCall, hourIndex } from './ledger.js';
-import type { Completion, LedgerCounters, LiveCallStore } from './ports.js';
+import { costMicros } from './credit-control.js';
+import { dayIndex, findLiveCall, hourIndex, type LiveCall } from './ledger.js';
+import type { Completion, LedgerCounters, LiveCallStore, StoredCompletion } from './ports.js';
 
 export interface SettleCallRequest {
   readonly callId: string;
@@ -45,86 +47,66 @@ export interface SettleCallDependencies {
   readonly store: LiveCallStore;
   readonly clock: Clock;
   readonly detection: DetectionThresholds;
+  /** The grace authorize added to a call's expiry (to expect its live call as authorized). */
+  readonly reservationGraceSeconds: number;
 }
 
-/** A claim older than this whose live call is still on the account was left by a process that died. */
+/** A claim older than this whose charge is not applied was left by a process that died. */
 const ABANDONED_CLAIM_MS = 60_000;
 
 export function makeSettleCall(deps: SettleCallDependencies) {
   return async function settleCall(request: SettleCallRequest): Promise<SettleOutcome> {
-    const stored = await deps.store.loadCall(request.callId);
-    if (!stored) return { kind: 'not-found' };
-    const { record } = stored;
-    if (record.decision !== 'allow' || !record.destination || !record.accountId) return { kind: 'not-allowed', record };
+    const now = deps.clock.now();
+    const claim = await deps.store.claimCompletion(request.callId, { durationSeconds: request.durationSeconds, endedAt: request.endedAt, completedAt: now.toISOString() });
+    if (claim.kind === 'not-found') return { kind: 'not-found' };
+    const { record } = claim;
+    if (claim.kind === 'not-allowed' || !record.destination || !record.accountId) return { kind: 'not-allowed', record };
     const allowed = { ...record, accountId: record.accountId, destination: record.destination };
     const accountId = record.accountId;
-    const now = deps.clock.now();
-    const repeat = (completion: Completion): SettleOutcome => ({ kind: 'settled', record: allowed, completion, alreadyCompleted: true, overrun: false, becomesKnown: false });
 
-    if (stored.completion) {
-      if (isAbandoned(stored.completion, now)) await applyAbandoned(deps.store, record, now);
-      return repeat(stored.completion);
+    if (claim.kind === 'exists') {
+      if (isAbandoned(claim.completion, now)) await applyAbandoned(deps.store, record, now);
+      return { kind: 'settled', record: allowed, completion: completionOf(record, claim.completion), alreadyCompleted: true, overrun: false, becomesKnown: false };
     }
 
-    const completion: Completion = {
-      durationSeconds: request.durationSeconds,
-      endedAt: request.endedAt,
-      chargedMicros: chargeMicrosFor(request.durationSeconds, record.destination.ratePerMinute),
-      completedAt: now.toISOString(),
-    };
-    const [claim, snapshot, profile] = await Promise.all([
-      deps.store.recordCompletion(request.callId, completion),
-      deps.store.readAccount(accountId),
-      deps.store.countryProfile(accountId, record.destination.country),
+    const completion = completionOf(record, claim.completion);
+    const [applied, profile] = await Promise.all([
+      applySettlement(deps.store, record, completion, { expected: expectedLiveCall(record, deps.reservationGraceSeconds) }),
+      deps.store.recordProfile(accountId, record.destination, completion),
     ]);
-    // Another report of the same call claimed it first: that one settles it.
-    if (!claim.stored) return repeat(claim.existing);
-
-    const firstCompletedMs = profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime();
-    const becomesKnown = request.durationSeconds > 0 && knownCountry(profile.completedCalls + 1, firstCompletedMs, now.getTime(), deps.detection);
-    const [applied] = await Promise.all([
-      applySettlement(deps.store, record, completion, snapshot),
-      deps.store.recordProfile(accountId, record.destination, completion, becomesKnown),
+    const becomesKnown =
+      request.durationSeconds > 0 &&
+      knownCountry(profile.completedCalls, profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime(), now.getTime(), deps.detection);
+    await Promise.all([
+      deps.store.markApplied(accountId, request.callId, now.toISOString(), completion.chargedMicros),
+      becomesKnown ? deps.store.addKnownCountry(accountId, record.destination.country) : Promise.resolve(),
+      applied.counters.availableMicros < 0 && applied.counters.liveCallCount > 0
+        ? deps.store.markToEnd(accountId, 'INSUFFICIENT_BALANCE', completion.completedAt)
+        : Promise.resolve(),
     ]);
-    await deps.store.markApplied(accountId, request.callId, now.toISOString());
-    if (applied.counters.availableMicros < 0 && applied.counters.liveCallCount > 0) {
-      await deps.store.markToEnd(accountId, 'INSUFFICIENT_BALANCE', completion.completedAt);
-    }
     const overrun = !applied.fromReservation || (record.maxDurationSeconds !== null && request.durationSeconds > record.maxDurationSeconds);
     return { kind: 'settled', record: allowed, completion, alreadyCompleted: false, overrun, becomesKnown };
   };
 }
 
-const APPLY_ATTEMPTS = 5;
-
-/**
- * Applies a claimed completion to the account: from the live call's reservation when it is still there, or as a
- * charge on its own when the reservation was released meanwhile (expired). Used by settlement and by the release
- * of expired reservations, which settles a call whose completion was claimed but not applied.
- */
-export async function applySettlement(
-  store: LiveCallStore,
-  record: DecisionRecord,
-  completion: Completion,
-  first: AccountSnapshot | undefined,
-): Promise<{ readonly counters: LedgerCounters; readonly fromReservation: boolean }> {
-  const accountId = record.accountId ?? '';
-  const authorizedAtMs = Date.parse(record.decidedAt);
-  let snapshot = first;
-  for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt += 1) {
-    if (!snapshot) throw new Error(`account ${accountId} of call ${record.callId} no longer exists`);
-    if (snapshot.ledger.settled[record.callId]) return { counters: { availableMicros: snapshot.ledger.availableMicros, liveCallCount: snapshot.ledger.liveCallCount }, fromReservation: false };
-    const call = findLiveCall(snapshot.ledger, record.callId);
-    const settled = { chargedMicros: completion.chargedMicros, durationSeconds: completion.durationSeconds, settledAtMs: Date.parse(completion.completedAt) };
-    const write = call ? await store.settle(accountId, call, settled, authorizedAtMs) : await store.chargeReleased(accountId, record.callId, authorizedAtMs, settled);
-    if (write.ok) return { counters: write.counters, fromReservation: call !== undefined };
-    snapshot = write.snapshot ?? (await store.readAccount(accountId));
-  }
-  throw new Error(`call ${record.callId} could not be settled after ${APPLY_ATTEMPTS} attempts`);
+/** The completion with its charge: per second at the rate authorized for the call (a claim stores only the report). */
+export function completionOf(record: DecisionRecord, stored: StoredCompletion): Completion {
+  return { ...stored, chargedMicros: stored.chargedMicros ?? chargeMicrosFor(stored.durationSeconds, record.destination?.ratePerMinute ?? 0) };
 }
 
-/** A completion claimed a minute ago and still not applied: the process that claimed it died. */
-export function isAbandoned(completion: Completion, now: Date): boolean {
+/** The live call as authorize wrote it: the grant, its cost and its expiry follow from the decision record. */
+export function expectedLiveCall(record: DecisionRecord, reservationGraceSeconds: number): LiveCall | undefined {
+  if (record.maxDurationSeconds === null || !record.destination) return undefined;
+  return {
+    callId: record.callId,
+    reservedMicros: costMicros(record.maxDurationSeconds, record.destination.ratePerMinute),
+    grantedSeconds: record.maxDurationSeconds,
+    expiresAtMs: Date.parse(record.decidedAt) + (record.maxDurationSeconds + reservationGraceSeconds) * 1000,
+  };
+}
+
+/** A claim a minute old whose charge is not applied: the process that claimed it died. */
+export function isAbandoned(completion: StoredCompletion, now: Date): boolean {
   return completion.appliedAt === undefined && now.getTime() - Date.parse(completion.completedAt) > ABANDONED_CLAIM_MS;
 }
 
@@ -138,8 +120,44 @@ export async function applyAbandoned(store: LiveCallStore, record: DecisionRecor
   const snapshot = await store.readAccount(accountId);
   const again = await store.loadCall(record.callId);
   if (!again?.completion || again.completion.appliedAt !== undefined) return;
-  await applySettlement(store, record, again.completion, snapshot);
-  await store.markApplied(accountId, record.callId, now.toISOString());
+  const completion = completionOf(record, again.completion);
+  await applySettlement(store, record, completion, { snapshot });
+  await store.markApplied(accountId, record.callId, now.toISOString(), completion.chargedMicros);
+}
+
+const APPLY_ATTEMPTS = 5;
+
+/**
+ * Applies a claimed completion to the account: from the live call's reservation when it is still there, or as a
+ * charge on its own when the reservation was released meanwhile (expired). Starts from the live call as expected
+ * (no read) or from a snapshot; every refusal returns the account as it is to try again on.
+ */
+export async function applySettlement(
+  store: LiveCallStore,
+  record: DecisionRecord,
+  completion: Completion,
+  start: { readonly expected?: LiveCall | undefined; readonly snapshot?: AccountSnapshot | undefined },
+): Promise<{ readonly counters: LedgerCounters; readonly fromReservation: boolean }> {
+  const accountId = record.accountId ?? '';
+  const authorizedAtMs = Date.parse(record.decidedAt);
+  const settled = { chargedMicros: completion.chargedMicros, durationSeconds: completion.durationSeconds, settledAtMs: Date.parse(completion.completedAt) };
+  if (start.expected) {
+    const write = await store.settle(accountId, start.expected, settled, authorizedAtMs);
+    if (write.ok) return { counters: write.counters, fromReservation: true };
+    return applySettlement(store, record, completion, { snapshot: write.snapshot ?? (await store.readAccount(accountId)) });
+  }
+  let snapshot = start.snapshot;
+  for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt += 1) {
+    if (!snapshot) throw new Error(`account ${accountId} of call ${record.callId} no longer exists`);
+    if (snapshot.ledger.settled[record.callId]) {
+      return { counters: { availableMicros: snapshot.ledger.availableMicros, liveCallCount: snapshot.ledger.liveCallCount }, fromReservation: false };
+    }
+    const call = findLiveCall(snapshot.ledger, record.callId);
+    const write = call ? await store.settle(accountId, call, settled, authorizedAtMs) : await store.chargeReleased(accountId, record.callId, authorizedAtMs, settled);
+    if (write.ok) return { counters: write.counters, fromReservation: call !== undefined };
+    snapshot = write.snapshot ?? (await store.readAccount(accountId));
+  }
+  throw new Error(`call ${record.callId} could not be settled after ${APPLY_ATTEMPTS} attempts`);
 }
 
 /** The spend buckets a call's cost belongs to: those of the hour and day it was authorized in. */

@@ -20,7 +20,12 @@ export function makeHandler(source: DependencySource) {
   let settleCall: ReturnType<typeof makeSettleCall> | undefined;
   return httpEndpoint({ body: completionSchema }, async ({ body, pathParameters }) => {
     const deps = resolve(source);
-    settleCall ??= makeSettleCall({ store: deps.liveCalls, clock: deps.clock, detection: deps.config.detection });
+    settleCall ??= makeSettleCall({
+      store: deps.liveCalls,
+      clock: deps.clock,
+      detection: deps.config.detection,
+      reservationGraceSeconds: deps.config.credit.reservationGraceSeconds,
+    });
     const callId = pathParameters.callId ?? '';
     const outcome = await settleCall({ callId, durationSeconds: body.durationSeconds, endedAt: body.endedAt });
     if (outcome.kind === 'not-found') throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);

@@ -5,7 +5,7 @@
  * `interimSeconds` (read as null: the whole duration was granted).
  */
 import * as z from 'zod';
-import type { Completion, StoredCall } from '../../../domain/calls/ports.js';
+import type { StoredCall, StoredCompletion } from '../../../domain/calls/ports.js';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
 import { DENY_REASONS } from '../../../domain/policy/decision.js';
 import { parseStored } from './stored-record.js';
@@ -36,11 +36,12 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   rule: z.object({ rule: decisionReason, step: z.number().int(), detail: z.string(), evidence: z.record(z.string(), z.unknown()) }),
 });
 
-const completionSchema: z.ZodType<Completion> = z.object({
+const completionSchema: z.ZodType<StoredCompletion> = z.object({
   durationSeconds: z.number().int().min(0),
   endedAt: z.string(),
-  chargedMicros: z.number().int(),
   completedAt: z.iso.datetime(),
+  // Set when the charge is applied to the account (a claim carries only the report).
+  chargedMicros: z.number().int().optional(),
   appliedAt: z.iso.datetime().optional(),
 });
 

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LiveCall, SettledCall } from '../../../domain/calls/ledger.js';
-import type { Completion, CountryProfile, ExtensionGuard, GrantChange, LedgerWrite, LiveCallStore, StoredCall } from '../../../domain/calls/ports.js';
+import type { ClaimOutcome, Completion, CompletionClaim, CountryProfile, ExtensionGuard, GrantChange, LedgerWrite, LiveCallStore, StoredCall } from '../../../domain/calls/ports.js';
 import { spendBucketsOf } from '../../../domain/calls/settle-call.js';
 import type { AccountSnapshot } from '../../../domain/policy/authorize-call.js';
 import type { Destination } from '../../../domain/policy/decision.js';
@@ -58,14 +58,6 @@ export class DynamoLiveCallStore implements LiveCallStore {
   async readAccount(accountId: string): Promise<AccountSnapshot | undefined> {
     const item = await this.get(keys.account(accountId));
     return item ? snapshotOf(item) : undefined;
-  }
-
-  async countryProfile(accountId: string, country: string): Promise<CountryProfile> {
-    const item = await this.get(keys.profile(accountId, `C#${country}`));
-    return {
-      completedCalls: Number(item?.completedCalls ?? 0),
-      firstCompletedAt: typeof item?.firstCompletedAt === 'string' ? item.firstCompletedAt : undefined,
-    };
   }
 
   async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite> {
@@ -146,14 +138,14 @@ export class DynamoLiveCallStore implements LiveCallStore {
     return this.update(accountId, expression, true);
   }
 
-  async markApplied(accountId: string, callId: string, appliedAt: string): Promise<void> {
+  async markApplied(accountId: string, callId: string, appliedAt: string, chargedMicros: number): Promise<void> {
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall(keys.decision(callId)),
-        UpdateExpression: 'SET completion.appliedAt = :at',
+        UpdateExpression: 'SET completion.appliedAt = :at, completion.chargedMicros = :charged',
         ConditionExpression: 'attribute_exists(completion) AND attribute_not_exists(completion.appliedAt)',
-        ExpressionAttributeValues: marshall({ ':at': appliedAt }),
+        ExpressionAttributeValues: marshall({ ':at': appliedAt, ':charged': chargedMicros }),
       }),
     ).catch((error: unknown) => {
       if (!isConditionalCheckFailed(error)) throw error;
@@ -164,30 +156,34 @@ export class DynamoLiveCallStore implements LiveCallStore {
     this.settledToDrop.set(accountId, pending);
   }
 
-  async recordCompletion(callId: string, completion: Completion): Promise<{ stored: true } | { stored: false; existing: Completion }> {
+  async claimCompletion(callId: string, claim: CompletionClaim): Promise<ClaimOutcome> {
     try {
-      await this.client.send(
+      const result = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall(keys.decision(callId)),
-          UpdateExpression: 'SET completion = :completion',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(completion)',
-          ExpressionAttributeValues: marshall({ ':completion': completion }),
+          UpdateExpression: 'SET completion = :claim',
+          ConditionExpression: 'attribute_exists(pk) AND #record.decision = :allow AND attribute_not_exists(completion)',
+          ExpressionAttributeNames: { '#record': 'record' },
+          ExpressionAttributeValues: marshall({ ':claim': claim, ':allow': 'allow' }),
+          ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { stored: true };
+      const stored = parseStoredCall(unmarshall(result.Attributes ?? {}));
+      return { kind: 'claimed', record: stored.record, completion: stored.completion ?? claim };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
-      const item = returned ? unmarshall(returned) : await this.get(keys.decision(callId));
-      const existing = item ? parseStoredCall(item).completion : undefined;
-      if (!existing) throw new Error(`call ${callId} has neither its decision nor a completion`);
-      return { stored: false, existing };
+      if (!returned) return { kind: 'not-found' };
+      const stored = parseStoredCall(unmarshall(returned));
+      if (stored.record.decision !== 'allow') return { kind: 'not-allowed', record: stored.record };
+      if (!stored.completion) throw new Error(`call ${callId} could not be claimed and has no completion`);
+      return { kind: 'exists', record: stored.record, completion: stored.completion };
     }
   }
 
-  async recordProfile(accountId: string, destination: Destination, completion: Completion, becomesKnown: boolean): Promise<void> {
+  async recordProfile(accountId: string, destination: Destination, completion: Completion): Promise<CountryProfile> {
     const profileUpdate = (dimension: string) =>
       this.client.send(
         new UpdateItemCommand({
@@ -203,24 +199,25 @@ export class DynamoLiveCallStore implements LiveCallStore {
             ':country': destination.country,
             ':entity': 'profile',
           }),
+          ReturnValues: 'ALL_NEW',
         }),
       );
-    await Promise.all([
-      profileUpdate(`C#${destination.country}`),
-      profileUpdate(`P#${destination.prefix}`),
-      // Known countries widen what is usual, which only relaxes detection: no version change is needed for it.
-      becomesKnown
-        ? this.client.send(
-            new UpdateItemCommand({
-              TableName: this.tableName,
-              Key: marshall(keys.account(accountId)),
-              UpdateExpression: 'ADD knownCountries :country',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: marshall({ ':country': new Set([destination.country]) }),
-            }),
-          )
-        : Promise.resolve(),
-    ]);
+    const [country] = await Promise.all([profileUpdate(`C#${destination.country}`), profileUpdate(`P#${destination.prefix}`)]);
+    const row = unmarshall(country.Attributes ?? {});
+    return { completedCalls: Number(row.completedCalls ?? 0), firstCompletedAt: typeof row.firstCompletedAt === 'string' ? row.firstCompletedAt : undefined };
+  }
+
+  async addKnownCountry(accountId: string, country: string): Promise<void> {
+    // Known countries widen what is usual, which only relaxes detection: no version change is needed for it.
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(keys.account(accountId)),
+        UpdateExpression: 'ADD knownCountries :country',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: marshall({ ':country': new Set([country]) }),
+      }),
+    );
   }
 
   async markToEnd(accountId: string, reason: string, at: string): Promise<void> {
