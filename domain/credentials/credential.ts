@@ -8,6 +8,13 @@ export interface Principal {
   readonly credentialId: string;
   /** Set for customer credentials only. */
   readonly accountId?: string;
+  /**
+   * The credential could not be checked because the database is unavailable (and this process never verified it):
+   * only POST /v1/authorize lets it through, to answer the fail mode's refusal instead of an error.
+   */
+  readonly unverified?: boolean;
+  /** Verified earlier by this process, and trusted as it was while the database is unavailable. */
+  readonly verifiedEarlier?: boolean;
 }
 
 /**

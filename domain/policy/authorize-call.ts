@@ -33,6 +33,7 @@ import { fromMicros } from '../shared/money.js';
 import type { Clock, IdGenerator } from '../shared/ports.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { commitmentFor, type CallCommitment } from './call-commitment.js';
+import { degradedDecision } from './degraded-decision.js';
 import type { CallDecision } from './decision.js';
 import {
   evaluateCall,
@@ -96,27 +97,57 @@ export interface CommitResult {
   readonly account: AccountOutcome;
 }
 
-/** Port: the storage of the authorize path. `commit` is one round of parallel requests. */
+/** A round of commit sent to the database, whose outcome the caller may never learn (a missed deadline). */
+export interface SentCommit {
+  readonly record: DecisionRecord;
+  readonly commitment?: CallCommitment;
+}
+
+/**
+ * Port: the storage of the authorize path. `commit` is one round of parallel requests. Every method that does I/O
+ * takes the request's abort signal: when the deadline passes, what is in flight is abandoned.
+ */
 export interface AuthorizationStore {
   /** This process's copy of the account, when it is recent enough to decide on; no I/O. */
   cachedAccount(accountKey: AccountKey, now: Date): AccountSnapshot | undefined;
+  /** The last state this process read of the account, whatever its age (decisions while degraded); no I/O. */
+  lastKnownAccount(accountKey: AccountKey): AccountSnapshot | undefined;
   /** Reads the account (strongly consistent), resolving a tech prefix or SIP username first. */
-  readAccount(accountKey: AccountKey): Promise<AccountSnapshot | undefined>;
-  commit(request: CommitRequest): Promise<CommitResult>;
-  /** Gives back what a commitment took (a retried callId must not count twice). */
-  undo(commitment: CallCommitment): Promise<void>;
-  readDecision(callId: string): Promise<DecisionRecord | undefined>;
+  readAccount(accountKey: AccountKey, signal?: AbortSignal): Promise<AccountSnapshot | undefined>;
+  commit(request: CommitRequest, signal?: AbortSignal): Promise<CommitResult>;
+  /** Gives back what a commitment took (a retried callId must not count twice); false when there was nothing to give back. */
+  undo(commitment: CallCommitment, signal?: AbortSignal): Promise<boolean>;
+  readDecision(callId: string, signal?: AbortSignal): Promise<DecisionRecord | undefined>;
+  /**
+   * After a missed deadline: gives back the live calls the sent rounds may have taken, and stores the decision the
+   * switch was given instead. Throws while the database is still unavailable (the caller retries later).
+   */
+  withdraw(sent: readonly SentCommit[], given: DecisionRecord): Promise<{ readonly liveCallsWithdrawn: number }>;
 }
 
 /** Port: reference data held in memory by the adapter, refreshed off the hot path. */
 export interface ReferenceData {
   rateDeck(): Promise<RateDeck>;
   highRiskPrefixes(): Promise<PrefixSet>;
+  /** The copies held now, whatever their age; no I/O. */
+  lastKnown(): { readonly rateDeck: RateDeck | undefined; readonly highRiskPrefixes: PrefixSet | undefined };
 }
 
 /** Port: active IP bans, held in memory and refreshed off the hot path. */
 export interface BanList {
   activeBan(ip: string, now: Date): Promise<ActiveBan | undefined>;
+  /** From the copy held now, whatever its age; no I/O. */
+  lastKnownBan(ip: string, now: Date): ActiveBan | undefined;
+}
+
+/** How a caller bounds one authorization: its deadline, and a log of the rounds sent (to withdraw them if it passes). */
+export interface AuthorizeControl {
+  readonly signal?: AbortSignal;
+  readonly onCommitSent?: (sent: SentCommit) => void;
+}
+
+export class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
 }
 
 export interface AuthorizeCallDependencies {
@@ -148,7 +179,11 @@ const MAX_COMMIT_ROUNDS = 4;
 const LIMIT_REASONS = new Set(['VELOCITY_LIMIT', 'CONCURRENCY_LIMIT', 'SPEND_LIMIT', 'INSUFFICIENT_BALANCE']);
 
 export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
-  return async function authorizeCall(request: AuthorizationRequest): Promise<AuthorizeOutcome> {
+  return async function authorizeCall(request: AuthorizationRequest, control: AuthorizeControl = {}): Promise<AuthorizeOutcome> {
+    const { signal } = control;
+    const checkDeadline = () => {
+      if (signal?.aborted) throw new DeadlineExceeded('the authorize budget ran out');
+    };
     const now = deps.clock.now();
     const target = resolveCallTarget(request);
     const [rateDeck, highRiskPrefixes, activeBan] = await Promise.all([
@@ -190,7 +225,7 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     trace.cached = snapshot !== undefined;
     if (!snapshot) {
       trace.rounds += 1;
-      snapshot = await deps.store.readAccount(target.accountKey);
+      snapshot = await deps.store.readAccount(target.accountKey, signal);
       fresh = true;
       if (!snapshot) return finish(await commitRound({ record: recordOf(decide(undefined)) }), undefined);
     }
@@ -203,7 +238,8 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
         // A limit denial on a cached copy may be stale (calls ended elsewhere): confirm on a read first.
         trace.retries.push(`confirm ${decision.reason}`);
         trace.rounds += 1;
-        const read = await deps.store.readAccount(target.accountKey);
+        checkDeadline();
+        const read = await deps.store.readAccount(target.accountKey, signal);
         if (!read) return finish(await commitRound({ record: recordOf(decide(undefined)), ...(replacing ? { replacing } : {}) }), undefined);
         snapshot = read;
         fresh = true;
@@ -240,13 +276,15 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
       } else {
         trace.retries.push(restriction ? 'restriction raced' : `condition failed for ${record.reason}`);
       }
-      let next = outcome.snapshot ?? (await deps.store.readAccount(target.accountKey));
+      checkDeadline();
+      let next = outcome.snapshot ?? (await deps.store.readAccount(target.accountKey, signal));
       // Reservations that expired unreported still count in the limits' conditions: release them, then decide again.
       const expired = next ? expiredCalls(next.ledger, now.getTime()) : [];
       if (next && expired.length > 0 && outcome.kind === 'rejected') {
         trace.retries.push(`released ${expired.length} expired reservation(s)`);
         await deps.releaseExpired(next, expired);
-        next = await deps.store.readAccount(target.accountKey);
+        checkDeadline();
+        next = await deps.store.readAccount(target.accountKey, signal);
       }
       if (!next) return finish(await commitRound({ record: recordOf(decide(undefined)), replacing }), undefined);
       snapshot = next;
@@ -254,15 +292,17 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     }
 
     async function commitRound(commit: CommitRequest): Promise<CommitResult & { readonly sent: DecisionRecord }> {
+      checkDeadline();
       trace.rounds += 1;
-      return { ...(await deps.store.commit(commit)), sent: commit.record };
+      control.onCommitSent?.({ record: commit.record, ...(commit.commitment ? { commitment: commit.commitment } : {}) });
+      return { ...(await deps.store.commit(commit, signal)), sent: commit.record };
     }
 
     async function finish(result: CommitResult & { readonly sent: DecisionRecord }, taken: CallCommitment | undefined): Promise<AuthorizeOutcome> {
       const done = { rounds: trace.rounds, cached: trace.cached, retries: trace.retries };
       if (result.record.kind !== 'exists') return { kind: 'decided', record: result.sent, replayed: false, trace: done };
       // The callId was decided before. Give back anything this round took for it, then answer the first decision.
-      if (taken && result.account.kind === 'committed') await deps.store.undo(taken);
+      if (taken && result.account.kind === 'committed') await deps.store.undo(taken, signal);
       let existing = result.record.existing;
       if (!sameCall(existing, result.sent)) return { kind: 'call-id-conflict', existing, trace: done };
       existing = await settledRecord(existing, result.account);
@@ -280,11 +320,42 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
       let latest = existing;
       for (let attempt = 0; attempt < 2 && deps.clock.now().getTime() - Date.parse(latest.decidedAt) < 2_000; attempt += 1) {
         await deps.pause(50);
-        latest = (await deps.store.readDecision(existing.callId)) ?? latest;
+        latest = (await deps.store.readDecision(existing.callId, signal)) ?? latest;
         if (latest.decisionId !== existing.decisionId) break;
       }
       return latest;
     }
+  };
+}
+
+/**
+ * The decision when the database cannot be reached in time (domain/policy/degraded-decision.ts), from what this
+ * process holds: bans, reference data and the last state it read of the account.
+ */
+export function makeDegradedDecision(deps: Pick<AuthorizeCallDependencies, 'store' | 'referenceData' | 'bans' | 'clock' | 'ids' | 'settings'> & {
+  readonly failMode: 'deny' | 'allow';
+  readonly failOpenMaxSeconds: number;
+}) {
+  return function decideDegraded(request: AuthorizationRequest, cause: 'unavailable' | 'unverified-credential'): DecisionRecord {
+    const now = deps.clock.now();
+    const target = resolveCallTarget(request);
+    const snapshot = target.accountKey ? deps.store.lastKnownAccount(target.accountKey) : undefined;
+    const { rateDeck, highRiskPrefixes } = deps.referenceData.lastKnown();
+    const decision = degradedDecision({
+      request,
+      target,
+      account: snapshot?.account,
+      ledger: snapshot?.ledger,
+      activeBan: deps.bans.lastKnownBan(request.sourceIp, now),
+      rateDeck,
+      highRiskPrefixes,
+      now,
+      settings: deps.settings,
+      failMode: deps.failMode,
+      failOpenMaxSeconds: deps.failOpenMaxSeconds,
+      cause,
+    });
+    return { ...decision, decisionId: deps.ids.newId(), callId: request.callId, decidedAt: now.toISOString(), request: requestIdentity(request) };
   };
 }
 

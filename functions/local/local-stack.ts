@@ -77,7 +77,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: 'local',
       TABLE_NAME: options.tableName ?? options.environment?.TABLE_NAME ?? 'tollgate',
     });
-    const client = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
+    const timeouts = { connectionTimeoutMs: config.dynamoConnectTimeoutMs, requestTimeoutMs: config.dynamoRequestTimeoutMs };
+    const client = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local', ...timeouts });
     await ensureTable(client, config.tableName);
     const deps = buildDependencies(config, {
       client,
@@ -110,7 +111,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
 
-    const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local' });
+    const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local', ...timeouts });
     const server = createLocalServer(deps, {
       authorizerCacheMs: Math.min(options.authorizerCacheMs ?? CREDENTIAL_REVOCATION_SECONDS * 1000, CREDENTIAL_REVOCATION_SECONDS * 1000),
       authorizerCredentials: new CredentialRepository(authorizerClient, config.tableName),

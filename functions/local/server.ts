@@ -7,8 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
-import { principalContext } from '../authorizer/handler.js';
+import { principalContext, VerifiedCredentials } from '../authorizer/handler.js';
 import { bodyLimitOf, type ApiEvent, type ApiHandler } from '../shared/http.js';
+import { UNVERIFIED_ROLE } from '../shared/unavailable.js';
 import type { Dependencies } from '../shared/wiring.js';
 import { buildHttpHandlers } from './handlers.js';
 
@@ -34,12 +35,15 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
   const routes = ROUTES.map(compileRoute);
   const authorizerCache = new Map<string, { context: Record<string, string>; expires: number }>();
 
+  const verifiedCredentials = new VerifiedCredentials();
+
   async function authorizerContext(authorization: string | undefined): Promise<Record<string, string>> {
     const cacheKey = authorization ?? '';
     const cached = authorizerCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const context = await principalContext(options.authorizerCredentials, authorization, deps.clock.now());
-    if (options.authorizerCacheMs > 0) {
+    const context = await principalContext(options.authorizerCredentials, authorization, deps.clock.now(), verifiedCredentials);
+    // An answer given while the database was unavailable is not kept: the next request asks again.
+    if (options.authorizerCacheMs > 0 && context.role !== UNVERIFIED_ROLE && context.verifiedEarlier !== 'true') {
       // Random tokens must not grow the cache without bound; an emptied cache only costs lookups.
       if (authorizerCache.size >= MAX_CACHED_AUTHORIZATIONS) authorizerCache.clear();
       authorizerCache.set(cacheKey, { context, expires: Date.now() + options.authorizerCacheMs });

@@ -55,6 +55,11 @@ const environmentSchema = z.object({
   /** What authorize answers when DynamoDB cannot be reached: `deny` (603 Decline) or `allow` (capped duration). */
   TOLLGATE_FAIL_MODE: z.enum(['deny', 'allow']).default('deny'),
   TOLLGATE_FAIL_OPEN_MAX_SECONDS: integer(300, 1, 86_400),
+  /** Authorize answers within this budget whatever the database does (the switch gives up after about 1 s). */
+  TOLLGATE_AUTHORIZE_BUDGET_MS: integer(500, 50, 5_000),
+  /** Every DynamoDB request: connection and silence deadlines. */
+  TOLLGATE_DYNAMODB_CONNECT_TIMEOUT_MS: integer(500, 50, 10_000),
+  TOLLGATE_DYNAMODB_REQUEST_TIMEOUT_MS: integer(2_000, 100, 60_000),
   TOLLGATE_SIP_RESPONSES: z
     .string()
     .optional()
@@ -112,6 +117,9 @@ export interface RuntimeConfig {
   readonly stage: string;
   readonly failMode: 'deny' | 'allow';
   readonly failOpenMaxSeconds: number;
+  readonly authorizeBudgetMs: number;
+  readonly dynamoConnectTimeoutMs: number;
+  readonly dynamoRequestTimeoutMs: number;
   readonly sipResponses: SipResponseTable;
   readonly maxCallDurationSeconds: number;
   readonly minimumBillableSeconds: number;
@@ -160,6 +168,9 @@ export function readConfig(environment: Record<string, string | undefined> = pro
     stage: env.TOLLGATE_STAGE,
     failMode: env.TOLLGATE_FAIL_MODE,
     failOpenMaxSeconds: env.TOLLGATE_FAIL_OPEN_MAX_SECONDS,
+    authorizeBudgetMs: env.TOLLGATE_AUTHORIZE_BUDGET_MS,
+    dynamoConnectTimeoutMs: env.TOLLGATE_DYNAMODB_CONNECT_TIMEOUT_MS,
+    dynamoRequestTimeoutMs: env.TOLLGATE_DYNAMODB_REQUEST_TIMEOUT_MS,
     sipResponses: { ...DEFAULT_SIP_RESPONSES, ...(env.TOLLGATE_SIP_RESPONSES as Partial<Record<DecisionReason, { code: number; reason: string }>>) },
     maxCallDurationSeconds: env.TOLLGATE_MAX_CALL_SECONDS,
     minimumBillableSeconds: env.TOLLGATE_MIN_BILLABLE_SECONDS,

@@ -12,6 +12,7 @@ import { ROLES, ROUTES, type RouteDefinition } from '../../domain/contract/route
 import { mayActOnAccount, type Principal } from '../../domain/credentials/credential.js';
 import { readConfig } from './config.js';
 import { getLogger, type Logger } from './logger.js';
+import { isUnavailable, UNVERIFIED_ROLE } from './unavailable.js';
 
 export interface FieldProblem {
   readonly field: string;
@@ -41,6 +42,7 @@ export const httpErrors = {
   forbidden: (message: string) => new HttpError(403, 'FORBIDDEN', message),
   notFound: (message: string) => new HttpError(404, 'NOT_FOUND', message),
   conflict: (message: string, details: readonly FieldProblem[] = []) => new HttpError(409, 'CONFLICT', message, details),
+  unavailable: (message: string) => new HttpError(503, 'SERVICE_UNAVAILABLE', message),
   payloadTooLarge: (maxBytes: number) =>
     new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxBytes} bytes`, [{ field: 'body', message: `must be at most ${maxBytes} bytes` }]),
 };
@@ -134,6 +136,11 @@ function findRoute(event: ApiEvent): RouteDefinition {
 function authenticate(event: ApiEvent, route: RouteDefinition): Principal | undefined {
   if (route.access === 'public') return undefined;
   const context = event.requestContext.authorizer?.lambda;
+  if (context?.role === UNVERIFIED_ROLE) {
+    // The database is down and this credential was never seen: authorize answers its fail-mode refusal, the rest 503.
+    if (route.functionName === 'authorize') return { role: 'switch', credentialId: 'unverified', unverified: true };
+    throw httpErrors.unavailable('credentials cannot be checked while the database is unavailable; retry shortly');
+  }
   const role = ROLES.find((candidate) => candidate === context?.role);
   if (!context || !role) throw httpErrors.unauthorized();
   if (!route.access.includes(role)) throw httpErrors.forbidden(`the ${role} role may not call ${route.method} ${route.path}`);
@@ -141,8 +148,10 @@ function authenticate(event: ApiEvent, route: RouteDefinition): Principal | unde
     role,
     credentialId: String(context.credentialId ?? ''),
     ...(typeof context.accountId === 'string' && context.accountId ? { accountId: context.accountId } : {}),
+    ...(context.verifiedEarlier === 'true' ? { verifiedEarlier: true } : {}),
   };
 }
+
 
 /**
  * Path parameters arrive decoded once (by API Gateway, or the local server standing in for it); each is parsed with
@@ -221,6 +230,12 @@ function errorResponse(error: unknown, event: ApiEvent | undefined, logger: Logg
   if (error instanceof HttpError) {
     return toResponse({ status: error.status, body: { error: { code: error.code, message: error.message, details: error.details } } });
   }
+  if (isUnavailable(error)) {
+    logger.warn('dependency unavailable', { error: error instanceof Error ? { name: error.name, message: error.message } : String(error), routeKey: event?.routeKey, requestId: event?.requestContext?.requestId });
+    return toResponse({ status: 503, headers: { 'retry-after': '1' }, body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable; retry shortly', details: [] } } });
+  }
   logger.error('unhandled error', { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error), routeKey: event?.routeKey, requestId: event?.requestContext?.requestId });
   return toResponse({ status: 500, body: { error: { code: 'INTERNAL', message: 'an internal error occurred; it has been logged', details: [] } } });
 }
+
+

@@ -65,7 +65,9 @@ export function buildDependencies(
   config: RuntimeConfig,
   overrides: { client?: DynamoDBClient; clock?: Clock; ids?: IdGenerator; logger?: Logger; hostResolver?: HostResolver } = {},
 ): Dependencies {
-  const client = overrides.client ?? createDynamoDbClient({ endpoint: config.dynamoEndpoint, region: config.region });
+  const client =
+    overrides.client ??
+    createDynamoDbClient({ endpoint: config.dynamoEndpoint, region: config.region, connectionTimeoutMs: config.dynamoConnectTimeoutMs, requestTimeoutMs: config.dynamoRequestTimeoutMs });
   const logger = overrides.logger ?? getLogger();
   const clock = overrides.clock ?? systemClock;
   const referenceDataRepository = new ReferenceDataRepository(client, config.tableName);

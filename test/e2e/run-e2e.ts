@@ -174,7 +174,8 @@ async function main(): Promise<number> {
     const logger = new PowertoolsLogger({ serviceName: 'tollgate-e2e', logLevel: 'ERROR' });
     // A minimum billable time of 1 s lets a tiny balance buy a 4 s call (the default 60 s would refuse it).
     // The stream poller publishes events (not under test here) and would compete for the 2 cores: poll once a second.
-    const stack = await startLocalStack({ port: 0, logger, streamPollMs: 1_000, environment: { TOLLGATE_MIN_BILLABLE_SECONDS: '1' } });
+    // Tollgate's budget sits just under this Kamailio's 1 s HTTP timeout, so a slow answer is still a decision.
+    const stack = await startLocalStack({ port: 0, logger, streamPollMs: 1_000, environment: { TOLLGATE_MIN_BILLABLE_SECONDS: '1', TOLLGATE_AUTHORIZE_BUDGET_MS: '900' } });
     let stackStopped = false;
     stoppers.push(async () => {
       if (!stackStopped) await stack.stop();

@@ -33,6 +33,7 @@ import type {
   CommitResult,
   DecisionRecord,
   RecordOutcome,
+  SentCommit,
 } from '../../../domain/policy/authorize-call.js';
 import type { CallCommitment } from '../../../domain/policy/call-commitment.js';
 import type { AccountKey } from '../../../domain/policy/evaluate-call.js';
@@ -73,28 +74,86 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     return cached.snapshot;
   }
 
+  lastKnownAccount(accountKey: AccountKey): AccountSnapshot | undefined {
+    const accountId = accountKey.by === 'accountId' ? accountKey.value : this.aliasCache.get(aliasCacheKey(accountKey))?.accountId;
+    return accountId ? this.accounts.get(accountId)?.snapshot : undefined;
+  }
+
+  async withdraw(sent: readonly SentCommit[], given: DecisionRecord): Promise<{ liveCallsWithdrawn: number }> {
+    // A live call the switch was never told about must not hold a slot or money: give back what any round took, and
+    // leave the settled-call mark, so that a round the database has yet to apply is refused by its own condition.
+    let liveCallsWithdrawn = 0;
+    for (const round of sent) {
+      if (round.commitment?.liveCall && (await this.fence(round.commitment))) liveCallsWithdrawn += 1;
+    }
+    const sentIds = [...new Set(sent.map((round) => round.record.decisionId))];
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(this.decisionItem(given), { removeUndefinedValues: true }),
+          ConditionExpression: ['attribute_not_exists(pk)', ...sentIds.map((_id, index) => `#record.decisionId = :sent${index}`)].join(' OR '),
+          ...(sentIds.length ? { ExpressionAttributeNames: { '#record': 'record' } } : {}),
+          ...(sentIds.length ? { ExpressionAttributeValues: marshall(Object.fromEntries(sentIds.map((id, index) => [`:sent${index}`, id]))) } : {}),
+        }),
+      );
+    } catch (error) {
+      // Another request's decision holds the callId (a reuse): it stays.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    return { liveCallsWithdrawn };
+  }
+
+  /** Withdraws one round's live call, or fences it off if it has not arrived; true when a live call was given back. */
+  private async fence(commitment: CallCommitment): Promise<boolean> {
+    const live = commitment.liveCall?.call;
+    if (!live) return false;
+    const key = marshall(keys.account(commitment.accountId));
+    const mark = marshall({ ':mark': { c: 0, s: 0, t: this.nowMs() } });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (await this.undo(commitment, undefined, ledgerNames.settled(live.callId))) return true;
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET #settled = :mark',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#live)',
+            ExpressionAttributeNames: { '#settled': ledgerNames.settled(live.callId), '#live': ledgerNames.live(live.callId) },
+            ExpressionAttributeValues: mark,
+          }),
+        );
+        return false;
+      } catch (error) {
+        // The round arrived between the two writes: withdraw it on the next attempt.
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    throw new Error(`call ${live.callId} could not be withdrawn`);
+  }
+
   /** Forgets this process's copy (after a change made here that the copy does not show). */
   forget(accountId: string): void {
     this.accounts.delete(accountId);
   }
 
-  async readAccount(accountKey: AccountKey): Promise<AccountSnapshot | undefined> {
-    const accountId = await this.accountIdFor(accountKey);
+  async readAccount(accountKey: AccountKey, signal?: AbortSignal): Promise<AccountSnapshot | undefined> {
+    const accountId = await this.accountIdFor(accountKey, signal);
     if (!accountId) return undefined;
-    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true }));
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true }), { abortSignal: signal });
     if (!result.Item) return undefined;
     let item = unmarshall(result.Item);
-    if (needsLedgerFields(item)) item = await this.initialiseLedger(accountId, item);
+    if (needsLedgerFields(item)) item = await this.initialiseLedger(accountId, item, signal);
     return this.remember(item);
   }
 
-  async commit(request: CommitRequest): Promise<CommitResult> {
-    if (request.restriction) return this.commitRestriction(request);
-    const [record, account] = await Promise.all([this.writeRecord(request.record, request.replacing), this.accountOperation(request)]);
+  async commit(request: CommitRequest, signal?: AbortSignal): Promise<CommitResult> {
+    if (request.restriction) return this.commitRestriction(request, signal);
+    const [record, account] = await Promise.all([this.writeRecord(request.record, request.replacing, signal), this.accountOperation(request, signal)]);
     return { record, account };
   }
 
-  async undo(commitment: CallCommitment): Promise<void> {
+  async undo(commitment: CallCommitment, signal?: AbortSignal, markSettled?: string): Promise<boolean> {
     const expression = new ExpressionBuilder();
     const live = commitment.liveCall?.call;
     if (live) {
@@ -113,25 +172,29 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     if (commitment.unusual) {
       expression.add(ledgerNames.unusualTotal(commitment.unusual.window), -1).add(ledgerNames.unusualCountry(commitment.unusual.window, commitment.unusual.country), -1);
     }
-    if (!expression.hasActions) return;
+    if (!expression.hasActions) return false;
     expression.remove('balanceChanged');
+    if (markSettled) expression.set(markSettled, { c: 0, s: 0, t: this.nowMs() });
     try {
       const result = await this.client.send(
         new UpdateItemCommand({ TableName: this.tableName, Key: marshall(keys.account(commitment.accountId)), ...marshalled(expression.build()), ReturnValues: 'UPDATED_NEW' }),
+        { abortSignal: signal },
       );
       this.fold(commitment.accountId, unmarshall(result.Attributes ?? {}), expression.removedAttributes);
+      return true;
     } catch (error) {
-      // The call was settled or released meanwhile: nothing of it is left to give back.
+      // The call was settled or released meanwhile (or never taken): nothing of it is left to give back.
       if (!isConditionalCheckFailed(error)) throw error;
+      return false;
     }
   }
 
-  async readDecision(callId: string): Promise<DecisionRecord | undefined> {
-    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.decision(callId)), ConsistentRead: true }));
+  async readDecision(callId: string, signal?: AbortSignal): Promise<DecisionRecord | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.decision(callId)), ConsistentRead: true }), { abortSignal: signal });
     return result.Item ? parseDecisionRecord(unmarshall(result.Item).record, callId) : undefined;
   }
 
-  private async writeRecord(record: DecisionRecord, replacing: string | undefined): Promise<RecordOutcome> {
+  private async writeRecord(record: DecisionRecord, replacing: string | undefined, signal?: AbortSignal): Promise<RecordOutcome> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -140,12 +203,13 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
           ...this.recordCondition(replacing),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        { abortSignal: signal },
       );
       return { kind: 'stored' };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
-      const existing = returned ? parseDecisionRecord(unmarshall(returned).record, record.callId) : await this.readDecision(record.callId);
+      const existing = returned ? parseDecisionRecord(unmarshall(returned).record, record.callId) : await this.readDecision(record.callId, signal);
       if (!existing) throw new Error(`decision for call ${record.callId} vanished while it was being replaced`);
       return { kind: 'exists', existing };
     }
@@ -160,16 +224,17 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     };
   }
 
-  private async accountOperation(request: CommitRequest): Promise<AccountOutcome> {
-    if (request.commitment) return this.applyCommitment(request.commitment);
+  private async accountOperation(request: CommitRequest, signal?: AbortSignal): Promise<AccountOutcome> {
+    if (request.commitment) return this.applyCommitment(request.commitment, signal);
     if (!request.verifyAccountId) return { kind: 'none' };
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(request.verifyAccountId)), ConsistentRead: true }),
+      { abortSignal: signal },
     );
     return { kind: 'read', snapshot: result.Item ? this.remember(unmarshall(result.Item)) : undefined };
   }
 
-  private async applyCommitment(commitment: CallCommitment): Promise<AccountOutcome> {
+  private async applyCommitment(commitment: CallCommitment, signal?: AbortSignal): Promise<AccountOutcome> {
     const expression = commitmentExpression(commitment);
     try {
       // Only what the write changed comes back (the item carries every live call of the account): it is folded
@@ -182,6 +247,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
           ReturnValues: 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        { abortSignal: signal },
       );
       return { kind: 'committed', snapshot: this.fold(commitment.accountId, unmarshall(result.Attributes ?? {}), expression.removedAttributes) };
     } catch (error) {
@@ -195,7 +261,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     }
   }
 
-  private async commitRestriction(request: CommitRequest): Promise<CommitResult> {
+  private async commitRestriction(request: CommitRequest, signal?: AbortSignal): Promise<CommitResult> {
     const restriction = request.restriction;
     if (!restriction) throw new Error('commitRestriction needs a restriction');
     const { event, expectedVersion } = restriction;
@@ -228,6 +294,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
             toEndMarkerPut(this.tableName, event.accountId, 'DESTINATION_RESTRICTED', event.occurredAt),
           ],
         }),
+        { abortSignal: signal },
       );
       this.forget(event.accountId);
       return { record: { kind: 'stored' }, account: { kind: 'committed', snapshot: undefined } };
@@ -235,7 +302,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [recordReason, accountReason] = error.CancellationReasons ?? [];
       if (recordReason?.Code === 'ConditionalCheckFailed') {
-        const existing = recordReason.Item ? parseDecisionRecord(unmarshall(recordReason.Item).record, request.record.callId) : await this.readDecision(request.record.callId);
+        const existing = recordReason.Item ? parseDecisionRecord(unmarshall(recordReason.Item).record, request.record.callId) : await this.readDecision(request.record.callId, signal);
         if (existing) return { record: { kind: 'exists', existing }, account: { kind: 'none' } };
       }
       // The account moved on (another attempt restricted it first, or its version changed), or a conflict:
@@ -257,9 +324,9 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
   }
 
   /** An account created before live calls existed gets its counters before its first conditional write. */
-  private async initialiseLedger(accountId: string, item: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async initialiseLedger(accountId: string, item: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
     await initialiseLedgerFields(this.client, this.tableName, accountId);
-    const again = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true }));
+    const again = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.account(accountId)), ConsistentRead: true }), { abortSignal: signal });
     return again.Item ? unmarshall(again.Item) : item;
   }
 
@@ -286,14 +353,14 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
     return cached && cached.expires > nowMs ? cached.accountId : undefined;
   }
 
-  private async accountIdFor(accountKey: AccountKey): Promise<string | undefined> {
+  private async accountIdFor(accountKey: AccountKey, signal?: AbortSignal): Promise<string | undefined> {
     if (accountKey.by === 'accountId') return accountKey.value;
     const nowMs = this.nowMs();
     const cacheKey = aliasCacheKey(accountKey);
     const cached = this.aliasCache.get(cacheKey);
     if (cached && cached.expires > nowMs) return cached.accountId;
     const aliasKey = accountKey.by === 'techPrefix' ? keys.techPrefixAlias(accountKey.value) : keys.sipUsernameAlias(accountKey.value);
-    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(aliasKey) }));
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(aliasKey) }), { abortSignal: signal });
     const accountId = result.Item ? String(unmarshall(result.Item).accountId) : undefined;
     // Unknown aliases are cached briefly too, so a flood of calls with a bogus tech prefix costs one read per period.
     remember(this.aliasCache, cacheKey, { accountId, expires: nowMs + this.options.aliasCacheMs });

@@ -1,12 +1,18 @@
 /**
  * One DynamoDB client per process. Locally it points at DynamoDB Local (DYNAMODB_ENDPOINT) with dummy
- * credentials; in AWS it uses the function's role. Retries are short: a switch waits for the answer.
+ * credentials; in AWS it uses the function's role. Retries are short and every request has a deadline: a database
+ * that stops answering (rather than refusing connections) must not hold a caller, a switch least of all.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface DynamoDbClientOptions {
   readonly endpoint?: string;
   readonly region?: string;
+  /** @default 500 — a connection not established in this time fails. */
+  readonly connectionTimeoutMs?: number;
+  /** @default 2000 — a request whose socket stays silent this long fails. */
+  readonly requestTimeoutMs?: number;
 }
 
 export function createDynamoDbClient(options: DynamoDbClientOptions = {}): DynamoDBClient {
@@ -14,6 +20,7 @@ export function createDynamoDbClient(options: DynamoDbClientOptions = {}): Dynam
   return new DynamoDBClient({
     region: options.region ?? 'us-east-1',
     maxAttempts: 2,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: options.connectionTimeoutMs ?? 500, requestTimeout: options.requestTimeoutMs ?? 2_000 }),
     ...(local
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),

@@ -99,13 +99,21 @@ export class CredentialRepository {
   }
 
   /** The principal behind a token, if the token is known and not expired at `now`. */
-  async findByToken(token: string, now: Date): Promise<Principal | undefined> {
+  async findByToken(token: string, now: Date, signal?: AbortSignal): Promise<Principal | undefined> {
+    return (await this.findWithExpiry(token, now, signal))?.principal;
+  }
+
+  /** The principal and when its credential expires (null: never), or undefined for an unknown or expired token. */
+  async findWithExpiry(token: string, now: Date, signal?: AbortSignal): Promise<{ principal: Principal; expiresAt: string | null } | undefined> {
     // Consistent: a revocation must take effect on the next uncached request, not after replication.
-    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.credential(hashToken(token))), ConsistentRead: true }));
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.credential(hashToken(token))), ConsistentRead: true }),
+      { abortSignal: signal },
+    );
     if (!result.Item) return undefined;
     const stored = toCredential(parseStored(storedCredentialSchema, unmarshall(result.Item), 'credential (looked up by token)'));
     if (stored.expiresAt !== null && Date.parse(stored.expiresAt) <= now.getTime()) return undefined;
-    return { role: stored.role, credentialId: stored.credentialId, ...(stored.accountId ? { accountId: stored.accountId } : {}) };
+    return { principal: { role: stored.role, credentialId: stored.credentialId, ...(stored.accountId ? { accountId: stored.accountId } : {}) }, expiresAt: stored.expiresAt };
   }
 
   async get(credentialId: string): Promise<StoredCredential | undefined> {

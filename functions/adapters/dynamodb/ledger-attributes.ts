@@ -208,6 +208,11 @@ export class ExpressionBuilder {
     return this;
   }
 
+  /** Whether the expression already names this attribute (a second action on it would overlap). */
+  touches(attribute: string): boolean {
+    return this.names.has(attribute) || this.adds.has(attribute) || this.removes.has(attribute);
+  }
+
   /** The attributes this expression removes, to fold a write's result into a copy (see applyUpdated). */
   get removedAttributes(): string[] {
     return [...this.removes].filter((attribute) => !this.adds.has(attribute));

@@ -284,7 +284,8 @@ export class DynamoLiveCallStore implements LiveCallStore {
 
   /** `wholeItem`: read the counters back from the whole item (for a write that does not change them itself). */
   private async update(accountId: string, expression: ExpressionBuilder, wholeItem = false): Promise<LedgerWrite> {
-    const dropping = [...(this.settledToDrop.get(accountId) ?? [])].slice(0, SETTLED_DROPS_PER_WRITE);
+    // A mark this very write sets (the same call settled again by a repeat) is not dropped by it.
+    const dropping = [...(this.settledToDrop.get(accountId) ?? [])].filter((callId) => !expression.touches(ledgerNames.settled(callId))).slice(0, SETTLED_DROPS_PER_WRITE);
     for (const callId of dropping) expression.remove(ledgerNames.settled(callId));
     try {
       const result = await this.client.send(
