@@ -4,6 +4,7 @@
  * fraud desk sets.
  */
 import * as z from 'zod';
+import type { CarrierPolicy } from './carrier-policy.js';
 import { isValidIpOrCidr } from '../policy/ip-allowlist.js';
 
 export const ACCOUNT_STATUSES = ['active', 'under_review', 'suspended'] as const;
@@ -101,7 +102,15 @@ export interface Account {
   readonly status: AccountStatus;
   /** Prepaid balance in micro-units (see domain/shared/money.ts). */
   readonly balanceMicros: number;
+  /**
+   * The policy calls are decided on: the customer's own made as strict as the carrier's controls
+   * (domain/accounts/carrier-policy.ts). Without a carrier policy, the customer's own.
+   */
   readonly policy: AccountPolicy;
+  /** The customer's own policy, as `PUT /policy` wrote it; absent when it is `policy` itself. */
+  readonly customerPolicy?: AccountPolicy;
+  /** The carrier's controls on the account; absent: the defaults. */
+  readonly carrierPolicy?: CarrierPolicy;
   /** Destinations (country code or digit prefix) blocked for this account by automatic restriction. */
   readonly restrictedDestinations: readonly string[];
   /** Countries the account's history (or a reviewer's unblock) made usual; bursts to them are not restricted. */

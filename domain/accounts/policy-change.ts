@@ -1,7 +1,6 @@
 /** What a policy change changed: the top-level policy fields whose value differs, for the audit trail and the event. */
-import type { AccountPolicy } from './account.js';
 
-export function changedPolicyFields(before: AccountPolicy, after: AccountPolicy): string[] {
+export function changedPolicyFields<T extends object>(before: T, after: T): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...names]
     .filter((name) => canonicalJson((before as Record<string, unknown>)[name]) !== canonicalJson((after as Record<string, unknown>)[name]))

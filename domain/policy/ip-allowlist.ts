@@ -59,3 +59,9 @@ function normalise(address: Address): Address {
   }
   return address;
 }
+
+/** The width of an allow-list entry: its family and prefix length (a single address is /32 or /128). */
+export function entryWidth(entry: string): { readonly family: 'ipv4' | 'ipv6'; readonly bits: number } | undefined {
+  const parsed = parseEntry(entry);
+  return parsed ? { family: parsed.network.kind() === 'ipv4' ? 'ipv4' : 'ipv6', bits: parsed.bits } : undefined;
+}

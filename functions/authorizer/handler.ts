@@ -53,21 +53,19 @@ export class VerifiedCredentials {
   }
 }
 
-/** How long the credential lookup may take before the database counts as unavailable for this request. */
-export const CREDENTIAL_LOOKUP_BUDGET_MS = 300;
-
 /** An unknown, revoked or expired token yields role "none": the handler answers 401. */
 export async function principalContext(
   credentials: CredentialRepository,
   authorization: string | undefined,
   now: Date,
-  verified: VerifiedCredentials = new VerifiedCredentials(),
+  verified: VerifiedCredentials,
+  lookupBudgetMs: number,
 ): Promise<Record<string, string>> {
   const token = bearerToken(authorization);
   if (!token) return { role: 'none' };
   let found: Awaited<ReturnType<CredentialRepository['findWithExpiry']>>;
   try {
-    found = await credentials.findWithExpiry(token, now, AbortSignal.timeout(CREDENTIAL_LOOKUP_BUDGET_MS));
+    found = await credentials.findWithExpiry(token, now, AbortSignal.timeout(lookupBudgetMs));
   } catch (error) {
     if (!isUnavailable(error)) throw error;
     return verified.recall(token, now) ?? { role: UNVERIFIED_ROLE };
@@ -87,7 +85,7 @@ export function makeHandler(source: DependencySource) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
     const deps = resolve(source);
     const authorization = event.headers?.authorization ?? event.headers?.Authorization;
-    return { isAuthorized: true, context: await principalContext(deps.credentials, authorization, deps.clock.now(), verified) };
+    return { isAuthorized: true, context: await principalContext(deps.credentials, authorization, deps.clock.now(), verified, deps.config.credentialLookupBudgetMs) };
   };
 }
 

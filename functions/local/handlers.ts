@@ -4,6 +4,7 @@ import { makeHandler as accounts } from '../accounts/handler.js';
 import { makeHandler as accountStatus } from '../account-status/handler.js';
 import { makeHandler as callCompleted } from '../call-completed/handler.js';
 import { makeHandler as callInterim } from '../call-interim/handler.js';
+import { makeHandler as carrierPolicy } from '../carrier-policy/handler.js';
 import { makeHandler as calls } from '../calls/handler.js';
 import { makeHandler as destinations } from '../destinations/handler.js';
 import { makeHandler as authorize } from '../authorize/handler.js';
@@ -38,6 +39,7 @@ export function buildHttpHandlers(deps: Dependencies): Partial<Record<FunctionNa
     'call-interim': callInterim(deps),
     calls: calls(deps),
     'account-status': accountStatus(deps),
+    'carrier-policy': carrierPolicy(deps),
     destinations: destinations(deps),
     'auth-failures': authFailures(deps),
     bans: bans(deps),

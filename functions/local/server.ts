@@ -41,7 +41,7 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
     const cacheKey = authorization ?? '';
     const cached = authorizerCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const context = await principalContext(options.authorizerCredentials, authorization, deps.clock.now(), verifiedCredentials);
+    const context = await principalContext(options.authorizerCredentials, authorization, deps.clock.now(), verifiedCredentials, deps.config.credentialLookupBudgetMs);
     // An answer given while the database was unavailable is not kept: the next request asks again.
     if (options.authorizerCacheMs > 0 && context.role !== UNVERIFIED_ROLE && context.verifiedEarlier !== 'true') {
       // Random tokens must not grow the cache without bound; an emptied cache only costs lookups.

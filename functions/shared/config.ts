@@ -59,6 +59,8 @@ const environmentSchema = z.object({
   TOLLGATE_AUTHORIZE_BUDGET_MS: integer(500, 50, 5_000),
   /** Every DynamoDB request: connection and silence deadlines. */
   TOLLGATE_DYNAMODB_CONNECT_TIMEOUT_MS: integer(500, 50, 10_000),
+  /** How long the authorizer waits for a credential before the database counts as unavailable for that request. */
+  TOLLGATE_CREDENTIAL_LOOKUP_BUDGET_MS: integer(1_000, 50, 10_000),
   TOLLGATE_DYNAMODB_REQUEST_TIMEOUT_MS: integer(2_000, 100, 60_000),
   TOLLGATE_SIP_RESPONSES: z
     .string()
@@ -119,6 +121,7 @@ export interface RuntimeConfig {
   readonly failOpenMaxSeconds: number;
   readonly authorizeBudgetMs: number;
   readonly dynamoConnectTimeoutMs: number;
+  readonly credentialLookupBudgetMs: number;
   readonly dynamoRequestTimeoutMs: number;
   readonly sipResponses: SipResponseTable;
   readonly maxCallDurationSeconds: number;
@@ -170,6 +173,7 @@ export function readConfig(environment: Record<string, string | undefined> = pro
     failOpenMaxSeconds: env.TOLLGATE_FAIL_OPEN_MAX_SECONDS,
     authorizeBudgetMs: env.TOLLGATE_AUTHORIZE_BUDGET_MS,
     dynamoConnectTimeoutMs: env.TOLLGATE_DYNAMODB_CONNECT_TIMEOUT_MS,
+    credentialLookupBudgetMs: env.TOLLGATE_CREDENTIAL_LOOKUP_BUDGET_MS,
     dynamoRequestTimeoutMs: env.TOLLGATE_DYNAMODB_REQUEST_TIMEOUT_MS,
     sipResponses: { ...DEFAULT_SIP_RESPONSES, ...(env.TOLLGATE_SIP_RESPONSES as Partial<Record<DecisionReason, { code: number; reason: string }>>) },
     maxCallDurationSeconds: env.TOLLGATE_MAX_CALL_SECONDS,

@@ -51,7 +51,7 @@ async function timed(stack: TestStack, token: string, body: Record<string, unkno
 
 beforeAll(async () => {
   proxy = await startFreezableProxy(inject('dynamoEndpoint'));
-  const environment = { TOLLGATE_AUTHORIZE_BUDGET_MS: String(BUDGET_MS), TOLLGATE_FAIL_OPEN_MAX_SECONDS: '120' };
+  const environment = { TOLLGATE_AUTHORIZE_BUDGET_MS: String(BUDGET_MS), TOLLGATE_CREDENTIAL_LOOKUP_BUDGET_MS: '300', TOLLGATE_FAIL_OPEN_MAX_SECONDS: '120' };
   // The authorizer keeps its answers as the deployed stages do, so a switch's token is known when the outage starts.
   closedStack = await startTestStack({ dynamoEndpoint: proxy.endpoint, authorizerCacheMs: 10_000, logger: capturingLogger, environment: { ...environment, TOLLGATE_FAIL_MODE: 'deny' } });
   openStack = await startTestStack({ dynamoEndpoint: proxy.endpoint, authorizerCacheMs: 10_000, environment: { ...environment, TOLLGATE_FAIL_MODE: 'allow' } });

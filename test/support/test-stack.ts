@@ -33,7 +33,13 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     logger: silentLogger,
     ...options,
     // Tests assert behaviour, not speed, on a shared machine: deadlines generous unless a test sets its own.
-    environment: { TOLLGATE_AUTHORIZE_BUDGET_MS: '5000', TOLLGATE_DYNAMODB_CONNECT_TIMEOUT_MS: '5000', TOLLGATE_DYNAMODB_REQUEST_TIMEOUT_MS: '10000', ...options.environment },
+    environment: {
+      TOLLGATE_AUTHORIZE_BUDGET_MS: '5000',
+      TOLLGATE_CREDENTIAL_LOOKUP_BUDGET_MS: '5000',
+      TOLLGATE_DYNAMODB_CONNECT_TIMEOUT_MS: '5000',
+      TOLLGATE_DYNAMODB_REQUEST_TIMEOUT_MS: '10000',
+      ...options.environment,
+    },
   });
   const call: TestStack['call'] = async (method, path, callOptions = {}) => {
     const headers: Record<string, string> = {};

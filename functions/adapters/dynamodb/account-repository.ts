@@ -17,6 +17,7 @@ import {
   type AccountPolicy,
   type NewAccount,
 } from '../../../domain/accounts/account.js';
+import { carrierPolicySchema, defaultCarrierPolicy, effectivePolicy, type CarrierPolicy } from '../../../domain/accounts/carrier-policy.js';
 import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
@@ -119,8 +120,10 @@ export class AccountRepository {
     for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt += 1) {
       const current = await this.get(accountId);
       if (!current) return { kind: 'not-found' };
-      const changedFields = changedPolicyFields(current.policy, policy);
-      if (changedFields.length === 0) return { kind: 'updated', before: current.policy, account: current, changedFields };
+      const before = current.customerPolicy ?? current.policy;
+      const carrier = current.carrierPolicy ?? defaultCarrierPolicy();
+      const changedFields = changedPolicyFields(before, policy);
+      if (changedFields.length === 0) return { kind: 'updated', before, account: current, changedFields };
       const version = current.version + 1;
       const outcome = await transact(this.client, [
         {
@@ -133,13 +136,53 @@ export class AccountRepository {
             ExpressionAttributeValues: marshall({ ':policy': policy, ':next': version, ':seen': current.version }),
           },
         },
-        auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'policy.replaced', before: current.policy, after: policy }),
+        auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'policy.replaced', before, after: policy }),
         outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
         // A new block may end live calls to it: the to-end list re-checks the account's calls from this marker.
         toEndMarkerPut(this.tableName, accountId, 'POLICY_CHANGED', change.at),
-        peerIndexPut(this.tableName, accountId, policy.allowedIps),
+        // The index holds the addresses calls are accepted from: the effective list, never a range the carrier refuses.
+        peerIndexPut(this.tableName, accountId, effectivePolicy(policy, carrier).allowedIps),
       ]);
-      if (outcome.ok) return { kind: 'updated', before: current.policy, account: { ...current, policy, version }, changedFields };
+      if (outcome.ok) {
+        return { kind: 'updated', before, account: { ...current, policy: effectivePolicy(policy, carrier), customerPolicy: policy, carrierPolicy: carrier, version }, changedFields };
+      }
+    }
+    return { kind: 'conflict' };
+  }
+
+  /**
+   * Replaces the carrier's controls on the account, with the audit record, `Policy Changed` (its fields prefixed
+   * `carrierPolicy.`), the to-end marker (a stricter control may end live calls) and the peer index, in one
+   * transaction; the version moves, so every process's copy of the account is refused at its next write.
+   */
+  async replaceCarrierPolicy(accountId: string, carrierPolicy: CarrierPolicy, change: PolicyChangeContext): Promise<ReplaceCarrierPolicyOutcome> {
+    for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.get(accountId);
+      if (!current) return { kind: 'not-found' };
+      const before = current.carrierPolicy ?? defaultCarrierPolicy();
+      const changedFields = changedPolicyFields(before, carrierPolicy).map((field) => `carrierPolicy.${field}`);
+      if (changedFields.length === 0) return { kind: 'updated', account: current, changedFields };
+      const version = current.version + 1;
+      const customerPolicy = current.customerPolicy ?? current.policy;
+      const outcome = await transact(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: marshall(keys.account(accountId)),
+            UpdateExpression: 'SET #carrier = :carrier, #version = :next',
+            ConditionExpression: '#version = :seen',
+            ExpressionAttributeNames: { '#carrier': 'carrierPolicy', '#version': 'version' },
+            ExpressionAttributeValues: marshall({ ':carrier': carrierPolicy, ':next': version, ':seen': current.version }),
+          },
+        },
+        auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'carrier-policy.replaced', before, after: carrierPolicy }),
+        outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
+        toEndMarkerPut(this.tableName, accountId, 'POLICY_CHANGED', change.at),
+        peerIndexPut(this.tableName, accountId, effectivePolicy(customerPolicy, carrierPolicy).allowedIps),
+      ]);
+      if (outcome.ok) {
+        return { kind: 'updated', account: { ...current, policy: effectivePolicy(customerPolicy, carrierPolicy), customerPolicy, carrierPolicy, version }, changedFields };
+      }
     }
     return { kind: 'conflict' };
   }
@@ -208,6 +251,11 @@ export class AccountRepository {
   }
 }
 
+export type ReplaceCarrierPolicyOutcome =
+  | { readonly kind: 'updated'; readonly account: Account; readonly changedFields: readonly string[] }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'conflict' };
+
 export type ChangeStatusOutcome =
   | { readonly kind: 'changed'; readonly before: AccountStatus; readonly account: Account }
   | { readonly kind: 'unchanged'; readonly account: Account }
@@ -246,17 +294,30 @@ const EMPTY_LEDGER_FIELDS = { availableMicros: 0, reservedMicros: 0, liveCalls: 
  * DELETE members atomically; DynamoDB has no empty set, so empty ones are simply absent.
  */
 export function toAccountItem(account: Account) {
-  const { restrictedDestinations, knownCountries, ...rest } = account;
+  // The stored `policy` is the customer's own; the effective one is derived on every read.
+  const { restrictedDestinations, knownCountries, customerPolicy, carrierPolicy, ...rest } = account;
   return marshall(
     {
       ...keys.account(account.accountId),
       entity: 'account',
       ...rest,
+      policy: customerPolicy ?? account.policy,
+      ...(carrierPolicy ? { carrierPolicy } : {}),
       ...(restrictedDestinations.length ? { restrictedDestinations: new Set(restrictedDestinations) } : {}),
       ...(knownCountries.length ? { knownCountries: new Set(knownCountries) } : {}),
     },
     { removeUndefinedValues: true },
   );
+}
+
+/** The customer's policy, the carrier's, and the effective one; a copy at the same version lends its parsed ones. */
+function policiesOf(item: Record<string, unknown>, sameVersion: Account | undefined): Pick<Account, 'policy' | 'customerPolicy' | 'carrierPolicy'> {
+  if (sameVersion?.customerPolicy && sameVersion.carrierPolicy) {
+    return { policy: sameVersion.policy, customerPolicy: sameVersion.customerPolicy, carrierPolicy: sameVersion.carrierPolicy };
+  }
+  const customerPolicy = accountPolicySchema.parse(item.policy ?? {});
+  const carrierPolicy = carrierPolicySchema.parse(item.carrierPolicy ?? {});
+  return { policy: effectivePolicy(customerPolicy, carrierPolicy), customerPolicy, carrierPolicy };
 }
 
 function stringList(value: unknown): string[] {
@@ -280,7 +341,7 @@ export function parseAccountItem(item: Record<string, unknown>, sameVersion?: Ac
     sipUsernames: Array.isArray(item.sipUsernames) ? item.sipUsernames.map(String) : [],
     status,
     balanceMicros: Number(item.balanceMicros ?? 0),
-    policy: sameVersion && sameVersion.accountId === item.accountId && sameVersion.version === Number(item.version ?? 1) ? sameVersion.policy : accountPolicySchema.parse(item.policy ?? {}),
+    ...policiesOf(item, sameVersion && sameVersion.accountId === item.accountId && sameVersion.version === Number(item.version ?? 1) ? sameVersion : undefined),
     restrictedDestinations: stringList(item.restrictedDestinations),
     knownCountries: stringList(item.knownCountries),
     createdAt: String(item.createdAt ?? ''),

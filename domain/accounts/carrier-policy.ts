@@ -1,0 +1,148 @@
+/**
+ * The carrier's controls on an account: ceilings and floors the customer's own policy cannot cross. A stolen
+ * customer token must not be able to switch fraud control off: a customer's policy may only be as strict as the
+ * carrier's or stricter (a change beyond it is refused, naming each field), and the policy every call is decided on
+ * is the stricter of the two (`effectivePolicy`).
+ *
+ * | control | the customer's policy must | effective |
+ * | --- | --- | --- |
+ * | `maxRatePerMinute` | set a maximum no higher | the lower |
+ * | `limits.*` | set each limit the carrier sets, no higher | the lower of each |
+ * | `internationalEnabled: false` | keep international off | off |
+ * | `autoRestriction` | keep detection on when the carrier does; thresholds no higher | on if either; the lower thresholds |
+ * | `allowedHighRiskPrefixes` | allow only within these | the customer's entries within these |
+ * | `widestIpRange` | list no allowed-IP range wider than /ipv4 or /ipv6 | wider entries dropped |
+ */
+import * as z from 'zod';
+import { entryWidth } from '../policy/ip-allowlist.js';
+
+/** The fields of an account's policy the carrier controls (domain/accounts/account.ts has the whole policy). */
+export interface ControlledPolicy {
+  readonly maxRatePerMinute: number | null;
+  readonly limits: { readonly callsPerMinute: number | null; readonly concurrentCalls: number | null; readonly spendPerHour: number | null; readonly spendPerDay: number | null };
+  readonly internationalEnabled: boolean;
+  readonly autoRestriction: { readonly enabled: boolean; readonly newDestinationAttempts?: number | undefined; readonly newDestinationTotalAttempts?: number | undefined };
+  readonly allowedHighRiskPrefixes: readonly string[];
+  readonly allowedIps: readonly string[];
+}
+
+const digitPrefix = z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits (an E.164 prefix without "+")');
+const amount = z.number().finite().nonnegative().max(1_000_000);
+const count = z.number().int().positive().max(100_000);
+
+/** The highest limits an account may have; null: the carrier sets none. */
+const limitCeilingsSchema = z
+  .object({
+    callsPerMinute: count.nullable().default(null),
+    concurrentCalls: count.nullable().default(null),
+    spendPerHour: amount.nullable().default(null),
+    spendPerDay: amount.nullable().default(null),
+  })
+  .strict();
+
+export const carrierPolicySchema = z
+  .object({
+    maxRatePerMinute: z.number().finite().nonnegative().max(100).nullable().default(null),
+    limits: limitCeilingsSchema.default({ callsPerMinute: null, concurrentCalls: null, spendPerHour: null, spendPerDay: null }),
+    /** false: the account calls home (and whitelisted countries) only, whatever its own policy says. */
+    internationalEnabled: z.boolean().default(true),
+    autoRestriction: z
+      .object({
+        /** true: the customer cannot switch automatic restriction off. */
+        enabled: z.boolean().default(true),
+        newDestinationAttempts: z.number().int().min(1).max(10_000).optional(),
+        newDestinationTotalAttempts: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict()
+      .default({ enabled: true }),
+    /** Exceptions to the carrier's high-risk list the customer may take (within these prefixes); none by default. */
+    allowedHighRiskPrefixes: z.array(digitPrefix).max(1_000).default([]),
+    /** The widest source range a customer may allow: 0.0.0.0/0 is never a customer's call. */
+    widestIpRange: z
+      .object({ ipv4: z.number().int().min(0).max(32).default(24), ipv6: z.number().int().min(0).max(128).default(48) })
+      .strict()
+      .default({ ipv4: 24, ipv6: 48 }),
+  })
+  .strict();
+
+export type CarrierPolicy = z.infer<typeof carrierPolicySchema>;
+
+export function defaultCarrierPolicy(): CarrierPolicy {
+  return carrierPolicySchema.parse({});
+}
+
+/** The carrier's detection thresholds, for the ceilings on an account's own: the carrier-wide defaults, unless set. */
+export interface DetectionDefaults {
+  readonly newDestinationAttempts: number;
+  readonly newDestinationTotalAttempts: number;
+}
+
+export interface PolicyViolation {
+  readonly field: string;
+  readonly message: string;
+}
+
+const LIMIT_NAMES = ['callsPerMinute', 'concurrentCalls', 'spendPerHour', 'spendPerDay'] as const;
+
+/** Every field of a customer's policy that would loosen the carrier's controls. */
+export function carrierPolicyViolations(policy: ControlledPolicy, carrier: CarrierPolicy, detection: DetectionDefaults): PolicyViolation[] {
+  const problems: PolicyViolation[] = [];
+  const ceiling = (field: string, value: number | null, max: number | null) => {
+    if (max === null) return;
+    if (value === null) problems.push({ field, message: `is required: the carrier sets at most ${max}` });
+    else if (value > max) problems.push({ field, message: `must be at most ${max} (the carrier's ceiling)` });
+  };
+  ceiling('maxRatePerMinute', policy.maxRatePerMinute, carrier.maxRatePerMinute);
+  for (const name of LIMIT_NAMES) ceiling(`limits.${name}`, policy.limits[name], carrier.limits[name]);
+  if (!carrier.internationalEnabled && policy.internationalEnabled) {
+    problems.push({ field: 'internationalEnabled', message: 'must be false: the carrier keeps international calling off for this account' });
+  }
+  if (carrier.autoRestriction.enabled && !policy.autoRestriction.enabled) {
+    problems.push({ field: 'autoRestriction.enabled', message: 'must be true: the carrier keeps automatic restriction on' });
+  }
+  for (const name of ['newDestinationAttempts', 'newDestinationTotalAttempts'] as const) {
+    const max = carrier.autoRestriction[name] ?? detection[name];
+    const value = policy.autoRestriction[name];
+    if (value !== undefined && value > max) problems.push({ field: `autoRestriction.${name}`, message: `must be at most ${max} (the carrier's threshold)` });
+  }
+  policy.allowedHighRiskPrefixes.forEach((prefix, index) => {
+    if (!carrier.allowedHighRiskPrefixes.some((allowed) => prefix.startsWith(allowed))) {
+      problems.push({ field: `allowedHighRiskPrefixes.${index}`, message: `${prefix} is not within the exceptions the carrier permits (${carrier.allowedHighRiskPrefixes.join(', ') || 'none'})` });
+    }
+  });
+  policy.allowedIps.forEach((entry, index) => {
+    if (!withinWidth(entry, carrier)) {
+      const width = entryWidth(entry);
+      const widest = width?.family === 'ipv6' ? carrier.widestIpRange.ipv6 : carrier.widestIpRange.ipv4;
+      problems.push({ field: `allowedIps.${index}`, message: `${entry} is wider than the carrier allows (/${widest} at most)` });
+    }
+  });
+  return problems;
+}
+
+/** The policy a call is decided on: the customer's, made as strict as the carrier's controls wherever it is not. */
+export function effectivePolicy<P extends ControlledPolicy>(policy: P, carrier: CarrierPolicy): P {
+  const lower = (value: number | null, max: number | null) => (max === null ? value : value === null ? max : Math.min(value, max));
+  const threshold = (value: number | undefined, max: number | undefined) => (max === undefined ? value : value === undefined ? max : Math.min(value, max));
+  const newDestinationAttempts = threshold(policy.autoRestriction.newDestinationAttempts, carrier.autoRestriction.newDestinationAttempts);
+  const newDestinationTotalAttempts = threshold(policy.autoRestriction.newDestinationTotalAttempts, carrier.autoRestriction.newDestinationTotalAttempts);
+  return {
+    ...policy,
+    maxRatePerMinute: lower(policy.maxRatePerMinute, carrier.maxRatePerMinute),
+    limits: Object.fromEntries(LIMIT_NAMES.map((name) => [name, lower(policy.limits[name], carrier.limits[name])])) as P['limits'],
+    internationalEnabled: policy.internationalEnabled && carrier.internationalEnabled,
+    autoRestriction: {
+      enabled: policy.autoRestriction.enabled || carrier.autoRestriction.enabled,
+      ...(newDestinationAttempts !== undefined ? { newDestinationAttempts } : {}),
+      ...(newDestinationTotalAttempts !== undefined ? { newDestinationTotalAttempts } : {}),
+    },
+    allowedHighRiskPrefixes: policy.allowedHighRiskPrefixes.filter((prefix) => carrier.allowedHighRiskPrefixes.some((allowed) => prefix.startsWith(allowed))),
+    allowedIps: policy.allowedIps.filter((entry) => withinWidth(entry, carrier)),
+  };
+}
+
+function withinWidth(entry: string, carrier: CarrierPolicy): boolean {
+  const width = entryWidth(entry);
+  if (!width) return false;
+  return width.bits >= (width.family === 'ipv4' ? carrier.widestIpRange.ipv4 : carrier.widestIpRange.ipv6);
+}
