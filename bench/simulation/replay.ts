@@ -15,6 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../domain/shared/ports.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/local-stack.js';
 import type { Logger } from '../../functions/shared/logger.js';
@@ -52,10 +53,11 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
   let outsideRequestMs = options.setupAtMs;
   const clock: Clock = { now: () => new Date(simulatedTime.getStore() ?? outsideRequestMs) };
   const adminToken = `sim-admin-${randomBytes(16).toString('hex')}`;
+  const tableName = `sim_${randomBytes(5).toString('hex')}`;
   const stack = await startLocalStack({
     port: 0,
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
-    tableName: `sim_${randomBytes(5).toString('hex')}`,
+    tableName,
     adminToken,
     logger: silentLogger,
     clock,
@@ -69,6 +71,11 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
   const started = Date.now();
   const admin = new HttpClient(stack.url, adminToken, options.concurrency);
   try {
+    // Items expire (`expiresAt`) relative to the simulated clock, which runs months behind the real one, and DynamoDB
+    // Local deletes expired items within a second: decisions, bans, auth failures and idempotency markers would vanish
+    // mid-run (a completion then finds no decision). AWS deletes within days and Tollgate checks expiry itself, never
+    // relying on the deletion, so the replay's table keeps its items.
+    await stack.deps.client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: false } }));
     const switchToken = await setUp(admin, accounts, options.concurrency);
     const switchClient = new HttpClient(stack.url, switchToken, options.concurrency);
     const calls: CallRecord[] = [];
