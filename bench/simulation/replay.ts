@@ -8,9 +8,15 @@
  * 2. Lanes (one per account) replay strictly in time order; lanes run side by side. Tollgate keeps no decision state
  *    across accounts (counters, restrictions, spend and profiles are per account; a ban is per IP, and the one attacker
  *    IP lives in its victim's lane), so the decisions equal those of one global time-ordered replay, and do not depend
- *    on how the lanes interleave.
- * 3. The switch obeys each answer: an allowed call lasts min(intended, maxDurationSeconds) and is reported completed
- *    at its end (a completion event in the same lane); a denied call ends there.
+ *    on how the lanes interleave. A burst (a parallel attack) is the exception inside its lane: all its calls are sent
+ *    at once, none waiting for another's answer, and which of them win the race is up to the stack, as it would be.
+ * 3. The switch obeys each answer as a switch doing credit control (RFC 4006) would: an allowed call is answered at
+ *    once and its dialog timeout set to maxDurationSeconds; when the answer carries interimSeconds, an interim update
+ *    goes at that time (elapsed talk time, answered), and its answer moves the timeout to the new maxDurationSeconds
+ *    and names the next update, or ends the call (`stop`). Each call is reported completed when it ends, at
+ *    min(intended, granted) or at the stop; a call never answered is reported with 0 s after 25 s of ringing. A denied
+ *    call ends there. The switch does not pull the to-end list (GET /v1/calls/to-end): a call to end is only ended at
+ *    its next interim update or its grant.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
@@ -41,12 +47,63 @@ export interface ReplayResult {
   readonly authFailures: AuthFailureRecord[];
   /** Accounts with an open review at the end (automatic restriction flags the account for the fraud desk). */
   readonly flaggedAccounts: string[];
+  /** The switch's interim updates (credit control) and their answers. */
+  readonly interim: InterimTally;
   readonly requests: number;
   readonly wallSeconds: number;
 }
 
-type Completion = { readonly kind: 'complete'; readonly at: number; readonly record: CallRecord };
-type LaneEvent = PlannedEvent | Completion;
+export interface InterimTally {
+  sent: number;
+  continued: number;
+  /** Continue answers that granted more time than the call held. */
+  extended: number;
+  /** Stop answers, by reason. */
+  stopped: Record<string, number>;
+}
+
+/** An allowed, answered call as the simulated switch holds it: its dialog timeout moves with each grant. */
+interface LiveCall {
+  readonly record: CallRecord;
+  readonly burst: string | undefined;
+  readonly answeredAt: number;
+  readonly intendedSeconds: number;
+  grantedSeconds: number;
+  /** When the switch sends its next interim update (null: the grant is final). */
+  nextInterimAt: number | null;
+}
+
+type InterimUpdate = { readonly kind: 'interim'; readonly at: number; readonly call: LiveCall; readonly burst: string | undefined };
+type Completion = { readonly kind: 'complete'; readonly at: number; readonly call: LiveCall; readonly durationSeconds: number; readonly burst: string | undefined };
+type LaneEvent = PlannedEvent | InterimUpdate | Completion;
+
+/**
+ * What the switch does next for a live call: an interim update when one is due before the call ends, else the
+ * completion at min(intended, granted) (the dialog timeout cuts the call at its grant).
+ */
+function nextStep(call: LiveCall): InterimUpdate | Completion {
+  const talkSeconds = Math.min(call.intendedSeconds, call.grantedSeconds);
+  const endsAt = call.answeredAt + talkSeconds * 1000;
+  if (call.nextInterimAt !== null && call.nextInterimAt < endsAt) return { kind: 'interim', at: call.nextInterimAt, call, burst: call.burst };
+  return { kind: 'complete', at: endsAt, call, durationSeconds: talkSeconds, burst: call.burst };
+}
+
+/** The next event of a lane, or every event of a burst due at that instant (of the same kind), taken off the queue. */
+function takeNext(queue: LaneEvent[]): LaneEvent[] {
+  const first = queue.shift() as LaneEvent;
+  const burst = 'burst' in first ? first.burst : undefined;
+  if (burst === undefined) return [first];
+  const together = (event: LaneEvent) => event.at === first.at && event.kind === first.kind && 'burst' in event && event.burst === burst;
+  const group = [first, ...queue.filter(together)];
+  for (let index = queue.length - 1; index >= 0; index -= 1) if (together(queue[index] as LaneEvent)) queue.splice(index, 1);
+  return group;
+}
+
+function countBy(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
 
 export async function replay(accounts: readonly SimAccount[], events: readonly PlannedEvent[], options: ReplayOptions): Promise<ReplayResult> {
   const simulatedTime = new AsyncLocalStorage<number>();
@@ -80,6 +137,7 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     const switchClient = new HttpClient(stack.url, switchToken, options.concurrency);
     const calls: CallRecord[] = [];
     const authFailures: AuthFailureRecord[] = [];
+    const interim: InterimTally = { sent: 0, continued: 0, extended: 0, stopped: {} };
     let requests = 0;
     let done = 0;
 
@@ -91,43 +149,83 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     }
     const total = events.length;
     const limiter = new Limiter(options.concurrency);
+    const largestBurst = Math.max(1, ...countBy(events.flatMap((event) => (event.kind === 'call' && event.burst ? [event.burst] : []))).values());
+    // A burst's requests leave together: a client of their own with a socket each, so none queues behind another.
+    const burstClient = new HttpClient(stack.url, switchToken, largestBurst);
     const at = (ms: number) => ({ headers: { [SIM_TIME_HEADER]: String(ms) } });
+
+    /** Handles one event; what it schedules (an interim update, a completion) goes into its lane's queue. */
+    async function handle(event: LaneEvent, client: HttpClient, queue: LaneEvent[]): Promise<void> {
+      requests += 1;
+      if (event.kind === 'call') {
+        const sentAt = process.hrtime.bigint();
+        const answer = await client.json<AuthorizeAnswer>('POST', '/v1/authorize', authorizeBody(event), at(event.at));
+        const record = callRecord(event, answer, Number(process.hrtime.bigint() - sentAt) / 1e6);
+        calls.push(record);
+        if (answer.decision !== 'allow') return;
+        const granted = answer.maxDurationSeconds ?? event.intendedSeconds;
+        record.grantedSeconds = granted;
+        record.interimUpdates = 0;
+        const live: LiveCall = { record, burst: event.burst, answeredAt: event.at, intendedSeconds: event.intendedSeconds, grantedSeconds: granted, nextInterimAt: null };
+        if (event.intendedSeconds === 0) {
+          // Unanswered calls ring for about 25 s before the switch reports them; no interim update before an answer.
+          insertByTime(queue, { kind: 'complete', at: event.at + 25_000, call: live, durationSeconds: 0, burst: event.burst });
+          return;
+        }
+        live.nextInterimAt = answer.interimSeconds === undefined ? null : event.at + answer.interimSeconds * 1000;
+        insertByTime(queue, nextStep(live));
+      } else if (event.kind === 'interim') {
+        const { call } = event;
+        const elapsedSeconds = Math.round((event.at - call.answeredAt) / 1000);
+        const answer = await client.json<InterimAnswer>('POST', `/v1/calls/${encodeURIComponent(call.record.callId)}/interim`, { answered: true, elapsedSeconds }, at(event.at));
+        call.record.interimUpdates = (call.record.interimUpdates ?? 0) + 1;
+        interim.sent += 1;
+        if (answer.action === 'stop') {
+          // The switch ends the call now (BYE both ways) and reports it.
+          call.record.stopReason = answer.reason;
+          interim.stopped[answer.reason] = (interim.stopped[answer.reason] ?? 0) + 1;
+          insertByTime(queue, { kind: 'complete', at: event.at, call, durationSeconds: elapsedSeconds, burst: call.burst });
+          return;
+        }
+        interim.continued += 1;
+        if (answer.maxDurationSeconds > call.grantedSeconds) interim.extended += 1;
+        call.grantedSeconds = answer.maxDurationSeconds;
+        call.record.grantedSeconds = answer.maxDurationSeconds;
+        call.nextInterimAt = answer.interimSeconds === undefined ? null : event.at + answer.interimSeconds * 1000;
+        insertByTime(queue, nextStep(call));
+      } else if (event.kind === 'complete') {
+        const { record } = event.call;
+        const answer = await client.json<{ charged: number }>(
+          'POST',
+          `/v1/calls/${encodeURIComponent(record.callId)}/completed`,
+          { durationSeconds: event.durationSeconds, endedAt: new Date(event.at).toISOString() },
+          at(event.at),
+        );
+        record.durationSeconds = event.durationSeconds;
+        record.charged = answer.charged;
+        record.endedAt = event.at;
+      } else {
+        const answer = await client.json<{ banned: boolean }>('POST', '/v1/auth-failures', { sourceIp: event.sourceIp, sipUsername: event.sipUsername }, at(event.at));
+        authFailures.push({ origin: event.origin, at: event.at, sourceIp: event.sourceIp, banned: answer.banned });
+      }
+    }
 
     async function runLane(queue: LaneEvent[]): Promise<void> {
       queue.sort(byTime);
       while (queue.length > 0) {
-        const event = queue.shift() as LaneEvent;
-        outsideRequestMs = Math.max(outsideRequestMs, event.at);
+        const group = takeNext(queue);
+        const first = group[0] as LaneEvent;
+        outsideRequestMs = Math.max(outsideRequestMs, first.at);
+        // A burst takes one of the replay's slots as a whole and sends all its requests at once.
         await limiter.run(async () => {
-          requests += 1;
-          if (event.kind === 'call') {
-            const answer = await switchClient.json<AuthorizeAnswer>('POST', '/v1/authorize', authorizeBody(event), at(event.at));
-            const record = callRecord(event, answer);
-            calls.push(record);
-            if (answer.decision === 'allow') {
-              const duration = Math.min(event.intendedSeconds, answer.maxDurationSeconds ?? event.intendedSeconds);
-              record.durationSeconds = duration;
-              // Unanswered calls ring for about 25 s before the switch reports them.
-              insertByTime(queue, { kind: 'complete', at: event.at + (duration > 0 ? duration : 25) * 1000, record });
-            }
-          } else if (event.kind === 'complete') {
-            const { record } = event;
-            const answer = await switchClient.json<{ charged: number }>(
-              'POST',
-              `/v1/calls/${encodeURIComponent(record.callId)}/completed`,
-              { durationSeconds: record.durationSeconds ?? 0, endedAt: new Date(event.at).toISOString() },
-              at(event.at),
-            );
-            record.charged = answer.charged;
-            record.endedAt = event.at;
-          } else {
-            const answer = await switchClient.json<{ banned: boolean }>('POST', '/v1/auth-failures', { sourceIp: event.sourceIp, sipUsername: event.sipUsername }, at(event.at));
-            authFailures.push({ origin: event.origin, at: event.at, sourceIp: event.sourceIp, banned: answer.banned });
-          }
+          if (group.length === 1) await handle(first, switchClient, queue);
+          else await Promise.all(group.map((event) => handle(event, burstClient, queue)));
         });
-        if (event.kind !== 'complete') {
-          done += 1;
-          if (done % 500 === 0) options.onProgress?.(done, total);
+        for (const event of group) {
+          if (event.kind !== 'complete' && event.kind !== 'interim') {
+            done += 1;
+            if (done % 500 === 0) options.onProgress?.(done, total);
+          }
         }
       }
     }
@@ -136,9 +234,10 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     await stack.events.settle();
     const flaggedAccounts = await openReviewAccounts(admin);
     switchClient.close();
+    burstClient.close();
     calls.sort((a, b) => a.at - b.at || a.callId.localeCompare(b.callId));
     authFailures.sort((a, b) => a.at - b.at);
-    return { calls, authFailures, flaggedAccounts, requests, wallSeconds: Math.round((Date.now() - started) / 100) / 10 };
+    return { calls, authFailures, flaggedAccounts, interim, requests, wallSeconds: Math.round((Date.now() - started) / 100) / 10 };
   } finally {
     admin.close();
     await stopQuietly(stack);
@@ -149,6 +248,7 @@ interface AuthorizeAnswer {
   readonly decision: 'allow' | 'deny';
   readonly reason: string;
   readonly maxDurationSeconds?: number;
+  readonly interimSeconds?: number;
   readonly destination: { readonly country: string; readonly ratePerMinute: number } | null;
   readonly rule?: { readonly detail?: string };
 }
@@ -164,8 +264,11 @@ function authorizeBody(call: PlannedCall) {
   };
 }
 
-function callRecord(call: PlannedCall, answer: AuthorizeAnswer): CallRecord {
+type InterimAnswer = { readonly action: 'continue'; readonly maxDurationSeconds: number; readonly interimSeconds?: number } | { readonly action: 'stop'; readonly reason: string };
+
+function callRecord(call: PlannedCall, answer: AuthorizeAnswer, answerMs: number): CallRecord {
   return {
+    answerMs: Math.round(answerMs),
     callId: call.callId,
     origin: call.origin,
     accountId: call.accountId,
@@ -225,9 +328,9 @@ function byTime(a: LaneEvent, b: LaneEvent): number {
   return a.at - b.at || order(a) - order(b);
 }
 
-/** At the same instant: completions first (they free a slot), then auth failures, then new calls. */
+/** At the same instant: completions first (they free a slot), then interim updates, auth failures, new calls. */
 function order(event: LaneEvent): number {
-  return event.kind === 'complete' ? 0 : event.kind === 'auth-failure' ? 1 : 2;
+  return { complete: 0, interim: 1, 'auth-failure': 2, call: 3 }[event.kind];
 }
 
 function insertByTime(queue: LaneEvent[], event: LaneEvent): void {

@@ -1,6 +1,7 @@
 /** bench/simulation.md from a simulation result: targets, per-attack outcomes, false positives, evidence, model. */
 import type { MachineInfo } from '../machine.js';
 import { formatDollars, table } from '../stats.js';
+import { parallelPairs } from './analysis.js';
 import { DAY_MS } from './carrier.js';
 import type { SimulationResult } from './run-simulation.js';
 
@@ -31,14 +32,20 @@ export function simulationReport(result: SimulationResult, context: ReportContex
     `Carrier: ${result.population.ordinary} ordinary accounts (${Object.entries(result.population.byProfile).map(([profile, count]) => `${count} ${profile}`).join(', ')}) plus ${result.population.victims} attacked accounts, ` +
       `${options.days} simulated days from ${options.startDate} (the first ${options.learningDays} with ordinary traffic only), ` +
       `${result.plannedEvents.ordinaryCalls.toLocaleString('en-US')} ordinary calls, ${result.plannedEvents.attackCalls} attack calls, ${result.plannedEvents.authFailures} reported SIP authentication failures. ` +
-      'Every call went through `POST /v1/authorize`; every allowed call was reported through `POST /v1/calls/{callId}/completed` when it ended (the switch obeys `maxDurationSeconds`); failures through `POST /v1/auth-failures`.',
+      'Every call went through `POST /v1/authorize`; every allowed call was reported through `POST /v1/calls/{callId}/completed` when it ended (the switch obeys `maxDurationSeconds`); failures through `POST /v1/auth-failures`. ' +
+      'The switch does credit control: when an answer carries `interimSeconds` it sends `POST /v1/calls/{callId}/interim` at that time and moves the call\'s end to the new `maxDurationSeconds`, or ends the call on `stop`. ' +
+      `Over the run: ${result.interim.sent} interim updates, ${result.interim.continued} answered continue (${result.interim.extended} of them with more time), ${Object.values(result.interim.stopped).reduce((sum, count) => sum + count, 0)} stop${Object.keys(result.interim.stopped).length ? ` (${reasons(result.interim.stopped)})` : ''}.`,
     '',
     '## Targets',
     '',
     table([
       ['target', 'figure', 'met'],
       ...result.outcomes.map((outcome) => [
-        outcome.kind === 'capped-by-daily-spend' ? `${outcome.title}: capped by spendPerDay` : `${outcome.title}: stopped with ≤ $5 lost`,
+        outcome.kind === 'capped-by-daily-spend'
+          ? `${outcome.title}: capped by spendPerDay`
+          : outcome.kind === 'capped-by-balance'
+            ? `${outcome.title}: capped by the balance`
+            : `${outcome.title}: stopped with ≤ $5 lost`,
         outcome.targetNote,
         outcome.targetMet ? 'met' : 'NOT met',
       ]),
@@ -48,10 +55,11 @@ export function simulationReport(result: SimulationResult, context: ReportContex
     '## Attacks',
     '',
     table([
-      ['', 'attack', 'attempts', 'allowed', 'stopped', 'attempts to stop', 'minutes to stop', 'stopped by', 'lost', 'without Tollgate'],
+      ['', 'attack', 'sent', 'attempts', 'allowed', 'stopped', 'attempts to stop', 'minutes to stop', 'stopped by', 'lost', 'without Tollgate'],
       ...result.outcomes.map((outcome, index) => [
         String.fromCharCode(65 + index),
         outcome.title,
+        outcome.mode === 'parallel' ? 'all at once' : 'one at a time',
         String(outcome.attempts),
         String(outcome.allowed),
         outcome.kind === 'capped-by-daily-spend' ? 'capped' : outcome.stopped ? 'yes' : 'no',
@@ -63,13 +71,19 @@ export function simulationReport(result: SimulationResult, context: ReportContex
       ]),
     ]),
     '',
+    ...parallelSection(result),
     `![Cumulative fraud spend with and without Tollgate](${context.chartFile})`,
     '',
   ];
   for (const outcome of result.outcomes) {
     lines.push(`### ${outcome.title}`, '', outcome.description, '', `Denials: ${reasons(outcome.denials)}.`);
-    if (outcome.stopped && outcome.kind === 'single-account') {
+    if (outcome.stopped && outcome.mode === 'parallel') {
+      lines.push(`All ${outcome.attempts} attempts were sent at the same instant: ${outcome.allowed} allowed, ${outcome.attempts - outcome.allowed} denied, ${outcome.stoppedBy} most often.`);
+    } else if (outcome.stopped && outcome.kind !== 'many-accounts' && outcome.kind !== 'capped-by-daily-spend') {
       lines.push(`Stopped at attempt ${outcome.attemptsBeforeStop} (${outcome.minutesToStop} min in) by ${outcome.stopRule}; every later attempt was denied, ${outcome.stoppedBy} most often.`);
+    }
+    if (outcome.interimUpdates > 0 || Object.keys(outcome.endedByInterim).length > 0) {
+      lines.push(`Interim updates sent for its allowed calls: ${outcome.interimUpdates}; calls an interim answer ended: ${reasons(outcome.endedByInterim)}.`);
     }
     if (outcome.authFailures) {
       lines.push(`Reported authentication failures: ${outcome.authFailures.reported}; the IP was banned at failure ${outcome.authFailures.banAfter ?? 'never'}.`);
@@ -90,7 +104,7 @@ export function simulationReport(result: SimulationResult, context: ReportContex
         'Allowed fraud calls:',
         '',
         table([
-          ['call', 'when', 'account', 'to', 'rate/min', 'maxDurationSeconds', 'lasted s', 'charged'],
+          ['call', 'when', 'account', 'to', 'rate/min', 'maxDurationSeconds', 'interim updates', 'granted s at the end', 'lasted s', 'charged'],
           ...allowed.map((call) => [
             call.callId,
             day(call.at),
@@ -98,6 +112,8 @@ export function simulationReport(result: SimulationResult, context: ReportContex
             `${call.to} (${call.country ?? '?'})`,
             call.ratePerMinute === null ? '-' : `$${call.ratePerMinute}`,
             String(call.maxDurationSeconds ?? '-'),
+            String(call.interimUpdates ?? 0) + (call.stopReason ? ` (stop: ${call.stopReason})` : ''),
+            String(call.grantedSeconds ?? '-'),
             String(call.durationSeconds ?? '-'),
             formatDollars(call.charged ?? 0),
           ]),
@@ -141,15 +157,39 @@ export function simulationReport(result: SimulationResult, context: ReportContex
     '- Traffic: weekday volume per account log-normal around 5 calls (1-40), weekends 30%; hours follow a US Eastern office day. International accounts send 10-30% of their calls to 1-3 regular countries (each whitelisted with probability one half), 10% of those in clusters of 2-4 calls within 15 minutes; on 8% of account-days one call to a new cheap country, redialled in 30% of cases. 20% of calls are not answered; answered calls last log-normal around 150 s.',
     '- The first day is a learning day: Tollgate learns countries as "known" only from completed calls over 24 hours (`knownAfterCompletedCalls` 3, `knownAfterHours` 24), so until then an account\'s regular but not whitelisted countries count as unusual.',
     '- Attacks are as described above; fraud calls are held as long as the switch lets them (the intended length), and the simulated switch cuts every call at `maxDurationSeconds`.',
-    '- Time: the stack reads a simulated clock (the instant of the request being handled). Accounts replay in parallel lanes, each strictly in time order; Tollgate keeps no decision state across accounts, so this equals one global time-ordered replay.',
+    '- The switch answers every allowed call at once and does credit control as RFC 4006 describes: when an answer carries `interimSeconds`, it sends an interim update at that moment (answered, elapsed talk time), moves the call\'s end to the new `maxDurationSeconds` and sends the next update when told to, or ends the call on `stop`; each call is reported completed at min(intended, granted) or at the stop. It does not pull the to-end list (`GET /v1/calls/to-end`, every second on a real switch): a call Tollgate wants ended runs to its next interim update or its grant, so the dollars lost are what a switch without the to-end pull loses.',
+    '- Parallel attacks send all their attempts at the same simulated instant, none waiting for another\'s answer (one HTTP connection each); interim updates and completions of those calls falling at the same instant go together too. Which attempts win the race is up to the stack, so a parallel attack\'s allowed calls (not their number\'s bound) may differ from run to run; everything else replays identically.',
+    '- Time: the stack reads a simulated clock (the instant of the request being handled). Accounts replay in parallel lanes, each strictly in time order; Tollgate keeps no decision state across accounts, so this equals one global time-ordered replay. The table keeps expired items (TTL off): the simulated clock runs months behind the real one, and DynamoDB Local would delete them at once.',
     '- Detection and ban settings are the defaults (4 attempts to one unusual country or 5 across unusual countries in 10 minutes; 5 authentication failures in 10 minutes ban an IP for an hour).',
     '',
   );
   return lines.join('\n');
 }
 
-/** A per-call cost cap for the what-if figure: the most one call to an unusual destination could cost. */
-const WHAT_IF_CALL_CAP = 2;
+/** Parallel attacks beside the same attempts sent one at a time. */
+function parallelSection(result: SimulationResult): string[] {
+  const pairs = parallelPairs(result.outcomes);
+  if (pairs.length === 0) return [];
+  const side = (outcome: (typeof pairs)[number]['parallel']) => [`${outcome.allowed} of ${outcome.attempts}`, formatDollars(outcome.lost)];
+  return [
+    '## Parallel attacks beside their sequential counterparts',
+    '',
+    'The same attempts (same numbers, same account policy, an account of its own), sent one after another and all at the same instant. Dollars lost before the stop: what the allowed calls were charged. ' +
+      'Answer times are wall time on this machine with the stack and DynamoDB Local sharing its cores: every attempt of a burst lands on one account item, whose conditional writes DynamoDB serialises, and an attempt that loses the race is decided again (a second round or more).',
+    '',
+    table([
+      ['attempts', 'one at a time: allowed', 'one at a time: lost', 'all at once: allowed', 'all at once: lost', 'without Tollgate', 'all at once: answer p50 / max'],
+      ...pairs.map(({ parallel, sequential }) => [
+        sequential.title.replace(/ one call at a time$/, ''),
+        ...side(sequential),
+        ...side(parallel),
+        formatDollars(parallel.withoutTollgate),
+        parallel.answerMs ? `${parallel.answerMs.p50} / ${parallel.answerMs.max} ms` : '-',
+      ]),
+    ]),
+    '',
+  ];
+}
 
 /** Why each missed target was missed, from the recorded calls. */
 function findings(result: SimulationResult): string[] {
@@ -158,14 +198,20 @@ function findings(result: SimulationResult): string[] {
   const lines = ['## Why the missed targets are missed', ''];
   for (const outcome of missed) {
     const allowed = result.allowedFraudCalls.filter((call) => call.origin === outcome.id);
-    const longest = allowed.reduce((max, call) => Math.max(max, call.maxDurationSeconds ?? 0), 0);
-    const capped = allowed.reduce((sum, call) => sum + Math.min(call.charged ?? 0, WHAT_IF_CALL_CAP), 0);
     if (outcome.kind === 'single-account') {
+      const dearest = allowed.reduce((max, call) => Math.max(max, call.charged ?? 0), 0);
+      const counterpart = result.outcomes.find((other) => other.id === outcome.sequentialCounterpart);
+      const refusedBeforeStop = counterpart?.attemptsBeforeStop ? counterpart.attemptsBeforeStop - 1 - counterpart.allowed : 0;
       lines.push(
-        `- **${outcome.title}**: ${allowed.length} fraud call${allowed.length === 1 ? '' : 's'} got through before the stop at attempt ${outcome.attemptsBeforeStop ?? '-'}: the attempts below the burst thresholds. ` +
-          `Each was allowed for up to ${longest} s (maxDurationSeconds is bounded by the balance and the carrier's call cap only, not by the destination being new to the account) and held by the fraudster, so they cost ${formatDollars(outcome.lost)}. ` +
-          `What-if: had every call to an unusual destination been cut at ${formatDollars(WHAT_IF_CALL_CAP)} of cost, these calls would have cost ${formatDollars(capped)}.`,
+        outcome.mode === 'parallel'
+          ? `- **${outcome.title}**: ${allowed.length} of ${outcome.attempts} simultaneous attempts were allowed before the burst thresholds refused the rest; the most one cost was ${formatDollars(dearest)}, ${formatDollars(outcome.lost)} in all.` +
+              (counterpart
+                ? ` The same attempts one at a time let ${counterpart.allowed} through (${formatDollars(counterpart.lost)}): ${refusedBeforeStop} of the attempts before its stop were refused by another rule, and they count toward the thresholds without costing anything. Sent together, which attempts reach the counters first is chance.`
+                : '')
+          : `- **${outcome.title}**: ${allowed.length} fraud call${allowed.length === 1 ? '' : 's'} got through before the stop at attempt ${outcome.attemptsBeforeStop ?? '-'}: the attempts below the burst thresholds. The most one cost was ${formatDollars(dearest)}, ${formatDollars(outcome.lost)} in all.`,
       );
+    } else if (outcome.kind === 'capped-by-balance') {
+      lines.push(`- **${outcome.title}**: the allowed calls cost ${formatDollars(outcome.lost)}, more than the ${formatDollars(outcome.balance ?? 0)} balance: a charge beyond what the reservations held.`);
     } else if (outcome.kind === 'capped-by-daily-spend') {
       const worst = (outcome.perDay ?? []).reduce((max, entry) => Math.max(max, entry.spent), 0);
       lines.push(
