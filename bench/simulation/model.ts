@@ -38,7 +38,7 @@ export interface SimAccount {
 
 export interface PlannedCall {
   readonly kind: 'call';
-  /** Events of one lane replay strictly in time order; lanes share no decision state (one account each). */
+  /** The account the event belongs to: its events replay strictly in time order, one in flight at a time (a burst counts as one). */
   readonly lane: string;
   readonly at: number;
   readonly callId: string;

@@ -5,11 +5,14 @@
  * 1. The stack runs with a clock that reads the simulated instant of the request being handled: each request carries
  *    it in a header, which a listener placed before the server's own puts into an AsyncLocalStorage for the whole
  *    handling of that request. Days replay in minutes and every window, ban and spend bucket sees simulated time.
- * 2. Lanes (one per account) replay strictly in time order; lanes run side by side. Tollgate keeps no decision state
- *    across accounts (counters, restrictions, spend and profiles are per account; a ban is per IP, and the one attacker
- *    IP lives in its victim's lane), so the decisions equal those of one global time-ordered replay, and do not depend
- *    on how the lanes interleave. A burst (a parallel attack) is the exception inside its lane: all its calls are sent
- *    at once, none waiting for another's answer, and which of them win the race is up to the stack, as it would be.
+ * 2. Events replay in global time order, several in flight at once: the earliest pending event whose account (lane)
+ *    has nothing in flight goes next, as long as it is at most MAX_SKEW_MS of simulated time after the earliest event
+ *    in flight. Each account's events stay strictly in order, and requests in flight together are within a simulated
+ *    second of one another: the stack's process-wide state read by time (the ban list it reloads with the instant of
+ *    the request that triggers the reload, reference data) sees time move forward as it would in production. (Lanes
+ *    free to drift apart by hours let an account far ahead reload the ban list without a ban still active for an
+ *    account behind it.) A burst (a parallel attack) is sent together: all its calls at once, none waiting for
+ *    another's answer, and which of them win the race is up to the stack, as it would be.
  * 3. The switch obeys each answer as a switch doing credit control (RFC 4006) would: an allowed call is answered at
  *    once and its dialog timeout set to maxDurationSeconds; when the answer carries interimSeconds, an interim update
  *    goes at that time (elapsed talk time, answered), and its answer moves the timeout to the new maxDurationSeconds
@@ -35,7 +38,7 @@ const silentLogger: Logger = { debug: () => undefined, info: () => undefined, wa
 export interface ReplayOptions {
   /** An existing DynamoDB (Local); the stack starts its own DynamoDB Local when undefined. */
   readonly dynamoEndpoint?: string;
-  /** Requests in flight at once across lanes. */
+  /** Requests (or bursts) in flight at once across accounts. */
   readonly concurrency: number;
   /** The simulated instant for setup (accounts, policies) and for anything outside a request (event consumers). */
   readonly setupAtMs: number;
@@ -64,6 +67,7 @@ export interface InterimTally {
 
 /** An allowed, answered call as the simulated switch holds it: its dialog timeout moves with each grant. */
 interface LiveCall {
+  readonly lane: string;
   readonly record: CallRecord;
   readonly burst: string | undefined;
   readonly answeredAt: number;
@@ -73,8 +77,15 @@ interface LiveCall {
   nextInterimAt: number | null;
 }
 
-type InterimUpdate = { readonly kind: 'interim'; readonly at: number; readonly call: LiveCall; readonly burst: string | undefined };
-type Completion = { readonly kind: 'complete'; readonly at: number; readonly call: LiveCall; readonly durationSeconds: number; readonly burst: string | undefined };
+type InterimUpdate = { readonly kind: 'interim'; readonly lane: string; readonly at: number; readonly call: LiveCall; readonly burst: string | undefined };
+type Completion = {
+  readonly kind: 'complete';
+  readonly lane: string;
+  readonly at: number;
+  readonly call: LiveCall;
+  readonly durationSeconds: number;
+  readonly burst: string | undefined;
+};
 type LaneEvent = PlannedEvent | InterimUpdate | Completion;
 
 /**
@@ -84,18 +95,24 @@ type LaneEvent = PlannedEvent | InterimUpdate | Completion;
 function nextStep(call: LiveCall): InterimUpdate | Completion {
   const talkSeconds = Math.min(call.intendedSeconds, call.grantedSeconds);
   const endsAt = call.answeredAt + talkSeconds * 1000;
-  if (call.nextInterimAt !== null && call.nextInterimAt < endsAt) return { kind: 'interim', at: call.nextInterimAt, call, burst: call.burst };
-  return { kind: 'complete', at: endsAt, call, durationSeconds: talkSeconds, burst: call.burst };
+  if (call.nextInterimAt !== null && call.nextInterimAt < endsAt) return { kind: 'interim', lane: call.lane, at: call.nextInterimAt, call, burst: call.burst };
+  return { kind: 'complete', lane: call.lane, at: endsAt, call, durationSeconds: talkSeconds, burst: call.burst };
 }
 
-/** The next event of a lane, or every event of a burst due at that instant (of the same kind), taken off the queue. */
-function takeNext(queue: LaneEvent[]): LaneEvent[] {
-  const first = queue.shift() as LaneEvent;
+/**
+ * Simulated time by which an event may run ahead of the earliest event in flight. Small enough that process-wide
+ * state read by time sees it move forward (the ban list reloads every 5 s); large enough for requests to overlap.
+ */
+const MAX_SKEW_MS = 1_000;
+
+/** The event at `index`, or every event of its burst due at that instant (of the same kind), taken off the queue. */
+function takeGroup(queue: LaneEvent[], index: number): LaneEvent[] {
+  const [first] = queue.splice(index, 1) as [LaneEvent];
   const burst = 'burst' in first ? first.burst : undefined;
   if (burst === undefined) return [first];
   const together = (event: LaneEvent) => event.at === first.at && event.kind === first.kind && 'burst' in event && event.burst === burst;
   const group = [first, ...queue.filter(together)];
-  for (let index = queue.length - 1; index >= 0; index -= 1) if (together(queue[index] as LaneEvent)) queue.splice(index, 1);
+  for (let position = queue.length - 1; position >= 0; position -= 1) if (together(queue[position] as LaneEvent)) queue.splice(position, 1);
   return group;
 }
 
@@ -141,21 +158,15 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     let requests = 0;
     let done = 0;
 
-    const lanes = new Map<string, LaneEvent[]>();
-    for (const event of events) {
-      const lane = lanes.get(event.lane) ?? [];
-      lane.push(event);
-      lanes.set(event.lane, lane);
-    }
+    const queue: LaneEvent[] = [...events].sort(byTime);
     const total = events.length;
-    const limiter = new Limiter(options.concurrency);
     const largestBurst = Math.max(1, ...countBy(events.flatMap((event) => (event.kind === 'call' && event.burst ? [event.burst] : []))).values());
     // A burst's requests leave together: a client of their own with a socket each, so none queues behind another.
     const burstClient = new HttpClient(stack.url, switchToken, largestBurst);
     const at = (ms: number) => ({ headers: { [SIM_TIME_HEADER]: String(ms) } });
 
-    /** Handles one event; what it schedules (an interim update, a completion) goes into its lane's queue. */
-    async function handle(event: LaneEvent, client: HttpClient, queue: LaneEvent[]): Promise<void> {
+    /** Handles one event; what it schedules (an interim update, a completion) goes into the queue. */
+    async function handle(event: LaneEvent, client: HttpClient): Promise<void> {
       requests += 1;
       if (event.kind === 'call') {
         const sentAt = process.hrtime.bigint();
@@ -166,10 +177,10 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
         const granted = answer.maxDurationSeconds ?? event.intendedSeconds;
         record.grantedSeconds = granted;
         record.interimUpdates = 0;
-        const live: LiveCall = { record, burst: event.burst, answeredAt: event.at, intendedSeconds: event.intendedSeconds, grantedSeconds: granted, nextInterimAt: null };
+        const live: LiveCall = { lane: event.lane, record, burst: event.burst, answeredAt: event.at, intendedSeconds: event.intendedSeconds, grantedSeconds: granted, nextInterimAt: null };
         if (event.intendedSeconds === 0) {
           // Unanswered calls ring for about 25 s before the switch reports them; no interim update before an answer.
-          insertByTime(queue, { kind: 'complete', at: event.at + 25_000, call: live, durationSeconds: 0, burst: event.burst });
+          insertByTime(queue, { kind: 'complete', lane: event.lane, at: event.at + 25_000, call: live, durationSeconds: 0, burst: event.burst });
           return;
         }
         live.nextInterimAt = answer.interimSeconds === undefined ? null : event.at + answer.interimSeconds * 1000;
@@ -184,7 +195,7 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
           // The switch ends the call now (BYE both ways) and reports it.
           call.record.stopReason = answer.reason;
           interim.stopped[answer.reason] = (interim.stopped[answer.reason] ?? 0) + 1;
-          insertByTime(queue, { kind: 'complete', at: event.at, call, durationSeconds: elapsedSeconds, burst: call.burst });
+          insertByTime(queue, { kind: 'complete', lane: call.lane, at: event.at, call, durationSeconds: elapsedSeconds, burst: call.burst });
           return;
         }
         interim.continued += 1;
@@ -210,27 +221,51 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
       }
     }
 
-    async function runLane(queue: LaneEvent[]): Promise<void> {
-      queue.sort(byTime);
-      while (queue.length > 0) {
-        const group = takeNext(queue);
-        const first = group[0] as LaneEvent;
-        outsideRequestMs = Math.max(outsideRequestMs, first.at);
-        // A burst takes one of the replay's slots as a whole and sends all its requests at once.
-        await limiter.run(async () => {
-          if (group.length === 1) await handle(first, switchClient, queue);
-          else await Promise.all(group.map((event) => handle(event, burstClient, queue)));
-        });
-        for (const event of group) {
-          if (event.kind !== 'complete' && event.kind !== 'interim') {
-            done += 1;
-            if (done % 500 === 0) options.onProgress?.(done, total);
+    /** Sends events in global time order (see the header): resolves when the queue is empty and nothing is in flight. */
+    function dispatch(): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const busyLanes = new Set<string>();
+        const inFlightAt: number[] = [];
+        let failed = false;
+        const pump = () => {
+          if (failed) return;
+          if (queue.length === 0 && inFlightAt.length === 0) {
+            resolve();
+            return;
           }
-        }
-      }
+          while (inFlightAt.length < options.concurrency) {
+            const index = queue.findIndex((event) => !busyLanes.has(event.lane));
+            const next = queue[index];
+            if (!next || (inFlightAt.length > 0 && next.at > Math.min(...inFlightAt) + MAX_SKEW_MS)) return;
+            const group = takeGroup(queue, index);
+            busyLanes.add(next.lane);
+            inFlightAt.push(next.at);
+            outsideRequestMs = Math.max(outsideRequestMs, next.at);
+            const sent = group.length === 1 ? handle(next, switchClient) : Promise.all(group.map((event) => handle(event, burstClient)));
+            sent.then(
+              () => {
+                busyLanes.delete(next.lane);
+                inFlightAt.splice(inFlightAt.indexOf(next.at), 1);
+                for (const event of group) {
+                  if (event.kind !== 'complete' && event.kind !== 'interim') {
+                    done += 1;
+                    if (done % 500 === 0) options.onProgress?.(done, total);
+                  }
+                }
+                pump();
+              },
+              (error: unknown) => {
+                failed = true;
+                reject(error);
+              },
+            );
+          }
+        };
+        pump();
+      });
     }
 
-    await Promise.all([...lanes.values()].map((queue) => runLane(queue)));
+    await dispatch();
     await stack.events.settle();
     const flaggedAccounts = await openReviewAccounts(admin);
     switchClient.close();
