@@ -27,7 +27,7 @@ export function renderBenchResults(results: BenchResults): string {
     );
   }
   if (stack) {
-    const { latency, load } = stack;
+    const { latency, load, rawWrites } = stack;
     out.push(
       '',
       `Authorize end to end, one request at a time, ${latency.rounds} interleaved rounds (ms)`,
@@ -40,26 +40,44 @@ export function renderBenchResults(results: BenchResults): string {
         ["diagnostic: authorize's 2 writes raw, in parallel", String(latency.dynamoPattern.oneStep.p50Ms), String(latency.dynamoPattern.oneStep.p99Ms), String(latency.dynamoPattern.oneStep.meanMs)],
       ]),
       '',
-      'DynamoDB requests per authorize (counted at the SDK; a step = requests in flight together)',
+      'DynamoDB requests per request, by scenario (counted at the SDK in the stack process; a step = requests in flight together; medians, worst in brackets)',
       table([
-        ['scenario', 'requests', 'sequential steps', 'steps'],
-        ...stack.requestsPerAuthorize.map((scenario) => [scenario.scenario, String(scenario.requests), String(scenario.sequentialSteps), scenario.typicalSteps.replace(/Command/g, '')]),
+        ['scenario', 'request', 'requests', 'sequential steps', 'steps', 'target'],
+        ...stack.requestsPerAuthorize.map((scenario) => [
+          scenario.scenario,
+          scenario.request,
+          String(scenario.requests),
+          scenario.maxSequentialSteps === scenario.sequentialSteps ? String(scenario.sequentialSteps) : `${scenario.sequentialSteps} (${scenario.maxSequentialSteps})`,
+          scenario.typicalSteps.replace(/Command/g, ''),
+          scenario.common ? (scenario.maxSequentialSteps <= 1 ? '1 step: met' : '1 step: NOT met') : `none: ${scenario.note ?? ''}`,
+        ]),
       ]),
       '',
-      `Sustained load (${load.tool}): ${load.connections} connections for ${load.seconds} s`,
+      `Sustained load: ${load.connections} connections for ${load.seconds} s (${load.tool}), beside raw DynamoDB writes measured just before with as many in flight for as long`,
       table([
-        ['requests', 'throughput/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'server RSS before MiB', 'server peak RSS MiB', 'server CPU ms/request', 'load generator CPU ms/request', 'decisions'],
+        ['', 'per second', 'requests', 'p50 ms', 'p99 ms', 'errors', 'non-2xx'],
+        ['POST /v1/authorize', String(load.throughputPerSecond), formatNumber(load.requests), String(load.latency.p50Ms), String(load.latency.p99Ms), String(load.errors), String(load.non2xx)],
         [
-          formatNumber(load.requests),
-          String(load.throughputPerSecond),
-          String(load.latency.p50Ms),
-          String(load.latency.p99Ms),
-          String(load.errors),
-          String(load.non2xx),
+          `raw single-item writes (${formatNumber(rawWrites.puts)} PutItem + ${formatNumber(rawWrites.updates)} UpdateItem)`,
+          String(rawWrites.writesPerSecond),
+          formatNumber(rawWrites.writes),
+          String(rawWrites.latency.p50Ms),
+          String(rawWrites.latency.p99Ms),
+          String(rawWrites.errors),
+          '',
+        ],
+        ['ratio authorizations/s ÷ raw writes/s', String(stack.throughputRatio), '', '', '', '', ''],
+      ]),
+      '',
+      table([
+        ['server RSS before MiB', 'server peak RSS MiB', 'server CPU ms/request', 'load generator CPU ms/request', 'live calls held per load account at the end (median / max)', 'least available balance', 'decisions'],
+        [
           String(load.server.rssBeforeMiB),
           String(load.server.peakRssMiB),
           String(load.server.cpuMsPerRequest),
           String(load.loadGeneratorCpuMsPerRequest),
+          `${load.heldAtEnd.liveCallsMedian} / ${load.heldAtEnd.liveCallsMax}`,
+          formatNumber(load.heldAtEnd.minAvailable, 2),
           Object.entries(load.outcomes)
             .map(([reason, count]) => `${reason} ${count}`)
             .join(', '),

@@ -28,7 +28,18 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   }
 
-  send(method: string, path: string, body?: string, options: SendOptions = {}): Promise<HttpAnswer> {
+  async send(method: string, path: string, body?: string, options: SendOptions = {}): Promise<HttpAnswer> {
+    try {
+      return await this.exchange(method, path, body, options);
+    } catch (error) {
+      // The server closed an idle kept-alive socket just as this request went out on it (node's documented race):
+      // the request never reached a handler, so it is sent again once, on a fresh socket.
+      if ((error as { reusedSocketReset?: boolean }).reusedSocketReset) return this.exchange(method, path, body, options);
+      throw error;
+    }
+  }
+
+  private exchange(method: string, path: string, body: string | undefined, options: SendOptions): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...options.headers };
       if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -48,7 +59,9 @@ export class HttpClient {
           response.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        reject(req.reusedSocket && error.code === 'ECONNRESET' ? Object.assign(error, { reusedSocketReset: true }) : error);
+      });
       req.end(body);
     });
   }

@@ -3,7 +3,8 @@
  *   --seed N (SIM_SEED, 42)            --accounts N (SIM_ACCOUNTS, 300)     --days N (SIM_DAYS, 3)
  *   --learning-days N (SIM_LEARNING_DAYS, 1)   --attacks a,b (SIM_ATTACKS, all)   --concurrency N (SIM_CONCURRENCY, 8)
  *   --out DIR (SIM_OUT, bench/)        DYNAMODB_ENDPOINT: use a running DynamoDB (Local) instead of starting one.
- * Writes simulation.md, simulation.svg and simulation.json to the output folder and prints the summary.
+ * Writes simulation.md, simulation.svg and simulation.json to the output folder and prints the summary, with the
+ * parallel attacks beside their sequential counterparts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadAverageNow, machineInfo } from './machine.js';
 import { formatDollars, table } from './stats.js';
+import { parallelPairs } from './simulation/analysis.js';
 import { ATTACK_IDS, type AttackId } from './simulation/attacks.js';
 import { spendChart } from './simulation/chart.js';
 import { simulationReport } from './simulation/report.js';
@@ -88,9 +90,10 @@ async function main(): Promise<void> {
 
   console.log(
     `\n${table([
-      ['attack', 'attempts', 'allowed', 'stopped', 'attempts to stop', 'stopped by', 'lost', 'without Tollgate', 'target'],
+      ['attack', 'sent', 'attempts', 'allowed', 'stopped', 'attempts to stop', 'stopped by', 'lost', 'without Tollgate', 'target'],
       ...result.outcomes.map((outcome) => [
         outcome.id,
+        outcome.mode === 'parallel' ? 'at once' : 'one by one',
         String(outcome.attempts),
         String(outcome.allowed),
         outcome.kind === 'capped-by-daily-spend' ? 'capped' : outcome.stopped ? 'yes' : 'no',
@@ -102,6 +105,21 @@ async function main(): Promise<void> {
       ]),
     ])}`,
   );
+  const pairs = parallelPairs(result.outcomes);
+  if (pairs.length > 0) {
+    console.log(
+      `\nParallel beside sequential (lost before the stop):\n${table([
+        ['attempts', 'one at a time', 'all at once', 'without Tollgate'],
+        ...pairs.map(({ parallel, sequential }) => [
+          sequential.id,
+          `${sequential.allowed}/${sequential.attempts} allowed, ${formatDollars(sequential.lost)}`,
+          `${parallel.allowed}/${parallel.attempts} allowed, ${formatDollars(parallel.lost)}`,
+          formatDollars(parallel.withoutTollgate),
+        ]),
+      ])}`,
+    );
+  }
+  console.log(`Interim updates: ${result.interim.sent} sent, ${result.interim.continued} continue (${result.interim.extended} extended), stops ${JSON.stringify(result.interim.stopped)}.`);
   const fp = result.falsePositives;
   console.log(
     `\nFalse positives: ${fp.deniedCalls} of ${fp.ordinaryCalls} ordinary calls denied, ${fp.accountsAffected} of ${fp.ordinaryAccounts} ordinary accounts (${fp.accountsAffectedPercent}%) affected` +

@@ -2,12 +2,16 @@
  * Authorize end to end through the local stack (API Gateway stand-in, authorizer with its cache, the Lambda handler,
  * DynamoDB Local), with the local stack in a child process (bench/stack-server.ts) so that its memory is its own.
  *
- * 1. Requests per authorize: sequential authorizes, the child's SDK middleware counting each one's DynamoDB
- *    requests and grouping them into sequential steps (requests in flight together form one step).
+ * 1. Requests per authorize, by named scenario (bench/request-counts.ts): the child's SDK middleware counts each
+ *    request's DynamoDB requests and groups them into sequential steps (requests in flight together form one step).
  * 2. Latency beside its floor: `GET /health` on the same server (HTTP, routing, handler wrapper, no I/O) and one
  *    raw `GetItem` of the account item against the same DynamoDB Local from this process, interleaved with
  *    authorizes in the same rounds, one request at a time.
- * 3. Sustained load: closed-loop connections for a fixed time; the child reports its peak RSS and CPU time.
+ * 3. Raw single-item writes (bench/raw-write-load.ts): what the same DynamoDB Local sustains with as many writes in
+ *    flight as the load has connections, measured right before the load, for as long.
+ * 4. Sustained load: closed-loop connections for a fixed time; the child reports its peak RSS and CPU time. The
+ *    load never reports its calls completed: their reservations stay on the load accounts, which hold a balance
+ *    large enough that none is refused for it; the live calls each account holds at the end are reported.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +26,8 @@ import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../functions/loca
 import { BENCH_TMP, PROJECT_ROOT } from './bundle-bench.js';
 import { HttpClient } from './http-client.js';
 import { runLoad, type LoadResult } from './load-generator.js';
+import { runRawWriteLoad, type RawWriteLoadResult } from './raw-write-load.js';
+import { countRequestScenarios, type CountScenario, type ScenarioAccounts } from './request-counts.js';
 import { HIGH_RISK_PREFIXES, sampleDeckCsv } from './sample-data.js';
 import { median, round, summarize, type LatencySummary } from './stats.js';
 import type { ServerMessage, ServerRequest } from './stack-server.js';
@@ -41,17 +47,7 @@ export interface StackBenchOptions {
   readonly accounts: number;
 }
 
-export interface CountScenario {
-  readonly scenario: string;
-  readonly samples: number;
-  /** Median DynamoDB requests per authorize. */
-  readonly requests: number;
-  /** Median sequential steps (round trips one after the other). */
-  readonly sequentialSteps: number;
-  readonly maxSequentialSteps: number;
-  /** The most frequent shape, steps separated by " -> ", parallel requests by " + ". */
-  readonly typicalSteps: string;
-}
+export type { CountScenario } from './request-counts.js';
 
 export interface StackBenchResult {
   readonly requestsPerAuthorize: readonly CountScenario[];
@@ -65,11 +61,17 @@ export interface StackBenchResult {
     /** Diagnostics: authorize's two parallel writes issued raw from this process, without the handler. */
     readonly dynamoPattern: { readonly oneStep: LatencySummary };
   };
+  /** Raw single-item writes on the same DynamoDB, same concurrency, measured right before the load. */
+  readonly rawWrites: RawWriteLoadResult;
   readonly load: LoadResult & {
     readonly server: { readonly rssBeforeMiB: number; readonly peakRssMiB: number; readonly cpuMsPerRequest: number };
     /** The load generator shares the machine's two cores with the server and DynamoDB Local. */
     readonly loadGeneratorCpuMsPerRequest: number;
+    /** Live calls (never reported completed) each load account holds at the end, and the least available balance. */
+    readonly heldAtEnd: { readonly liveCallsMedian: number; readonly liveCallsMax: number; readonly minAvailable: number };
   };
+  /** Authorizations/s under load ÷ raw writes/s. */
+  readonly throughputRatio: number;
 }
 
 const SOURCE_IP = '203.0.113.10';
@@ -84,19 +86,27 @@ export async function runStackBench(options: StackBenchOptions): Promise<StackBe
   const dynamoClient = createDynamoDbClient({ endpoint, region: 'local' });
   try {
     const switchToken = await prepare(admin, options.accounts, options.countSamples);
+    const scenarioAccounts: ScenarioAccounts = {
+      warm: (i) => accountId(i % options.accounts),
+      fresh: (i) => `bench-fresh-${i}`,
+      unusual: (i) => `bench-unusual-${i}`,
+      burst: (i) => `bench-burst-${i}`,
+      limited: 'bench-limited',
+      prepaid: 'bench-prepaid',
+    };
     const switchClient = new HttpClient(server.url, switchToken);
     const runId = randomBytes(3).toString('hex');
     let sequence = 0;
     const authorizeBody = (accountId: string, to: string, callId = `${runId}-${(sequence += 1)}`) =>
       JSON.stringify({ callId, to, from: '+13055550100', sourceIp: SOURCE_IP, authMethod: 'ip', accountId });
 
-    // Warm every account in the child: the first sight of an account in a process costs an extra write.
+    // Warm every load account in the child: the first sight of an account in a process costs a read first.
     for (let i = 0; i < options.accounts; i += 1) {
       await switchClient.send('POST', '/v1/authorize', authorizeBody(accountId(i % options.accounts), usNumber(i)));
       await switchClient.send('GET', '/health');
     }
 
-    const requestsPerAuthorize = await countScenarios(server, switchClient, authorizeBody, options.countSamples);
+    const requestsPerAuthorize = await countRequestScenarios(server, { client: switchClient, body: authorizeBody }, scenarioAccounts, options.countSamples);
 
     const samples = { health: [] as number[], getItem: [] as number[], authorize: [] as number[], oneStep: [] as number[] };
     let recordSample: unknown = {};
@@ -131,6 +141,16 @@ export async function runStackBench(options: StackBenchOptions): Promise<StackBe
     const authorize = summarize(samples.authorize);
     switchClient.close();
 
+    const rawWrites = await runRawWriteLoad({
+      client: dynamoClient,
+      tableName,
+      concurrency: options.loadConnections,
+      seconds: options.loadSeconds,
+      items: options.accounts,
+      record: recordSample,
+      runId,
+    });
+
     const before = await server.usage();
     const generatorCpu = process.cpuUsage();
     const load = await runLoad({
@@ -147,6 +167,7 @@ export async function runStackBench(options: StackBenchOptions): Promise<StackBe
     });
     const generatorCpuUsed = process.cpuUsage(generatorCpu);
     const after = await server.usage();
+    const heldAtEnd = await heldByLoadAccounts(admin, options.accounts);
     return {
       requestsPerAuthorize,
       latency: {
@@ -157,8 +178,11 @@ export async function runStackBench(options: StackBenchOptions): Promise<StackBe
         ratio: round(authorize.p50Ms / (health.p50Ms + getItemSummary.p50Ms), 2),
         dynamoPattern: { oneStep: summarize(samples.oneStep) },
       },
+      rawWrites,
+      throughputRatio: round(load.throughputPerSecond / Math.max(rawWrites.writesPerSecond, 1e-9), 2),
       load: {
         ...load,
+        heldAtEnd,
         server: {
           rssBeforeMiB: round(before.rssBytes / 2 ** 20, 1),
           peakRssMiB: round(after.peakRssBytes / 2 ** 20, 1),
@@ -176,6 +200,19 @@ export async function runStackBench(options: StackBenchOptions): Promise<StackBe
 }
 
 const accountId = (index: number) => `bench-${index}`;
+const LOAD_ACCOUNT_BALANCE = 1_000_000;
+
+/** What the load left on its accounts: live calls held (never completed) and the least available balance. */
+async function heldByLoadAccounts(admin: HttpClient, accounts: number): Promise<StackBenchResult['load']['heldAtEnd']> {
+  const liveCalls: number[] = [];
+  let minAvailable = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < accounts; i += 1) {
+    const account = await admin.json<{ liveCalls?: number; available?: number }>('GET', `/v1/accounts/${accountId(i)}`, undefined);
+    liveCalls.push(account.liveCalls ?? 0);
+    minAvailable = Math.min(minAvailable, account.available ?? Number.POSITIVE_INFINITY);
+  }
+  return { liveCallsMedian: median(liveCalls), liveCallsMax: Math.max(0, ...liveCalls), minAvailable: round(minAvailable, 2) };
+}
 
 /**
  * The requests authorize sends for a warm account (functions/adapters/dynamodb/authorization-store.ts), raw and in
@@ -211,7 +248,7 @@ function loadDestination(n: number): string {
   return usNumber(n);
 }
 
-async function prepare(admin: HttpClient, accounts: number, freshAccounts: number): Promise<string> {
+async function prepare(admin: HttpClient, accounts: number, scenarioSamples: number): Promise<string> {
   const deck = await admin.send('PUT', '/v1/rate-deck', sampleDeckCsv(), { contentType: 'text/csv' });
   if (deck.status >= 300) throw new Error(`rate deck import answered ${deck.status}: ${deck.text}`);
   await admin.json('PUT', '/v1/high-risk-prefixes', { prefixes: HIGH_RISK_PREFIXES });
@@ -222,59 +259,23 @@ async function prepare(admin: HttpClient, accounts: number, freshAccounts: numbe
     maxRatePerMinute: 0.5,
     limits: { callsPerMinute: null, concurrentCalls: 1_000, spendPerHour: null, spendPerDay: null },
   };
-  // Accounts for the load, plus fresh ones for the "first sight of an account" scenario.
-  const ids = [...Array.from({ length: accounts }, (_unused, i) => accountId(i)), ...Array.from({ length: freshAccounts }, (_unused, i) => `bench-fresh-${i}`)];
-  for (const id of ids) {
+  const create = async (id: string, accountPolicy: typeof policy, balance: number) => {
     await admin.json('POST', '/v1/accounts', { accountId: id, name: `Bench ${id}`, homeCountry: 'US' });
-    await admin.json('PUT', `/v1/accounts/${id}/policy`, policy);
-    await admin.json('POST', `/v1/accounts/${id}/credits`, { amount: 100_000 });
+    await admin.json('PUT', `/v1/accounts/${id}/policy`, accountPolicy);
+    await admin.json('POST', `/v1/accounts/${id}/credits`, { amount: balance });
+  };
+  // The load's accounts hold every call the load authorizes (it never reports them completed): a balance no load can
+  // reserve away, so that no call is refused for money.
+  for (let i = 0; i < accounts; i += 1) await create(accountId(i), policy, LOAD_ACCOUNT_BALANCE);
+  // The scenarios' own accounts (bench/request-counts.ts): one per sample where a sample changes the account for the next.
+  for (let i = 0; i < scenarioSamples; i += 1) {
+    for (const kind of ['fresh', 'unusual', 'burst']) await create(`bench-${kind}-${i}`, policy, 1_000);
   }
+  await create('bench-limited', { ...policy, limits: { ...policy.limits, concurrentCalls: 1 } }, 1_000);
+  // Small enough that a $1.20/min call is not granted its whole duration up front (credit-control.ts: fullGrantShare).
+  await create('bench-prepaid', policy, 200);
   const credential = await admin.json<{ token: string }>('POST', '/v1/credentials', { role: 'switch' });
   return credential.token;
-}
-
-async function countScenarios(
-  server: StackServer,
-  client: HttpClient,
-  body: (accountId: string, to: string) => string,
-  samples: number,
-): Promise<CountScenario[]> {
-  const decided: string[] = [];
-  const scenarios: { name: string; request: (i: number) => string }[] = [
-    { name: 'allowed domestic call', request: (i) => body(accountId(i % 5), usNumber(i + 500)) },
-    { name: 'allowed whitelisted international call (GB)', request: (i) => body(accountId(i % 5), `+44207946${String(i).padStart(4, '0')}`) },
-    { name: 'denied look-alike (+1 876, rate above max)', request: (i) => body(accountId(i % 5), `+1876555${String(i).padStart(4, '0')}`) },
-    { name: 'first call of an account in this process (FR)', request: (i) => body(`bench-fresh-${i}`, `+3314${String(i).padStart(7, '0')}`) },
-    { name: 'retry of a decided call (idempotent replay)', request: (i) => decided[i % Math.max(1, decided.length)] ?? body(accountId(0), usNumber(0)) },
-  ];
-  const results: CountScenario[] = [];
-  for (const scenario of scenarios) {
-    const totals: number[] = [];
-    const stepCounts: number[] = [];
-    const shapes = new Map<string, number>();
-    for (let i = 0; i < samples; i += 1) {
-      await server.resetCount();
-      const requestBody = scenario.request(i);
-      const answer = await client.send('POST', '/v1/authorize', requestBody);
-      if (answer.status !== 200) throw new Error(`${scenario.name}: authorize answered ${answer.status}: ${answer.text}`);
-      if (scenario.name === 'allowed domestic call') decided.push(requestBody);
-      const { counts, steps } = await server.readCount();
-      totals.push(Object.values(counts).reduce((sum, count) => sum + count, 0));
-      stepCounts.push(steps.length);
-      const shape = steps.map((step) => [...step].sort().join(' + ')).join(' -> ');
-      shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
-    }
-    const typical = [...shapes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
-    results.push({
-      scenario: scenario.name,
-      samples,
-      requests: median(totals),
-      sequentialSteps: median(stepCounts),
-      maxSequentialSteps: Math.max(...stepCounts),
-      typicalSteps: typical,
-    });
-  }
-  return results;
 }
 
 /** The child process running the local stack, and its IPC answers. */

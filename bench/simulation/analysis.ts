@@ -5,20 +5,25 @@
  * Definitions:
  *  - an attack on one account is stopped when, from some attempt on, every later attempt is denied; "attempts before
  *    the stop" counts up to and including the first of those denials, and "stopped by" is its rule;
+ *  - a parallel attack (every attempt at the same instant) has no order to its attempts: it is stopped when some of
+ *    them were denied, and "stopped by" is the rule that denied most of them;
  *  - a wave over many accounts (Wangiri) is stopped only if no callback was allowed;
  *  - dollars lost = the charged spend of the allowed fraud calls (what the completions charged);
  *  - without Tollgate = every attempt allowed and held for its intended length, priced at the deck rate, with no
- *    balance or limit to stop it (the switch would have put every call through).
+ *    balance or limit to stop it (the switch would have put every call through);
+ *  - an attack bounded by a prepaid balance meets its target when its allowed calls cost no more than the balance.
  */
 import { DAY_MS } from './carrier.js';
 import type { AttackInfo, AuthFailureRecord, CallRecord, SimAccount } from './model.js';
 import type { RateDeck } from '../../domain/rate-deck/rate-deck.js';
-import { round } from '../stats.js';
+import { median, round } from '../stats.js';
 
 export interface AttackOutcome {
   readonly id: string;
   readonly title: string;
   readonly kind: AttackInfo['kind'];
+  readonly mode: AttackInfo['mode'];
+  readonly sequentialCounterpart?: string;
   readonly description: string;
   readonly attempts: number;
   readonly allowed: number;
@@ -32,11 +37,18 @@ export interface AttackOutcome {
   readonly lost: number;
   readonly withoutTollgate: number;
   readonly denials: Record<string, number>;
+  /** Interim updates the switch sent for the allowed calls, and the calls an interim answer ended (by reason). */
+  readonly interimUpdates: number;
+  readonly endedByInterim: Record<string, number>;
+  /** Parallel attacks: wall time of the authorize answers (this machine's; a switch waits this long for each). */
+  readonly answerMs?: { readonly p50: number; readonly max: number };
+  /** The victim's prepaid balance (attacks bounded by it). */
+  readonly balance?: number;
   /** Auth failures reported (credential stuffing) and how many answers said the IP was banned. */
   readonly authFailures?: { readonly reported: number; readonly banAfter: number | null };
   /** Per UTC day: the fraud spend charged and the account's spendPerDay (capped attacks). */
   readonly perDay?: readonly { readonly day: number; readonly spent: number; readonly limit: number | null; readonly allowed: number }[];
-  /** Did the outcome meet the target: stopped with at most $5 lost, or (slow drip) every day within spendPerDay. */
+  /** Did the outcome meet the target: stopped with at most $5 lost, (slow drip) every day within spendPerDay, or (prepaid) no more lost than the balance. */
   readonly targetMet: boolean;
   readonly targetNote: string;
 }
@@ -72,26 +84,36 @@ export function attackOutcomes(attacks: readonly AttackInfo[], calls: readonly C
 
     let stopIndex = attempts.length;
     while (stopIndex > 0 && attempts[stopIndex - 1]?.decision === 'deny') stopIndex -= 1;
-    const stopCall = attempts[stopIndex];
+    const parallel = attack.mode === 'parallel';
+    // Attempts sent together have no order: the whole attack is its "tail".
+    if (parallel) stopIndex = allowed.length < attempts.length ? 0 : attempts.length;
+    const stopCall = parallel ? undefined : attempts[stopIndex];
     const tail: Record<string, number> = {};
-    for (const call of attempts.slice(stopIndex)) tail[call.reason] = (tail[call.reason] ?? 0) + 1;
+    for (const call of attempts.slice(stopIndex)) if (call.decision === 'deny') tail[call.reason] = (tail[call.reason] ?? 0) + 1;
     const dominant = Object.entries(tail).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
     const stopped = attack.kind === 'many-accounts' ? allowed.length === 0 : stopIndex < attempts.length && attack.kind !== 'capped-by-daily-spend';
+    const endedByInterim: Record<string, number> = {};
+    for (const call of allowed) if (call.stopReason) endedByInterim[call.stopReason] = (endedByInterim[call.stopReason] ?? 0) + 1;
     const base = {
       id: attack.id,
       title: attack.title,
       kind: attack.kind,
+      mode: attack.mode,
+      ...(attack.sequentialCounterpart ? { sequentialCounterpart: attack.sequentialCounterpart } : {}),
       description: attack.description,
       attempts: attempts.length,
       allowed: allowed.length,
       stopped,
       attemptsBeforeStop: stopped && stopCall ? (attack.kind === 'many-accounts' ? 1 : stopIndex + 1) : null,
-      minutesToStop: stopped && stopCall ? round((stopCall.at - (attempts[0]?.at ?? stopCall.at)) / 60_000, 1) : null,
+      minutesToStop: stopped && (stopCall || parallel) ? round(((stopCall?.at ?? attack.startsAt) - (attempts[0]?.at ?? attack.startsAt)) / 60_000, 1) : null,
       stoppedBy: stopped ? dominant : null,
       stopRule: stopped && stopCall ? stopCall.reason : null,
       lost,
       withoutTollgate,
       denials,
+      interimUpdates: allowed.reduce((sum, call) => sum + (call.interimUpdates ?? 0), 0),
+      endedByInterim,
+      ...(parallel ? { answerMs: { p50: median(attempts.map((call) => call.answerMs)), max: Math.max(0, ...attempts.map((call) => call.answerMs)) } } : {}),
     };
     const attackFailures = failures.filter((failure) => failure.origin === attack.id);
     const withFailures =
@@ -121,8 +143,21 @@ export function attackOutcomes(attacks: readonly AttackInfo[], calls: readonly C
         targetNote: `worst day ${dollars(worst)} against spendPerDay ${limit === null ? 'none' : dollars(limit)}${met ? '' : ` (over by ${dollars(worst - (limit ?? 0))})`}`,
       };
     }
+    if (attack.kind === 'capped-by-balance') {
+      const balance = accounts.find((account) => account.accountId === attack.victim)?.balance ?? 0;
+      const met = lost <= balance;
+      return { ...base, ...withFailures, balance, targetMet: met, targetNote: `${dollars(lost)} lost of a ${dollars(balance)} balance${met ? '' : ` (over by ${dollars(lost - balance)})`}` };
+    }
     const met = stopped && lost <= 5;
     return { ...base, ...withFailures, targetMet: met, targetNote: stopped ? `${dollars(lost)} lost before the stop` : `not stopped; ${dollars(lost)} lost` };
+  });
+}
+
+/** Each parallel attack with its sequential counterpart (when both ran), for the side-by-side figures. */
+export function parallelPairs(outcomes: readonly AttackOutcome[]): { readonly parallel: AttackOutcome; readonly sequential: AttackOutcome }[] {
+  return outcomes.flatMap((parallel) => {
+    const sequential = parallel.mode === 'parallel' ? outcomes.find((outcome) => outcome.id === parallel.sequentialCounterpart) : undefined;
+    return sequential ? [{ parallel, sequential }] : [];
   });
 }
 

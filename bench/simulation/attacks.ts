@@ -11,19 +11,36 @@
  *  - credential-stuffing: one IP guesses SIP passwords (the switch reports each failure), cracks one account's
  *    password after 40 guesses and places premium calls with it from the same IP while guessing on.
  *  - wangiri-callback: one-ring calls from a premium number reached 15% of customers' users, who call it back.
+ *  - irsf-burst-parallel: the IRSF burst's 100 attempts (the same numbers) fired at the same instant on an account
+ *    with the same policy: a compromised PBX firing everything at once.
+ *  - prepaid-drain: 200 calls to US 1-900 premium numbers, one every 10 s in the afternoon, on a prepaid account with a $25 balance
+ *    and no other limit: only the balance (and its reservations) bounds them.
+ *  - prepaid-drain-parallel: the same 200 calls fired at the same instant on an account like it (the drained-balance
+ *    race: do simultaneous calls each get what the balance could pay for one?).
  */
 import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, MINUTE_MS, ordinaryAccount } from './carrier.js';
 import type { AttackInfo, PlannedCall, PlannedEvent, SimAccount } from './model.js';
 import { numberInRange } from './numbers.js';
 import { Random } from './prng.js';
 
-export const ATTACK_IDS = ['irsf-burst', 'irsf-burst-max-rate', 'slow-drip', 'nanp-pumping', 'credential-stuffing', 'wangiri-callback'] as const;
+export const ATTACK_IDS = [
+  'irsf-burst',
+  'irsf-burst-max-rate',
+  'slow-drip',
+  'nanp-pumping',
+  'credential-stuffing',
+  'wangiri-callback',
+  'irsf-burst-parallel',
+  'prepaid-drain',
+  'prepaid-drain-parallel',
+] as const;
 export type AttackId = (typeof ATTACK_IDS)[number];
 
 const IRSF_RANGES = ['690', '674', '252', '3709', '37190', '53', '881', '882'];
 const NANP_LOOKALIKES = ['1876', '1809', '1284', '1649', '1664', '1473', '1268'];
 const DRIP_RANGES = ['3709', '37190'];
 export const WANGIRI_RANGE = '252';
+const PREMIUM_RANGE = '1900';
 export const STUFFING_IP = '192.0.2.66';
 
 export interface AttackPlanOptions {
@@ -75,21 +92,66 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
     ...overrides,
   });
 
+  const irsfBurstPolicy = (capped: boolean): Partial<SimAccount['policy']> => ({
+    internationalEnabled: true,
+    maxRatePerMinute: capped ? 0.25 : null,
+    whitelistCountries: ['GB', 'MX'],
+    limits: { callsPerMinute: 20, concurrentCalls: 10, spendPerHour: null, spendPerDay: 150 },
+  });
+  /** A prepaid customer's account with nothing but its balance to bound it: domestic only, no rate cap, no limits. */
+  const prepaidPolicy: Partial<SimAccount['policy']> = {
+    internationalEnabled: false,
+    maxRatePerMinute: null,
+    whitelistCountries: [],
+    limits: { callsPerMinute: null, concurrentCalls: null, spendPerHour: null, spendPerDay: null },
+  };
+  const prepaidBalance = 25;
+  const prepaidAttempts = 200;
+  const prepaidCallSeconds = 1_800;
+
   for (const id of options.include) {
-    const random = Random.stream(options.seed, `attack:${id}`);
-    if (id === 'irsf-burst' || id === 'irsf-burst-max-rate') {
-      const capped = id === 'irsf-burst-max-rate';
-      const account = victim(
+    // A parallel attack draws its numbers from its sequential counterpart's stream: the same attempts, sent at once.
+    const random = Random.stream(options.seed, `attack:${id.replace(/-parallel$/, '')}`);
+    if (id === 'irsf-burst-parallel') {
+      const account = victim(id, 'open', irsfBurstPolicy(false), 300);
+      const start = localTime(1, 2, 10);
+      for (let i = 0; i < 100; i += 1) {
+        events.push(attackCall(id, account, i + 1, start, numberInRange(random.pick(IRSF_RANGES), random), 3_600, { burst: id }));
+      }
+      attacks.push({
         id,
-        capped ? 'international' : 'open',
-        {
-          internationalEnabled: true,
-          maxRatePerMinute: capped ? 0.25 : null,
-          whitelistCountries: ['GB', 'MX'],
-          limits: { callsPerMinute: 20, concurrentCalls: 10, spendPerHour: null, spendPerDay: 150 },
-        },
-        300,
-      );
+        title: 'IRSF burst fired all at once',
+        kind: 'single-account',
+        description:
+          'The IRSF burst\'s 100 attempts (the same numbers) sent at the same instant, none waiting for another\'s answer, each held 60 min; account as for the IRSF burst: international on, no max rate, GB and MX whitelisted, 10 concurrent calls, $150/day, $300 balance.',
+        victim: account.accountId,
+        startsAt: start,
+        mode: 'parallel',
+        sequentialCounterpart: 'irsf-burst',
+      });
+    } else if (id === 'prepaid-drain' || id === 'prepaid-drain-parallel') {
+      const parallel = id === 'prepaid-drain-parallel';
+      const account = victim(id, 'domestic', prepaidPolicy, prepaidBalance);
+      const start = localTime(parallel ? 1 : 0, 16);
+      for (let i = 0; i < prepaidAttempts; i += 1) {
+        const to = numberInRange(PREMIUM_RANGE, random);
+        events.push(attackCall(id, account, i + 1, parallel ? start : start + i * 10_000, to, prepaidCallSeconds, parallel ? { burst: id } : {}));
+      }
+      attacks.push({
+        id,
+        title: parallel ? 'Prepaid balance drained by simultaneous calls' : 'Prepaid balance drained one call at a time',
+        kind: 'capped-by-balance',
+        description:
+          `${prepaidAttempts} calls to US 1-900 premium numbers ($2.50/min), ${parallel ? 'all sent at the same instant' : 'one every 10 s'}, each held ${prepaidCallSeconds / 60} min; ` +
+          `a prepaid account: $${prepaidBalance} balance, domestic only, no max rate, no velocity, concurrency or spend limit (only the balance bounds it).`,
+        victim: account.accountId,
+        startsAt: start,
+        mode: parallel ? 'parallel' : 'sequential',
+        ...(parallel ? { sequentialCounterpart: 'prepaid-drain' } : {}),
+      });
+    } else if (id === 'irsf-burst' || id === 'irsf-burst-max-rate') {
+      const capped = id === 'irsf-burst-max-rate';
+      const account = victim(id, capped ? 'international' : 'open', irsfBurstPolicy(capped), 300);
       const start = capped ? localTime(1, 1, 30) : localTime(0, 2, 10);
       const waves = [
         { at: start, attempts: 60 },
@@ -109,6 +171,7 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         description: `${waves.reduce((sum, wave) => sum + wave.attempts, 0)} attempts (2/min, two waves 3 h apart, at night) to premium, satellite and IRSF ranges (+690, +674, +252, +3709, +37190, +53, +881, +882), each held 60 min; account: international on, ${capped ? 'max rate $0.25/min' : 'no max rate'}, GB and MX whitelisted, 10 concurrent calls, $150/day, $300 balance.`,
         victim: account.accountId,
         startsAt: start,
+        mode: 'sequential',
       });
     } else if (id === 'slow-drip') {
       const account = victim(
@@ -137,6 +200,7 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         description: `${sequence} attempts, one every 20-40 min round the clock, alternating Lithuanian and Latvian premium ranges (+3709, +37190, $0.88-0.92/min), 10-20 min each; account: international on, no max rate, spendPerDay $40, $600 balance.`,
         victim: account.accountId,
         startsAt: start,
+        mode: 'sequential',
       });
     } else if (id === 'nanp-pumping') {
       const account = victim(
@@ -161,6 +225,7 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         description: '120 attempts over 60 min to +1 876/809/284/649/664/473/268 numbers ($0.09-0.31/min), 30 min each, from a US account with a $0.05/min max rate (international on, CA and MX whitelisted).',
         victim: account.accountId,
         startsAt: start,
+        mode: 'sequential',
       });
     } else if (id === 'credential-stuffing') {
       const account = victim(
@@ -199,6 +264,7 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         description: `${guesses} failed SIP authentications from ${STUFFING_IP} over 20 min (reported to POST /v1/auth-failures); the password of ${account.sipUsername} falls after ${crackedAfter} guesses and 60 premium calls (60 min each) follow from the same IP with digest authentication. Account: credentials on, international on, no max rate.`,
         victim: account.accountId,
         startsAt: start,
+        mode: 'sequential',
       });
     } else {
       const callers = random.sample(options.ordinary, Math.max(1, Math.round(options.ordinary.length * 0.15)));
@@ -217,6 +283,7 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         id,
         title: 'Wangiri callback wave',
         kind: 'many-accounts',
+        mode: 'sequential',
         description: `${callers.length} customers (15% of the ordinary accounts) call back one Somali number (${premiumNumber}, $1.20/min) within 3 h in the evening, 30% of them twice; 1-5 min each. Every account sees one or two calls: no per-account burst.`,
         startsAt: start,
       });

@@ -38,7 +38,7 @@ export interface SimAccount {
 
 export interface PlannedCall {
   readonly kind: 'call';
-  /** Events of one lane replay strictly in time order; lanes share no decision state (one account each). */
+  /** The account the event belongs to: its events replay strictly in time order, one in flight at a time (a burst counts as one). */
   readonly lane: string;
   readonly at: number;
   readonly callId: string;
@@ -53,6 +53,11 @@ export interface PlannedCall {
   readonly intendedSeconds: number;
   /** `ordinary`, or the id of the attack the call belongs to. */
   readonly origin: string;
+  /**
+   * Calls of one burst are sent together at the same instant, none waiting for another's answer (a compromised PBX
+   * firing all at once); their interim updates and completions falling at the same instant are sent together too.
+   */
+  readonly burst?: string;
 }
 
 export interface PlannedAuthFailure {
@@ -80,6 +85,14 @@ export interface CallRecord {
   readonly detail?: string;
   readonly maxDurationSeconds: number | null;
   readonly intendedSeconds: number;
+  /** Wall time from sending the authorize to its answer (this machine's, not simulated time). */
+  readonly answerMs: number;
+  /** The grant the call ended with (maxDurationSeconds of the last interim answer; allowed calls only). */
+  grantedSeconds?: number;
+  /** Interim updates the switch sent for the call (credit control: when an answer carried interimSeconds). */
+  interimUpdates?: number;
+  /** Why an interim answer told the switch to end the call, if one did. */
+  stopReason?: string;
   /** Filled in when the call completes (allowed calls only). */
   durationSeconds?: number;
   charged?: number;
@@ -93,7 +106,7 @@ export interface AuthFailureRecord {
   readonly banned: boolean;
 }
 
-export type AttackKind = 'single-account' | 'many-accounts' | 'capped-by-daily-spend';
+export type AttackKind = 'single-account' | 'many-accounts' | 'capped-by-daily-spend' | 'capped-by-balance';
 
 export interface AttackInfo {
   readonly id: string;
@@ -103,4 +116,8 @@ export interface AttackInfo {
   /** The account attacked (single-account attacks). */
   readonly victim?: string;
   readonly startsAt: number;
+  /** `parallel`: every attempt sent at the same instant; `sequential`: one after another. */
+  readonly mode: 'sequential' | 'parallel';
+  /** For a parallel attack: the id of the same attempts sent one after another, to set side by side. */
+  readonly sequentialCounterpart?: string;
 }

@@ -44,6 +44,7 @@ const RANGES: Readonly<Record<string, readonly [string, number]>> = {
   '1664': ['1664', 7],
   '1473': ['1473', 7],
   '1268': ['1268', 7],
+  '1900': ['1900555', 4], // US premium (900): domestic for a US account
 };
 
 export const ORDINARY_COUNTRIES = Object.keys(ORDINARY);

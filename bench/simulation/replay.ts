@@ -5,16 +5,26 @@
  * 1. The stack runs with a clock that reads the simulated instant of the request being handled: each request carries
  *    it in a header, which a listener placed before the server's own puts into an AsyncLocalStorage for the whole
  *    handling of that request. Days replay in minutes and every window, ban and spend bucket sees simulated time.
- * 2. Lanes (one per account) replay strictly in time order; lanes run side by side. Tollgate keeps no decision state
- *    across accounts (counters, restrictions, spend and profiles are per account; a ban is per IP, and the one attacker
- *    IP lives in its victim's lane), so the decisions equal those of one global time-ordered replay, and do not depend
- *    on how the lanes interleave.
- * 3. The switch obeys each answer: an allowed call lasts min(intended, maxDurationSeconds) and is reported completed
- *    at its end (a completion event in the same lane); a denied call ends there.
+ * 2. Events replay in global time order, several in flight at once: the earliest pending event whose account (lane)
+ *    has nothing in flight goes next, as long as it is at most MAX_SKEW_MS of simulated time after the earliest event
+ *    in flight. Each account's events stay strictly in order, and requests in flight together are within a simulated
+ *    second of one another: the stack's process-wide state read by time (the ban list it reloads with the instant of
+ *    the request that triggers the reload, reference data) sees time move forward as it would in production. (Lanes
+ *    free to drift apart by hours let an account far ahead reload the ban list without a ban still active for an
+ *    account behind it.) A burst (a parallel attack) is sent together: all its calls at once, none waiting for
+ *    another's answer, and which of them win the race is up to the stack, as it would be.
+ * 3. The switch obeys each answer as a switch doing credit control (RFC 4006) would: an allowed call is answered at
+ *    once and its dialog timeout set to maxDurationSeconds; when the answer carries interimSeconds, an interim update
+ *    goes at that time (elapsed talk time, answered), and its answer moves the timeout to the new maxDurationSeconds
+ *    and names the next update, or ends the call (`stop`). Each call is reported completed when it ends, at
+ *    min(intended, granted) or at the stop; a call never answered is reported with 0 s after 25 s of ringing. A denied
+ *    call ends there. The switch does not pull the to-end list (GET /v1/calls/to-end): a call to end is only ended at
+ *    its next interim update or its grant.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../domain/shared/ports.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/local-stack.js';
 import type { Logger } from '../../functions/shared/logger.js';
@@ -28,7 +38,7 @@ const silentLogger: Logger = { debug: () => undefined, info: () => undefined, wa
 export interface ReplayOptions {
   /** An existing DynamoDB (Local); the stack starts its own DynamoDB Local when undefined. */
   readonly dynamoEndpoint?: string;
-  /** Requests in flight at once across lanes. */
+  /** Requests (or bursts) in flight at once across accounts. */
   readonly concurrency: number;
   /** The simulated instant for setup (accounts, policies) and for anything outside a request (event consumers). */
   readonly setupAtMs: number;
@@ -40,22 +50,88 @@ export interface ReplayResult {
   readonly authFailures: AuthFailureRecord[];
   /** Accounts with an open review at the end (automatic restriction flags the account for the fraud desk). */
   readonly flaggedAccounts: string[];
+  /** The switch's interim updates (credit control) and their answers. */
+  readonly interim: InterimTally;
   readonly requests: number;
   readonly wallSeconds: number;
 }
 
-type Completion = { readonly kind: 'complete'; readonly at: number; readonly record: CallRecord };
-type LaneEvent = PlannedEvent | Completion;
+export interface InterimTally {
+  sent: number;
+  continued: number;
+  /** Continue answers that granted more time than the call held. */
+  extended: number;
+  /** Stop answers, by reason. */
+  stopped: Record<string, number>;
+}
+
+/** An allowed, answered call as the simulated switch holds it: its dialog timeout moves with each grant. */
+interface LiveCall {
+  readonly lane: string;
+  readonly record: CallRecord;
+  readonly burst: string | undefined;
+  readonly answeredAt: number;
+  readonly intendedSeconds: number;
+  grantedSeconds: number;
+  /** When the switch sends its next interim update (null: the grant is final). */
+  nextInterimAt: number | null;
+}
+
+type InterimUpdate = { readonly kind: 'interim'; readonly lane: string; readonly at: number; readonly call: LiveCall; readonly burst: string | undefined };
+type Completion = {
+  readonly kind: 'complete';
+  readonly lane: string;
+  readonly at: number;
+  readonly call: LiveCall;
+  readonly durationSeconds: number;
+  readonly burst: string | undefined;
+};
+type LaneEvent = PlannedEvent | InterimUpdate | Completion;
+
+/**
+ * What the switch does next for a live call: an interim update when one is due before the call ends, else the
+ * completion at min(intended, granted) (the dialog timeout cuts the call at its grant).
+ */
+function nextStep(call: LiveCall): InterimUpdate | Completion {
+  const talkSeconds = Math.min(call.intendedSeconds, call.grantedSeconds);
+  const endsAt = call.answeredAt + talkSeconds * 1000;
+  if (call.nextInterimAt !== null && call.nextInterimAt < endsAt) return { kind: 'interim', lane: call.lane, at: call.nextInterimAt, call, burst: call.burst };
+  return { kind: 'complete', lane: call.lane, at: endsAt, call, durationSeconds: talkSeconds, burst: call.burst };
+}
+
+/**
+ * Simulated time by which an event may run ahead of the earliest event in flight. Small enough that process-wide
+ * state read by time sees it move forward (the ban list reloads every 5 s); large enough for requests to overlap.
+ */
+const MAX_SKEW_MS = 1_000;
+
+/** The event at `index`, or every event of its burst due at that instant (of the same kind), taken off the queue. */
+function takeGroup(queue: LaneEvent[], index: number): LaneEvent[] {
+  const [first] = queue.splice(index, 1) as [LaneEvent];
+  const burst = 'burst' in first ? first.burst : undefined;
+  if (burst === undefined) return [first];
+  const together = (event: LaneEvent) => event.at === first.at && event.kind === first.kind && 'burst' in event && event.burst === burst;
+  const group = [first, ...queue.filter(together)];
+  for (let position = queue.length - 1; position >= 0; position -= 1) if (together(queue[position] as LaneEvent)) queue.splice(position, 1);
+  return group;
+}
+
+function countBy(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
 
 export async function replay(accounts: readonly SimAccount[], events: readonly PlannedEvent[], options: ReplayOptions): Promise<ReplayResult> {
   const simulatedTime = new AsyncLocalStorage<number>();
   let outsideRequestMs = options.setupAtMs;
   const clock: Clock = { now: () => new Date(simulatedTime.getStore() ?? outsideRequestMs) };
   const adminToken = `sim-admin-${randomBytes(16).toString('hex')}`;
+  const tableName = `sim_${randomBytes(5).toString('hex')}`;
   const stack = await startLocalStack({
     port: 0,
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
-    tableName: `sim_${randomBytes(5).toString('hex')}`,
+    tableName,
     adminToken,
     logger: silentLogger,
     clock,
@@ -77,69 +153,134 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
   const started = Date.now();
   const admin = new HttpClient(stack.url, adminToken, options.concurrency);
   try {
+    // Items expire (`expiresAt`) relative to the simulated clock, which runs months behind the real one, and DynamoDB
+    // Local deletes expired items within a second: decisions, bans, auth failures and idempotency markers would vanish
+    // mid-run (a completion then finds no decision). AWS deletes within days and Tollgate checks expiry itself, never
+    // relying on the deletion, so the replay's table keeps its items.
+    await stack.deps.client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: false } }));
     const switchToken = await setUp(admin, accounts, options.concurrency);
     const switchClient = new HttpClient(stack.url, switchToken, options.concurrency);
     const calls: CallRecord[] = [];
     const authFailures: AuthFailureRecord[] = [];
+    const interim: InterimTally = { sent: 0, continued: 0, extended: 0, stopped: {} };
     let requests = 0;
     let done = 0;
 
-    const lanes = new Map<string, LaneEvent[]>();
-    for (const event of events) {
-      const lane = lanes.get(event.lane) ?? [];
-      lane.push(event);
-      lanes.set(event.lane, lane);
-    }
+    const queue: LaneEvent[] = [...events].sort(byTime);
     const total = events.length;
-    const limiter = new Limiter(options.concurrency);
+    const largestBurst = Math.max(1, ...countBy(events.flatMap((event) => (event.kind === 'call' && event.burst ? [event.burst] : []))).values());
+    // A burst's requests leave together: a client of their own with a socket each, so none queues behind another.
+    const burstClient = new HttpClient(stack.url, switchToken, largestBurst);
     const at = (ms: number) => ({ headers: { [SIM_TIME_HEADER]: String(ms) } });
 
-    async function runLane(queue: LaneEvent[]): Promise<void> {
-      queue.sort(byTime);
-      while (queue.length > 0) {
-        const event = queue.shift() as LaneEvent;
-        outsideRequestMs = Math.max(outsideRequestMs, event.at);
-        await limiter.run(async () => {
-          requests += 1;
-          if (event.kind === 'call') {
-            const answer = await switchClient.json<AuthorizeAnswer>('POST', '/v1/authorize', authorizeBody(event), at(event.at));
-            const record = callRecord(event, answer);
-            calls.push(record);
-            if (answer.decision === 'allow') {
-              const duration = Math.min(event.intendedSeconds, answer.maxDurationSeconds ?? event.intendedSeconds);
-              record.durationSeconds = duration;
-              // Unanswered calls ring for about 25 s before the switch reports them.
-              insertByTime(queue, { kind: 'complete', at: event.at + (duration > 0 ? duration : 25) * 1000, record });
-            }
-          } else if (event.kind === 'complete') {
-            const { record } = event;
-            const answer = await switchClient.json<{ charged: number }>(
-              'POST',
-              `/v1/calls/${encodeURIComponent(record.callId)}/completed`,
-              { durationSeconds: record.durationSeconds ?? 0, endedAt: new Date(event.at).toISOString() },
-              at(event.at),
-            );
-            record.charged = answer.charged;
-            record.endedAt = event.at;
-          } else {
-            const answer = await switchClient.json<{ banned: boolean }>('POST', '/v1/auth-failures', { sourceIp: event.sourceIp, sipUsername: event.sipUsername }, at(event.at));
-            authFailures.push({ origin: event.origin, at: event.at, sourceIp: event.sourceIp, banned: answer.banned });
-          }
-        });
-        if (event.kind !== 'complete') {
-          done += 1;
-          if (done % 500 === 0) options.onProgress?.(done, total);
+    /** Handles one event; what it schedules (an interim update, a completion) goes into the queue. */
+    async function handle(event: LaneEvent, client: HttpClient): Promise<void> {
+      requests += 1;
+      if (event.kind === 'call') {
+        const sentAt = process.hrtime.bigint();
+        const answer = await client.json<AuthorizeAnswer>('POST', '/v1/authorize', authorizeBody(event), at(event.at));
+        const record = callRecord(event, answer, Number(process.hrtime.bigint() - sentAt) / 1e6);
+        calls.push(record);
+        if (answer.decision !== 'allow') return;
+        const granted = answer.maxDurationSeconds ?? event.intendedSeconds;
+        record.grantedSeconds = granted;
+        record.interimUpdates = 0;
+        const live: LiveCall = { lane: event.lane, record, burst: event.burst, answeredAt: event.at, intendedSeconds: event.intendedSeconds, grantedSeconds: granted, nextInterimAt: null };
+        if (event.intendedSeconds === 0) {
+          // Unanswered calls ring for about 25 s before the switch reports them; no interim update before an answer.
+          insertByTime(queue, { kind: 'complete', lane: event.lane, at: event.at + 25_000, call: live, durationSeconds: 0, burst: event.burst });
+          return;
         }
+        live.nextInterimAt = answer.interimSeconds === undefined ? null : event.at + answer.interimSeconds * 1000;
+        insertByTime(queue, nextStep(live));
+      } else if (event.kind === 'interim') {
+        const { call } = event;
+        const elapsedSeconds = Math.round((event.at - call.answeredAt) / 1000);
+        const answer = await client.json<InterimAnswer>('POST', `/v1/calls/${encodeURIComponent(call.record.callId)}/interim`, { answered: true, elapsedSeconds }, at(event.at));
+        call.record.interimUpdates = (call.record.interimUpdates ?? 0) + 1;
+        interim.sent += 1;
+        if (answer.action === 'stop') {
+          // The switch ends the call now (BYE both ways) and reports it.
+          call.record.stopReason = answer.reason;
+          interim.stopped[answer.reason] = (interim.stopped[answer.reason] ?? 0) + 1;
+          insertByTime(queue, { kind: 'complete', lane: call.lane, at: event.at, call, durationSeconds: elapsedSeconds, burst: call.burst });
+          return;
+        }
+        interim.continued += 1;
+        if (answer.maxDurationSeconds > call.grantedSeconds) interim.extended += 1;
+        call.grantedSeconds = answer.maxDurationSeconds;
+        call.record.grantedSeconds = answer.maxDurationSeconds;
+        call.nextInterimAt = answer.interimSeconds === undefined ? null : event.at + answer.interimSeconds * 1000;
+        insertByTime(queue, nextStep(call));
+      } else if (event.kind === 'complete') {
+        const { record } = event.call;
+        const answer = await client.json<{ charged: number }>(
+          'POST',
+          `/v1/calls/${encodeURIComponent(record.callId)}/completed`,
+          { durationSeconds: event.durationSeconds, endedAt: new Date(event.at).toISOString() },
+          at(event.at),
+        );
+        record.durationSeconds = event.durationSeconds;
+        record.charged = answer.charged;
+        record.endedAt = event.at;
+      } else {
+        const answer = await client.json<{ banned: boolean }>('POST', '/v1/auth-failures', { sourceIp: event.sourceIp, sipUsername: event.sipUsername }, at(event.at));
+        authFailures.push({ origin: event.origin, at: event.at, sourceIp: event.sourceIp, banned: answer.banned });
       }
     }
 
-    await Promise.all([...lanes.values()].map((queue) => runLane(queue)));
+    /** Sends events in global time order (see the header): resolves when the queue is empty and nothing is in flight. */
+    function dispatch(): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const busyLanes = new Set<string>();
+        const inFlightAt: number[] = [];
+        let failed = false;
+        const pump = () => {
+          if (failed) return;
+          if (queue.length === 0 && inFlightAt.length === 0) {
+            resolve();
+            return;
+          }
+          while (inFlightAt.length < options.concurrency) {
+            const index = queue.findIndex((event) => !busyLanes.has(event.lane));
+            const next = queue[index];
+            if (!next || (inFlightAt.length > 0 && next.at > Math.min(...inFlightAt) + MAX_SKEW_MS)) return;
+            const group = takeGroup(queue, index);
+            busyLanes.add(next.lane);
+            inFlightAt.push(next.at);
+            outsideRequestMs = Math.max(outsideRequestMs, next.at);
+            const sent = group.length === 1 ? handle(next, switchClient) : Promise.all(group.map((event) => handle(event, burstClient)));
+            sent.then(
+              () => {
+                busyLanes.delete(next.lane);
+                inFlightAt.splice(inFlightAt.indexOf(next.at), 1);
+                for (const event of group) {
+                  if (event.kind !== 'complete' && event.kind !== 'interim') {
+                    done += 1;
+                    if (done % 500 === 0) options.onProgress?.(done, total);
+                  }
+                }
+                pump();
+              },
+              (error: unknown) => {
+                failed = true;
+                reject(error);
+              },
+            );
+          }
+        };
+        pump();
+      });
+    }
+
+    await dispatch();
     await stack.events.settle();
     const flaggedAccounts = await openReviewAccounts(admin);
     switchClient.close();
+    burstClient.close();
     calls.sort((a, b) => a.at - b.at || a.callId.localeCompare(b.callId));
     authFailures.sort((a, b) => a.at - b.at);
-    return { calls, authFailures, flaggedAccounts, requests, wallSeconds: Math.round((Date.now() - started) / 100) / 10 };
+    return { calls, authFailures, flaggedAccounts, interim, requests, wallSeconds: Math.round((Date.now() - started) / 100) / 10 };
   } finally {
     admin.close();
     await stopQuietly(stack);
@@ -150,6 +291,7 @@ interface AuthorizeAnswer {
   readonly decision: 'allow' | 'deny';
   readonly reason: string;
   readonly maxDurationSeconds?: number;
+  readonly interimSeconds?: number;
   readonly destination: { readonly country: string; readonly ratePerMinute: number } | null;
   readonly rule?: { readonly detail?: string };
 }
@@ -165,8 +307,11 @@ function authorizeBody(call: PlannedCall) {
   };
 }
 
-function callRecord(call: PlannedCall, answer: AuthorizeAnswer): CallRecord {
+type InterimAnswer = { readonly action: 'continue'; readonly maxDurationSeconds: number; readonly interimSeconds?: number } | { readonly action: 'stop'; readonly reason: string };
+
+function callRecord(call: PlannedCall, answer: AuthorizeAnswer, answerMs: number): CallRecord {
   return {
+    answerMs: Math.round(answerMs),
     callId: call.callId,
     origin: call.origin,
     accountId: call.accountId,
@@ -226,9 +371,9 @@ function byTime(a: LaneEvent, b: LaneEvent): number {
   return a.at - b.at || order(a) - order(b);
 }
 
-/** At the same instant: completions first (they free a slot), then auth failures, then new calls. */
+/** At the same instant: completions first (they free a slot), then interim updates, auth failures, new calls. */
 function order(event: LaneEvent): number {
-  return event.kind === 'complete' ? 0 : event.kind === 'auth-failure' ? 1 : 2;
+  return { complete: 0, interim: 1, 'auth-failure': 2, call: 3 }[event.kind];
 }
 
 function insertByTime(queue: LaneEvent[], event: LaneEvent): void {

@@ -11,7 +11,7 @@ import { DAY_MS, buildPopulation, ordinaryTraffic } from './carrier.js';
 import type { AttackInfo, CallRecord, SimAccount } from './model.js';
 import { allPatterns } from './numbers.js';
 import { Random } from './prng.js';
-import { replay } from './replay.js';
+import { replay, type InterimTally } from './replay.js';
 
 export interface SimulationOptions {
   readonly seed: number;
@@ -49,6 +49,8 @@ export interface SimulationResult {
   /** Denied ordinary calls of ordinary accounts (the false positives), with the account's profile. */
   readonly deniedOrdinaryCalls: readonly (CallRecord & { readonly profile: string })[];
   readonly flaggedAccounts: readonly string[];
+  /** The simulated switch's interim updates over the whole run (credit control). */
+  readonly interim: InterimTally;
   readonly replay: { readonly requests: number; readonly wallSeconds: number };
   readonly startMs: number;
 }
@@ -93,6 +95,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       return account && call.origin === 'ordinary' && call.decision === 'deny' ? [{ ...call, profile: account.profile }] : [];
     }),
     flaggedAccounts: replayed.flaggedAccounts,
+    interim: replayed.interim,
     replay: { requests: replayed.requests, wallSeconds: replayed.wallSeconds },
     startMs,
   };

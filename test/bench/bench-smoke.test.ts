@@ -27,11 +27,16 @@ describe('npm run bench (smoke)', () => {
     expect(Object.keys(results.engine?.mix ?? {})).toEqual(expect.arrayContaining(['ALLOWED', 'RATE_ABOVE_MAX', 'HIGH_RISK_DESTINATION']));
     expect(results.stack?.latency.authorize.samples).toBe(5);
     expect(results.stack?.latency.getItem.samples).toBe(5);
-    expect(results.stack?.requestsPerAuthorize).toHaveLength(5);
-    for (const scenario of results.stack?.requestsPerAuthorize ?? []) {
+    const scenarios = results.stack?.requestsPerAuthorize ?? [];
+    expect(scenarios.filter((scenario) => scenario.common).length).toBeGreaterThanOrEqual(5);
+    expect(scenarios.map((scenario) => scenario.scenario)).toEqual(expect.arrayContaining([expect.stringMatching(/^cold process/), expect.stringMatching(/limit denial/)]));
+    for (const scenario of scenarios) {
       expect(scenario.requests).toBeGreaterThan(0);
       expect(scenario.sequentialSteps).toBeGreaterThanOrEqual(1);
     }
+    expect(results.stack?.rawWrites.writes).toBeGreaterThan(0);
+    expect(results.stack?.rawWrites.errors).toBe(0);
+    expect(results.stack?.throughputRatio).toBeGreaterThan(0);
     expect(results.stack?.load.requests).toBeGreaterThan(0);
     expect(results.stack?.load.errors).toBe(0);
     expect(results.stack?.load.non2xx).toBe(0);
@@ -39,7 +44,7 @@ describe('npm run bench (smoke)', () => {
     expect(results.bundles?.bundles.map((bundle) => bundle.function)).toEqual(['authorize']);
     expect(results.bundles?.bundles[0]?.bytes).toBeGreaterThan(0);
     expect(results.bundles?.bundles[0]?.coldImportMs.runs).toHaveLength(1);
-    expect(results.targets.map((target) => target.target)).toHaveLength(5);
+    expect(results.targets.map((target) => target.target)).toHaveLength(6);
     expect(renderBenchResults(results)).toContain('Targets');
   }, 120_000);
 });
