@@ -136,14 +136,12 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     logger: silentLogger,
     clock,
     // Reference data is loaded once and never changes during the run; the email outbox is not the subject here.
-    // Deadlines generous: the replay measures decisions, not this shared machine's speed. Decisions are dated in the
-    // simulated past, so their TTL is pushed out of reach of DynamoDB Local's expiry sweep during the run.
+    // Deadlines generous: the replay measures decisions, not this shared machine's speed.
     environment: {
       TOLLGATE_REFERENCE_REFRESH_SECONDS: '3600',
       TOLLGATE_EMAIL_TRANSPORT: 'none',
       TOLLGATE_AUTHORIZE_BUDGET_MS: '5000',
       TOLLGATE_CREDENTIAL_LOOKUP_BUDGET_MS: '5000',
-      TOLLGATE_DECISION_TTL_DAYS: '3650',
     },
   });
   stack.server.prependListener('request', (request: IncomingMessage) => {
