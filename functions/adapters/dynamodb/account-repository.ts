@@ -112,77 +112,78 @@ export class AccountRepository {
   }
 
   /**
-   * Replaces the policy together with its audit record and its `Policy Changed` event (one transaction), so no
-   * change goes unrecorded. `version` guards the before-image: a concurrent policy or status change makes the
-   * transaction fail and the change is re-applied on the fresh account. Identical policies write nothing.
+   * Replaces the customer's policy together with its audit record and its `Policy Changed` event (one
+   * transaction), so no change goes unrecorded. Identical policies write nothing.
    */
   async replacePolicy(accountId: string, policy: AccountPolicy, change: PolicyChangeContext = systemPolicyChange()): Promise<UpdatePolicyOutcome> {
-    for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt += 1) {
-      const current = await this.get(accountId);
-      if (!current) return { kind: 'not-found' };
+    const outcome = await this.replaceVersioned(accountId, change, (current) => {
       const before = current.customerPolicy ?? current.policy;
-      const carrier = current.carrierPolicy ?? defaultCarrierPolicy();
-      const changedFields = changedPolicyFields(before, policy);
-      if (changedFields.length === 0) return { kind: 'updated', before, account: current, changedFields };
-      const version = current.version + 1;
-      const outcome = await transact(this.client, [
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: marshall(keys.account(accountId)),
-            UpdateExpression: 'SET #policy = :policy, #version = :next',
-            ConditionExpression: '#version = :seen',
-            ExpressionAttributeNames: { '#policy': 'policy', '#version': 'version' },
-            ExpressionAttributeValues: marshall({ ':policy': policy, ':next': version, ':seen': current.version }),
-          },
-        },
-        auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'policy.replaced', before, after: policy }),
-        outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
-        // A new block may end live calls to it: the to-end list re-checks the account's calls from this marker.
-        toEndMarkerPut(this.tableName, accountId, 'POLICY_CHANGED', change.at),
-        // The index holds the addresses calls are accepted from: the effective list, never a range the carrier refuses.
-        peerIndexPut(this.tableName, accountId, effectivePolicy(policy, carrier).allowedIps),
-      ]);
-      if (outcome.ok) {
-        return { kind: 'updated', before, account: { ...current, policy: effectivePolicy(policy, carrier), customerPolicy: policy, carrierPolicy: carrier, version }, changedFields };
-      }
-    }
-    return { kind: 'conflict' };
+      return { attribute: 'policy', action: 'policy.replaced', before, after: policy, fieldPrefix: '', customerPolicy: policy, carrierPolicy: current.carrierPolicy ?? defaultCarrierPolicy() };
+    });
+    if (outcome.kind !== 'updated') return outcome;
+    return { ...outcome, before: outcome.before as AccountPolicy };
   }
 
   /**
-   * Replaces the carrier's controls on the account, with the audit record, `Policy Changed` (its fields prefixed
-   * `carrierPolicy.`), the to-end marker (a stricter control may end live calls) and the peer index, in one
-   * transaction; the version moves, so every process's copy of the account is refused at its next write.
+   * Replaces the carrier's controls on the account, with the audit record and `Policy Changed` (its fields
+   * prefixed `carrierPolicy.`), in one transaction.
    */
   async replaceCarrierPolicy(accountId: string, carrierPolicy: CarrierPolicy, change: PolicyChangeContext): Promise<ReplaceCarrierPolicyOutcome> {
+    return this.replaceVersioned(accountId, change, (current) => ({
+      attribute: 'carrierPolicy',
+      action: 'carrier-policy.replaced',
+      before: current.carrierPolicy ?? defaultCarrierPolicy(),
+      after: carrierPolicy,
+      fieldPrefix: 'carrierPolicy.',
+      customerPolicy: current.customerPolicy ?? current.policy,
+      carrierPolicy,
+    }));
+  }
+
+  /**
+   * One policy attribute replaced, version-checked: with its audit record, `Policy Changed`, the to-end marker (a
+   * new block or a stricter control may end live calls) and the peer index (the effective source list), in one
+   * transaction. The version moves, so every process's copy of the account is refused at its next write; a
+   * concurrent change makes the transaction fail and the change is re-applied on the fresh account.
+   */
+  private async replaceVersioned(
+    accountId: string,
+    change: PolicyChangeContext,
+    plan: (current: Account) => {
+      readonly attribute: 'policy' | 'carrierPolicy';
+      readonly action: string;
+      readonly before: object;
+      readonly after: object;
+      readonly fieldPrefix: string;
+      readonly customerPolicy: AccountPolicy;
+      readonly carrierPolicy: CarrierPolicy;
+    },
+  ): Promise<{ kind: 'updated'; account: Account; before: object; changedFields: readonly string[] } | { kind: 'not-found' } | { kind: 'conflict' }> {
     for (let attempt = 1; attempt <= POLICY_WRITE_ATTEMPTS; attempt += 1) {
       const current = await this.get(accountId);
       if (!current) return { kind: 'not-found' };
-      const before = current.carrierPolicy ?? defaultCarrierPolicy();
-      const changedFields = changedPolicyFields(before, carrierPolicy).map((field) => `carrierPolicy.${field}`);
-      if (changedFields.length === 0) return { kind: 'updated', account: current, changedFields };
+      const { attribute, action, before, after, fieldPrefix, customerPolicy, carrierPolicy } = plan(current);
+      const changedFields = changedPolicyFields(before, after).map((field) => `${fieldPrefix}${field}`);
+      if (changedFields.length === 0) return { kind: 'updated', account: current, before, changedFields };
       const version = current.version + 1;
-      const customerPolicy = current.customerPolicy ?? current.policy;
+      const effective = effectivePolicy(customerPolicy, carrierPolicy);
       const outcome = await transact(this.client, [
         {
           Update: {
             TableName: this.tableName,
             Key: marshall(keys.account(accountId)),
-            UpdateExpression: 'SET #carrier = :carrier, #version = :next',
+            UpdateExpression: 'SET #attribute = :value, #version = :next',
             ConditionExpression: '#version = :seen',
-            ExpressionAttributeNames: { '#carrier': 'carrierPolicy', '#version': 'version' },
-            ExpressionAttributeValues: marshall({ ':carrier': carrierPolicy, ':next': version, ':seen': current.version }),
+            ExpressionAttributeNames: { '#attribute': attribute, '#version': 'version' },
+            ExpressionAttributeValues: marshall({ ':value': after, ':next': version, ':seen': current.version }),
           },
         },
-        auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action: 'carrier-policy.replaced', before, after: carrierPolicy }),
+        auditPut(this.tableName, { scope: accountId, id: change.auditId, at: change.at, actor: change.actor, action, before, after }),
         outboxPut(this.tableName, 'Policy Changed', { eventId: `policy-changed:${accountId}:${version}`, occurredAt: change.at, accountId, changedBy: change.actor, changedFields, version }),
         toEndMarkerPut(this.tableName, accountId, 'POLICY_CHANGED', change.at),
-        peerIndexPut(this.tableName, accountId, effectivePolicy(customerPolicy, carrierPolicy).allowedIps),
+        peerIndexPut(this.tableName, accountId, effective.allowedIps),
       ]);
-      if (outcome.ok) {
-        return { kind: 'updated', account: { ...current, policy: effectivePolicy(customerPolicy, carrierPolicy), customerPolicy, carrierPolicy, version }, changedFields };
-      }
+      if (outcome.ok) return { kind: 'updated', account: { ...current, policy: effective, customerPolicy, carrierPolicy, version }, before, changedFields };
     }
     return { kind: 'conflict' };
   }

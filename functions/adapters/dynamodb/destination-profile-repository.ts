@@ -1,8 +1,9 @@
 /** Reads an account's destination profile; lifts automatic restrictions. */
-import { QueryCommand, TransactWriteItemsCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { TransactWriteItemsCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { fromMicros } from '../../../domain/shared/money.js';
 import { keys } from './keys.js';
+import { queryPartition } from './query-partition.js';
 import { auditPut, type AuditEntry } from './outbox.js';
 
 export interface ProfileRow {
@@ -23,7 +24,7 @@ export class DestinationProfileRepository {
   ) {}
 
   async profile(accountId: string): Promise<ProfileRow[]> {
-    const items = await this.queryAll(keys.profileOf(accountId));
+    const items = await queryPartition(this.client, this.tableName, keys.profileOf(accountId));
     return items.map((item) => {
       const sk = String(item.sk);
       return {
@@ -68,23 +69,5 @@ export class DestinationProfileRepository {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
       throw error;
     }
-  }
-
-  private async queryAll(pk: string, skFrom?: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: skFrom ? 'pk = :pk AND sk >= :from' : 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': pk, ...(skFrom ? { ':from': skFrom } : {}) }),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 }

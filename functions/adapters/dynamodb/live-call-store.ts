@@ -8,7 +8,6 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -23,6 +22,7 @@ import { parseAccountItem } from './account-repository.js';
 import { parseStoredCall } from './decision-record.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { ExpressionBuilder, ledgerNames, marshalled, parseLedger, settledCallValue } from './ledger-attributes.js';
+import { queryPartition } from './query-partition.js';
 import { toEndMarkerItem } from './to-end-marker.js';
 
 const BATCH_GET_LIMIT = 100;
@@ -225,25 +225,8 @@ export class DynamoLiveCallStore implements LiveCallStore {
   }
 
   async toEndMarkers(): Promise<{ accountId: string; at: string }[]> {
-    const markers: { accountId: string; at: string }[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': keys.toEndMarkers() }),
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const raw of page.Items ?? []) {
-        const item = unmarshall(raw);
-        if (typeof item.accountId === 'string' && typeof item.at === 'string') markers.push({ accountId: item.accountId, at: item.at });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return markers;
+    const items = await queryPartition(this.client, this.tableName, keys.toEndMarkers(), { consistent: true });
+    return items.flatMap((item) => (typeof item.accountId === 'string' && typeof item.at === 'string' ? [{ accountId: item.accountId, at: item.at }] : []));
   }
 
   async readAccounts(accountIds: readonly string[]): Promise<AccountSnapshot[]> {

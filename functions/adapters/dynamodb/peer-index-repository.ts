@@ -10,10 +10,11 @@
  *   100 entries per account) and it is read only when failures reach the ban threshold, through a cache.
  * - Status is not in the index (it changes without a policy change): the accounts themselves are read, consistently.
  */
-import { BatchGetItemCommand, QueryCommand, type AttributeValue, type BatchGetItemCommandOutput, type DynamoDBClient, type KeysAndAttributes, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, type KeysAndAttributes, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { accountStatusOf, type PeerAccountState, type PeerIndexEntry } from '../../../domain/bans/known-peer.js';
 import { keys } from './keys.js';
+import { queryPartition } from './query-partition.js';
 
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_LIMIT = 100;
@@ -34,24 +35,10 @@ export class PeerIndexRepository {
   /** Every account's allowed sources; accounts that allow none are left out. */
   async readAll(): Promise<PeerIndexEntry[]> {
     const entries: PeerIndexEntry[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': keys.peerIndex() }),
-          ProjectionExpression: 'accountId, allowedIps',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const raw of page.Items ?? []) {
-        const item = unmarshall(raw);
-        const allowedIps = stringArray(item.allowedIps);
-        if (typeof item.accountId === 'string' && allowedIps.length > 0) entries.push({ accountId: item.accountId, allowedIps });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const item of await queryPartition(this.client, this.tableName, keys.peerIndex(), { projection: 'accountId, allowedIps' })) {
+      const allowedIps = stringArray(item.allowedIps);
+      if (typeof item.accountId === 'string' && allowedIps.length > 0) entries.push({ accountId: item.accountId, allowedIps });
+    }
     return entries;
   }
 
