@@ -29,6 +29,11 @@ import type { CallDecision } from './decision.js';
 export interface LiveCallCommitment {
   readonly call: LiveCall;
   readonly concurrencyLimit: number | null;
+  /**
+   * What must be available for this grant: its reservation, or, for a whole duration granted up front because it
+   * is a small share of the balance, the balance that makes it so; simultaneous calls cannot all take that share.
+   */
+  readonly requiredAvailableMicros: number;
 }
 
 export interface VelocityCommitment {
@@ -116,7 +121,7 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
   };
   return {
     ...base,
-    liveCall: { call, concurrencyLimit: limits.concurrentCalls },
+    liveCall: { call, concurrencyLimit: limits.concurrentCalls, requiredAvailableMicros: requiredAvailable(call, decision, input.credit) },
     velocity: {
       minute,
       allowedBefore: limits.callsPerMinute === null ? null : callsAllowedBefore(limits.callsPerMinute, previousMinuteCalls, nowMs),
@@ -130,6 +135,13 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
     },
     ...(unusual ? { unusual } : {}),
   };
+}
+
+/** A whole duration longer than a slice is granted only while it is at most `fullGrantShare` of what is available. */
+function requiredAvailable(call: LiveCall, decision: CallDecision, credit: CreditSettings): number {
+  const wholeDuration = decision.interimSeconds === null && call.grantedSeconds > credit.creditSliceSeconds;
+  if (!wholeDuration || credit.fullGrantShare <= 0) return call.reservedMicros;
+  return Math.max(call.reservedMicros, Math.ceil(call.reservedMicros / credit.fullGrantShare));
 }
 
 /**

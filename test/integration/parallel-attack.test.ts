@@ -134,6 +134,17 @@ describe('atomic limits under simultaneous attempts', () => {
     expect(exposure(decisions)).toBeLessThanOrEqual(10);
   });
 
+  it('lets simultaneous calls share the balance as calls one at a time would: no more whole-duration grants', async () => {
+    // $25 at $0.0045/min: a 4 h call costs $1.08, granted whole while that is at most a quarter of what is available.
+    await createAccount('sharing', {}, 25);
+    const together60 = await together(60, 'sharing', domestic);
+    const whole = together60.filter((decision) => decision.decision === 'allow' && decision.interimSeconds === undefined && (decision.maxDurationSeconds ?? 0) > 180);
+    // One at a time, whole grants stop once $1.08 is more than a quarter of what is left: after 20 of them.
+    expect(whole.length).toBeLessThanOrEqual(20);
+    expect(together60.every((decision) => decision.decision === 'allow')).toBe(true);
+    expect((await account('sharing')).available).toBeGreaterThan(2);
+  });
+
   it('counts a callId retried 20 times at once only once', async () => {
     await createAccount('retry', { limits: { concurrentCalls: 5 } }, 100);
     const callId = 'retry-the-same-call';

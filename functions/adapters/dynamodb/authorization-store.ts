@@ -389,7 +389,7 @@ export function commitmentExpression(commitment: CallCommitment): ExpressionBuil
     if (live.concurrencyLimit !== null) {
       expression.condition(`${expression.name('liveCalls')} < ${expression.value(live.concurrencyLimit)}`);
     }
-    expression.condition(`${expression.name('availableMicros')} >= ${expression.value(call.reservedMicros)}`);
+    expression.condition(`${expression.name('availableMicros')} >= ${expression.value(live.requiredAvailableMicros)}`);
     expression
       .set(ledgerNames.live(call.callId), liveCallValue(call))
       .add('liveCalls', 1)
