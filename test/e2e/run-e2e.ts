@@ -220,7 +220,9 @@ async function main(): Promise<number> {
       runNumber += 1;
       return runUac({ timeoutSeconds: 30, ...options, workDir, localPort: uacPort, label: `uac-${String(runNumber).padStart(2, '0')}-${options.scenario.replace(/\.xml$/, '')}` });
     };
-    const uasSaw = (pid: number) => uas.logLines().filter((line) => line.includes(`-${pid}@`));
+    const uasSaw = (pid: number) => uas.logLines().filter((line) => line.startsWith('INVITE') && line.includes(`-${pid}@`));
+    /** The BYEs the UAS got for the calls of one SIPp run: a call the proxy ends must end on the callee's side too. */
+    const uasByes = (pid: number) => uas.logLines().filter((line) => line.startsWith('BYE ') && line.includes(`-${pid}@`));
 
     // ---- Checks -------------------------------------------------------------------------------------------------
     await check('domestic call (tech prefix) reaches the UAS with the E.164 number', async () => {
@@ -281,9 +283,11 @@ async function main(): Promise<number> {
       assert(answeredToBye !== undefined, 'no answer-to-BYE time recorded');
       // the dialog timer ticks once a second
       assert(answeredToBye >= (expectedShortSeconds - 1) * 1000 && answeredToBye <= (expectedShortSeconds + 2) * 1000, `BYE ${answeredToBye} ms after the answer`);
+      const calleeBye = await eventually(() => uasByes(result.pid), (lines) => lines.length > 0, 3_000);
+      assert(calleeBye.length === 1, 'the callee (UAS) got no BYE');
       const completion = await eventually(() => completionLines(kMain, result.pid), (lines) => lines.length > 0, 5_000);
       assert(completion.length === 1 && /http=200\b/.test(completion[0] ?? ''), `completion after the timeout: ${JSON.stringify(completion)}`);
-      return `BYE from the proxy ${answeredToBye} ms after the answer, ${/"durationSeconds":\s*\d+/.exec(completion[0] ?? '')?.[0] ?? '?'} reported`;
+      return `BYE from the proxy ${answeredToBye} ms after the answer, to the callee too, ${/"durationSeconds":\s*\d+/.exec(completion[0] ?? '')?.[0] ?? '?'} reported`;
     });
 
     // ---- IP auto-ban: failed digest authentications from one source ----------------------------------------------
@@ -390,7 +394,9 @@ async function main(): Promise<number> {
       assert(answeredToBye !== undefined && answeredToBye >= (FAIL_OPEN_CAP_SECONDS - 1) * 1000 && answeredToBye <= (FAIL_OPEN_CAP_SECONDS + 2) * 1000, `BYE ${answeredToBye} ms after the answer`);
       assert(result.retransmissions === 0, `${result.retransmissions} INVITE retransmissions: 100 Trying did not come before the lookup`);
       assert(linesWith(kOpen, 'failing OPEN').length === 1, 'Kamailio did not log the fail-open');
-      return `answered after ${pdd} ms, BYE ${answeredToBye} ms after the answer, no retransmissions (100 Trying first)`;
+      const calleeBye = await eventually(() => uasByes(result.pid), (lines) => lines.length > 0, 3_000);
+      assert(calleeBye.length === 1, 'the callee (UAS) got no BYE');
+      return `answered after ${pdd} ms, BYE ${answeredToBye} ms after the answer (to the callee too), no retransmissions (100 Trying first)`;
     });
 
     await check('Tollgate hung, fail closed: 603 Decline within the budget', async () => {
