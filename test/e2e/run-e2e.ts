@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDemoData } from '../../functions/local/demo-data.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/local-stack.js';
+import { LIVE_CALLS_STACK_ENVIRONMENT, liveCallChecks } from './live-calls.js';
 import { authorizationEntries, linesWith, startKamailio, type Kamailio } from './support/kamailio.js';
 import { freeUdpPort, startBlackHole } from './support/processes.js';
 import { errorExcerpt, runUac, startUas, type UacOptions, type UacResult } from './support/sipp.js';
@@ -159,7 +160,7 @@ async function main(): Promise<number> {
     const logger = new PowertoolsLogger({ serviceName: 'tollgate-e2e', logLevel: 'ERROR' });
     // A minimum billable time of 1 s lets a tiny balance buy a 4 s call (the default 60 s would refuse it).
     // The stream poller publishes events (not under test here) and would compete for the 2 cores: poll once a second.
-    const stack = await startLocalStack({ port: 0, logger, streamPollMs: 1_000, environment: { TOLLGATE_MIN_BILLABLE_SECONDS: '1' } });
+    const stack = await startLocalStack({ port: 0, logger, streamPollMs: 1_000, environment: { TOLLGATE_MIN_BILLABLE_SECONDS: '1', ...LIVE_CALLS_STACK_ENVIRONMENT } });
     let stackStopped = false;
     stoppers.push(async () => {
       if (!stackStopped) await stack.stop();
@@ -335,6 +336,11 @@ async function main(): Promise<number> {
       assert(refused.length >= 1, 'no local refusal logged');
       assert(authorizationEntries(kMain, `-${result.pid}@`).length === 0, 'Kamailio still asked Tollgate');
       return 'no digest challenge for the banned IP: 403 from the ipban htable, no HTTP call';
+    });
+
+    // ---- Live calls: suspension mid-call, a prepaid call on interim updates, a burst against a concurrency limit ----
+    await liveCallChecks({
+      api, url: stack.url, adminToken: stack.adminToken, switchToken: demo.switchToken, kamailio: kMain, workDir, freePort: port, uasLines: () => uas.logLines(), check,
     });
 
     // ---- Load step and post-dial delay ----------------------------------------------------------------------------
