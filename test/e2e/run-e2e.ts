@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDemoData } from '../../functions/local/demo-data.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/local-stack.js';
+import { LIVE_CALLS_STACK_ENVIRONMENT, liveCallChecks } from './live-calls.js';
 import { authorizationEntries, linesWith, startKamailio, type Kamailio } from './support/kamailio.js';
 import { delay, freeUdpPort, startBlackHole } from './support/processes.js';
 import { errorExcerpt, runUac, startUas, type UacOptions, type UacResult } from './support/sipp.js';
@@ -175,7 +176,12 @@ async function main(): Promise<number> {
     // A minimum billable time of 1 s lets a tiny balance buy a 4 s call (the default 60 s would refuse it).
     // The stream poller publishes events (not under test here) and would compete for the 2 cores: poll once a second.
     // Tollgate's budget sits just under this Kamailio's 1 s HTTP timeout, so a slow answer is still a decision.
-    const stack = await startLocalStack({ port: 0, logger, streamPollMs: 1_000, environment: { TOLLGATE_MIN_BILLABLE_SECONDS: '1', TOLLGATE_AUTHORIZE_BUDGET_MS: '900' } });
+    const stack = await startLocalStack({
+      port: 0,
+      logger,
+      streamPollMs: 1_000,
+      environment: { TOLLGATE_MIN_BILLABLE_SECONDS: '1', TOLLGATE_AUTHORIZE_BUDGET_MS: '900', ...LIVE_CALLS_STACK_ENVIRONMENT },
+    });
     let stackStopped = false;
     stoppers.push(async () => {
       if (!stackStopped) await stack.stop();
@@ -240,7 +246,9 @@ async function main(): Promise<number> {
       runNumber += 1;
       return runUac({ timeoutSeconds: 30, ...options, workDir, localPort: uacPort, label: `uac-${String(runNumber).padStart(2, '0')}-${options.scenario.replace(/\.xml$/, '')}` });
     };
-    const uasSaw = (pid: number) => uas.logLines().filter((line) => line.includes(`-${pid}@`));
+    const uasSaw = (pid: number) => uas.logLines().filter((line) => line.startsWith('INVITE') && line.includes(`-${pid}@`));
+    /** The BYEs the UAS got for the calls of one SIPp run: a call the proxy ends must end on the callee's side too. */
+    const uasByes = (pid: number) => uas.logLines().filter((line) => line.startsWith('BYE ') && line.includes(`-${pid}@`));
 
     // ---- Checks -------------------------------------------------------------------------------------------------
     await check('domestic call (tech prefix) reaches the UAS with the E.164 number', async () => {
@@ -301,9 +309,11 @@ async function main(): Promise<number> {
       assert(answeredToBye !== undefined, 'no answer-to-BYE time recorded');
       // the dialog timer ticks once a second
       assert(answeredToBye >= (expectedShortSeconds - 1) * 1000 && answeredToBye <= (expectedShortSeconds + 2) * 1000, `BYE ${answeredToBye} ms after the answer`);
+      const calleeBye = await eventually(() => uasByes(result.pid), (lines) => lines.length > 0, 3_000);
+      assert(calleeBye.length === 1, 'the callee (UAS) got no BYE');
       const completion = await eventually(() => completionLines(kMain, result.pid), (lines) => lines.length > 0, 5_000);
       assert(completion.length === 1 && /http=200\b/.test(completion[0] ?? ''), `completion after the timeout: ${JSON.stringify(completion)}`);
-      return `BYE from the proxy ${answeredToBye} ms after the answer, ${/"durationSeconds":\s*\d+/.exec(completion[0] ?? '')?.[0] ?? '?'} reported`;
+      return `BYE from the proxy ${answeredToBye} ms after the answer, to the callee too, ${/"durationSeconds":\s*\d+/.exec(completion[0] ?? '')?.[0] ?? '?'} reported`;
     });
 
     // ---- IP auto-ban: failed digest authentications from one source ----------------------------------------------
@@ -424,6 +434,11 @@ async function main(): Promise<number> {
       return `${reports.length} failures reported, ${PEER_IP} not banned, review opened for e2e-peer, and its next call answered`;
     });
 
+    // ---- Live calls: suspension mid-call, a prepaid call on interim updates, a burst against a concurrency limit ----
+    await liveCallChecks({
+      api, url: stack.url, adminToken: stack.adminToken, switchToken: demo.switchToken, kamailio: kMain, workDir, freePort: port, uasLines: () => uas.logLines(), check,
+    });
+
     // ---- Load step and post-dial delay ----------------------------------------------------------------------------
     let light: UacResult | undefined;
     let lightAuthMs: Summary | undefined;
@@ -481,7 +496,9 @@ async function main(): Promise<number> {
       assert(answeredToBye !== undefined && answeredToBye >= (FAIL_OPEN_CAP_SECONDS - 1) * 1000 && answeredToBye <= (FAIL_OPEN_CAP_SECONDS + 2) * 1000, `BYE ${answeredToBye} ms after the answer`);
       assert(result.retransmissions === 0, `${result.retransmissions} INVITE retransmissions: 100 Trying did not come before the lookup`);
       assert(linesWith(kOpen, 'failing OPEN').length === 1, 'Kamailio did not log the fail-open');
-      return `answered after ${pdd} ms, BYE ${answeredToBye} ms after the answer, no retransmissions (100 Trying first)`;
+      const calleeBye = await eventually(() => uasByes(result.pid), (lines) => lines.length > 0, 3_000);
+      assert(calleeBye.length === 1, 'the callee (UAS) got no BYE');
+      return `answered after ${pdd} ms, BYE ${answeredToBye} ms after the answer (to the callee too), no retransmissions (100 Trying first)`;
     });
 
     await check('Tollgate hung, fail closed: 603 Decline within the budget', async () => {

@@ -22,6 +22,8 @@ export interface UacOptions {
   readonly timeoutSeconds: number;
   /** A label for the files this run leaves in workDir. */
   readonly label: string;
+  /** More SIPp arguments, e.g. ['-l', '200'] to lift the limit on simultaneous calls. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface UacResult {
@@ -52,6 +54,7 @@ export async function runUac(options: UacOptions): Promise<UacResult> {
     ...(options.rate !== undefined ? ['-r', String(options.rate), '-rp', '1000'] : []),
     ...(options.authUser !== undefined ? ['-au', options.authUser] : []),
     ...(options.authPassword !== undefined ? ['-ap', options.authPassword] : []),
+    ...(options.extraArgs ?? []),
     '-nostdin',
     '-trace_err', '-error_file', file('errors.log'),
     '-trace_logs', '-log_file', file('log'),
