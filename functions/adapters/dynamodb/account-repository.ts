@@ -273,7 +273,7 @@ export async function initialiseLedgerFields(client: DynamoDBClient, tableName: 
       new UpdateItemCommand({
         TableName: tableName,
         Key: marshall(keys.account(accountId)),
-        UpdateExpression: 'SET availableMicros = balanceMicros, reservedMicros = :zero, liveCalls = :zero',
+        UpdateExpression: 'SET availableMicros = balanceMicros, liveCalls = :zero',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(availableMicros)',
         ExpressionAttributeValues: marshall({ ':zero': 0 }),
       }),
@@ -288,7 +288,7 @@ export async function initialiseLedgerFields(client: DynamoDBClient, tableName: 
 }
 
 /** The live side of a new account (functions/adapters/dynamodb/ledger-attributes.ts): nothing reserved, nothing live. */
-const EMPTY_LEDGER_FIELDS = { availableMicros: 0, reservedMicros: 0, liveCalls: 0 };
+const EMPTY_LEDGER_FIELDS = { availableMicros: 0, liveCalls: 0 };
 
 /**
  * restrictedDestinations and knownCountries are stored as string sets so that concurrent writers can ADD and

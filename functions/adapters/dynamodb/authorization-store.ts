@@ -162,7 +162,6 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
       expression
         .remove(ledgerNames.live(live.callId))
         .add('liveCalls', -1)
-        .add('reservedMicros', -live.reservedMicros)
         .add('availableMicros', live.reservedMicros);
       if (commitment.velocity) expression.add(ledgerNames.minute(commitment.velocity.minute), -1);
       if (commitment.spend) {
@@ -393,7 +392,6 @@ export function commitmentExpression(commitment: CallCommitment): ExpressionBuil
     expression
       .set(ledgerNames.live(call.callId), liveCallValue(call))
       .add('liveCalls', 1)
-      .add('reservedMicros', call.reservedMicros)
       .add('availableMicros', -call.reservedMicros);
   }
   const velocity = commitment.velocity;

@@ -5,7 +5,7 @@
  *
  * | attribute | holds |
  * | --- | --- |
- * | `availableMicros`, `reservedMicros`, `liveCalls` | balance minus reservations, open reservations, live-call count |
+ * | `availableMicros`, `liveCalls` | balance minus open reservations (so the reservations are `balanceMicros - availableMicros`), live-call count |
  * | `c#<callId>` | a live call: `r` reserved micros, `g` granted seconds, `e` expiry (epoch ms) |
  * | `x#<callId>` | a call charged after its reservation expired, for an hour: `c` charged micros, `s` seconds, `t` ms |
  * | `m#<minute>` | allowed calls in that epoch minute |
@@ -92,7 +92,8 @@ export function parseLedger(item: Record<string, unknown>): AccountLedger {
   liveCalls.sort((a, b) => a.expiresAtMs - b.expiresAtMs);
   return {
     availableMicros: finite(item.availableMicros ?? item.balanceMicros),
-    reservedMicros: finite(item.reservedMicros),
+    // Derived, not stored: every write that moves a reservation or the balance keeps balance - available equal to it.
+    reservedMicros: finite(item.balanceMicros) - finite(item.availableMicros ?? item.balanceMicros),
     liveCallCount: finite(item.liveCalls),
     liveCalls,
     settled,
@@ -116,7 +117,8 @@ export function applyUpdated(ledger: AccountLedger, updated: Record<string, unkn
     Object.fromEntries([...Object.entries(before).filter(([index]) => !gone.has(name(Number(index)))), ...Object.entries(after)]) as Record<number, V>;
   return {
     availableMicros: partial.availableMicros,
-    reservedMicros: updated.reservedMicros !== undefined ? partial.reservedMicros : ledger.reservedMicros,
+    // A per-call write leaves the balance as it was: what it took from the available balance it added to the reservations.
+    reservedMicros: ledger.reservedMicros - (partial.availableMicros - ledger.availableMicros),
     liveCallCount: updated.liveCalls !== undefined ? partial.liveCallCount : ledger.liveCallCount,
     liveCalls: [...liveCalls.values()].sort((a, b) => a.expiresAtMs - b.expiresAtMs),
     settled: Object.fromEntries(Object.entries(ledger.settled).filter(([callId]) => !gone.has(ledgerNames.settled(callId)))),
@@ -149,7 +151,7 @@ function mergeUnusual(
 
 /** True when the item predates the live side and needs its counters initialised before a conditional write. */
 export function needsLedgerFields(item: Record<string, unknown>): boolean {
-  return item.availableMicros === undefined || item.reservedMicros === undefined || item.liveCalls === undefined;
+  return item.availableMicros === undefined || item.liveCalls === undefined;
 }
 
 /**

@@ -86,7 +86,6 @@ export class DynamoLiveCallStore implements LiveCallStore {
       .setField(callName, 'g', change.grantedSeconds)
       .setField(callName, 'e', change.expiresAtMs)
       .remove('balanceChanged')
-      .add('reservedMicros', extra)
       .add('availableMicros', -extra);
     return this.update(accountId, expression);
   }
@@ -103,7 +102,6 @@ export class DynamoLiveCallStore implements LiveCallStore {
       .set(ledgerNames.settled(call.callId), settledCallValue(settled))
       .set('balanceChanged', true)
       .add('liveCalls', -1)
-      .add('reservedMicros', -call.reservedMicros)
       .add('availableMicros', -adjustment)
       .add('balanceMicros', -chargedMicros)
       .add(ledgerNames.hour(buckets.hour), adjustment)
@@ -119,7 +117,6 @@ export class DynamoLiveCallStore implements LiveCallStore {
       .remove(ledgerNames.live(call.callId))
       .remove('balanceChanged')
       .add('liveCalls', -1)
-      .add('reservedMicros', -call.reservedMicros)
       .add('availableMicros', call.reservedMicros);
     return this.update(accountId, expression);
   }
