@@ -16,10 +16,9 @@ import { isUsualCountry, resolveThresholds, type DetectionThresholds } from '../
 import type { Clock } from '../shared/ports.js';
 import { toMicros } from '../shared/money.js';
 import { extendGrant, interimAfter, type CreditSettings, type Extension } from './credit-control.js';
-import { findLiveCall, isExpired, type LiveCall } from './ledger.js';
+import { findLiveCall, isExpired, spendBucketsOf, type LiveCall } from './ledger.js';
 import { reasonToEnd, type StopReason } from './live-call-control.js';
 import type { LiveCallStore } from './ports.js';
-import { spendBucketsOf } from './settle-call.js';
 
 export interface InterimRequest {
   readonly callId: string;

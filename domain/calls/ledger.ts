@@ -68,6 +68,11 @@ export const minuteIndex = (epochMs: number) => Math.floor(epochMs / 60_000);
 export const hourIndex = (epochMs: number) => Math.floor(epochMs / 3_600_000);
 export const dayIndex = (epochMs: number) => Math.floor(epochMs / 86_400_000);
 
+/** The spend buckets a call's cost belongs to: those of the hour and day it was authorized in. */
+export function spendBucketsOf(authorizedAtMs: number): { readonly hour: number; readonly day: number } {
+  return { hour: hourIndex(authorizedAtMs), day: dayIndex(authorizedAtMs) };
+}
+
 export function isExpired(call: LiveCall, nowMs: number): boolean {
   return call.expiresAtMs <= nowMs;
 }

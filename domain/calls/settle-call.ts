@@ -21,7 +21,7 @@ import type { AccountSnapshot, DecisionRecord } from '../policy/authorize-call.j
 import { knownCountry, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
 import { costMicros } from './credit-control.js';
-import { dayIndex, findLiveCall, hourIndex, type LiveCall } from './ledger.js';
+import { findLiveCall, type LiveCall } from './ledger.js';
 import type { Completion, LedgerCounters, LiveCallStore, StoredCompletion } from './ports.js';
 
 export interface SettleCallRequest {
@@ -158,9 +158,4 @@ export async function applySettlement(
     snapshot = write.snapshot ?? (await store.readAccount(accountId));
   }
   throw new Error(`call ${record.callId} could not be settled after ${APPLY_ATTEMPTS} attempts`);
-}
-
-/** The spend buckets a call's cost belongs to: those of the hour and day it was authorized in. */
-export function spendBucketsOf(authorizedAtMs: number): { readonly hour: number; readonly day: number } {
-  return { hour: hourIndex(authorizedAtMs), day: dayIndex(authorizedAtMs) };
 }

@@ -200,15 +200,16 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
       decidedAt: now.toISOString(),
       request: requestIdentity(request),
     });
-    const decide = (snapshot: AccountSnapshot | undefined, forceDeny?: CallDecision) =>
-      forceDeny ??
+    /** The destination country when this attempt counts for burst detection (worked out once per snapshot). */
+    const unusualOf = (snapshot: AccountSnapshot) => unusualCountryOf(target, snapshot.account, rateDeck, deps.settings);
+    const decide = (snapshot: AccountSnapshot | undefined, unusualCountry = snapshot ? unusualOf(snapshot) : undefined) =>
       evaluateCall({
         request,
         target,
         account: activeBan ? undefined : snapshot?.account,
         activeBan,
         usage: snapshot ? usageOf(snapshot, now) : ZERO_USAGE,
-        activity: snapshot ? activityOf(snapshot, unusualCountryOf(target, snapshot.account, rateDeck, deps.settings), now, deps.settings) : NO_ACTIVITY,
+        activity: snapshot ? activityOf(snapshot, unusualCountry, now, deps.settings) : NO_ACTIVITY,
         now,
         rateDeck,
         highRiskPrefixes,
@@ -233,7 +234,8 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     let replacing: string | undefined;
     for (let round = 1; ; round += 1) {
       const current: AccountSnapshot = snapshot;
-      const decision: CallDecision = decide(current);
+      const unusualCountry = unusualOf(current);
+      const decision: CallDecision = decide(current, unusualCountry);
       if (!fresh && LIMIT_REASONS.has(decision.reason)) {
         // A limit denial on a cached copy may be stale (calls ended elsewhere): confirm on a read first.
         trace.retries.push(`confirm ${decision.reason}`);
@@ -248,7 +250,6 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
       // After repeated lost races the last round only records: a refusal as busy, taking nothing.
       const lastRound = round > MAX_COMMIT_ROUNDS;
       const record = recordOf(lastRound ? contentionDenial(decision, deps.settings) : decision);
-      const unusualCountry = record.destination ? unusualCountryOf(target, current.account, rateDeck, deps.settings) : undefined;
       const commitment = lastRound
         ? undefined
         : commitmentFor({ decision: record, callId: request.callId, account: current.account, ledger: current.ledger, unusualCountry, now, detection: deps.settings.detection, credit: deps.settings });

@@ -13,9 +13,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { LiveCall, SettledCall } from '../../../domain/calls/ledger.js';
+import { spendBucketsOf, type LiveCall, type SettledCall } from '../../../domain/calls/ledger.js';
 import type { ClaimOutcome, Completion, CompletionClaim, CountryProfile, ExtensionGuard, GrantChange, LedgerWrite, LiveCallStore, StoredCall } from '../../../domain/calls/ports.js';
-import { spendBucketsOf } from '../../../domain/calls/settle-call.js';
 import type { AccountSnapshot } from '../../../domain/policy/authorize-call.js';
 import type { Destination } from '../../../domain/policy/decision.js';
 import { parseAccountItem } from './account-repository.js';
