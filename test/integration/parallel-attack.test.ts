@@ -196,6 +196,44 @@ describe('reservations, settlement and live-call control', () => {
     expect(state.reserved).toBeLessThanOrEqual(2);
   });
 
+  it('never reserves more than the balance when 10 interim updates ask for more at once', async () => {
+    // 10 calls at 0.27/min on 10.00: ten 180 s slices hold 8.10; each update wants another 0.675.
+    await createAccount('interims', { internationalEnabled: true, whitelistCountries: ['DM'] }, 10);
+    const calls = await together(10, 'interims', (index) => `+1767555${String(7000 + index)}`);
+    expect(calls.every((call) => call.decision === 'allow' && call.maxDurationSeconds === 180)).toBe(true);
+    const updates = await Promise.all(
+      calls.map((call) => stack.call('POST', `/v1/calls/${call.callId}/interim`, { token: switchToken, body: { answered: true, elapsedSeconds: 150 } })),
+    );
+    const grants = updates.map((update) => update.body as { action: string; maxDurationSeconds: number; extended: boolean });
+    expect(grants.every((grant) => grant.action === 'continue' && grant.maxDurationSeconds >= 180)).toBe(true);
+    expect(grants.filter((grant) => grant.extended).length).toBeGreaterThan(0);
+    expect(grants.filter((grant) => grant.maxDurationSeconds === 330).length).toBeLessThanOrEqual(2); // 1.90 left buys two whole extensions
+    const granted = grants.reduce((sum, grant) => sum + Math.ceil((grant.maxDurationSeconds * 270_000) / 60) / 1e6, 0);
+    expect(granted).toBeLessThanOrEqual(10);
+    const state = await account('interims');
+    expect(state.available).toBeGreaterThanOrEqual(0);
+    expect(state.reserved).toBeCloseTo(granted, 6);
+  });
+
+  it('lists every call that got through while a suspension raced 60 simultaneous attempts', async () => {
+    await createAccount('racing', {}, 100);
+    const attempts = together(60, 'racing', domestic);
+    const suspension = new Promise((done) => setTimeout(done, 20)).then(() =>
+      stack.call('POST', '/v1/accounts/racing/suspend', { token: reviewerToken, body: { note: 'suspended mid-burst' } }),
+    );
+    const [decisions, suspended] = await Promise.all([attempts, suspension]);
+    expect(suspended.status).toBe(200);
+    const live = (await stack.call('GET', '/v1/accounts/racing/calls', { token: stack.adminToken })).body.calls as { callId: string }[];
+    const toEnd = ((await stack.call('GET', '/v1/calls/to-end', { token: switchToken })).body.calls as { callId: string; accountId: string; reason: string }[]).filter(
+      (call) => call.accountId === 'racing',
+    );
+    // Whatever got through before the suspension is live, and every live call is on the list to end.
+    expect(live.length).toBe(decisions.filter((decision) => decision.decision === 'allow').length);
+    expect(toEnd.map((call) => call.callId).sort()).toEqual(live.map((call) => call.callId).sort());
+    expect(toEnd.every((call) => call.reason === 'ACCOUNT_SUSPENDED')).toBe(true);
+    expect((await authorize('racing', domestic(99))).reason).toBe('ACCOUNT_SUSPENDED');
+  });
+
   it('puts a suspended account\'s live calls on the to-end list at once, and interim updates say stop', async () => {
     await createAccount('suspend-me', {}, 20);
     const calls = await together(2, 'suspend-me', domestic);
