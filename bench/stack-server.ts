@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ port: 0, dynamoEndpoint: endpoint, tableName, adminToken });
   // In AWS the table's stream is read by its own function, not by the process that authorizes: leave it out here.
   await stack.events.poller.stop();
-  const counter = countRequests(stack.deps.client);
+  const counter = countRequests(stack.runtime.client);
 
   // resourceUsage().maxRSS is the kernel's high-water mark; sampling as well guards against platforms reporting 0.
   let sampledPeak = process.memoryUsage().rss;

@@ -155,7 +155,7 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     // Local deletes expired items within a second: decisions, bans, auth failures and idempotency markers would vanish
     // mid-run (a completion then finds no decision). AWS deletes within days and Tollgate checks expiry itself, never
     // relying on the deletion, so the replay's table keeps its items.
-    await stack.deps.client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: false } }));
+    await stack.runtime.client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: false } }));
     const switchToken = await setUp(admin, accounts, options.concurrency);
     const switchClient = new HttpClient(stack.url, switchToken, options.concurrency);
     const calls: CallRecord[] = [];

@@ -1,28 +1,16 @@
-/**
- * POST /v1/accounts/{accountId}/suspend and /reactivate (reviewer, admin), body `{ "note": "..." }`: change the
- * account's status outside a review too, audited. A suspension refuses the account's next call everywhere (its
- * version moves) and puts its live calls on the switches' to-end list.
- */
-import * as z from 'zod';
-import { actorOf } from '../shared/actor.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
-import { accountView } from '../shared/views.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The account-status function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeAccountStatusEndpoint } from './endpoint.js';
 
-const statusChangeSchema = z.object({ note: z.string().trim().min(1).max(1_000) }).strict();
-
-export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ body: statusChangeSchema }, async ({ route, body, pathParameters, principal }) => {
-    const deps = resolve(source);
-    const accountId = pathParameters.accountId ?? '';
-    const to = route.path.endsWith('/suspend') ? 'suspended' : 'active';
-    const actor = actorOf(principal);
-    const outcome = await deps.accounts.changeStatus(accountId, to, { actor, at: deps.clock.now().toISOString(), auditId: deps.ids.newId(), note: body.note });
-    if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
-    if (outcome.kind === 'conflict') throw httpErrors.conflict(`account ${accountId} kept changing while its status was being set; try again`);
-    if (outcome.kind === 'changed') deps.logger.warn(to === 'suspended' ? 'account suspended' : 'account reactivated', { accountId, by: actor, note: body.note, before: outcome.before });
-    return { status: 200, body: { account: accountView(outcome.account), changed: outcome.kind === 'changed' } };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeAccountStatusEndpoint({
+    accounts: new AccountRepository(client, tableName),
+    clock: runtime.clock,
+    ids: runtime.ids,
+    logger: runtime.logger,
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

@@ -1,34 +1,15 @@
-/**
- * Audit trails, newest first, paginated (`?limit=&cursor=`):
- * - GET /v1/accounts/{accountId}/audit (reviewer, admin): one account's changes;
- * - GET /v1/audit (admin): the carrier scope, changes that belong to no account: IP bans, their lifts, and bans
- *   withheld from known peers.
- */
-import * as z from 'zod';
-import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
-import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The audit function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeAuditEndpoint } from './endpoint.js';
 
-const CARRIER_SCOPE = 'carrier';
-
-const querySchema = z
-  .object(pageQueryFields)
-  .strict();
-
-export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ query: querySchema }, async ({ route, query, pathParameters }) => {
-    const deps = resolve(source);
-    const accountId = route.path === '/v1/audit' ? undefined : (pathParameters.accountId ?? '');
-    if (accountId !== undefined && !(await deps.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
-    try {
-      const page = await deps.audit.list(accountId ?? CARRIER_SCOPE, query.limit, query.cursor);
-      const scope = accountId === undefined ? { scope: CARRIER_SCOPE } : { accountId };
-      return { status: 200, body: { ...scope, records: page.records, nextCursor: page.nextCursor } };
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw httpErrors.badRequest('the request query is invalid', [{ field: 'cursor', message: error.message }]);
-      throw error;
-    }
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeAuditEndpoint({
+    accounts: new AccountRepository(client, tableName),
+    audit: new AuditRepository(client, tableName),
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

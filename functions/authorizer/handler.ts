@@ -1,92 +1,15 @@
-/**
- * API Gateway (HTTP API) Lambda authorizer with simple responses, cached by the Authorization header for at most
- * CREDENTIAL_REVOCATION_SECONDS (infra/config.ts enforces it), so a revoked or expired credential is refused
- * everywhere within that time.
- * It resolves identity only: a known token yields its role; an unknown one yields role "none", so the handler's
- * middleware answers 401 in the contract's error shape (API Gateway itself answers 401 when the header is missing).
- * Roles and account ownership are enforced in functions/shared/http.ts, the same code the local stack runs.
- */
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { hashToken, type CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
-import { isUnavailable, UNVERIFIED_ROLE } from '../shared/unavailable.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The authorizer function's composition root: the adapters its ports need, built once per process. */
+import { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeAuthorizerEndpoint } from './endpoint.js';
 
-export interface AuthorizerResult {
-  readonly isAuthorized: boolean;
-  readonly context: Record<string, string>;
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeAuthorizerEndpoint({
+    credentials: new CredentialRepository(client, tableName),
+    config: runtime.config,
+    clock: runtime.clock,
+  });
 }
 
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
-}
-
-/**
- * Credentials this process verified, kept (hashed) so that while the database is unavailable a credential it has
- * seen is trusted as it was, until its own expiry; a revocation made during the outage takes effect once the
- * database answers again. A credential never seen gets role "unverified": authorize answers its fail-mode refusal,
- * every other route 503 (never a 500, never an allow for a token nobody checked).
- */
-export class VerifiedCredentials {
-  private readonly seen = new Map<string, { context: Record<string, string>; expiresAt: string | null }>();
-
-  constructor(private readonly capacity = 10_000) {}
-
-  remember(token: string, context: Record<string, string>, expiresAt: string | null): void {
-    const key = hashToken(token);
-    this.seen.delete(key);
-    this.seen.set(key, { context, expiresAt });
-    if (this.seen.size > this.capacity) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
-  }
-
-  forget(token: string): void {
-    this.seen.delete(hashToken(token));
-  }
-
-  recall(token: string, now: Date): Record<string, string> | undefined {
-    const entry = this.seen.get(hashToken(token));
-    if (!entry || (entry.expiresAt !== null && Date.parse(entry.expiresAt) <= now.getTime())) return undefined;
-    return { ...entry.context, verifiedEarlier: 'true' };
-  }
-}
-
-/** An unknown, revoked or expired token yields role "none": the handler answers 401. */
-export async function principalContext(
-  credentials: CredentialRepository,
-  authorization: string | undefined,
-  now: Date,
-  verified: VerifiedCredentials,
-  lookupBudgetMs: number,
-): Promise<Record<string, string>> {
-  const token = bearerToken(authorization);
-  if (!token) return { role: 'none' };
-  let found: Awaited<ReturnType<CredentialRepository['findWithExpiry']>>;
-  try {
-    found = await credentials.findWithExpiry(token, now, AbortSignal.timeout(lookupBudgetMs));
-  } catch (error) {
-    if (!isUnavailable(error)) throw error;
-    return verified.recall(token, now) ?? { role: UNVERIFIED_ROLE };
-  }
-  if (!found) {
-    verified.forget(token);
-    return { role: 'none' };
-  }
-  const { principal } = found;
-  const context = { role: principal.role, credentialId: principal.credentialId, ...(principal.accountId ? { accountId: principal.accountId } : {}) };
-  verified.remember(token, context, found.expiresAt);
-  return context;
-}
-
-export function makeHandler(source: DependencySource) {
-  const verified = new VerifiedCredentials();
-  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
-    const deps = resolve(source);
-    const authorization = event.headers?.authorization ?? event.headers?.Authorization;
-    return { isAuthorized: true, context: await principalContext(deps.credentials, authorization, deps.clock.now(), verified, deps.config.credentialLookupBudgetMs) };
-  };
-}
-
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

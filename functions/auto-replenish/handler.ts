@@ -1,93 +1,19 @@
-/**
- * `Balance Low` → an automatic top-up, at most once per crossing, at most `maxPerDay` per UTC day, never while the
- * account is under review.
- *
- * 1. A terminal claim for the crossing means a duplicated event: done. A pending one means an earlier delivery
- *    died after claiming: resume at step 4 (without re-planning: the provider may already have charged).
- * 2. Plan from the account (disabled, under review, not active, balance already recovered → a skipped claim).
- * 3. Claim the crossing and one of the day's top-ups in one transaction; over the cap → a skipped claim and
- *    `Top-up Failed` (the customer must know the balance stays low).
- * 4. Charge the provider with the claim's id as idempotency key. Unknown outcome (throws) → the event is retried.
- * 5. Succeeded: balance ADD + claim succeeded + `Balance Topped Up`; declined: claim failed + `Top-up Failed`.
- */
-import { planTopUp, topUpDay, type TopUpSkipReason } from '../../domain/balance/auto-replenish.js';
-import { fromMicros, toMicros } from '../../domain/shared/money.js';
-import type { TopUpClaim } from '../adapters/dynamodb/top-up-repository.js';
-import { parseBusEventOf } from '../shared/consumer-event.js';
-import type { BusEvent } from '../shared/event-publisher.js';
-import { dependencies, resolve, type Dependencies, type DependencySource } from '../shared/wiring.js';
+/** The auto-replenish function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { TopUpRepository } from '../adapters/dynamodb/top-up-repository.js';
+import { paymentsOf } from '../shared/process-caches.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeAutoReplenishConsumer } from './consumer.js';
 
-export type AutoReplenishResult =
-  | { readonly outcome: 'topped-up' | 'declined' | 'duplicate' }
-  | { readonly outcome: 'skipped'; readonly reason: TopUpSkipReason | 'account-not-found' };
-
-export function makeHandler(source: DependencySource) {
-  return async (event: BusEvent): Promise<AutoReplenishResult> => {
-    const deps = resolve(source);
-    const { detail } = parseBusEventOf(event, 'Balance Low');
-    const { accountId, crossingId } = detail;
-
-    let claim = await deps.topUps.getClaim(accountId, crossingId);
-    if (claim && claim.status !== 'pending') return { outcome: 'duplicate' };
-    if (!claim) {
-      const account = await deps.accounts.get(accountId);
-      if (!account) {
-        deps.logger.warn('balance low for an unknown account', { accountId, crossingId });
-        return { outcome: 'skipped', reason: 'account-not-found' };
-      }
-      const now = deps.clock.now();
-      const base = { accountId, crossingId, day: topUpDay(now), createdAt: now.toISOString(), updatedAt: now.toISOString() };
-      const plan = planTopUp(account);
-      if (plan.kind === 'skip') return skip(deps, { ...base, status: 'skipped', reason: plan.reason, amountMicros: toMicros(account.policy.autoReplenish.amount) });
-      const pending: TopUpClaim = { ...base, status: 'pending', amountMicros: plan.amountMicros };
-      const claimed = await deps.topUps.claim(pending, plan.maxPerDay);
-      // Another delivery of the same event holds the claim; it finishes the job (or its retry resumes it).
-      if (claimed === 'exists') return { outcome: 'duplicate' };
-      if (claimed === 'daily-cap') return skip(deps, { ...pending, status: 'skipped', reason: 'daily-cap' }, plan.maxPerDay);
-      claim = pending;
-    }
-
-    const charge = await deps.payments.charge({
-      accountId,
-      amountMicros: claim.amountMicros,
-      idempotencyKey: `topup:${accountId}:${crossingId}`,
-      description: `Tollgate automatic top-up for ${accountId}`,
-    });
-    const at = deps.clock.now().toISOString();
-    const amount = fromMicros(claim.amountMicros);
-    if (charge.kind === 'succeeded') {
-      // The balance in the event is as read just before the atomic ADD; a concurrent charge may move it slightly.
-      const account = await deps.accounts.get(accountId);
-      const balance = fromMicros((account?.balanceMicros ?? 0) + claim.amountMicros);
-      const done = await deps.topUps.succeed(claim, charge.paymentReference, at, {
-        eventId: `balance-topped-up:${crossingId}`,
-        occurredAt: at,
-        accountId,
-        amount,
-        balance,
-        crossingId,
-        paymentReference: charge.paymentReference,
-      });
-      if (done === 'completed') deps.logger.info('auto top-up succeeded', { accountId, crossingId, amount, paymentReference: charge.paymentReference });
-      return { outcome: done === 'completed' ? 'topped-up' : 'duplicate' };
-    }
-    const done = await deps.topUps.fail(claim, charge.failure, at, { eventId: `top-up-failed:${crossingId}`, occurredAt: at, accountId, amount, crossingId, failure: charge.failure });
-    if (done === 'completed') deps.logger.warn('auto top-up declined', { accountId, crossingId, amount, failure: charge.failure });
-    return { outcome: done === 'completed' ? 'declined' : 'duplicate' };
-  };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeAutoReplenishConsumer({
+    topUps: new TopUpRepository(client, tableName),
+    accounts: new AccountRepository(client, tableName),
+    payments: paymentsOf(runtime),
+    clock: runtime.clock,
+    logger: runtime.logger,
+  });
 }
 
-async function skip(deps: Dependencies, claim: TopUpClaim & { reason: TopUpSkipReason }, maxPerDay?: number): Promise<AutoReplenishResult> {
-  const failure = claim.reason === 'daily-cap' ? `DAILY_CAP_REACHED: at most ${maxPerDay ?? 0} automatic top-up(s) per day` : undefined;
-  const recorded = await deps.topUps.skip(
-    claim,
-    failure
-      ? { eventId: `top-up-failed:${claim.crossingId}`, occurredAt: claim.createdAt, accountId: claim.accountId, amount: fromMicros(claim.amountMicros), crossingId: claim.crossingId, failure }
-      : undefined,
-  );
-  if (recorded === 'exists') return { outcome: 'duplicate' };
-  deps.logger.info('auto top-up skipped', { accountId: claim.accountId, crossingId: claim.crossingId, reason: claim.reason });
-  return { outcome: 'skipped', reason: claim.reason };
-}
-
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

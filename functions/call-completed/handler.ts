@@ -1,63 +1,16 @@
-/**
- * POST /v1/calls/{callId}/completed: the switch reports an ended call. It is settled once (domain/calls/settle-call.ts):
- * charged per second at the rate authorized for it, its reservation released; a repeated report changes nothing and
- * answers with the first settlement. A call never answered reports durationSeconds 0 and costs nothing.
- */
-import * as z from 'zod';
-import { makeSettleCall, type SettleOutcome } from '../../domain/calls/settle-call.js';
-import { fromMicros } from '../../domain/shared/money.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The call-completed function's composition root: the adapters its ports need, built once per process. */
+import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeCallCompletedEndpoint } from './endpoint.js';
 
-const completionSchema = z
-  .object({
-    durationSeconds: z.number().int().min(0).max(86_400),
-    endedAt: z.iso.datetime({ offset: true }),
-  })
-  .strict();
-
-export function makeHandler(source: DependencySource) {
-  let settleCall: ReturnType<typeof makeSettleCall> | undefined;
-  return httpEndpoint({ body: completionSchema }, async ({ body, pathParameters }) => {
-    const deps = resolve(source);
-    settleCall ??= makeSettleCall({
-      store: deps.liveCalls,
-      clock: deps.clock,
-      detection: deps.config.detection,
-      reservationGraceSeconds: deps.config.credit.reservationGraceSeconds,
-    });
-    const callId = pathParameters.callId ?? '';
-    const outcome = await settleCall({ callId, durationSeconds: body.durationSeconds, endedAt: body.endedAt });
-    if (outcome.kind === 'not-found') throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);
-    if (outcome.kind === 'not-allowed') {
-      throw httpErrors.conflict(`call ${callId} was denied (${outcome.record.reason}); there is nothing to charge`, [{ field: 'callId', message: 'was not allowed' }]);
-    }
-    if (!outcome.alreadyCompleted) {
-      const log = outcome.overrun ? deps.logger.warn : deps.logger.info;
-      log.call(deps.logger, outcome.overrun ? 'call settled beyond its grant: charging the reported duration' : 'call settled', {
-        callId,
-        accountId: outcome.record.accountId,
-        durationSeconds: body.durationSeconds,
-        grantedSeconds: outcome.record.maxDurationSeconds,
-        charged: fromMicros(outcome.completion.chargedMicros),
-        becomesKnown: outcome.becomesKnown,
-      });
-    }
-    return { status: 200, body: view(callId, outcome) };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeCallCompletedEndpoint({
+    liveCalls: new DynamoLiveCallStore(client, tableName),
+    config: runtime.config,
+    clock: runtime.clock,
+    logger: runtime.logger,
   });
 }
 
-export const handler = makeHandler(dependencies);
-
-function view(callId: string, outcome: Extract<SettleOutcome, { kind: 'settled' }>) {
-  return {
-    callId,
-    accountId: outcome.record.accountId,
-    durationSeconds: outcome.completion.durationSeconds,
-    endedAt: outcome.completion.endedAt,
-    ratePerMinute: outcome.record.destination.ratePerMinute,
-    charged: fromMicros(outcome.completion.chargedMicros),
-    completedAt: outcome.completion.completedAt,
-    alreadyCompleted: outcome.alreadyCompleted,
-  };
-}
+export const handler = composedOnFirstCall(compose);

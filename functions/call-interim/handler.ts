@@ -1,59 +1,16 @@
-/**
- * POST /v1/calls/{callId}/interim (switch): an interim update on a live call (domain/calls/interim-update.ts).
- * `continue` carries the new total `maxDurationSeconds` (the switch moves its dialog timeout to it) and, when more
- * can be granted later, `interimSeconds` until the next update; `stop` tells the switch to end the call now.
- */
-import * as z from 'zod';
-import { makeInterimUpdate } from '../../domain/calls/interim-update.js';
-import { fromMicros } from '../../domain/shared/money.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The call-interim function's composition root: the adapters its ports need, built once per process. */
+import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeCallInterimEndpoint } from './endpoint.js';
 
-const interimSchema = z
-  .object({
-    answered: z.boolean(),
-    elapsedSeconds: z.number().int().min(0).max(86_400),
-  })
-  .strict();
-
-export function makeHandler(source: DependencySource) {
-  let interimUpdate: ReturnType<typeof makeInterimUpdate> | undefined;
-  return httpEndpoint({ body: interimSchema }, async ({ body, pathParameters }) => {
-    const deps = resolve(source);
-    interimUpdate ??= makeInterimUpdate({
-      store: deps.liveCalls,
-      clock: deps.clock,
-      credit: { ...deps.config.credit, maxCallDurationSeconds: deps.config.maxCallDurationSeconds, minimumBillableSeconds: deps.config.minimumBillableSeconds },
-      detection: deps.config.detection,
-    });
-    const callId = pathParameters.callId ?? '';
-    const outcome = await interimUpdate({ callId, answered: body.answered, elapsedSeconds: body.elapsedSeconds });
-    switch (outcome.kind) {
-      case 'not-found':
-        throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);
-      case 'not-allowed':
-        throw httpErrors.conflict(`call ${callId} was denied (${outcome.reason}); it is not live`, [{ field: 'callId', message: 'was not allowed' }]);
-      case 'completed':
-        throw httpErrors.conflict(`call ${callId} is already completed`, [{ field: 'callId', message: 'is completed' }]);
-      case 'stop':
-        deps.logger.info('interim: stop', { callId, accountId: outcome.accountId, reason: outcome.reason });
-        return { status: 200, body: { callId, action: 'stop', reason: outcome.reason } };
-      case 'continue':
-        deps.logger.info('interim: continue', { callId, accountId: outcome.accountId, maxDurationSeconds: outcome.maxDurationSeconds, extended: outcome.extended, boundBy: outcome.boundBy });
-        return {
-          status: 200,
-          body: {
-            callId,
-            action: 'continue',
-            maxDurationSeconds: outcome.maxDurationSeconds,
-            ...(outcome.interimSeconds !== null ? { interimSeconds: outcome.interimSeconds } : {}),
-            reserved: fromMicros(outcome.reservedMicros),
-            extended: outcome.extended,
-            boundBy: outcome.boundBy,
-          },
-        };
-    }
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeCallInterimEndpoint({
+    liveCalls: new DynamoLiveCallStore(client, tableName),
+    config: runtime.config,
+    clock: runtime.clock,
+    logger: runtime.logger,
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

@@ -1,51 +1,14 @@
-/**
- * GET /v1/calls/to-end (switch, reviewer, admin): the live calls a switch must end now (domain/calls/calls-to-end.ts),
- * as JSON or, with `?format=text`, one Call-ID a line for a script. Pulled every second; a call leaves the list
- * when it is settled or its account no longer requires it.
- * GET /v1/accounts/{accountId}/calls (owner, reviewer, admin): the account's live calls with their reservations.
- */
-import * as z from 'zod';
-import { makeListCallsToEnd } from '../../domain/calls/calls-to-end.js';
-import { activeCalls } from '../../domain/calls/ledger.js';
-import { reasonToEnd } from '../../domain/calls/live-call-control.js';
-import { fromMicros } from '../../domain/shared/money.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The calls function's composition root: the adapters its ports need, built once per process. */
+import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeCallsEndpoint } from './endpoint.js';
 
-const querySchema = z.object({ format: z.enum(['json', 'text']).optional() }).strict();
-
-export function makeHandler(source: DependencySource) {
-  let listCallsToEnd: ReturnType<typeof makeListCallsToEnd> | undefined;
-  return httpEndpoint({ query: querySchema }, async ({ route, query, pathParameters }) => {
-    const deps = resolve(source);
-    const now = deps.clock.now();
-    if (route.path === '/v1/calls/to-end') {
-      listCallsToEnd ??= makeListCallsToEnd({ store: deps.liveCalls, clock: deps.clock });
-      const calls = await listCallsToEnd();
-      if (query.format === 'text') return { status: 200, text: calls.map((call) => `${call.callId}\n`).join('') };
-      return { status: 200, body: { calls, count: calls.length, generatedAt: now.toISOString() } };
-    }
-
-    const accountId = pathParameters.accountId ?? '';
-    const snapshot = await deps.liveCalls.readAccount(accountId);
-    if (!snapshot) throw httpErrors.notFound(`account ${accountId} does not exist`);
-    const live = activeCalls(snapshot.ledger, now.getTime());
-    const records = await deps.liveCalls.loadCalls(live.map((call) => call.callId));
-    const calls = live.map((call) => {
-      const record = records.get(call.callId)?.record;
-      const destination = record?.destination ?? null;
-      return {
-        callId: call.callId,
-        destination,
-        authorizedAt: record?.decidedAt ?? null,
-        grantedSeconds: call.grantedSeconds,
-        reserved: fromMicros(call.reservedMicros),
-        expiresAt: new Date(call.expiresAtMs).toISOString(),
-        toEnd: reasonToEnd(snapshot.account, snapshot.ledger, destination ?? { country: '', e164: '' }),
-      };
-    });
-    return { status: 200, body: { accountId, calls, count: calls.length, reserved: fromMicros(calls.reduce((sum, call) => sum + Math.round(call.reserved * 1e6), 0)) } };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeCallsEndpoint({
+    liveCalls: new DynamoLiveCallStore(client, tableName),
+    clock: runtime.clock,
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

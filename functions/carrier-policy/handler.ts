@@ -1,30 +1,16 @@
-/**
- * GET|PUT /v1/accounts/{accountId}/carrier-policy (reviewer, admin): the carrier's controls on an account,
- * which the customer's own policy cannot loosen (domain/accounts/carrier-policy.ts). PUT replaces them whole
- * (omitted fields take their defaults), audited, with `Policy Changed`; calls are decided on the stricter of the two
- * from the next call on.
- */
-import { carrierPolicySchema, defaultCarrierPolicy } from '../../domain/accounts/carrier-policy.js';
-import { actorOf } from '../shared/actor.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The carrier-policy function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeCarrierPolicyEndpoint } from './endpoint.js';
 
-export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ body: carrierPolicySchema }, async ({ route, body, pathParameters, principal }) => {
-    const deps = resolve(source);
-    const accountId = pathParameters.accountId ?? '';
-    if (route.method === 'GET') {
-      const account = await deps.accounts.get(accountId);
-      if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
-      return { status: 200, body: { accountId, version: account.version, carrierPolicy: account.carrierPolicy ?? defaultCarrierPolicy(), effectivePolicy: account.policy } };
-    }
-    const actor = actorOf(principal);
-    const outcome = await deps.accounts.replaceCarrierPolicy(accountId, body, { actor, at: deps.clock.now().toISOString(), auditId: deps.ids.newId() });
-    if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
-    if (outcome.kind === 'conflict') throw httpErrors.conflict(`the policy of ${accountId} is being changed by someone else; read it again and retry`);
-    deps.logger.info('carrier policy changed', { accountId, by: actor, changedFields: outcome.changedFields });
-    return { status: 200, body: { accountId, version: outcome.account.version, carrierPolicy: outcome.account.carrierPolicy, effectivePolicy: outcome.account.policy } };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeCarrierPolicyEndpoint({
+    accounts: new AccountRepository(client, tableName),
+    clock: runtime.clock,
+    ids: runtime.ids,
+    logger: runtime.logger,
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

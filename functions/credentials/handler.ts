@@ -1,93 +1,18 @@
-/**
- * Bearer credentials (admin).
- * POST /v1/credentials issues one for a role, optionally expiring after `expiresInDays`: the token is shown once; only
- *   its hash is kept, under a random public id unrelated to the token.
- * GET /v1/credentials lists them, newest first (id, role, account, label, created, expires; never the token or hash).
- * DELETE /v1/credentials/{credentialId} revokes one: the next uncached request with it is a 401, and no cache holds an
- *   answer longer than CREDENTIAL_REVOCATION_SECONDS.
- * Issuing and revoking are audited in the carrier scope.
- */
-import * as z from 'zod';
-import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
-import { issueCredentialSchema } from '../../domain/credentials/credential.js';
-import { generateToken, type StoredCredential } from '../adapters/dynamodb/credential-repository.js';
-import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
-import { actorOf } from '../shared/actor.js';
-import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The credentials function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeCredentialsEndpoint } from './endpoint.js';
 
-const listQuerySchema = z.object(pageQueryFields).strict();
-
-/** A 64-bit random id collides about never; a few draws make it certain. */
-const ISSUE_ATTEMPTS = 3;
-
-export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ body: issueCredentialSchema, query: listQuerySchema }, async ({ route, body, query, pathParameters, principal }) => {
-    const deps = resolve(source);
-    const now = deps.clock.now();
-    const actor = actorOf(principal);
-
-    if (route.method === 'GET') {
-      try {
-        const page = await deps.credentials.list(query.limit, query.cursor);
-        return { status: 200, body: { credentials: page.credentials.map((credential) => credentialView(credential, now)), nextCursor: page.nextCursor } };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw httpErrors.badRequest('the request query is invalid', [{ field: 'cursor', message: error.message }]);
-        throw error;
-      }
-    }
-
-    if (route.method === 'DELETE') {
-      const credentialId = pathParameters.credentialId ?? '';
-      const revoked = await deps.credentials.revoke(credentialId, (credential) => ({
-        scope: 'carrier',
-        id: deps.ids.newId(),
-        at: now.toISOString(),
-        actor,
-        action: 'credential.revoked',
-        before: credentialView(credential, now),
-        after: null,
-      }));
-      if (!revoked) throw httpErrors.notFound(`credential ${credentialId} does not exist`);
-      deps.logger.info('credential revoked', { credentialId, role: revoked.role, accountId: revoked.accountId, by: actor });
-      return { status: 200, body: { ...credentialView(revoked, now), revoked: true, revokedAt: now.toISOString(), effectiveWithinSeconds: CREDENTIAL_REVOCATION_SECONDS } };
-    }
-
-    if (body.accountId && !(await deps.accounts.get(body.accountId))) {
-      throw httpErrors.notFound(`account ${body.accountId} does not exist`);
-    }
-    for (let attempt = 1; attempt <= ISSUE_ATTEMPTS; attempt += 1) {
-      const { token, credentialId } = generateToken();
-      const credential: StoredCredential = {
-        role: body.role,
-        credentialId,
-        ...(body.accountId ? { accountId: body.accountId } : {}),
-        createdAt: now.toISOString(),
-        expiresAt: body.expiresInDays ? new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString() : null,
-        ...(body.label !== undefined ? { label: body.label } : {}),
-      };
-      const view = credentialView(credential, now);
-      const outcome = await deps.credentials.issue(token, credential, { scope: 'carrier', id: deps.ids.newId(), at: now.toISOString(), actor, action: 'credential.issued', before: null, after: view });
-      if (outcome === 'issued') {
-        deps.logger.info('credential issued', { credentialId, role: credential.role, accountId: credential.accountId, expiresAt: credential.expiresAt, by: principal?.credentialId });
-        return { status: 201, headers: { 'cache-control': 'no-store' }, body: { token, ...view } };
-      }
-    }
-    throw new Error(`could not draw an unused credential id in ${ISSUE_ATTEMPTS} attempts`);
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeCredentialsEndpoint({
+    credentials: new CredentialRepository(client, tableName),
+    accounts: new AccountRepository(client, tableName),
+    clock: runtime.clock,
+    ids: runtime.ids,
+    logger: runtime.logger,
   });
 }
 
-/** What an admin sees of a credential: never the token, never its hash. */
-function credentialView(credential: StoredCredential, now: Date) {
-  return {
-    credentialId: credential.credentialId,
-    role: credential.role,
-    accountId: credential.accountId ?? null,
-    label: credential.label ?? null,
-    createdAt: credential.createdAt,
-    expiresAt: credential.expiresAt,
-    expired: credential.expiresAt !== null && Date.parse(credential.expiresAt) <= now.getTime(),
-  };
-}
-
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

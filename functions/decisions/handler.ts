@@ -1,26 +1,15 @@
-/** GET /v1/accounts/{accountId}/decisions: the account's access log, newest first (`limit`, `cursor`). */
-import * as z from 'zod';
-import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
-import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The decisions function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { DecisionRepository } from '../adapters/dynamodb/decision-repository.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeDecisionsEndpoint } from './endpoint.js';
 
-const querySchema = z
-  .object(pageQueryFields)
-  .strict();
-
-export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ query: querySchema }, async ({ query, pathParameters }) => {
-    const deps = resolve(source);
-    const accountId = pathParameters.accountId ?? '';
-    if (!(await deps.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
-    try {
-      const page = await deps.decisions.listForAccount(accountId, query.limit, query.cursor);
-      return { status: 200, body: { accountId, decisions: page.decisions, nextCursor: page.nextCursor } };
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw httpErrors.badRequest('invalid cursor', [{ field: 'cursor', message: error.message }]);
-      throw error;
-    }
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeDecisionsEndpoint({
+    accounts: new AccountRepository(client, tableName),
+    decisions: new DecisionRepository(client, tableName),
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

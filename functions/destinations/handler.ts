@@ -1,61 +1,21 @@
-/**
- * GET /v1/accounts/{accountId}/destinations: what Tollgate has learned of the account's destinations (lifetime
- * profile by country and prefix, attempts to unusual countries in the current and previous detection windows)
- * and what is blocked (the policy's own blocks and automatic restrictions).
- * DELETE /v1/accounts/{accountId}/blocked-destinations/{destination} (reviewer, admin): lifts an automatic
- * restriction, audited.
- */
-import { windowIndex } from '../../domain/profiling/destination-detection.js';
+/** The destinations function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
 import { DestinationProfileRepository } from '../adapters/dynamodb/destination-profile-repository.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeDestinationsEndpoint } from './endpoint.js';
 
-export function makeHandler(source: DependencySource) {
-  let profiles: DestinationProfileRepository | undefined;
-  return httpEndpoint({}, async ({ route, pathParameters, principal }) => {
-    const deps = resolve(source);
-    profiles ??= new DestinationProfileRepository(deps.client, deps.config.tableName);
-    const accountId = pathParameters.accountId ?? '';
-    const account = await deps.accounts.get(accountId);
-    if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
-
-    if (route.method === 'DELETE') {
-      // Decoded once already, by API Gateway (or the local server); decoding again would turn `%2525` into an error.
-      const destination = (pathParameters.destination ?? '').toUpperCase();
-      const now = deps.clock.now().toISOString();
-      const lifted = await profiles.unblock(accountId, destination, {
-        scope: accountId,
-        id: deps.ids.newId(),
-        at: now,
-        actor: `${principal?.role ?? 'unknown'}:${principal?.credentialId ?? 'unknown'}`,
-        action: 'destination.unblock',
-        before: { restrictedDestinations: account.restrictedDestinations },
-        after: { restrictedDestinations: account.restrictedDestinations.filter((entry) => entry !== destination) },
-      });
-      if (!lifted) throw httpErrors.notFound(`${destination} is not automatically restricted for account ${accountId}`);
-      deps.logger.info('destination unblocked', { accountId, destination, by: principal?.credentialId });
-      return { status: 200, body: { accountId, unblocked: destination, restrictedDestinations: account.restrictedDestinations.filter((entry) => entry !== destination) } };
-    }
-
-    const windowMinutes = deps.config.detection.windowMinutes;
-    const current = windowIndex(deps.clock.now().getTime(), windowMinutes);
-    const [rows, snapshot] = await Promise.all([profiles.profile(accountId), deps.liveCalls.readAccount(accountId)]);
-    const attempts = (window: number) => ({ ...snapshot?.ledger.unusualByWindow[window]?.byCountry });
-    return {
-      status: 200,
-      body: {
-        accountId,
-        homeCountry: account.homeCountry,
-        knownCountries: account.knownCountries,
-        restrictedDestinations: account.restrictedDestinations,
-        blockedCountries: account.policy.blockedCountries,
-        blockedPrefixes: account.policy.blockedPrefixes,
-        countries: rows.filter((row) => row.dimension === 'country').sort((a, b) => b.completedCalls - a.completedCalls),
-        prefixes: rows.filter((row) => row.dimension === 'prefix').sort((a, b) => b.completedCalls - a.completedCalls),
-        unusualAttempts: { windowMinutes, currentWindow: attempts(current), previousWindow: attempts(current - 1) },
-      },
-    };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeDestinationsEndpoint({
+    accounts: new AccountRepository(client, tableName),
+    profiles: new DestinationProfileRepository(client, tableName),
+    liveCalls: new DynamoLiveCallStore(client, tableName),
+    config: runtime.config,
+    clock: runtime.clock,
+    ids: runtime.ids,
+    logger: runtime.logger,
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

@@ -1,15 +1,15 @@
 /** The event consumers the local bus delivers to: the same handlers EventBridge rules target in AWS. */
 import type { ConsumerName } from '../../domain/events/routing.js';
-import { makeHandler as autoReplenish } from '../auto-replenish/handler.js';
-import { makeHandler as notifier } from '../notifier/handler.js';
-import { makeHandler as reviewFlagger } from '../review-flagger/handler.js';
-import type { Dependencies } from '../shared/wiring.js';
+import { compose as autoReplenish } from '../auto-replenish/handler.js';
+import { compose as notifier } from '../notifier/handler.js';
+import { compose as reviewFlagger } from '../review-flagger/handler.js';
+import type { Runtime } from '../shared/runtime.js';
 import type { ConsumerHandler } from './event-bus.js';
 
-export function buildConsumers(deps: Dependencies): Partial<Record<ConsumerName, ConsumerHandler>> {
+export function buildConsumers(runtime: Runtime): Record<ConsumerName, ConsumerHandler> {
   return {
-    'review-flagger': reviewFlagger(deps),
-    'auto-replenish': autoReplenish(deps),
-    notifier: notifier(deps),
+    'review-flagger': reviewFlagger(runtime),
+    'auto-replenish': autoReplenish(runtime),
+    notifier: notifier(runtime),
   };
 }

@@ -10,7 +10,7 @@ import { accountPolicySchema } from '../../domain/accounts/account.js';
 import { parseRateDeckCsv } from '../../domain/rate-deck/rate-deck.js';
 import { toMicros } from '../../domain/shared/money.js';
 import { generateToken } from '../adapters/dynamodb/credential-repository.js';
-import type { Dependencies } from '../shared/wiring.js';
+import type { LocalAdapters } from './local-adapters.js';
 
 export const DEMO_ACCOUNT_ID = 'demo-pbx';
 export const DEMO_TECH_PREFIX = '12345678';
@@ -33,19 +33,19 @@ export interface DemoDataOptions {
   readonly credentialsFile?: string;
 }
 
-export async function loadDemoData(deps: Dependencies, options: DemoDataOptions = {}): Promise<DemoData> {
-  const now = deps.clock.now().toISOString();
-  if (!(await deps.referenceDataRepository.currentRateDeckVersion())) {
+export async function loadDemoData(adapters: LocalAdapters, options: DemoDataOptions = {}): Promise<DemoData> {
+  const now = adapters.clock.now().toISOString();
+  if (!(await adapters.referenceDataRepository.currentRateDeckVersion())) {
     const parsed = parseRateDeckCsv(readFileSync(SAMPLE_DECK, 'utf8'));
     if (!parsed.ok) throw new Error(`the sample rate deck does not parse: ${JSON.stringify(parsed.errors)}`);
-    await deps.referenceDataRepository.saveRateDeck(parsed.entries, { version: 'sample-1', entries: parsed.entries.length, importedAt: now, importedBy: 'demo-data' });
+    await adapters.referenceDataRepository.saveRateDeck(parsed.entries, { version: 'sample-1', entries: parsed.entries.length, importedAt: now, importedBy: 'demo-data' });
   }
-  if ((await deps.referenceDataRepository.loadHighRiskList()).version === 0) {
-    await deps.referenceDataRepository.saveHighRiskList(STARTER_HIGH_RISK_PREFIXES, now, 'demo-data');
+  if ((await adapters.referenceDataRepository.loadHighRiskList()).version === 0) {
+    await adapters.referenceDataRepository.saveHighRiskList(STARTER_HIGH_RISK_PREFIXES, now, 'demo-data');
   }
-  if (!(await deps.accounts.get(DEMO_ACCOUNT_ID))) {
-    await deps.accounts.create({ accountId: DEMO_ACCOUNT_ID, name: 'Demo PBX', homeCountry: 'US', techPrefix: DEMO_TECH_PREFIX, sipUsernames: ['demo'] }, now);
-    await deps.accounts.replacePolicy(
+  if (!(await adapters.accounts.get(DEMO_ACCOUNT_ID))) {
+    await adapters.accounts.create({ accountId: DEMO_ACCOUNT_ID, name: 'Demo PBX', homeCountry: 'US', techPrefix: DEMO_TECH_PREFIX, sipUsernames: ['demo'] }, now);
+    await adapters.accounts.replacePolicy(
       DEMO_ACCOUNT_ID,
       accountPolicySchema.parse({
         allowedIps: ['127.0.0.1', '::1'],
@@ -54,9 +54,9 @@ export async function loadDemoData(deps: Dependencies, options: DemoDataOptions 
         whitelistCountries: ['CA', 'GB'],
       }),
     );
-    await deps.accounts.credit(DEMO_ACCOUNT_ID, toMicros(25));
+    await adapters.accounts.credit(DEMO_ACCOUNT_ID, toMicros(25));
   }
-  const tokens = await demoTokens(deps, options.credentialsFile);
+  const tokens = await demoTokens(adapters, options.credentialsFile);
   return { accountId: DEMO_ACCOUNT_ID, switchToken: tokens.switchToken, customerToken: tokens.customerToken };
 }
 
@@ -71,16 +71,16 @@ const demoTokensSchema = z.object({ switchToken: z.string().min(1), customerToke
  * The demo tokens kept in the data directory are reused while they still authenticate as the demo credentials;
  * otherwise new ones replace the demo credentials (fixed ids), so restarts never add credentials.
  */
-async function demoTokens(deps: Dependencies, credentialsFile: string | undefined): Promise<z.infer<typeof demoTokensSchema>> {
-  const now = deps.clock.now();
+async function demoTokens(adapters: LocalAdapters, credentialsFile: string | undefined): Promise<z.infer<typeof demoTokensSchema>> {
+  const now = adapters.clock.now();
   const kept = credentialsFile ? readKeptTokens(credentialsFile) : undefined;
   if (kept?.success) {
-    const [switchPrincipal, customerPrincipal] = await Promise.all([deps.credentials.findByToken(kept.data.switchToken, now), deps.credentials.findByToken(kept.data.customerToken, now)]);
+    const [switchPrincipal, customerPrincipal] = await Promise.all([adapters.credentials.findByToken(kept.data.switchToken, now), adapters.credentials.findByToken(kept.data.customerToken, now)]);
     if (switchPrincipal?.credentialId === DEMO_CREDENTIALS.switchToken.credentialId && customerPrincipal?.credentialId === DEMO_CREDENTIALS.customerToken.credentialId) return kept.data;
   }
   const tokens = { switchToken: generateToken().token, customerToken: generateToken().token };
   for (const name of ['switchToken', 'customerToken'] as const) {
-    await deps.credentials.replace(tokens[name], { ...DEMO_CREDENTIALS[name], createdAt: now.toISOString(), expiresAt: null });
+    await adapters.credentials.replace(tokens[name], { ...DEMO_CREDENTIALS[name], createdAt: now.toISOString(), expiresAt: null });
   }
   if (credentialsFile) writeFileSync(credentialsFile, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return tokens;

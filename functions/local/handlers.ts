@@ -1,50 +1,49 @@
-/** Every HTTP function of the contract, by name, built on one set of dependencies for the local stack. */
+/** Every HTTP function of the contract, by name, each composed by its own root on the local stack's Runtime. */
 import type { FunctionName } from '../../domain/contract/routes.js';
-import { makeHandler as accounts } from '../accounts/handler.js';
-import { makeHandler as accountStatus } from '../account-status/handler.js';
-import { makeHandler as callCompleted } from '../call-completed/handler.js';
-import { makeHandler as callInterim } from '../call-interim/handler.js';
-import { makeHandler as carrierPolicy } from '../carrier-policy/handler.js';
-import { makeHandler as calls } from '../calls/handler.js';
-import { makeHandler as destinations } from '../destinations/handler.js';
-import { makeHandler as authorize } from '../authorize/handler.js';
-import { makeHandler as credentials } from '../credentials/handler.js';
-import { makeHandler as credits } from '../credits/handler.js';
-import { makeHandler as decisions } from '../decisions/handler.js';
+import { compose as accounts } from '../accounts/handler.js';
+import { compose as accountStatus } from '../account-status/handler.js';
+import { compose as audit } from '../audit/handler.js';
+import { compose as authFailures } from '../auth-failures/handler.js';
+import { compose as authorize } from '../authorize/handler.js';
+import { compose as bans } from '../bans/handler.js';
+import { compose as callCompleted } from '../call-completed/handler.js';
+import { compose as callInterim } from '../call-interim/handler.js';
+import { compose as calls } from '../calls/handler.js';
+import { compose as carrierPolicy } from '../carrier-policy/handler.js';
+import { compose as credentials } from '../credentials/handler.js';
+import { compose as credits } from '../credits/handler.js';
+import { compose as decisions } from '../decisions/handler.js';
+import { compose as destinations } from '../destinations/handler.js';
 import { handler as health } from '../health/handler.js';
-import { makeHandler as highRiskPrefixes } from '../high-risk-prefixes/handler.js';
-import { makeHandler as policy } from '../policy/handler.js';
-import { makeHandler as rateDeck } from '../rate-deck/handler.js';
-import { makeHandler as audit } from '../audit/handler.js';
-import { makeHandler as authFailures } from '../auth-failures/handler.js';
-import { makeHandler as bans } from '../bans/handler.js';
-import { makeHandler as reviews } from '../reviews/handler.js';
-import { makeHandler as webhookSecret } from '../webhook-secret/handler.js';
+import { compose as highRiskPrefixes } from '../high-risk-prefixes/handler.js';
+import { compose as policy } from '../policy/handler.js';
+import { compose as rateDeck } from '../rate-deck/handler.js';
+import { compose as reviews } from '../reviews/handler.js';
+import { compose as webhookSecret } from '../webhook-secret/handler.js';
 import type { ApiHandler } from '../shared/http.js';
-import type { Dependencies } from '../shared/wiring.js';
+import type { Runtime } from '../shared/runtime.js';
 
-/** Functions not built yet are absent; the local server answers 501 for their routes. */
-export function buildHttpHandlers(deps: Dependencies): Partial<Record<FunctionName, ApiHandler>> {
+export function buildHttpHandlers(runtime: Runtime): Record<FunctionName, ApiHandler> {
   return {
     health,
-    authorize: authorize(deps),
-    accounts: accounts(deps),
-    policy: policy(deps),
-    credits: credits(deps),
-    decisions: decisions(deps),
-    'rate-deck': rateDeck(deps),
-    'high-risk-prefixes': highRiskPrefixes(deps),
-    credentials: credentials(deps),
-    'call-completed': callCompleted(deps),
-    'call-interim': callInterim(deps),
-    calls: calls(deps),
-    'account-status': accountStatus(deps),
-    'carrier-policy': carrierPolicy(deps),
-    destinations: destinations(deps),
-    'auth-failures': authFailures(deps),
-    bans: bans(deps),
-    reviews: reviews(deps),
-    audit: audit(deps),
-    'webhook-secret': webhookSecret(deps),
+    authorize: authorize(runtime),
+    accounts: accounts(runtime),
+    policy: policy(runtime),
+    credits: credits(runtime),
+    decisions: decisions(runtime),
+    'rate-deck': rateDeck(runtime),
+    'high-risk-prefixes': highRiskPrefixes(runtime),
+    credentials: credentials(runtime),
+    'call-completed': callCompleted(runtime),
+    'call-interim': callInterim(runtime),
+    calls: calls(runtime),
+    'account-status': accountStatus(runtime),
+    'carrier-policy': carrierPolicy(runtime),
+    destinations: destinations(runtime),
+    'auth-failures': authFailures(runtime),
+    bans: bans(runtime),
+    reviews: reviews(runtime),
+    audit: audit(runtime),
+    'webhook-secret': webhookSecret(runtime),
   };
 }

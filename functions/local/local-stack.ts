@@ -12,7 +12,8 @@ import { ensureTable } from '../adapters/dynamodb/table-definition.js';
 import type { HostResolver } from '../adapters/notifications/webhook-sender.js';
 import { readConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import { buildDependencies, type Dependencies } from '../shared/wiring.js';
+import { createRuntime, type Runtime } from '../shared/runtime.js';
+import { localAdapters, type LocalAdapters } from './local-adapters.js';
 import { buildConsumers } from './consumers.js';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.js';
 import { LocalEventBus } from './event-bus.js';
@@ -60,7 +61,9 @@ export interface LocalStack {
   readonly dynamoEndpoint: string;
   readonly adminToken: string;
   readonly adminTokenGenerated: boolean;
-  readonly deps: Dependencies;
+  /** What every function of this stack is composed from (one client, one clock, the configuration). */
+  readonly runtime: Runtime;
+  readonly adapters: LocalAdapters;
   readonly server: Server;
   readonly events: LocalEvents;
   stop(): Promise<void>;
@@ -80,24 +83,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const timeouts = { connectionTimeoutMs: config.dynamoConnectTimeoutMs, requestTimeoutMs: config.dynamoRequestTimeoutMs };
     const client = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local', ...timeouts });
     await ensureTable(client, config.tableName);
-    const deps = buildDependencies(config, {
+    const runtime = createRuntime(config, {
       client,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}),
     });
+    const adapters = localAdapters(runtime);
 
     const adminTokenGenerated = !options.adminToken;
     const adminToken = options.adminToken ?? generateToken().token;
     // One bootstrap admin whatever the number of starts: a new token replaces the previous one.
-    await deps.credentials.replace(adminToken, { role: 'admin', credentialId: BOOTSTRAP_ADMIN_ID, createdAt: deps.clock.now().toISOString(), expiresAt: null, label: 'TOLLGATE_ADMIN_TOKEN' });
+    await adapters.credentials.replace(adminToken, { role: 'admin', credentialId: BOOTSTRAP_ADMIN_ID, createdAt: runtime.clock.now().toISOString(), expiresAt: null, label: 'TOLLGATE_ADMIN_TOKEN' });
 
-    const bus = new LocalEventBus(buildConsumers(deps), {
+    const bus = new LocalEventBus(buildConsumers(runtime), {
       maxAttempts: options.eventMaxAttempts ?? 4,
       baseDelayMs: options.eventBaseDelayMs ?? 200,
-      logger: deps.logger,
+      logger: runtime.logger,
     });
-    const poller = new StreamPoller(client, bus, { endpoint: dynamoEndpoint, tableName: config.tableName, intervalMs: options.streamPollMs ?? 100, logger: deps.logger });
+    const poller = new StreamPoller(client, bus, { endpoint: dynamoEndpoint, tableName: config.tableName, intervalMs: options.streamPollMs ?? 100, logger: runtime.logger });
     poller.start();
     const events: LocalEvents = {
       bus,
@@ -112,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local', ...timeouts });
-    const server = createLocalServer(deps, {
+    const server = createLocalServer(runtime, {
       authorizerCacheMs: Math.min(options.authorizerCacheMs ?? CREDENTIAL_REVOCATION_SECONDS * 1000, CREDENTIAL_REVOCATION_SECONDS * 1000),
       authorizerCredentials: new CredentialRepository(authorizerClient, config.tableName),
     });
@@ -128,7 +132,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoEndpoint,
       adminToken,
       adminTokenGenerated,
-      deps,
+      runtime,
+      adapters,
       server,
       events,
       async stop() {

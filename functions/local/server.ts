@@ -7,10 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
-import { principalContext, VerifiedCredentials } from '../authorizer/handler.js';
+import { principalContext, VerifiedCredentials } from '../authorizer/endpoint.js';
 import { bodyLimitOf, type ApiEvent, type ApiHandler } from '../shared/http.js';
 import { UNVERIFIED_ROLE } from '../shared/unavailable.js';
-import type { Dependencies } from '../shared/wiring.js';
+import type { Runtime } from '../shared/runtime.js';
 import { buildHttpHandlers } from './handlers.js';
 
 const MAX_CACHED_AUTHORIZATIONS = 10_000;
@@ -30,8 +30,8 @@ export interface LocalServerOptions {
   readonly handlers?: Partial<Record<string, ApiHandler>>;
 }
 
-export function createLocalServer(deps: Dependencies, options: LocalServerOptions): Server {
-  const handlers: Record<string, ApiHandler | undefined> = { ...buildHttpHandlers(deps), ...options.handlers };
+export function createLocalServer(runtime: Runtime, options: LocalServerOptions): Server {
+  const handlers: Record<string, ApiHandler | undefined> = { ...buildHttpHandlers(runtime), ...options.handlers };
   const routes = ROUTES.map(compileRoute);
   const authorizerCache = new Map<string, { context: Record<string, string>; expires: number }>();
 
@@ -41,7 +41,7 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
     const cacheKey = authorization ?? '';
     const cached = authorizerCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const context = await principalContext(options.authorizerCredentials, authorization, deps.clock.now(), verifiedCredentials, deps.config.credentialLookupBudgetMs);
+    const context = await principalContext(options.authorizerCredentials, authorization, runtime.clock.now(), verifiedCredentials, runtime.config.credentialLookupBudgetMs);
     // An answer given while the database was unavailable is not kept: the next request asks again.
     if (options.authorizerCacheMs > 0 && context.role !== UNVERIFIED_ROLE && context.verifiedEarlier !== 'true') {
       // Random tokens must not grow the cache without bound; an emptied cache only costs lookups.
@@ -53,7 +53,7 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
 
   return createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      deps.logger.error('local server failure', { error: String(error) });
+      runtime.logger.error('local server failure', { error: String(error) });
       if (!response.headersSent) sendJson(response, 500, { error: { code: 'INTERNAL', message: 'internal error', details: [] } });
     });
   });
@@ -74,7 +74,7 @@ export function createLocalServer(deps: Dependencies, options: LocalServerOption
       return sendJson(response, status, { error: { code: status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message, details: [] } });
     }
     // The stack's own TOLLGATE_MAX_BODY_BYTES, applied while reading: a huge body is never held in memory.
-    const maxBodyBytes = bodyLimitOf(matched.route, deps.config.maxBodyBytes);
+    const maxBodyBytes = bodyLimitOf(matched.route, runtime.config.maxBodyBytes);
     const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
       return sendJson(response, 413, {

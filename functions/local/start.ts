@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     ...(env.TOLLGATE_ADMIN_TOKEN ? { adminToken: env.TOLLGATE_ADMIN_TOKEN } : {}),
   });
   mkdirSync(dataDir, { recursive: true });
-  const demo = await loadDemoData(stack.deps, { credentialsFile: join(dataDir, 'demo-credentials.json') });
+  const demo = await loadDemoData(stack.adapters, { credentialsFile: join(dataDir, 'demo-credentials.json') });
 
   console.log(`
 Tollgate is listening on ${stack.url}  (DynamoDB: ${stack.dynamoEndpoint})

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { EventPublisher } from '../shared/event-publisher.js';
 import type { Logger } from '../shared/logger.js';
-import { publishChanges } from '../stream-publisher/handler.js';
+import { publishChanges } from '../stream-publisher/publisher.js';
 
 export interface StreamPollerOptions {
   readonly endpoint: string;

@@ -1,75 +1,24 @@
-/**
- * Delivers each event that names an account to the account's targets: a signed webhook for every event, an email
- * for those a person must act on (domain/notifications/notification.ts).
- *
- * 1. Per target, a delivery record (event id + target) makes redelivery and retries skip what already went out.
- * 2. Webhook: body `{"detailType": ..., "detail": {...}}`, headers `Tollgate-Signature`, `Tollgate-Event-Id`,
- *    `Tollgate-Event-Type`; a 2xx within the timeout counts, anything else fails the target.
- * 3. Any failed target throws after the others were tried: the bus (EventBridge) retries with backoff, then dead-letters.
- */
-import { notificationTargets, emailFor, targetKey, type NotificationTarget } from '../../domain/notifications/notification.js';
-import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../domain/notifications/webhook-signature.js';
-import type { TollgateEvent } from '../../domain/events/contracts.js';
-import { WebhookTargetRefusedError } from '../adapters/notifications/webhook-sender.js';
-import { parseBusEvent } from '../shared/consumer-event.js';
-import type { BusEvent } from '../shared/event-publisher.js';
-import { dependencies, resolve, type Dependencies, type DependencySource } from '../shared/wiring.js';
+/** The notifier function's composition root: the adapters its ports need, built once per process. */
+import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import { NotificationDeliveryRepository } from '../adapters/dynamodb/notification-delivery-repository.js';
+import { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-repository.js';
+import { makeEmailSender } from '../adapters/notifications/email-transport.js';
+import { WebhookSender } from '../adapters/notifications/webhook-sender.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeNotifierConsumer } from './consumer.js';
 
-export type NotifierResult = { readonly delivered: number; readonly skipped: number; readonly reason?: string };
-
-export function makeHandler(source: DependencySource) {
-  return async (busEvent: BusEvent): Promise<NotifierResult> => {
-    const deps = resolve(source);
-    const event = parseBusEvent(busEvent);
-    const accountId = (event.detail as { accountId?: string | null }).accountId;
-    if (!accountId) return { delivered: 0, skipped: 0, reason: 'no-account' };
-    const account = await deps.accounts.get(accountId);
-    if (!account) return { delivered: 0, skipped: 0, reason: 'account-not-found' };
-
-    const targets = notificationTargets(event.detailType, account.policy.notifications);
-    const results = await Promise.allSettled(targets.map((target) => deliverOnce(deps, event, accountId, target)));
-    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [`${targets[index]?.kind}: ${String((result.reason as Error)?.message ?? result.reason)}`] : []));
-    if (failures.length > 0) {
-      deps.logger.warn('notification failed', { eventId: event.detail.eventId, detailType: event.detailType, accountId, failures });
-      throw new Error(`notification of ${event.detail.eventId} failed: ${failures.join('; ')}`);
-    }
-    const delivered = results.filter((result) => result.status === 'fulfilled' && result.value === 'delivered').length;
-    return { delivered, skipped: targets.length - delivered };
-  };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeNotifierConsumer({
+    accounts: new AccountRepository(client, tableName),
+    notificationDeliveries: new NotificationDeliveryRepository(client, tableName),
+    webhookSecrets: new WebhookSecretRepository(client, tableName),
+    webhooks: new WebhookSender(runtime.hostResolver),
+    email: makeEmailSender(runtime.config, runtime.clock, runtime.logger),
+    config: runtime.config,
+    clock: runtime.clock,
+    logger: runtime.logger,
+  });
 }
 
-async function deliverOnce(deps: Dependencies, event: TollgateEvent, accountId: string, target: NotificationTarget): Promise<'delivered' | 'already' | 'rejected'> {
-  const eventId = event.detail.eventId;
-  const key = targetKey(target);
-  if (await deps.notificationDeliveries.wasDelivered(eventId, key)) return 'already';
-  const now = deps.clock.now();
-
-  if (target.kind === 'email') {
-    await deps.email.send(emailFor(event, target.to));
-    await deps.notificationDeliveries.record(eventId, key, 'delivered', now.toISOString(), {});
-    return 'delivered';
-  }
-
-  const body = JSON.stringify({ detailType: event.detailType, detail: event.detail });
-  const secrets = await deps.webhookSecrets.signingSecrets(accountId, now);
-  const timestamp = Math.floor(now.getTime() / 1000);
-  try {
-    const { status } = await deps.webhooks.post({
-      url: target.url,
-      body,
-      headers: { [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body), [EVENT_ID_HEADER]: eventId, [EVENT_TYPE_HEADER]: event.detailType },
-      timeoutMs: deps.config.webhookTimeoutMs,
-      rules: { allowPrivateTargets: deps.config.webhookAllowPrivateHosts, requireHttps: deps.config.webhookRequireHttps },
-    });
-    await deps.notificationDeliveries.record(eventId, key, 'delivered', now.toISOString(), { status });
-    return 'delivered';
-  } catch (error) {
-    if (!(error instanceof WebhookTargetRefusedError)) throw error;
-    // Retrying cannot make the target acceptable: record and stop instead of filling the dead-letter queue.
-    deps.logger.warn('webhook refused', { accountId, eventId, why: error.message });
-    await deps.notificationDeliveries.record(eventId, key, 'rejected', now.toISOString(), { why: error.message });
-    return 'rejected';
-  }
-}
-
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

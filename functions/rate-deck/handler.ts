@@ -1,42 +1,18 @@
-/**
- * PUT /v1/rate-deck (admin, text/csv) imports a new version: every bad row is reported with its line number and
- * nothing is applied unless the whole file is valid. GET shows the current version.
- */
-import { parseRateDeckCsv } from '../../domain/rate-deck/rate-deck.js';
-import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
-import { httpEndpoint, httpErrors } from '../shared/http.js';
-import { dependencies, resolve, type DependencySource } from '../shared/wiring.js';
+/** The rate-deck function's composition root: the adapters its ports need, built once per process. */
+import { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-repository.js';
+import { referenceDataOf } from '../shared/process-caches.js';
+import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { makeRateDeckEndpoint } from './endpoint.js';
 
-export function makeHandler(source: DependencySource) {
-  return httpEndpoint({ rawBody: true }, async ({ route, rawBody, principal }) => {
-    const deps = resolve(source);
-    if (route.method === 'GET') {
-      const current = await deps.referenceDataRepository.currentRateDeckVersion();
-      if (!current) throw httpErrors.notFound('no rate deck has been imported yet');
-      return { status: 200, body: current };
-    }
-    if (rawBody.trim() === '') throw httpErrors.badRequest('a CSV body is required', [{ field: 'body', message: 'is required' }]);
-    const parsed = parseRateDeckCsv(rawBody);
-    if (!parsed.ok) {
-      throw httpErrors.badRequest(`the rate deck has ${parsed.errors.length} invalid row(s); nothing was imported`,
-        parsed.errors.slice(0, 500).map((problem) => ({
-          field: `line ${problem.line}${problem.field ? `: ${problem.field}` : ''}`,
-          message: problem.message,
-        })),
-      );
-    }
-    const now = deps.clock.now();
-    const info = {
-      version: `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${deps.ids.newId().slice(0, 8)}`,
-      entries: parsed.entries.length,
-      importedAt: now.toISOString(),
-      importedBy: principal?.credentialId ?? 'unknown',
-    };
-    await deps.referenceDataRepository.saveRateDeck(parsed.entries, info);
-    deps.referenceData.installRateDeck(new RateDeck(parsed.entries, info.version));
-    deps.logger.info('rate deck imported', info);
-    return { status: 200, body: info };
+export function compose(runtime: Runtime) {
+  const { client, config: { tableName } } = runtime;
+  return makeRateDeckEndpoint({
+    referenceDataRepository: new ReferenceDataRepository(client, tableName),
+    referenceData: referenceDataOf(runtime),
+    clock: runtime.clock,
+    ids: runtime.ids,
+    logger: runtime.logger,
   });
 }
 
-export const handler = makeHandler(dependencies);
+export const handler = composedOnFirstCall(compose);

@@ -187,7 +187,7 @@ async function main(): Promise<number> {
       if (!stackStopped) await stack.stop();
       stackStopped = true;
     });
-    const demo = await loadDemoData(stack.deps);
+    const demo = await loadDemoData(stack.adapters);
     const api = apiFor(stack);
     say(`Tollgate local stack on ${stack.url} (${((Date.now() - runStarted) / 1000).toFixed(1)} s to start)`);
 

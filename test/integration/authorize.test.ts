@@ -105,7 +105,7 @@ describe('POST /v1/authorize over HTTP against DynamoDB Local', () => {
   });
 
   it('commits a warm allowed call in one round: the decision record and the account write, in parallel', async () => {
-    const counter = countRequests(stack.deps.client);
+    const counter = countRequests(stack.runtime.client);
     await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody() }); // warm the caches
     counter.reset();
     await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody({ to: '+4930123456' }) }); // DE: unusual for acme
@@ -113,7 +113,7 @@ describe('POST /v1/authorize over HTTP against DynamoDB Local', () => {
   });
 
   it('records a warm policy denial in one round, reading the account beside the record to confirm its version', async () => {
-    const counter = countRequests(stack.deps.client);
+    const counter = countRequests(stack.runtime.client);
     await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody() });
     counter.reset();
     const denied = await stack.call('POST', '/v1/authorize', { token: switchToken, body: authorizeBody({ to: '12' }) });

@@ -18,7 +18,7 @@ async function createAccount(accountId: string, policy: Record<string, unknown>,
 
 /** Stands in for call charges (the call-completion path): an atomic debit that the table stream sees. */
 async function charge(accountId: string, amount: number) {
-  await stack.deps.accounts.credit(accountId, -toMicros(amount));
+  await stack.adapters.accounts.credit(accountId, -toMicros(amount));
   await stack.events.settle();
 }
 
@@ -31,8 +31,8 @@ async function balanceOf(accountId: string) {
 
 beforeAll(async () => {
   stack = await startTestStack({ eventBaseDelayMs: 20 });
-  if (!(stack.deps.payments instanceof SimulatedPaymentProvider)) throw new Error('the local stack should use the simulated provider');
-  payments = stack.deps.payments;
+  if (!(stack.adapters.payments instanceof SimulatedPaymentProvider)) throw new Error('the local stack should use the simulated provider');
+  payments = stack.adapters.payments;
 });
 
 beforeEach(() => {
@@ -97,12 +97,12 @@ describe('auto-replenish on Balance Low', () => {
       },
     ]);
     await stack.events.settle();
-    expect((await stack.deps.accounts.get('flagged'))?.openReviewId).toEqual(expect.any(String));
+    expect((await stack.adapters.accounts.get('flagged'))?.openReviewId).toEqual(expect.any(String));
 
     await charge('flagged', 8);
 
     const crossingId = (ofType('Balance Low', 'flagged')[0]?.detail as { crossingId: string }).crossingId;
-    expect(await stack.deps.topUps.getClaim('flagged', crossingId)).toMatchObject({ status: 'skipped', reason: 'under-review' });
+    expect(await stack.adapters.topUps.getClaim('flagged', crossingId)).toMatchObject({ status: 'skipped', reason: 'under-review' });
     expect(ofType('Balance Topped Up', 'flagged')).toHaveLength(0);
     expect(await balanceOf('flagged')).toBe(2);
   });
@@ -126,7 +126,7 @@ describe('auto-replenish on Balance Low', () => {
     expect(await balanceOf('declined')).toBe(2);
 
     payments.setMode('succeed');
-    await stack.deps.accounts.credit('declined', toMicros(10)); // back above the threshold
+    await stack.adapters.accounts.credit('declined', toMicros(10)); // back above the threshold
     await charge('declined', 10); // a new crossing: the failed attempt did not use the day's only top-up
     expect(ofType('Balance Topped Up', 'declined')).toHaveLength(1);
   });
@@ -139,14 +139,14 @@ describe('auto-replenish on Balance Low', () => {
     const letter = stack.events.bus.deadLetters.find((entry) => entry.consumer === 'auto-replenish' && (entry.event.detail as { accountId: string }).accountId === 'flaky');
     expect(letter?.attempts).toBeGreaterThan(1);
     const crossingId = (letter?.event.detail as { crossingId: string }).crossingId;
-    expect(await stack.deps.topUps.getClaim('flaky', crossingId)).toMatchObject({ status: 'pending' });
+    expect(await stack.adapters.topUps.getClaim('flaky', crossingId)).toMatchObject({ status: 'pending' });
 
     payments.setMode('succeed');
     await stack.events.bus.publish([{ detailType: 'Balance Low', detail: letter?.event.detail as never }]);
     await stack.events.settle();
 
     expect(ofType('Balance Topped Up', 'flaky')).toHaveLength(1);
-    expect(await stack.deps.topUps.getClaim('flaky', crossingId)).toMatchObject({ status: 'succeeded' });
+    expect(await stack.adapters.topUps.getClaim('flaky', crossingId)).toMatchObject({ status: 'succeeded' });
     expect(await balanceOf('flaky')).toBe(22);
   });
 });

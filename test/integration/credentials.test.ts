@@ -112,7 +112,7 @@ describe('DELETE /v1/credentials/{credentialId}', () => {
     expect((await stack.call('GET', '/v1/bans', { token: issued.token })).status).toBe(401);
     const listed = await stack.call('GET', '/v1/credentials?limit=200', { token: stack.adminToken });
     expect(listed.body.credentials.map((credential: { credentialId: string }) => credential.credentialId)).not.toContain(issued.credentialId);
-    const audit = await stack.deps.audit.list('carrier', 50);
+    const audit = await stack.adapters.audit.list('carrier', 50);
     const record = audit.records.find((entry) => entry.action === 'credential.revoked' && (entry.before as { credentialId?: string }).credentialId === issued.credentialId);
     expect(record).toMatchObject({ actor: 'admin:bootstrap-admin', after: null });
     expect(JSON.stringify(audit.records)).not.toContain(issued.token);
@@ -166,15 +166,15 @@ describe('npm start keeps its credentials across restarts', () => {
     };
     try {
       const first = await start('first-admin-token-0123456789');
-      const demoBefore = await loadDemoData(first.deps, { credentialsFile });
+      const demoBefore = await loadDemoData(first.adapters, { credentialsFile });
       await first.stop();
 
       const second = await start('second-admin-token-0123456789');
-      const demoAfter = await loadDemoData(second.deps, { credentialsFile });
+      const demoAfter = await loadDemoData(second.adapters, { credentialsFile });
       const ids = await listIds(second.url, second.adminToken);
       const oldAdmin = await fetch(`${second.url}/v1/credentials`, { headers: { authorization: 'Bearer first-admin-token-0123456789' } });
       rmSync(credentialsFile);
-      const demoRenewed = await loadDemoData(second.deps, { credentialsFile });
+      const demoRenewed = await loadDemoData(second.adapters, { credentialsFile });
       const idsAfterRenewal = await listIds(second.url, second.adminToken);
       const oldDemo = await fetch(`${second.url}/v1/bans`, { headers: { authorization: `Bearer ${demoBefore.switchToken}` } });
       await second.stop();

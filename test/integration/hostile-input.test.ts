@@ -76,7 +76,7 @@ describe('path parameters are parsed with the body schemas, before anything reac
   const longIdCases = paramRoutes.flatMap((route) => pathParameterNames(route.path).map((name) => ({ route, name })));
 
   it.each(longIdCases)('a 3,000-character {$name} on $route.method $route.path is a 400 naming it', async ({ route, name }) => {
-    const counter = countRequests(stack.deps.client);
+    const counter = countRequests(stack.runtime.client);
     counter.reset();
 
     const response = await rawCall(route.method, pathWith(route, { accountId: 'acme', [name]: 'a'.repeat(3_000) }), { body: '{}', contentType: 'application/json' });

@@ -70,7 +70,7 @@ describe('IP auto-ban over HTTP', () => {
     const banned = stack.events.bus.published.filter((event) => event['detail-type'] === 'IP Banned' && (event.detail as any).ip === '192.0.2.6');
     expect(banned).toHaveLength(1);
     expect(banned[0]?.detail).toMatchObject({ offence: 1, failures: 5, accountId: null });
-    const audit = await stack.deps.audit.list('carrier', 50);
+    const audit = await stack.adapters.audit.list('carrier', 50);
     expect(audit.records.find((record) => record.action === 'ip.banned' && (record.after as any).ip === '192.0.2.6')).toMatchObject({ before: null });
   });
 
@@ -130,7 +130,7 @@ describe('IP auto-ban over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('ip');
 
-    const audit = await stack.deps.audit.list('carrier', 50);
+    const audit = await stack.adapters.audit.list('carrier', 50);
     expect(audit.records.find((record) => record.action === 'ip.unbanned')).toMatchObject({ actor: expect.stringMatching(/^reviewer:/), before: expect.objectContaining({ ip }) });
   });
 
@@ -193,7 +193,7 @@ describe('IP auto-ban spares known peers', () => {
     expect(review).toMatchObject({ sourceIps: [ip], destinations: [] });
     expect(review.evidence[0]).toMatchObject({ kind: 'known-peer-auth-failures', ip, evidence: { failures: 5, allowedEntry: '198.51.100.0/24' } });
     expect(published('Account Flagged For Review', (detail) => detail.accountId === 'acme')[0]).toMatchObject({ reviewId: review.reviewId, evidence: { rule: 'known-peer-auth-failures', ip } });
-    const audit = await stack.deps.audit.list('carrier', 50);
+    const audit = await stack.adapters.audit.list('carrier', 50);
     expect(audit.records.find((record) => record.action === 'ip.ban-withheld' && (record.after as any).ip === ip)).toMatchObject({ after: { knownPeerOf: [{ accountId: 'acme', allowedEntry: '198.51.100.0/24' }] } });
   });
 
@@ -306,7 +306,7 @@ describe('GET /v1/bans/{ip}: why an IP is banned', () => {
     const explained = await stack.call('GET', `/v1/bans/${ip}`, { token: stack.adminToken });
 
     expect(explained.body).toMatchObject({ banned: false, ban: { lifted: { at: lifted.body.liftedAt, by: lifted.body.liftedBy, auditRecordId: expect.any(String) } } });
-    const audit = await stack.deps.audit.get('carrier', lifted.body.liftedAt, explained.body.ban.lifted.auditRecordId);
+    const audit = await stack.adapters.audit.get('carrier', lifted.body.liftedAt, explained.body.ban.lifted.auditRecordId);
     expect(audit).toMatchObject({ action: 'ip.unbanned', actor: expect.stringMatching(/^reviewer:/), before: expect.objectContaining({ ip }) });
   });
 

@@ -74,7 +74,7 @@ describe('manual review over HTTP', () => {
     expect(review).toMatchObject({ status: 'open', destinations: ['LT'], resolution: null });
     expect(review.evidence).toHaveLength(1);
     expect(review.evidence[0]).toMatchObject({ destination: 'LT', callId: 'call-victim-r1', evidence: { rule: 'burst-to-new-destination', attempts: 4, spendLastHour: 1.5, windowMinutes: 10 } });
-    expect((await stack.deps.accounts.get('victim'))?.openReviewId).toBe(review.reviewId);
+    expect((await stack.adapters.accounts.get('victim'))?.openReviewId).toBe(review.reviewId);
     expect(published('Account Flagged For Review', 'victim')).toHaveLength(1);
     expect(published('Account Flagged For Review', 'victim')[0]?.detail).toMatchObject({ reviewId: review.reviewId });
   });
@@ -111,7 +111,7 @@ describe('manual review over HTTP', () => {
     });
 
     expect(await authorize('victim')).toMatchObject({ decision: 'deny', reason: 'ACCOUNT_SUSPENDED', sipCode: 403 });
-    expect((await stack.deps.accounts.get('victim'))?.openReviewId).toBeUndefined();
+    expect((await stack.adapters.accounts.get('victim'))?.openReviewId).toBeUndefined();
 
     const again = await stack.call('POST', `/v1/reviews/${review.reviewId}/resolve`, { token: reviewerToken, body: { action: 'clear', note: 'changed my mind' } });
     expect(again.status).toBe(409);
@@ -148,7 +148,7 @@ describe('manual review over HTTP', () => {
     const response = await stack.call('POST', `/v1/reviews/${first.reviewId}/resolve`, { token: stack.adminToken, body: { action: 'clear', note: 'customer travelling, traffic legitimate' } });
     expect(response.status).toBe(200);
     expect(response.body.account.status).toBe('active');
-    expect((await stack.deps.accounts.get('cleared'))?.openReviewId).toBeUndefined();
+    expect((await stack.adapters.accounts.get('cleared'))?.openReviewId).toBeUndefined();
     expect(await authorize('cleared')).toMatchObject({ decision: 'allow' });
 
     await restrict('cleared', 'XS', 'cleared-r2');

@@ -60,10 +60,10 @@ afterAll(async () => {
 
 describe('notifications', () => {
   it('a declined top-up gives Top-up Failed, delivered to the webhook (signed) and by email', async () => {
-    const payments = stack.deps.payments as SimulatedPaymentProvider;
+    const payments = stack.adapters.payments as SimulatedPaymentProvider;
     payments.setMode('fail');
     await stack.call('POST', '/v1/accounts/acme/credits', { token: stack.adminToken, body: { amount: 10 } });
-    await stack.deps.accounts.credit('acme', -toMicros(8)); // a charge crossing the threshold
+    await stack.adapters.accounts.credit('acme', -toMicros(8)); // a charge crossing the threshold
     await stack.events.settle();
     payments.setMode('succeed');
 

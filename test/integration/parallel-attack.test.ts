@@ -319,7 +319,7 @@ describe('reservations, settlement and live-call control', () => {
     const call = await authorize('crashed', '+12125557500');
     // A report claims the call (completion recorded on its decision) and its process dies before the account write.
     const claimed = { durationSeconds: 600, endedAt: new Date().toISOString(), completedAt: new Date(Date.now() + clockOffsetMs).toISOString() };
-    expect((await stack.deps.liveCalls.claimCompletion(call.callId, claimed)).kind).toBe('claimed');
+    expect((await stack.adapters.liveCalls.claimCompletion(call.callId, claimed)).kind).toBe('claimed');
     expect((await account('crashed')).liveCalls).toBe(1);
     const report = { durationSeconds: 600, endedAt: claimed.endedAt };
     // A repeat while the claim is fresh leaves it to its claimer...

@@ -56,7 +56,7 @@ describe('reference data freshness', () => {
   it('costs a warm process no extra round trip for the check while its copy is fresh', async () => {
     const token = await importer.issue('switch');
     await authorize(importer, token, '+12125550100');
-    const counter = countRequests(importer.deps.client);
+    const counter = countRequests(importer.runtime.client);
     counter.reset();
     await authorize(importer, token, '+12125550101');
     expect(counter.steps).toHaveLength(1);

@@ -38,7 +38,7 @@ beforeEach(() => {
 });
 
 async function put(item: Record<string, unknown>): Promise<void> {
-  await stack.deps.client.send(new PutItemCommand({ TableName: stack.tableName, Item: marshall(item, { removeUndefinedValues: true }) }));
+  await stack.runtime.client.send(new PutItemCommand({ TableName: stack.tableName, Item: marshall(item, { removeUndefinedValues: true }) }));
 }
 
 /** The answer is a 500 in the contract's shape, and the log names the record and the field that could not be read. */
@@ -140,10 +140,10 @@ describe('records parsed on read, refused when unreadable', () => {
     const detail: EventDetail<'Review Resolved'> = { eventId: 'resolved-x', occurredAt: NOW, accountId: 'beta', reviewId: 'r', action: 'clear', note: 'n', resolvedBy: 'reviewer:t' };
     await stack.events.bus.publish([{ detailType: 'Review Resolved', detail } as TollgateEvent]);
     await stack.events.settle();
-    const records = await stack.deps.client.send(new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': keys.notificationDelivery('resolved-x', '').pk }) }));
+    const records = await stack.runtime.client.send(new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': keys.notificationDelivery('resolved-x', '').pk }) }));
     const record = unmarshall(records.Items?.[0] ?? {});
     expect(record.outcome).toBe('delivered');
-    await stack.deps.client.send(
+    await stack.runtime.client.send(
       new UpdateItemCommand({ TableName: stack.tableName, Key: marshall({ pk: record.pk, sk: record.sk }), UpdateExpression: 'SET outcome = :maybe', ExpressionAttributeValues: marshall({ ':maybe': 'maybe' }) }),
     );
 

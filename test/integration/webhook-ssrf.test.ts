@@ -113,7 +113,7 @@ describe('a webhook is checked again at delivery, on the address its name resolv
 
     expect(receiver.received.length).toBe(before);
     expect(strict.events.bus.deadLetters.filter((letter) => (letter.event.detail as { eventId: string }).eventId === eventId)).toEqual([]);
-    expect(await strict.deps.notificationDeliveries.wasDelivered(eventId, `webhook#${url}`)).toBe(true); // recorded as rejected: never tried again
+    expect(await strict.adapters.notificationDeliveries.wasDelivered(eventId, `webhook#${url}`)).toBe(true); // recorded as rejected: never tried again
   });
 
   it('delivers to the checked address itself when the stage allows private targets (no second lookup to rebind)', async () => {

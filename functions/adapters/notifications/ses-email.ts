@@ -12,7 +12,7 @@ export class SesEmailSender implements EmailSender {
 
   async send(message: EmailMessage): Promise<void> {
     // Loaded on first use: only the notifier sends email, and the SES client costs every other function ~160 ms
-    // of cold start when imported eagerly through the shared wiring.
+    // of cold start; a stage that sends no email through SES never loads it.
     const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
     this.client ??= new SESv2Client({ region: this.region });
     await this.client.send(

@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { eventsFromChange } from '../../../functions/stream-publisher/events-from-stream.js';
-import { publishChanges } from '../../../functions/stream-publisher/handler.js';
+import { publishChanges } from '../../../functions/stream-publisher/publisher.js';
 import { silentLogger } from '../../support/test-stack.js';
 
 const restricted = {

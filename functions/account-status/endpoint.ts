@@ -1,0 +1,34 @@
+/**
+ * POST /v1/accounts/{accountId}/suspend and /reactivate (reviewer, admin), body `{ "note": "..." }`: change the
+ * account's status outside a review too, audited. A suspension refuses the account's next call everywhere (its
+ * version moves) and puts its live calls on the switches' to-end list.
+ */
+import * as z from 'zod';
+import { actorOf } from '../shared/actor.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { accountView } from '../shared/views.js';
+import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { Runtime } from '../shared/runtime.js';
+
+const statusChangeSchema = z.object({ note: z.string().trim().min(1).max(1_000) }).strict();
+
+export interface AccountStatusPorts {
+  readonly accounts: Pick<AccountRepository, 'changeStatus'>;
+  readonly clock: Runtime['clock'];
+  readonly ids: Runtime['ids'];
+  readonly logger: Runtime['logger'];
+}
+
+export function makeAccountStatusEndpoint(ports: AccountStatusPorts) {
+  return httpEndpoint({ body: statusChangeSchema }, async ({ route, body, pathParameters, principal }) => {
+    const accountId = pathParameters.accountId ?? '';
+    const to = route.path.endsWith('/suspend') ? 'suspended' : 'active';
+    const actor = actorOf(principal);
+    const outcome = await ports.accounts.changeStatus(accountId, to, { actor, at: ports.clock.now().toISOString(), auditId: ports.ids.newId(), note: body.note });
+    if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
+    if (outcome.kind === 'conflict') throw httpErrors.conflict(`account ${accountId} kept changing while its status was being set; try again`);
+    if (outcome.kind === 'changed') ports.logger.warn(to === 'suspended' ? 'account suspended' : 'account reactivated', { accountId, by: actor, note: body.note, before: outcome.before });
+    return { status: 200, body: { account: accountView(outcome.account), changed: outcome.kind === 'changed' } };
+  });
+}
+

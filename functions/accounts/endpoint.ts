@@ -1,0 +1,34 @@
+/** POST /v1/accounts (admin) creates an account; GET /v1/accounts/{accountId} shows it with status, balance, policy. */
+import { newAccountSchema } from '../../domain/accounts/account.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
+import { accountView } from '../shared/views.js';
+import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
+import type { Runtime } from '../shared/runtime.js';
+
+export interface AccountsPorts {
+  readonly accounts: Pick<AccountRepository, 'create'>;
+  readonly liveCalls: Pick<DynamoLiveCallStore, 'readAccount'>;
+  readonly clock: Runtime['clock'];
+  readonly logger: Runtime['logger'];
+}
+
+export function makeAccountsEndpoint(ports: AccountsPorts) {
+  return httpEndpoint({ body: newAccountSchema }, async ({ route, body, pathParameters, event }) => {
+    if (route.method === 'POST') {
+      const outcome = await ports.accounts.create(body, ports.clock.now().toISOString());
+      if (outcome.kind === 'conflict') {
+        throw httpErrors.conflict(`${outcome.field} ${outcome.value} is already in use`, [
+          { field: outcome.field, message: `${outcome.value} is already in use` },
+        ]);
+      }
+      ports.logger.info('account created', { accountId: outcome.account.accountId, requestId: event.requestContext.requestId });
+      return { status: 201, body: accountView(outcome.account) };
+    }
+    const accountId = pathParameters.accountId ?? '';
+    const snapshot = await ports.liveCalls.readAccount(accountId);
+    if (!snapshot) throw httpErrors.notFound(`account ${accountId} does not exist`);
+    return { status: 200, body: accountView(snapshot.account, snapshot.ledger, ports.clock.now().getTime()) };
+  });
+}
+

@@ -1,0 +1,38 @@
+/**
+ * Audit trails, newest first, paginated (`?limit=&cursor=`):
+ * - GET /v1/accounts/{accountId}/audit (reviewer, admin): one account's changes;
+ * - GET /v1/audit (admin): the carrier scope, changes that belong to no account: IP bans, their lifts, and bans
+ *   withheld from known peers.
+ */
+import * as z from 'zod';
+import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
+import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
+import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
+
+const CARRIER_SCOPE = 'carrier';
+
+const querySchema = z
+  .object(pageQueryFields)
+  .strict();
+
+export interface AuditPorts {
+  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly audit: Pick<AuditRepository, 'list'>;
+}
+
+export function makeAuditEndpoint(ports: AuditPorts) {
+  return httpEndpoint({ query: querySchema }, async ({ route, query, pathParameters }) => {
+    const accountId = route.path === '/v1/audit' ? undefined : (pathParameters.accountId ?? '');
+    if (accountId !== undefined && !(await ports.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
+    try {
+      const page = await ports.audit.list(accountId ?? CARRIER_SCOPE, query.limit, query.cursor);
+      const scope = accountId === undefined ? { scope: CARRIER_SCOPE } : { accountId };
+      return { status: 200, body: { ...scope, records: page.records, nextCursor: page.nextCursor } };
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw httpErrors.badRequest('the request query is invalid', [{ field: 'cursor', message: error.message }]);
+      throw error;
+    }
+  });
+}
+

@@ -1,0 +1,36 @@
+/**
+ * GET|PUT /v1/accounts/{accountId}/carrier-policy (reviewer, admin): the carrier's controls on an account,
+ * which the customer's own policy cannot loosen (domain/accounts/carrier-policy.ts). PUT replaces them whole
+ * (omitted fields take their defaults), audited, with `Policy Changed`; calls are decided on the stricter of the two
+ * from the next call on.
+ */
+import { carrierPolicySchema, defaultCarrierPolicy } from '../../domain/accounts/carrier-policy.js';
+import { actorOf } from '../shared/actor.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
+import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { Runtime } from '../shared/runtime.js';
+
+export interface CarrierPolicyPorts {
+  readonly accounts: Pick<AccountRepository, 'get' | 'replaceCarrierPolicy'>;
+  readonly clock: Runtime['clock'];
+  readonly ids: Runtime['ids'];
+  readonly logger: Runtime['logger'];
+}
+
+export function makeCarrierPolicyEndpoint(ports: CarrierPolicyPorts) {
+  return httpEndpoint({ body: carrierPolicySchema }, async ({ route, body, pathParameters, principal }) => {
+    const accountId = pathParameters.accountId ?? '';
+    if (route.method === 'GET') {
+      const account = await ports.accounts.get(accountId);
+      if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
+      return { status: 200, body: { accountId, version: account.version, carrierPolicy: account.carrierPolicy ?? defaultCarrierPolicy(), effectivePolicy: account.policy } };
+    }
+    const actor = actorOf(principal);
+    const outcome = await ports.accounts.replaceCarrierPolicy(accountId, body, { actor, at: ports.clock.now().toISOString(), auditId: ports.ids.newId() });
+    if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
+    if (outcome.kind === 'conflict') throw httpErrors.conflict(`the policy of ${accountId} is being changed by someone else; read it again and retry`);
+    ports.logger.info('carrier policy changed', { accountId, by: actor, changedFields: outcome.changedFields });
+    return { status: 200, body: { accountId, version: outcome.account.version, carrierPolicy: outcome.account.carrierPolicy, effectivePolicy: outcome.account.policy } };
+  });
+}
+

@@ -1,0 +1,24 @@
+/** POST /v1/accounts/{accountId}/credits (admin): a manual credit, added atomically to the balance. */
+import * as z from 'zod';
+import { fromMicros, toMicros } from '../../domain/shared/money.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
+import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { Runtime } from '../shared/runtime.js';
+
+const creditSchema = z.object({ amount: z.number().finite().positive().max(1_000_000), note: z.string().max(500).optional() }).strict();
+
+export interface CreditsPorts {
+  readonly accounts: Pick<AccountRepository, 'credit'>;
+  readonly logger: Runtime['logger'];
+}
+
+export function makeCreditsEndpoint(ports: CreditsPorts) {
+  return httpEndpoint({ body: creditSchema }, async ({ body, pathParameters, principal }) => {
+    const accountId = pathParameters.accountId ?? '';
+    const account = await ports.accounts.credit(accountId, toMicros(body.amount));
+    if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
+    ports.logger.info('manual credit', { accountId, amount: body.amount, by: principal?.credentialId, note: body.note });
+    return { status: 200, body: { accountId, credited: body.amount, balance: fromMicros(account.balanceMicros) } };
+  });
+}
+

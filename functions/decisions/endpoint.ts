@@ -1,0 +1,30 @@
+/** GET /v1/accounts/{accountId}/decisions: the account's access log, newest first (`limit`, `cursor`). */
+import * as z from 'zod';
+import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
+import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
+import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { DecisionRepository } from '../adapters/dynamodb/decision-repository.js';
+
+const querySchema = z
+  .object(pageQueryFields)
+  .strict();
+
+export interface DecisionsPorts {
+  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly decisions: Pick<DecisionRepository, 'listForAccount'>;
+}
+
+export function makeDecisionsEndpoint(ports: DecisionsPorts) {
+  return httpEndpoint({ query: querySchema }, async ({ query, pathParameters }) => {
+    const accountId = pathParameters.accountId ?? '';
+    if (!(await ports.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
+    try {
+      const page = await ports.decisions.listForAccount(accountId, query.limit, query.cursor);
+      return { status: 200, body: { accountId, decisions: page.decisions, nextCursor: page.nextCursor } };
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw httpErrors.badRequest('invalid cursor', [{ field: 'cursor', message: error.message }]);
+      throw error;
+    }
+  });
+}
+

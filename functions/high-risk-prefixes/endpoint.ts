@@ -1,0 +1,30 @@
+/** PUT /v1/high-risk-prefixes (admin) replaces the carrier-wide list (IRSF ranges, satellite, premium); GET shows it. */
+import * as z from 'zod';
+import { PrefixSet } from '../../domain/policy/prefix-set.js';
+import { httpEndpoint } from '../shared/http.js';
+import type { Runtime } from '../shared/runtime.js';
+import type { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-repository.js';
+import type { ReferenceDataCache } from '../shared/reference-data-cache.js';
+
+const listSchema = z
+  .object({ prefixes: z.array(z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits (an E.164 prefix without "+")')).max(100_000) })
+  .strict();
+
+export interface HighRiskPrefixesPorts {
+  readonly referenceDataRepository: Pick<ReferenceDataRepository, 'loadHighRiskList' | 'saveHighRiskList'>;
+  readonly referenceData: Pick<ReferenceDataCache, 'installHighRisk'>;
+  readonly clock: Runtime['clock'];
+  readonly logger: Runtime['logger'];
+}
+
+export function makeHighRiskPrefixesEndpoint(ports: HighRiskPrefixesPorts) {
+  return httpEndpoint({ body: listSchema }, async ({ route, body, principal }) => {
+    if (route.method === 'GET') return { status: 200, body: await ports.referenceDataRepository.loadHighRiskList() };
+    const prefixes = [...new Set(body.prefixes)].sort();
+    const saved = await ports.referenceDataRepository.saveHighRiskList(prefixes, ports.clock.now().toISOString(), principal?.credentialId ?? 'unknown');
+    ports.referenceData.installHighRisk(new PrefixSet(prefixes), String(saved.version));
+    ports.logger.info('high-risk list replaced', { prefixes: prefixes.length, version: saved.version });
+    return { status: 200, body: saved };
+  });
+}
+
