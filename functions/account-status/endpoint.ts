@@ -7,13 +7,13 @@ import * as z from 'zod';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { accountView } from '../shared/views.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { Runtime } from '../shared/runtime.js';
 
 const statusChangeSchema = z.object({ note: z.string().trim().min(1).max(1_000) }).strict();
 
 export interface AccountStatusPorts {
-  readonly accounts: Pick<AccountRepository, 'changeStatus'>;
+  readonly accounts: Pick<AccountStore, 'changeStatus'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
   readonly logger: Runtime['logger'];

@@ -5,20 +5,18 @@
  *   withheld from known peers.
  */
 import * as z from 'zod';
-import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
+import { InvalidCursorError } from '../../domain/shared/page.js';
 import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
-import type { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
-
-const CARRIER_SCOPE = 'carrier';
+import type { AccountStore } from '../../domain/accounts/ports.js';
+import { CARRIER_SCOPE, type AuditTrail } from '../../domain/audit/audit-entry.js';
 
 const querySchema = z
   .object(pageQueryFields)
   .strict();
 
 export interface AuditPorts {
-  readonly accounts: Pick<AccountRepository, 'get'>;
-  readonly audit: Pick<AuditRepository, 'list'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
+  readonly audit: Pick<AuditTrail, 'list'>;
 }
 
 export function makeAuditEndpoint(ports: AuditPorts) {

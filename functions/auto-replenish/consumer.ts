@@ -16,7 +16,7 @@ import type { TopUpClaim } from '../adapters/dynamodb/top-up-repository.js';
 import { parseBusEventOf } from '../shared/consumer-event.js';
 import type { BusEvent } from '../shared/event-publisher.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { TopUpRepository } from '../adapters/dynamodb/top-up-repository.js';
 import type { PaymentProvider } from '../../domain/payments/payment-provider.js';
 
@@ -26,7 +26,7 @@ export type AutoReplenishResult =
 
 export interface AutoReplenishPorts {
   readonly topUps: Pick<TopUpRepository, 'getClaim' | 'claim' | 'succeed' | 'fail' | 'skip'>;
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly payments: PaymentProvider;
   readonly clock: Runtime['clock'];
   readonly logger: Runtime['logger'];

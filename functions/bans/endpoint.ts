@@ -17,14 +17,14 @@ import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { BanRepository } from '../adapters/dynamodb/ban-repository.js';
-import type { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
+import type { AuditTrail } from '../../domain/audit/audit-entry.js';
 import type { BanListCache } from '../shared/ban-list-cache.js';
 
 const listQuerySchema = z.object({ format: z.enum(['json', 'text', 'kamailio']).optional() });
 
 export interface BansPorts {
   readonly bans: Pick<BanRepository, 'listActive' | 'state' | 'get' | 'lift'>;
-  readonly audit: Pick<AuditRepository, 'get'>;
+  readonly audit: Pick<AuditTrail, 'get'>;
   readonly banList: Pick<BanListCache, 'invalidate'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];

@@ -7,11 +7,11 @@
 import { carrierPolicySchema, defaultCarrierPolicy } from '../../domain/accounts/carrier-policy.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { Runtime } from '../shared/runtime.js';
 
 export interface CarrierPolicyPorts {
-  readonly accounts: Pick<AccountRepository, 'get' | 'replaceCarrierPolicy'>;
+  readonly accounts: Pick<AccountStore, 'get' | 'replaceCarrierPolicy'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
   readonly logger: Runtime['logger'];

@@ -11,11 +11,11 @@ import * as z from 'zod';
 import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
 import { issueCredentialSchema } from '../../domain/credentials/credential.js';
 import { generateToken, type StoredCredential } from '../adapters/dynamodb/credential-repository.js';
-import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
+import { InvalidCursorError } from '../../domain/shared/page.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
 
 const listQuerySchema = z.object(pageQueryFields).strict();
@@ -25,7 +25,7 @@ const ISSUE_ATTEMPTS = 3;
 
 export interface CredentialsPorts {
   readonly credentials: Pick<CredentialRepository, 'list' | 'revoke' | 'issue'>;
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
   readonly logger: Runtime['logger'];

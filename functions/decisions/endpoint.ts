@@ -1,8 +1,8 @@
 /** GET /v1/accounts/{accountId}/decisions: the account's access log, newest first (`limit`, `cursor`). */
 import * as z from 'zod';
-import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
+import { InvalidCursorError } from '../../domain/shared/page.js';
 import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { DecisionRepository } from '../adapters/dynamodb/decision-repository.js';
 
 const querySchema = z
@@ -10,7 +10,7 @@ const querySchema = z
   .strict();
 
 export interface DecisionsPorts {
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly decisions: Pick<DecisionRepository, 'listForAccount'>;
 }
 

@@ -8,13 +8,13 @@
 import { windowIndex } from '../../domain/profiling/destination-detection.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { RuntimeConfig } from '../shared/config.js';
 import type { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
 import type { DestinationProfileRepository } from '../adapters/dynamodb/destination-profile-repository.js';
 
 export interface DestinationsPorts {
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly profiles: Pick<DestinationProfileRepository, 'profile' | 'unblock'>;
   readonly liveCalls: Pick<DynamoLiveCallStore, 'readAccount'>;
   readonly config: Pick<RuntimeConfig, 'detection'>;

@@ -14,7 +14,7 @@ import { WebhookTargetRefusedError } from '../adapters/notifications/webhook-sen
 import { parseBusEvent } from '../shared/consumer-event.js';
 import type { BusEvent } from '../shared/event-publisher.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { RuntimeConfig } from '../shared/config.js';
 import type { NotificationDeliveryRepository } from '../adapters/dynamodb/notification-delivery-repository.js';
 import type { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-repository.js';
@@ -24,7 +24,7 @@ import type { EmailSender } from '../../domain/notifications/notification.js';
 export type NotifierResult = { readonly delivered: number; readonly skipped: number; readonly reason?: string };
 
 export interface NotifierPorts {
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly notificationDeliveries: Pick<NotificationDeliveryRepository, 'wasDelivered' | 'record'>;
   readonly webhookSecrets: Pick<WebhookSecretRepository, 'signingSecrets'>;
   readonly webhooks: Pick<WebhookSender, 'post'>;

@@ -12,12 +12,12 @@ import { carrierPolicyViolations, defaultCarrierPolicy } from '../../domain/acco
 import { webhookUrlProblem } from '../../domain/notifications/webhook-url.js';
 import { actorOf } from '../shared/actor.js';
 import { HttpError, httpEndpoint, httpErrors } from '../shared/http.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { RuntimeConfig } from '../shared/config.js';
 import type { Runtime } from '../shared/runtime.js';
 
 export interface PolicyPorts {
-  readonly accounts: Pick<AccountRepository, 'get' | 'replacePolicy'>;
+  readonly accounts: Pick<AccountStore, 'get' | 'replacePolicy'>;
   readonly config: Pick<RuntimeConfig, 'detection' | 'webhookAllowPrivateHosts' | 'webhookRequireHttps'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];

@@ -12,7 +12,7 @@ import { openReview, withEvidence, type ReviewEvidence } from '../../domain/revi
 import { parseBusEvent } from '../shared/consumer-event.js';
 import type { BusEvent } from '../shared/event-publisher.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
 
 const CONSUMER = 'review-flagger';
@@ -22,7 +22,7 @@ const ACTOR = 'system:review-flagger';
 export type ReviewFlaggerResult = { readonly outcome: 'opened' | 'extended' | 'duplicate' | 'account-not-found'; readonly reviewId?: string };
 
 export interface ReviewFlaggerPorts {
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly reviews: Pick<ReviewRepository, 'get' | 'extend' | 'open'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];

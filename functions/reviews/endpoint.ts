@@ -9,12 +9,12 @@
  */
 import * as z from 'zod';
 import { accountStatusAfter, resolveReviewSchema, REVIEW_STATUSES, type Review } from '../../domain/reviews/review.js';
-import { InvalidCursorError } from '../adapters/dynamodb/pagination.js';
+import { InvalidCursorError } from '../../domain/shared/page.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import { reviewView } from '../shared/review-view.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
 
 const listQuerySchema = z
@@ -29,7 +29,7 @@ const MAX_ATTEMPTS = 3;
 
 export interface ReviewsPorts {
   readonly reviews: Pick<ReviewRepository, 'listByStatus' | 'get' | 'resolve'>;
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
   readonly logger: Runtime['logger'];

@@ -6,11 +6,11 @@
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { AccountRepository } from '../adapters/dynamodb/account-repository.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-repository.js';
 
 export interface WebhookSecretPorts {
-  readonly accounts: Pick<AccountRepository, 'get'>;
+  readonly accounts: Pick<AccountStore, 'get'>;
   readonly webhookSecrets: Pick<WebhookSecretRepository, 'rotate'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];

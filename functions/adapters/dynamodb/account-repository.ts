@@ -11,12 +11,19 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ACCOUNT_STATUSES,
   accountPolicySchema,
-  type AccountStatus,
   defaultPolicy,
   type Account,
   type AccountPolicy,
   type NewAccount,
 } from '../../../domain/accounts/account.js';
+import type {
+  AccountStore,
+  ChangeStatusOutcome,
+  CreateAccountOutcome,
+  PolicyChangeContext,
+  ReplaceCarrierPolicyOutcome,
+  UpdatePolicyOutcome,
+} from '../../../domain/accounts/ports.js';
 import { carrierPolicySchema, defaultCarrierPolicy, effectivePolicy, type CarrierPolicy } from '../../../domain/accounts/carrier-policy.js';
 import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
@@ -25,22 +32,6 @@ import { toEndMarkerPut } from './to-end-marker.js';
 import { peerIndexPut } from './peer-index-repository.js';
 import { transact } from './transactions.js';
 
-export type CreateAccountOutcome =
-  | { readonly kind: 'created'; readonly account: Account }
-  | { readonly kind: 'conflict'; readonly field: 'accountId' | 'techPrefix' | 'sipUsernames'; readonly value: string };
-
-export type UpdatePolicyOutcome =
-  | { readonly kind: 'updated'; readonly account: Account; readonly before: AccountPolicy; readonly changedFields: readonly string[] }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'conflict' };
-
-/** Who changes a policy, when, and the audit record's id (ids and time come from the caller's ports). */
-export interface PolicyChangeContext {
-  readonly actor: string;
-  readonly at: string;
-  readonly auditId: string;
-}
-
 const POLICY_WRITE_ATTEMPTS = 3;
 
 /** For callers outside a request (demo data, scripts): the change is still audited, as the system's. */
@@ -48,7 +39,7 @@ function systemPolicyChange(): PolicyChangeContext {
   return { actor: 'system', at: new Date().toISOString(), auditId: randomUUID() };
 }
 
-export class AccountRepository {
+export class AccountRepository implements AccountStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -251,17 +242,6 @@ export class AccountRepository {
     return { kind: 'conflict' };
   }
 }
-
-export type ReplaceCarrierPolicyOutcome =
-  | { readonly kind: 'updated'; readonly account: Account; readonly changedFields: readonly string[] }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'conflict' };
-
-export type ChangeStatusOutcome =
-  | { readonly kind: 'changed'; readonly before: AccountStatus; readonly account: Account }
-  | { readonly kind: 'unchanged'; readonly account: Account }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'conflict' };
 
 /**
  * An account created before live calls existed gets its counters (available = balance) in one conditional write.

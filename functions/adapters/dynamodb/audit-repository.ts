@@ -3,7 +3,7 @@ import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/clie
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { keys } from './keys.js';
-import type { AuditEntry } from './outbox.js';
+import type { AuditEntry, AuditTrail, AuditPage } from '../../../domain/audit/audit-entry.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
 import { parseStored } from './stored-record.js';
 
@@ -18,12 +18,7 @@ const auditRecordSchema = z.object({
   after: z.unknown().transform((value) => value ?? null),
 });
 
-export interface AuditPage {
-  readonly records: AuditEntry[];
-  readonly nextCursor: string | null;
-}
-
-export class AuditRepository {
+export class AuditRepository implements AuditTrail {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,

@@ -18,7 +18,8 @@ import type { BanRecord } from '../../../domain/bans/ip-ban.js';
 import type { FailureSeen, WithheldBan } from '../../../domain/bans/known-peer.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { keys } from './keys.js';
-import { auditPut, outboxPut, type AuditEntry } from './outbox.js';
+import { auditPut, outboxPut} from './outbox.js';
+import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 

@@ -4,7 +4,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { fromMicros } from '../../../domain/shared/money.js';
 import { keys } from './keys.js';
 import { queryPartition } from './query-partition.js';
-import { auditPut, type AuditEntry } from './outbox.js';
+import { auditPut} from './outbox.js';
+import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 
 export interface ProfileRow {
   readonly dimension: 'country' | 'prefix';

@@ -8,6 +8,7 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { parseEvent, type DetailType, type EventDetail } from '../../../domain/events/contracts.js';
 import { keys } from './keys.js';
+import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 
 const OUTBOX_TTL_SECONDS = 2 * 86_400;
 const AUDIT_TTL_SECONDS = 400 * 86_400;
@@ -28,18 +29,6 @@ export function outboxPut<T extends DetailType>(tableName: string, detailType: T
     },
   };
 }
-
-export interface AuditEntry {
-  /** An account id, or `carrier` for carrier-wide changes (rate deck, high-risk list, bans). */
-  readonly scope: string;
-  readonly id: string;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly before: unknown;
-  readonly after: unknown;
-}
-
 export function auditPut(tableName: string, entry: AuditEntry): TransactWriteItem {
   const atSeconds = Math.floor(Date.parse(entry.at) / 1000);
   return {

@@ -2,7 +2,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 
-export class InvalidCursorError extends Error {}
+import { InvalidCursorError } from '../../../domain/shared/page.js';
+
+export { InvalidCursorError };
 
 /** What each key attribute of a cursor must hold: the queried partition exactly, or a key of the queried kind. */
 export type CursorKeyRule = { readonly equals: string } | { readonly startsWith: string };

@@ -8,7 +8,8 @@ import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/cl
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { isConditionalCheckFailed, keys } from './keys.js';
-import { auditPut, type AuditEntry } from './outbox.js';
+import { auditPut} from './outbox.js';
+import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 
