@@ -3,12 +3,12 @@ import { newAccountSchema } from '../../domain/accounts/account.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { accountView } from '../shared/views.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
+import type { LiveCallStore } from '../../domain/calls/ports.js';
 import type { Runtime } from '../shared/runtime.js';
 
 export interface AccountsPorts {
   readonly accounts: Pick<AccountStore, 'create'>;
-  readonly liveCalls: Pick<DynamoLiveCallStore, 'readAccount'>;
+  readonly liveCalls: Pick<LiveCallStore, 'readAccount'>;
   readonly clock: Runtime['clock'];
   readonly logger: Runtime['logger'];
 }

@@ -7,7 +7,8 @@
  * Roles and account ownership are enforced in functions/shared/http.ts, the same code the local stack runs.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { hashToken, type CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
+import { createHash } from 'node:crypto';
+import type { CredentialStore } from '../../domain/credentials/ports.js';
 import { isUnavailable, UNVERIFIED_ROLE } from '../shared/unavailable.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { RuntimeConfig } from '../shared/config.js';
@@ -15,6 +16,11 @@ import type { RuntimeConfig } from '../shared/config.js';
 export interface AuthorizerResult {
   readonly isAuthorized: boolean;
   readonly context: Record<string, string>;
+}
+
+/** Tokens are kept in memory only as their SHA-256, like the stored credentials. */
+function memoryKey(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -34,7 +40,7 @@ export class VerifiedCredentials {
   constructor(private readonly capacity = 10_000) {}
 
   remember(token: string, context: Record<string, string>, expiresAt: string | null): void {
-    const key = hashToken(token);
+    const key = memoryKey(token);
     this.seen.delete(key);
     this.seen.set(key, { context, expiresAt });
     if (this.seen.size > this.capacity) {
@@ -44,11 +50,11 @@ export class VerifiedCredentials {
   }
 
   forget(token: string): void {
-    this.seen.delete(hashToken(token));
+    this.seen.delete(memoryKey(token));
   }
 
   recall(token: string, now: Date): Record<string, string> | undefined {
-    const entry = this.seen.get(hashToken(token));
+    const entry = this.seen.get(memoryKey(token));
     if (!entry || (entry.expiresAt !== null && Date.parse(entry.expiresAt) <= now.getTime())) return undefined;
     return { ...entry.context, verifiedEarlier: 'true' };
   }
@@ -56,7 +62,7 @@ export class VerifiedCredentials {
 
 /** An unknown, revoked or expired token yields role "none": the handler answers 401. */
 export async function principalContext(
-  credentials: Pick<CredentialRepository, 'findWithExpiry'>,
+  credentials: Pick<CredentialStore, 'findWithExpiry'>,
   authorization: string | undefined,
   now: Date,
   verified: VerifiedCredentials,
@@ -64,7 +70,7 @@ export async function principalContext(
 ): Promise<Record<string, string>> {
   const token = bearerToken(authorization);
   if (!token) return { role: 'none' };
-  let found: Awaited<ReturnType<CredentialRepository['findWithExpiry']>>;
+  let found: Awaited<ReturnType<CredentialStore['findWithExpiry']>>;
   try {
     found = await credentials.findWithExpiry(token, now, AbortSignal.timeout(lookupBudgetMs));
   } catch (error) {
@@ -82,7 +88,7 @@ export async function principalContext(
 }
 
 export interface AuthorizerPorts {
-  readonly credentials: Pick<CredentialRepository, 'findWithExpiry'>;
+  readonly credentials: Pick<CredentialStore, 'findWithExpiry'>;
   readonly config: Pick<RuntimeConfig, 'credentialLookupBudgetMs'>;
   readonly clock: Runtime['clock'];
 }

@@ -4,12 +4,10 @@
  * answers with the first settlement. A call never answered reports durationSeconds 0 and costs nothing.
  */
 import * as z from 'zod';
-import { makeSettleCall, type SettleOutcome } from '../../domain/calls/settle-call.js';
+import type { makeSettleCall, SettleOutcome } from '../../domain/calls/settle-call.js';
 import { fromMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { RuntimeConfig } from '../shared/config.js';
-import type { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
 
 const completionSchema = z
   .object({
@@ -19,23 +17,14 @@ const completionSchema = z
   .strict();
 
 export interface CallCompletedPorts {
-  readonly liveCalls: DynamoLiveCallStore;
-  readonly config: Pick<RuntimeConfig, 'detection' | 'credit'>;
-  readonly clock: Runtime['clock'];
+  readonly settleCall: ReturnType<typeof makeSettleCall>;
   readonly logger: Runtime['logger'];
 }
 
 export function makeCallCompletedEndpoint(ports: CallCompletedPorts) {
-  let settleCall: ReturnType<typeof makeSettleCall> | undefined;
   return httpEndpoint({ body: completionSchema }, async ({ body, pathParameters }) => {
-    settleCall ??= makeSettleCall({
-      store: ports.liveCalls,
-      clock: ports.clock,
-      detection: ports.config.detection,
-      reservationGraceSeconds: ports.config.credit.reservationGraceSeconds,
-    });
     const callId = pathParameters.callId ?? '';
-    const outcome = await settleCall({ callId, durationSeconds: body.durationSeconds, endedAt: body.endedAt });
+    const outcome = await ports.settleCall({ callId, durationSeconds: body.durationSeconds, endedAt: body.endedAt });
     if (outcome.kind === 'not-found') throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);
     if (outcome.kind === 'not-allowed') {
       throw httpErrors.conflict(`call ${callId} was denied (${outcome.record.reason}); there is nothing to charge`, [{ field: 'callId', message: 'was not allowed' }]);
@@ -54,7 +43,6 @@ export function makeCallCompletedEndpoint(ports: CallCompletedPorts) {
     return { status: 200, body: view(callId, outcome) };
   });
 }
-
 
 function view(callId: string, outcome: Extract<SettleOutcome, { kind: 'settled' }>) {
   return {

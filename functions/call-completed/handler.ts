@@ -1,15 +1,19 @@
-/** The call-completed function's composition root: the adapters its ports need, built once per process. */
+/** The call-completed function's composition root: settlement (domain/calls/settle-call.ts) on the live-call store. */
+import { makeSettleCall } from '../../domain/calls/settle-call.js';
 import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
 import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
 import { makeCallCompletedEndpoint } from './endpoint.js';
 
 export function compose(runtime: Runtime) {
-  const { client, config: { tableName } } = runtime;
+  const { client, config, clock, logger } = runtime;
   return makeCallCompletedEndpoint({
-    liveCalls: new DynamoLiveCallStore(client, tableName),
-    config: runtime.config,
-    clock: runtime.clock,
-    logger: runtime.logger,
+    settleCall: makeSettleCall({
+      store: new DynamoLiveCallStore(client, config.tableName),
+      clock,
+      detection: config.detection,
+      reservationGraceSeconds: config.credit.reservationGraceSeconds,
+    }),
+    logger,
   });
 }
 

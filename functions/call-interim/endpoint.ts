@@ -4,12 +4,10 @@
  * can be granted later, `interimSeconds` until the next update; `stop` tells the switch to end the call now.
  */
 import * as z from 'zod';
-import { makeInterimUpdate } from '../../domain/calls/interim-update.js';
+import type { makeInterimUpdate } from '../../domain/calls/interim-update.js';
 import { fromMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { RuntimeConfig } from '../shared/config.js';
-import type { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
 
 const interimSchema = z
   .object({
@@ -19,23 +17,14 @@ const interimSchema = z
   .strict();
 
 export interface CallInterimPorts {
-  readonly liveCalls: DynamoLiveCallStore;
-  readonly config: Pick<RuntimeConfig, 'detection' | 'credit' | 'maxCallDurationSeconds' | 'minimumBillableSeconds'>;
-  readonly clock: Runtime['clock'];
+  readonly interimUpdate: ReturnType<typeof makeInterimUpdate>;
   readonly logger: Runtime['logger'];
 }
 
 export function makeCallInterimEndpoint(ports: CallInterimPorts) {
-  let interimUpdate: ReturnType<typeof makeInterimUpdate> | undefined;
   return httpEndpoint({ body: interimSchema }, async ({ body, pathParameters }) => {
-    interimUpdate ??= makeInterimUpdate({
-      store: ports.liveCalls,
-      clock: ports.clock,
-      credit: { ...ports.config.credit, maxCallDurationSeconds: ports.config.maxCallDurationSeconds, minimumBillableSeconds: ports.config.minimumBillableSeconds },
-      detection: ports.config.detection,
-    });
     const callId = pathParameters.callId ?? '';
-    const outcome = await interimUpdate({ callId, answered: body.answered, elapsedSeconds: body.elapsedSeconds });
+    const outcome = await ports.interimUpdate({ callId, answered: body.answered, elapsedSeconds: body.elapsedSeconds });
     switch (outcome.kind) {
       case 'not-found':
         throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);

@@ -10,13 +10,12 @@
 import * as z from 'zod';
 import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
 import { issueCredentialSchema } from '../../domain/credentials/credential.js';
-import { generateToken, type StoredCredential } from '../adapters/dynamodb/credential-repository.js';
 import { InvalidCursorError } from '../../domain/shared/page.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
+import type { CredentialStore, StoredCredential, TokenGenerator } from '../../domain/credentials/ports.js';
 
 const listQuerySchema = z.object(pageQueryFields).strict();
 
@@ -24,7 +23,8 @@ const listQuerySchema = z.object(pageQueryFields).strict();
 const ISSUE_ATTEMPTS = 3;
 
 export interface CredentialsPorts {
-  readonly credentials: Pick<CredentialRepository, 'list' | 'revoke' | 'issue'>;
+  readonly credentials: Pick<CredentialStore, 'list' | 'revoke' | 'issue'>;
+  readonly generateToken: TokenGenerator;
   readonly accounts: Pick<AccountStore, 'get'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
@@ -66,7 +66,7 @@ export function makeCredentialsEndpoint(ports: CredentialsPorts) {
       throw httpErrors.notFound(`account ${body.accountId} does not exist`);
     }
     for (let attempt = 1; attempt <= ISSUE_ATTEMPTS; attempt += 1) {
-      const { token, credentialId } = generateToken();
+      const { token, credentialId } = ports.generateToken();
       const credential: StoredCredential = {
         role: body.role,
         credentialId,

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { InvalidCursorError } from '../../domain/shared/page.js';
 import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { DecisionRepository } from '../adapters/dynamodb/decision-repository.js';
+import type { DecisionLog } from '../../domain/policy/decision-log.js';
 
 const querySchema = z
   .object(pageQueryFields)
@@ -11,7 +11,7 @@ const querySchema = z
 
 export interface DecisionsPorts {
   readonly accounts: Pick<AccountStore, 'get'>;
-  readonly decisions: Pick<DecisionRepository, 'listForAccount'>;
+  readonly decisions: Pick<DecisionLog, 'listForAccount'>;
 }
 
 export function makeDecisionsEndpoint(ports: DecisionsPorts) {

@@ -10,13 +10,13 @@ import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { RuntimeConfig } from '../shared/config.js';
-import type { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
-import type { DestinationProfileRepository } from '../adapters/dynamodb/destination-profile-repository.js';
+import type { LiveCallStore } from '../../domain/calls/ports.js';
+import type { DestinationProfiles } from '../../domain/profiling/ports.js';
 
 export interface DestinationsPorts {
   readonly accounts: Pick<AccountStore, 'get'>;
-  readonly profiles: Pick<DestinationProfileRepository, 'profile' | 'unblock'>;
-  readonly liveCalls: Pick<DynamoLiveCallStore, 'readAccount'>;
+  readonly profiles: DestinationProfiles;
+  readonly liveCalls: Pick<LiveCallStore, 'readAccount'>;
   readonly config: Pick<RuntimeConfig, 'detection'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];

@@ -3,16 +3,15 @@ import * as z from 'zod';
 import { PrefixSet } from '../../domain/policy/prefix-set.js';
 import { httpEndpoint } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-repository.js';
-import type { ReferenceDataCache } from '../shared/reference-data-cache.js';
+import type { ReferenceDataInstaller, ReferenceDataStore } from '../../domain/rate-deck/ports.js';
 
 const listSchema = z
   .object({ prefixes: z.array(z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits (an E.164 prefix without "+")')).max(100_000) })
   .strict();
 
 export interface HighRiskPrefixesPorts {
-  readonly referenceDataRepository: Pick<ReferenceDataRepository, 'loadHighRiskList' | 'saveHighRiskList'>;
-  readonly referenceData: Pick<ReferenceDataCache, 'installHighRisk'>;
+  readonly referenceDataRepository: Pick<ReferenceDataStore, 'loadHighRiskList' | 'saveHighRiskList'>;
+  readonly referenceData: Pick<ReferenceDataInstaller, 'installHighRisk'>;
   readonly clock: Runtime['clock'];
   readonly logger: Runtime['logger'];
 }

@@ -6,12 +6,11 @@ import { parseRateDeckCsv } from '../../domain/rate-deck/rate-deck.js';
 import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
-import type { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-repository.js';
-import type { ReferenceDataCache } from '../shared/reference-data-cache.js';
+import type { ReferenceDataInstaller, ReferenceDataStore } from '../../domain/rate-deck/ports.js';
 
 export interface RateDeckPorts {
-  readonly referenceDataRepository: Pick<ReferenceDataRepository, 'currentRateDeckVersion' | 'saveRateDeck'>;
-  readonly referenceData: Pick<ReferenceDataCache, 'installRateDeck'>;
+  readonly referenceDataRepository: Pick<ReferenceDataStore, 'currentRateDeckVersion' | 'saveRateDeck'>;
+  readonly referenceData: Pick<ReferenceDataInstaller, 'installRateDeck'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
   readonly logger: Runtime['logger'];

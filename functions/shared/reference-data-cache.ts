@@ -9,7 +9,7 @@
 import type { ReferenceData } from '../../domain/policy/authorize-call.js';
 import { PrefixSet } from '../../domain/policy/prefix-set.js';
 import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
-import type { ReferenceDataRepository } from '../adapters/dynamodb/reference-data-repository.js';
+import type { ReferenceDataInstaller, ReferenceDataStore } from '../../domain/rate-deck/ports.js';
 import type { Logger } from './logger.js';
 
 interface Cached<T> {
@@ -18,14 +18,14 @@ interface Cached<T> {
   checkedAt: number;
 }
 
-export class ReferenceDataCache implements ReferenceData {
+export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller {
   private deck?: Cached<RateDeck>;
   private highRisk?: Cached<PrefixSet>;
   private deckLoading?: Promise<Cached<RateDeck>>;
   private highRiskLoading?: Promise<Cached<PrefixSet>>;
 
   constructor(
-    private readonly repository: ReferenceDataRepository,
+    private readonly repository: ReferenceDataStore,
     private readonly refreshMs: number,
     private readonly logger: Logger,
     private readonly nowMs: () => number = Date.now,

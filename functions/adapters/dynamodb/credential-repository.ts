@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { ROLES } from '../../../domain/contract/routes.js';
 import type { Principal } from '../../../domain/credentials/credential.js';
+import type { CredentialPage, CredentialStore, StoredCredential } from '../../../domain/credentials/ports.js';
 import { keys } from './keys.js';
 import { auditPut} from './outbox.js';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
@@ -33,19 +34,6 @@ export function generateToken(): { token: string; credentialId: string } {
   return { credentialId, token: `tg_${credentialId}_${randomBytes(32).toString('base64url')}` };
 }
 
-/** What is known of a credential, without its token. */
-export interface StoredCredential extends Principal {
-  readonly createdAt: string;
-  /** ISO time after which the credential is refused; null: it does not expire. */
-  readonly expiresAt: string | null;
-  readonly label?: string;
-}
-
-export interface CredentialPage {
-  readonly credentials: StoredCredential[];
-  readonly nextCursor: string | null;
-}
-
 const storedCredentialSchema = z.object({
   credentialId: z.string().min(1),
   role: z.enum(ROLES),
@@ -56,7 +44,7 @@ const storedCredentialSchema = z.object({
 });
 const idItemSchema = storedCredentialSchema.extend({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 
-export class CredentialRepository {
+export class CredentialRepository implements CredentialStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,

@@ -1,18 +1,13 @@
 /** The per-account access log: decisions newest first, paged with an opaque cursor. */
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
+import type { DecisionLog, DecisionPage } from '../../../domain/policy/decision-log.js';
 import { keys } from './keys.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
 import { storedDecisionSchema } from './decision-record.js';
 import { parseStored } from './stored-record.js';
 
-export interface DecisionPage {
-  readonly decisions: DecisionRecord[];
-  readonly nextCursor: string | null;
-}
-
-export class DecisionRepository {
+export class DecisionRepository implements DecisionLog {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,

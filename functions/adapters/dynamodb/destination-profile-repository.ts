@@ -4,21 +4,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { fromMicros } from '../../../domain/shared/money.js';
 import { keys } from './keys.js';
 import { queryPartition } from './query-partition.js';
-import { auditPut} from './outbox.js';
+import { auditPut } from './outbox.js';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
+import type { DestinationProfiles, ProfileRow } from '../../../domain/profiling/ports.js';
 
-export interface ProfileRow {
-  readonly dimension: 'country' | 'prefix';
-  readonly key: string;
-  readonly country: string;
-  readonly completedCalls: number;
-  readonly minutes: number;
-  readonly spend: number;
-  readonly firstCompletedAt: string | null;
-  readonly lastCompletedAt: string | null;
-}
-
-export class DestinationProfileRepository {
+export class DestinationProfileRepository implements DestinationProfiles {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,

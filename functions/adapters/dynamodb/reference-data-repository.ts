@@ -7,23 +7,11 @@ import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } fro
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { parseRateDeckCsv, serializeRateDeckCsv, type RateDeckEntry } from '../../../domain/rate-deck/rate-deck.js';
+import type { HighRiskList, RateDeckVersionInfo, ReferenceDataStore } from '../../../domain/rate-deck/ports.js';
 import { keys } from './keys.js';
 import { parseStored } from './stored-record.js';
 
 const CHUNK_CHARACTERS = 300_000;
-
-export interface RateDeckVersionInfo {
-  readonly version: string;
-  readonly entries: number;
-  readonly importedAt: string;
-  readonly importedBy: string;
-}
-
-export interface HighRiskList {
-  readonly prefixes: readonly string[];
-  readonly updatedAt: string | null;
-  readonly version: number;
-}
 
 const rateDeckPointerSchema = z.object({
   version: z.string().min(1),
@@ -39,7 +27,7 @@ const highRiskListSchema = z.object({
   version: z.number().int().min(1),
 });
 
-export class ReferenceDataRepository {
+export class ReferenceDataRepository implements ReferenceDataStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
