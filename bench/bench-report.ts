@@ -90,11 +90,13 @@ export function renderBenchResults(results: BenchResults): string {
       '',
       `Lambda bundles (${bundles.configuration})`,
       table([
-        ['function', 'KiB', 'cold import ms (median)', 'cold import CPU ms (median)', 'largest parts (KiB)', 'loads from node_modules'],
+        ['function', 'KiB', 'cold import ms (median)', '÷ DynamoDB client alone', 'cold import CPU ms (median)', 'largest parts (KiB)', 'loads from node_modules'],
+        ['(@aws-sdk/client-dynamodb alone)', '', String(bundles.dynamoDbClientImport.median), '1', String(bundles.dynamoDbClientImport.cpuMedian), '', ''],
         ...bundles.bundles.map((bundle) => [
           bundle.function,
           String(bundle.kib),
           String(bundle.coldImportMs.median),
+          bundle.coldImportRatio === undefined ? '' : `${bundle.coldImportRatio}×`,
           String(bundle.coldImportMs.cpuMedian),
           bundle.largestPackages
             .slice(0, 3)

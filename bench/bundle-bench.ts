@@ -3,6 +3,8 @@
  * ESM, platform node, target node22, `@aws-sdk/*` external because the Lambda runtime ships the SDK), its size, what
  * dominates it (esbuild's metafile, by package), and its cold import time: the median over fresh `node` processes of
  * the time from just before `await import(bundle)` to just after, inside the process (node's own start excluded).
+ * Each cold import is set beside the DynamoDB client's own cold import, measured in the same run (before and after
+ * the bundles, one median over both): a function can import no faster than the client it calls.
  *
  * The CDK stack (infra/constructs/tollgate-function.ts) deploys with `bundleAwsSDK: true`, so the authorize bundle is
  * also measured that way ("as deployed") beside the target configuration.
@@ -48,11 +50,15 @@ export interface BundleResult {
   readonly largestPackages: readonly { readonly name: string; readonly kib: number }[];
   /** Packages imported at run time from node_modules (external). */
   readonly externals: readonly string[];
+  /** Cold import median ÷ the DynamoDB client's own cold import median (same run). */
+  readonly coldImportRatio?: number;
 }
 
 export interface BundleBenchResult {
   readonly configuration: string;
   readonly bundles: readonly BundleResult[];
+  /** `import '@aws-sdk/client-dynamodb'` alone, fresh processes before and after the bundles: the reference. */
+  readonly dynamoDbClientImport: ColdImport;
   readonly diagnostics?: {
     /** The authorize bundle with the SDK bundled in (the CDK stack's `bundleAwsSDK: true`). */
     readonly authorizeAsDeployed: BundleResult;
@@ -83,11 +89,16 @@ export async function runBundleBench(options: BundleBenchOptions): Promise<Bundl
   const outDir = join(options.workDir, 'bundles');
   mkdirSync(outDir, { recursive: true });
   const names = options.functions ?? handlerNames();
-  const bundles: BundleResult[] = [];
-  for (const name of names) bundles.push(await measure(name, join(outDir, `${name}.mjs`), true, options.coldRuns));
+  const clientProbe = await probeBundle(outDir, 'probe-client-dynamodb', "export * from '@aws-sdk/client-dynamodb';");
+  const before = await coldImport(clientProbe, options.coldRuns);
+  const measured: BundleResult[] = [];
+  for (const name of names) measured.push(await measure(name, join(outDir, `${name}.mjs`), true, options.coldRuns));
+  const after = await coldImport(clientProbe, options.coldRuns);
+  const dynamoDbClientImport = combined(before, after);
   return {
     configuration: 'esbuild, minified, ESM, platform node, target node22, banner createRequire, mainFields module,main; @aws-sdk/* external (the Lambda runtime provides it)',
-    bundles,
+    bundles: measured.map((bundle) => ({ ...bundle, coldImportRatio: round(bundle.coldImportMs.median / dynamoDbClientImport.median, 2) })),
+    dynamoDbClientImport,
     ...(options.diagnostics ? { diagnostics: await diagnostics(outDir, options.coldRuns) } : {}),
   };
 }
@@ -95,11 +106,7 @@ export async function runBundleBench(options: BundleBenchOptions): Promise<Bundl
 async function diagnostics(outDir: string, coldRuns: number): Promise<NonNullable<BundleBenchResult['diagnostics']>> {
   const authorizeAsDeployed = await measure('authorize', join(outDir, 'authorize.with-sdk.mjs'), false, coldRuns);
   const authorizeZodNamespaceImport = await measure('authorize', join(outDir, 'authorize.zod-namespace.mjs'), true, coldRuns, [zodNamespaceImport]);
-  const probe = async (name: string, contents: string) => {
-    const outfile = join(outDir, `${name}.mjs`);
-    await build({ stdin: { contents, resolveDir: PROJECT_ROOT }, outfile, bundle: true, format: 'esm', platform: 'node', external: ['@aws-sdk/*'], logLevel: 'silent' });
-    return (await coldImport(outfile, coldRuns)).median;
-  };
+  const probe = async (name: string, contents: string) => (await coldImport(await probeBundle(outDir, name, contents), coldRuns)).median;
   return {
     authorizeAsDeployed,
     authorizeZodNamespaceImport,
@@ -109,6 +116,18 @@ async function diagnostics(outDir: string, coldRuns: number): Promise<NonNullabl
       sdkClientSesV2: await probe('probe-client-sesv2', "export * from '@aws-sdk/client-sesv2';"),
     },
   };
+}
+
+/** A one-line module bundled like the functions (SDK external): what importing just that costs. */
+async function probeBundle(outDir: string, name: string, contents: string): Promise<string> {
+  const outfile = join(outDir, `${name}.mjs`);
+  await build({ stdin: { contents, resolveDir: PROJECT_ROOT }, outfile, bundle: true, format: 'esm', platform: 'node', external: ['@aws-sdk/*'], logLevel: 'silent' });
+  return outfile;
+}
+
+function combined(first: ColdImport, second: ColdImport): ColdImport {
+  const runs = [...first.runs, ...second.runs];
+  return { median: median(runs), min: Math.min(...runs), max: Math.max(...runs), runs, cpuMedian: round((first.cpuMedian + second.cpuMedian) / 2, 2) };
 }
 
 const zodNamespaceImport: Plugin = {

@@ -44,7 +44,10 @@ describe('npm run bench (smoke)', () => {
     expect(results.bundles?.bundles.map((bundle) => bundle.function)).toEqual(['authorize']);
     expect(results.bundles?.bundles[0]?.bytes).toBeGreaterThan(0);
     expect(results.bundles?.bundles[0]?.coldImportMs.runs).toHaveLength(1);
-    expect(results.targets.map((target) => target.target)).toHaveLength(6);
+    expect(results.bundles?.dynamoDbClientImport.runs).toHaveLength(2); // before and after the bundles
+    expect(results.bundles?.bundles[0]?.coldImportRatio).toBeGreaterThan(0);
+    expect(results.bundles?.bundles[0]?.externals).not.toContain('@aws-sdk/client-sesv2');
+    expect(results.targets.map((target) => target.target)).toHaveLength(7);
     expect(renderBenchResults(results)).toContain('Targets');
   }, 120_000);
 });
