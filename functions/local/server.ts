@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
 import { principalContext, VerifiedCredentials } from '../authorizer/endpoint.js';
-import { bodyLimitOf, type ApiEvent, type ApiHandler } from '../shared/http.js';
+import { bodyLimitOf, type ApiEvent } from '../shared/http.js';
 import { UNVERIFIED_ROLE } from '../shared/unavailable.js';
 import type { Runtime } from '../shared/runtime.js';
 import { buildHttpHandlers } from './handlers.js';
@@ -26,12 +26,11 @@ export interface LocalServerOptions {
   readonly authorizerCacheMs: number;
   /** The authorizer's own repository: in AWS it is a separate function with its own client. */
   readonly authorizerCredentials: CredentialRepository;
-  /** Extra handlers by function name (the event-driven issue adds its routes here). */
-  readonly handlers?: Partial<Record<string, ApiHandler>>;
 }
 
 export function createLocalServer(runtime: Runtime, options: LocalServerOptions): Server {
-  const handlers: Record<string, ApiHandler | undefined> = { ...buildHttpHandlers(runtime), ...options.handlers };
+  // Every function of the contract is composed here (the record is complete by type): no route goes unserved.
+  const handlers = buildHttpHandlers(runtime);
   const routes = ROUTES.map(compileRoute);
   const authorizerCache = new Map<string, { context: Record<string, string>; expires: number }>();
 
@@ -122,11 +121,7 @@ export function createLocalServer(runtime: Runtime, options: LocalServerOptions)
         ...(matched.route.access === 'public' ? {} : { authorizer: { lambda: await authorizerContext(headers.authorization) } }),
       },
     };
-    const handler = handlers[matched.route.functionName];
-    if (!handler) {
-      return sendJson(response, 501, { error: { code: 'NOT_IMPLEMENTED', message: `${routeKey} is not served locally yet`, details: [] } });
-    }
-    const result = await handler(event, lambdaContext(matched.route.functionName));
+    const result = await handlers[matched.route.functionName](event, lambdaContext(matched.route.functionName));
     if (typeof result === 'string') return sendJson(response, 200, result);
     response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
     response.end(result.body ?? '');
