@@ -8,7 +8,9 @@ import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-sto
 import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
 import { banListOf, referenceDataOf } from '../shared/process-caches.js';
 import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
-import { makeAuthorizeEndpoint, Withdrawals } from './endpoint.js';
+import { makeAuthorizeEndpoint } from './endpoint.js';
+import { makeDecideWithinBudget } from './within-budget.js';
+import { Withdrawals } from './withdrawals.js';
 
 export function compose(runtime: Runtime) {
   const { client, config, clock, ids, logger } = runtime;
@@ -26,7 +28,7 @@ export function compose(runtime: Runtime) {
     ...config.credit,
   };
   const common = { store, referenceData: referenceDataOf(runtime), bans: banListOf(runtime), clock, ids, settings };
-  return makeAuthorizeEndpoint({
+  const decideWithinBudget = makeDecideWithinBudget({
     authorizeCall: makeAuthorizeCall({
       ...common,
       releaseExpired: makeReleaseExpired({ store: new DynamoLiveCallStore(client, config.tableName), clock }),
@@ -34,9 +36,9 @@ export function compose(runtime: Runtime) {
     }),
     decideDegraded: makeDegradedDecision({ ...common, failMode: config.failMode, failOpenMaxSeconds: config.failOpenMaxSeconds }),
     withdrawals: new Withdrawals(store, logger),
-    config,
-    logger,
+    budgetMs: config.authorizeBudgetMs,
   });
+  return makeAuthorizeEndpoint({ decideWithinBudget, config, logger });
 }
 
 export const handler = composedOnFirstCall(compose);
