@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
-import { principalContext, VerifiedCredentials } from '../authorizer/endpoint.js';
+import { principalContext, VerifiedCredentials } from '../authorizer/principal.js';
 import { bodyLimitOf, type ApiEvent } from '../shared/http.js';
 import { UNVERIFIED_ROLE } from '../shared/unavailable.js';
 import type { Runtime } from '../shared/runtime.js';

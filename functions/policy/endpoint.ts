@@ -8,45 +8,41 @@
  * controls and the effective policy calls are decided on.
  */
 import { accountPolicySchema, type Account } from '../../domain/accounts/account.js';
-import { carrierPolicyViolations, defaultCarrierPolicy } from '../../domain/accounts/carrier-policy.js';
-import { webhookUrlProblem } from '../../domain/notifications/webhook-url.js';
+import { defaultCarrierPolicy } from '../../domain/accounts/carrier-policy.js';
+import type { makeChangePolicy } from '../../domain/accounts/change-policy.js';
+import type { AccountStore } from '../../domain/accounts/ports.js';
 import { actorOf } from '../shared/actor.js';
 import { HttpError, httpEndpoint, httpErrors } from '../shared/http.js';
-import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { RuntimeConfig } from '../shared/config.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Logger } from '../shared/logger.js';
 
 export interface PolicyPorts {
-  readonly accounts: Pick<AccountStore, 'get' | 'replacePolicy'>;
-  readonly config: Pick<RuntimeConfig, 'detection' | 'webhookAllowPrivateHosts' | 'webhookRequireHttps'>;
-  readonly clock: Runtime['clock'];
-  readonly ids: Runtime['ids'];
-  readonly logger: Runtime['logger'];
+  readonly changePolicy: ReturnType<typeof makeChangePolicy>;
+  readonly accounts: Pick<AccountStore, 'get'>;
+  readonly logger: Logger;
 }
 
 export function makePolicyEndpoint(ports: PolicyPorts) {
   return httpEndpoint({ body: accountPolicySchema }, async ({ route, body, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
-    const account = await ports.accounts.get(accountId);
-    if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
-    if (route.method === 'GET') return { status: 200, body: policyView(account) };
-
-    const webhookProblem = body.notifications.webhookUrl
-      ? webhookUrlProblem(body.notifications.webhookUrl, { allowPrivateTargets: ports.config.webhookAllowPrivateHosts, requireHttps: ports.config.webhookRequireHttps })
-      : undefined;
-    if (webhookProblem) throw httpErrors.badRequest('the request body is invalid', [{ field: 'notifications.webhookUrl', message: webhookProblem }]);
-
-    if (principal?.role === 'customer') {
-      const violations = carrierPolicyViolations(body, account.carrierPolicy ?? defaultCarrierPolicy(), ports.config.detection);
-      if (violations.length > 0) {
-        throw new HttpError(403, 'FORBIDDEN', "the policy would loosen the carrier's controls on this account", violations);
-      }
+    if (route.method === 'GET') {
+      const account = await ports.accounts.get(accountId);
+      if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
+      return { status: 200, body: policyView(account) };
     }
-    const outcome = await ports.accounts.replacePolicy(accountId, body, { actor: actorOf(principal), at: ports.clock.now().toISOString(), auditId: ports.ids.newId() });
-    if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
-    if (outcome.kind === 'conflict') throw httpErrors.conflict(`the policy of ${accountId} is being changed by someone else; read it again and retry`);
-    ports.logger.info('policy changed', { accountId, by: principal?.credentialId, role: principal?.role, changedFields: outcome.changedFields });
-    return { status: 200, body: policyView(outcome.account) };
+    const outcome = await ports.changePolicy(accountId, body, { actor: actorOf(principal), isCustomer: principal?.role === 'customer' });
+    switch (outcome.kind) {
+      case 'not-found':
+        throw httpErrors.notFound(`account ${accountId} does not exist`);
+      case 'invalid':
+        throw httpErrors.badRequest('the request body is invalid', outcome.problems);
+      case 'beyond-carrier-controls':
+        throw new HttpError(403, 'FORBIDDEN', "the policy would loosen the carrier's controls on this account", outcome.violations);
+      case 'conflict':
+        throw httpErrors.conflict(`the policy of ${accountId} is being changed by someone else; read it again and retry`);
+      case 'changed':
+        ports.logger.info('policy changed', { accountId, by: principal?.credentialId, role: principal?.role, changedFields: outcome.changedFields });
+        return { status: 200, body: policyView(outcome.account) };
+    }
   });
 }
 

@@ -3,7 +3,7 @@
  * can use it without loading the edge.
  */
 
-/** The authorizer's answer for a credential it could not check (see functions/authorizer/endpoint.ts). */
+/** The authorizer's answer for a credential it could not check (see functions/authorizer/principal.ts). */
 export const UNVERIFIED_ROLE = 'unverified';
 
 /** A database that is down, frozen or throttling: the caller may retry, and it is not a bug to page anyone about. */
