@@ -5,66 +5,31 @@
  * DELETE /v1/accounts/{accountId}/blocked-destinations/{destination} (reviewer, admin): lifts an automatic
  * restriction, audited.
  */
-import { windowIndex } from '../../domain/profiling/destination-detection.js';
+import type { makeDescribeDestinations, makeUnblockDestination } from '../../domain/profiling/destinations.js';
+import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
-import type { Runtime } from '../shared/runtime.js';
-import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { RuntimeConfig } from '../shared/config.js';
-import type { LiveCallStore } from '../../domain/calls/ports.js';
-import type { DestinationProfiles } from '../../domain/profiling/ports.js';
+import type { Logger } from '../shared/logger.js';
 
 export interface DestinationsPorts {
-  readonly accounts: Pick<AccountStore, 'get'>;
-  readonly profiles: DestinationProfiles;
-  readonly liveCalls: Pick<LiveCallStore, 'readAccount'>;
-  readonly config: Pick<RuntimeConfig, 'detection'>;
-  readonly clock: Runtime['clock'];
-  readonly ids: Runtime['ids'];
-  readonly logger: Runtime['logger'];
+  readonly describeDestinations: ReturnType<typeof makeDescribeDestinations>;
+  readonly unblockDestination: ReturnType<typeof makeUnblockDestination>;
+  readonly logger: Logger;
 }
 
 export function makeDestinationsEndpoint(ports: DestinationsPorts) {
   return httpEndpoint({}, async ({ route, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
-    const account = await ports.accounts.get(accountId);
-    if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);
-
-    if (route.method === 'DELETE') {
-      // Decoded once already, by API Gateway (or the local server); decoding again would turn `%2525` into an error.
-      const destination = (pathParameters.destination ?? '').toUpperCase();
-      const now = ports.clock.now().toISOString();
-      const lifted = await ports.profiles.unblock(accountId, destination, {
-        scope: accountId,
-        id: ports.ids.newId(),
-        at: now,
-        actor: `${principal?.role ?? 'unknown'}:${principal?.credentialId ?? 'unknown'}`,
-        action: 'destination.unblock',
-        before: { restrictedDestinations: account.restrictedDestinations },
-        after: { restrictedDestinations: account.restrictedDestinations.filter((entry) => entry !== destination) },
-      });
-      if (!lifted) throw httpErrors.notFound(`${destination} is not automatically restricted for account ${accountId}`);
-      ports.logger.info('destination unblocked', { accountId, destination, by: principal?.credentialId });
-      return { status: 200, body: { accountId, unblocked: destination, restrictedDestinations: account.restrictedDestinations.filter((entry) => entry !== destination) } };
+    if (route.method === 'GET') {
+      const described = await ports.describeDestinations(accountId);
+      if (!described) throw httpErrors.notFound(`account ${accountId} does not exist`);
+      return { status: 200, body: described };
     }
-
-    const windowMinutes = ports.config.detection.windowMinutes;
-    const current = windowIndex(ports.clock.now().getTime(), windowMinutes);
-    const [rows, snapshot] = await Promise.all([ports.profiles.profile(accountId), ports.liveCalls.readAccount(accountId)]);
-    const attempts = (window: number) => ({ ...snapshot?.ledger.unusualByWindow[window]?.byCountry });
-    return {
-      status: 200,
-      body: {
-        accountId,
-        homeCountry: account.homeCountry,
-        knownCountries: account.knownCountries,
-        restrictedDestinations: account.restrictedDestinations,
-        blockedCountries: account.policy.blockedCountries,
-        blockedPrefixes: account.policy.blockedPrefixes,
-        countries: rows.filter((row) => row.dimension === 'country').sort((a, b) => b.completedCalls - a.completedCalls),
-        prefixes: rows.filter((row) => row.dimension === 'prefix').sort((a, b) => b.completedCalls - a.completedCalls),
-        unusualAttempts: { windowMinutes, currentWindow: attempts(current), previousWindow: attempts(current - 1) },
-      },
-    };
+    // Decoded once already, by API Gateway (or the local server); decoding again would turn `%2525` into an error.
+    const destination = (pathParameters.destination ?? '').toUpperCase();
+    const outcome = await ports.unblockDestination(accountId, destination, actorOf(principal));
+    if (outcome.kind === 'account-not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
+    if (outcome.kind === 'not-restricted') throw httpErrors.notFound(`${destination} is not automatically restricted for account ${accountId}`);
+    ports.logger.info('destination unblocked', { accountId, destination, by: principal?.credentialId });
+    return { status: 200, body: { accountId, unblocked: destination, restrictedDestinations: outcome.restrictedDestinations } };
   });
 }
-

@@ -1,4 +1,5 @@
-/** The destinations function's composition root: the adapters its ports need, built once per process. */
+/** The destinations function's composition root: the learned profile and the lift of automatic restrictions. */
+import { makeDescribeDestinations, makeUnblockDestination } from '../../domain/profiling/destinations.js';
 import { AccountRepository } from '../adapters/dynamodb/account-repository.js';
 import { DestinationProfileRepository } from '../adapters/dynamodb/destination-profile-repository.js';
 import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
@@ -6,16 +7,16 @@ import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
 import { makeDestinationsEndpoint } from './endpoint.js';
 
 export function compose(runtime: Runtime) {
-  const { client, config: { tableName } } = runtime;
-  return makeDestinationsEndpoint({
-    accounts: new AccountRepository(client, tableName),
-    profiles: new DestinationProfileRepository(client, tableName),
-    liveCalls: new DynamoLiveCallStore(client, tableName),
-    config: runtime.config,
-    clock: runtime.clock,
-    ids: runtime.ids,
-    logger: runtime.logger,
-  });
+  const { client, config, clock, ids, logger } = runtime;
+  const ports = {
+    accounts: new AccountRepository(client, config.tableName),
+    profiles: new DestinationProfileRepository(client, config.tableName),
+    liveCalls: new DynamoLiveCallStore(client, config.tableName),
+    windowMinutes: config.detection.windowMinutes,
+    clock,
+    ids,
+  };
+  return makeDestinationsEndpoint({ describeDestinations: makeDescribeDestinations(ports), unblockDestination: makeUnblockDestination(ports), logger });
 }
 
 export const handler = composedOnFirstCall(compose);
