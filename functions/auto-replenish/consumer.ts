@@ -13,8 +13,7 @@
 import { planTopUp, topUpDay, type TopUpSkipReason } from '../../domain/balance/auto-replenish.js';
 import { fromMicros, toMicros } from '../../domain/shared/money.js';
 import type { TopUpClaim } from '../adapters/dynamodb/top-up-repository.js';
-import { parseBusEventOf } from '../shared/consumer-event.js';
-import type { BusEvent } from '../shared/event-publisher.js';
+import { eventConsumer } from '../shared/event-consumer.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { TopUpRepository } from '../adapters/dynamodb/top-up-repository.js';
@@ -33,8 +32,7 @@ export interface AutoReplenishPorts {
 }
 
 export function makeAutoReplenishConsumer(ports: AutoReplenishPorts) {
-  return async (event: BusEvent): Promise<AutoReplenishResult> => {
-    const { detail } = parseBusEventOf(event, 'Balance Low');
+  return eventConsumer({ consumes: ['Balance Low'], logger: ports.logger }, async ({ detail }): Promise<AutoReplenishResult> => {
     const { accountId, crossingId } = detail;
 
     let claim = await ports.topUps.getClaim(accountId, crossingId);
@@ -84,7 +82,7 @@ export function makeAutoReplenishConsumer(ports: AutoReplenishPorts) {
     const done = await ports.topUps.fail(claim, charge.failure, at, { eventId: `top-up-failed:${crossingId}`, occurredAt: at, accountId, amount, crossingId, failure: charge.failure });
     if (done === 'completed') ports.logger.warn('auto top-up declined', { accountId, crossingId, amount, failure: charge.failure });
     return { outcome: done === 'completed' ? 'declined' : 'duplicate' };
-  };
+  });
 }
 
 async function skip(ports: AutoReplenishPorts, claim: TopUpClaim & { reason: TopUpSkipReason }, maxPerDay?: number): Promise<AutoReplenishResult> {

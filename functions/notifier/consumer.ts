@@ -11,8 +11,7 @@ import { notificationTargets, emailFor, targetKey, type NotificationTarget } fro
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../domain/notifications/webhook-signature.js';
 import type { TollgateEvent } from '../../domain/events/contracts.js';
 import { WebhookTargetRefusedError } from '../adapters/notifications/webhook-sender.js';
-import { parseBusEvent } from '../shared/consumer-event.js';
-import type { BusEvent } from '../shared/event-publisher.js';
+import { eventConsumer, routedTo } from '../shared/event-consumer.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { RuntimeConfig } from '../shared/config.js';
@@ -35,8 +34,7 @@ export interface NotifierPorts {
 }
 
 export function makeNotifierConsumer(ports: NotifierPorts) {
-  return async (busEvent: BusEvent): Promise<NotifierResult> => {
-    const event = parseBusEvent(busEvent);
+  return eventConsumer({ consumes: routedTo('notifier'), logger: ports.logger }, async (event): Promise<NotifierResult> => {
     const accountId = (event.detail as { accountId?: string | null }).accountId;
     if (!accountId) return { delivered: 0, skipped: 0, reason: 'no-account' };
     const account = await ports.accounts.get(accountId);
@@ -51,7 +49,7 @@ export function makeNotifierConsumer(ports: NotifierPorts) {
     }
     const delivered = results.filter((result) => result.status === 'fulfilled' && result.value === 'delivered').length;
     return { delivered, skipped: targets.length - delivered };
-  };
+  });
 }
 
 async function deliverOnce(ports: NotifierPorts, event: TollgateEvent, accountId: string, target: NotificationTarget): Promise<'delivered' | 'already' | 'rejected'> {
