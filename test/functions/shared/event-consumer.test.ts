@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { EventContractError, eventConsumer, routedTo } from '../../../functions/shared/event-consumer.js';
-import type { BusEvent } from '../../../functions/shared/event-publisher.js';
-import type { Logger } from '../../../functions/shared/logger.js';
+import { busEvent } from '../../support/bus-event.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 
 const balanceLow: EventDetail<'Balance Low'> = { eventId: 'balance-low:acme:1', occurredAt: '2026-11-25T12:00:00.000Z', accountId: 'acme', balance: 2, threshold: 5, crossingId: 'acme:1' };
-
-function envelope(detailType: string, detail: unknown, overrides: Partial<BusEvent> = {}): BusEvent {
-  return { version: '0', id: 'env-1', 'detail-type': detailType, source: 'tollgate', account: '000000000000', time: '2026-11-25T12:00:00Z', region: 'local', resources: [], detail, ...overrides };
-}
-
-function recordingLogger() {
-  const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  const at = (level: string) => (message: string, fields?: unknown) => void lines.push({ level, message, fields: (fields ?? {}) as Record<string, unknown> });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } as unknown as Logger;
-  return { logger, lines };
-}
 
 function balanceLowConsumer() {
   const { logger, lines } = recordingLogger();
@@ -31,7 +20,7 @@ describe('eventConsumer', () => {
   it('hands the handler the validated event and returns what it returns', async () => {
     const { consumer, handled } = balanceLowConsumer();
 
-    const result = await consumer(envelope('Balance Low', balanceLow));
+    const result = await consumer(busEvent('Balance Low', balanceLow));
 
     expect(result).toEqual({ crossingId: 'acme:1' });
     expect(handled).toEqual([{ detailType: 'Balance Low', detail: balanceLow }]);
@@ -41,7 +30,7 @@ describe('eventConsumer', () => {
     const { consumer, handled } = balanceLowConsumer();
     const { crossingId: _dropped, ...withoutCrossing } = balanceLow;
 
-    const failure = consumer(envelope('Balance Low', withoutCrossing));
+    const failure = consumer(busEvent('Balance Low', withoutCrossing));
 
     await expect(failure).rejects.toBeInstanceOf(EventContractError);
     await expect(failure).rejects.toMatchObject({ fields: ['detail.crossingId'], message: expect.stringContaining('detail.crossingId') });
@@ -51,14 +40,14 @@ describe('eventConsumer', () => {
   it('throws on a detail with a field of the wrong type or a field the contract does not know', async () => {
     const { consumer } = balanceLowConsumer();
 
-    await expect(consumer(envelope('Balance Low', { ...balanceLow, balance: '2' }))).rejects.toMatchObject({ fields: ['detail.balance'] });
-    await expect(consumer(envelope('Balance Low', { ...balanceLow, card: '4242' }))).rejects.toMatchObject({ fields: ['detail.card'] });
+    await expect(consumer(busEvent('Balance Low', { ...balanceLow, balance: '2' }))).rejects.toMatchObject({ fields: ['detail.balance'] });
+    await expect(consumer(busEvent('Balance Low', { ...balanceLow, card: '4242' }))).rejects.toMatchObject({ fields: ['detail.card'] });
   });
 
   it('logs a broken contract as an error with the event ids', async () => {
     const { consumer, lines } = balanceLowConsumer();
 
-    await expect(consumer(envelope('Balance Low', { ...balanceLow, crossingId: 7 }))).rejects.toThrow(/crossingId/);
+    await expect(consumer(busEvent('Balance Low', { ...balanceLow, crossingId: 7 }))).rejects.toThrow(/crossingId/);
 
     expect(lines).toEqual([expect.objectContaining({ level: 'error', fields: expect.objectContaining({ envelopeId: 'env-1', eventId: balanceLow.eventId, detailType: 'Balance Low' }) })]);
   });
@@ -67,16 +56,16 @@ describe('eventConsumer', () => {
     const { consumer, handled } = balanceLowConsumer();
     const denied: EventDetail<'Call Denied'> = { eventId: 'call-denied:c-1', occurredAt: balanceLow.occurredAt, accountId: 'acme', callId: 'c-1', reason: 'RATE_ABOVE_MAX', sipCode: 403, destination: null, country: null };
 
-    await expect(consumer(envelope('Call Denied', denied))).rejects.toMatchObject({ fields: ['detail-type'], message: expect.stringContaining('"Call Denied"') });
-    await expect(consumer(envelope('Balance Gone', balanceLow))).rejects.toThrow(/"Balance Gone"/);
+    await expect(consumer(busEvent('Call Denied', denied))).rejects.toMatchObject({ fields: ['detail-type'], message: expect.stringContaining('"Call Denied"') });
+    await expect(consumer(busEvent('Balance Gone', balanceLow))).rejects.toThrow(/"Balance Gone"/);
     expect(handled).toEqual([]);
   });
 
   it('throws on an envelope from another source or without an id', async () => {
     const { consumer } = balanceLowConsumer();
 
-    await expect(consumer(envelope('Balance Low', balanceLow, { source: 'aws.s3' }))).rejects.toMatchObject({ fields: ['source'] });
-    await expect(consumer({ ...envelope('Balance Low', balanceLow), id: undefined })).rejects.toMatchObject({ fields: ['id'] });
+    await expect(consumer(busEvent('Balance Low', balanceLow, { source: 'aws.s3' }))).rejects.toMatchObject({ fields: ['source'] });
+    await expect(consumer({ ...busEvent('Balance Low', balanceLow), id: undefined })).rejects.toMatchObject({ fields: ['id'] });
   });
 
   it("throws the handler's own error unchanged, after logging it with the event ids", async () => {
@@ -86,7 +75,7 @@ describe('eventConsumer', () => {
       throw broken;
     });
 
-    await expect(consumer(envelope('Balance Low', balanceLow))).rejects.toBe(broken);
+    await expect(consumer(busEvent('Balance Low', balanceLow))).rejects.toBe(broken);
     expect(lines).toEqual([expect.objectContaining({ level: 'error', fields: expect.objectContaining({ envelopeId: 'env-1', eventId: balanceLow.eventId, error: expect.objectContaining({ message: 'the store said no' }) }) })]);
   });
 
@@ -96,7 +85,7 @@ describe('eventConsumer', () => {
       throw Object.assign(new Error('webhook answered HTTP 503'), { retryable: true });
     });
 
-    await expect(consumer(envelope('Balance Low', balanceLow))).rejects.toThrow('HTTP 503');
+    await expect(consumer(busEvent('Balance Low', balanceLow))).rejects.toThrow('HTTP 503');
     expect(lines.map((line) => line.level)).toEqual(['warn']);
   });
 });
