@@ -8,14 +8,17 @@ import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
 import { makeNotifierConsumer } from './consumer.js';
 
 export function compose(runtime: Runtime) {
-  const { client, config: { tableName } } = runtime;
+  const { client, config } = runtime;
   return makeNotifierConsumer({
-    accounts: new AccountRepository(client, tableName),
-    notificationDeliveries: new NotificationDeliveryRepository(client, tableName),
-    webhookSecrets: new WebhookSecretRepository(client, tableName),
+    accounts: new AccountRepository(client, config.tableName),
+    deliveries: new NotificationDeliveryRepository(client, config.tableName),
+    signingSecrets: new WebhookSecretRepository(client, config.tableName),
     webhooks: new WebhookSender(runtime.hostResolver),
-    email: makeEmailSender(runtime.config, runtime.clock, runtime.logger),
-    config: runtime.config,
+    email: makeEmailSender(config, runtime.clock, runtime.logger),
+    webhookSettings: {
+      timeoutMs: config.webhookTimeoutMs,
+      rules: { allowPrivateTargets: config.webhookAllowPrivateHosts, requireHttps: config.webhookRequireHttps },
+    },
     clock: runtime.clock,
     logger: runtime.logger,
   });

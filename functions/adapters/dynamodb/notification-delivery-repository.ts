@@ -6,17 +6,15 @@ import { createHash } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
+import { DELIVERY_OUTCOMES, type DeliveryLog, type DeliveryOutcome } from '../../../domain/notifications/ports.js';
 import { keys } from './keys.js';
 import { parseStored } from './stored-record.js';
 
 const DELIVERY_TTL_SECONDS = 7 * 86_400;
 
-export const DELIVERY_OUTCOMES = ['delivered', 'rejected'] as const;
-export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
-
 const deliverySchema = z.object({ eventId: z.string().min(1), outcome: z.enum(DELIVERY_OUTCOMES), at: z.iso.datetime() });
 
-export class NotificationDeliveryRepository {
+export class NotificationDeliveryRepository implements DeliveryLog {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -32,7 +30,7 @@ export class NotificationDeliveryRepository {
     return true;
   }
 
-  async record(eventId: string, targetKey: string, outcome: DeliveryOutcome, at: string, detail: Record<string, unknown>): Promise<void> {
+  async record(eventId: string, targetKey: string, outcome: DeliveryOutcome, at: string, detail: Readonly<Record<string, unknown>>): Promise<void> {
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,

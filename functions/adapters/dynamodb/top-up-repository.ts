@@ -7,6 +7,7 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
+import { TOP_UP_STATUSES, type ClaimTopUpOutcome, type CloseTopUpOutcome, type TopUpClaim, type TopUpStore } from '../../../domain/balance/ports.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
 import { outboxPut } from './outbox.js';
@@ -16,24 +17,7 @@ import { transact } from './transactions.js';
 const CLAIM_TTL_SECONDS = 400 * 86_400;
 const DAY_COUNTER_TTL_SECONDS = 3 * 86_400;
 
-export const TOP_UP_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
-export type TopUpStatus = (typeof TOP_UP_STATUSES)[number];
-
-export interface TopUpClaim {
-  readonly accountId: string;
-  readonly crossingId: string;
-  readonly status: TopUpStatus;
-  readonly amountMicros: number;
-  /** The UTC day whose cap the top-up counts against. */
-  readonly day: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly reason?: string;
-  readonly paymentReference?: string;
-  readonly failure?: string;
-}
-
-export class TopUpRepository {
+export class TopUpRepository implements TopUpStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -50,7 +34,7 @@ export class TopUpRepository {
    * Claims the crossing and takes one of the day's top-ups, together. `exists`: the crossing is already claimed
    * (a duplicated event); `daily-cap`: the day's top-ups are used up (nothing was written).
    */
-  async claim(claim: TopUpClaim, maxPerDay: number): Promise<'claimed' | 'exists' | 'daily-cap'> {
+  async claim(claim: TopUpClaim, maxPerDay: number): Promise<ClaimTopUpOutcome> {
     const outcome = await transact(this.client, [
       { Put: { TableName: this.tableName, Item: this.claimItem(claim), ConditionExpression: 'attribute_not_exists(pk)' } },
       {
@@ -90,7 +74,7 @@ export class TopUpRepository {
    * The payment went through: credit the balance (atomic ADD, so concurrent charges lose nothing), close the claim
    * and emit `Balance Topped Up`. `already-completed` when another delivery of the same event got there first.
    */
-  async succeed(claim: TopUpClaim, paymentReference: string, at: string, event: EventDetail<'Balance Topped Up'>): Promise<'completed' | 'already-completed'> {
+  async succeed(claim: TopUpClaim, paymentReference: string, at: string, event: EventDetail<'Balance Topped Up'>): Promise<CloseTopUpOutcome> {
     const outcome = await transact(this.client, [
       {
         Update: {
@@ -111,7 +95,7 @@ export class TopUpRepository {
   }
 
   /** The provider declined: close the claim, give the day's top-up back and emit `Top-up Failed`. */
-  async fail(claim: TopUpClaim, failure: string, at: string, event: EventDetail<'Top-up Failed'>): Promise<'completed' | 'already-completed'> {
+  async fail(claim: TopUpClaim, failure: string, at: string, event: EventDetail<'Top-up Failed'>): Promise<CloseTopUpOutcome> {
     const outcome = await transact(this.client, [
       this.closeClaim(claim, 'failed', at, { failure }),
       {

@@ -8,8 +8,9 @@ import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/cl
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { isConditionalCheckFailed, keys } from './keys.js';
-import { auditPut} from './outbox.js';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
+import type { RotatedSecret, WebhookSecretStore } from '../../../domain/notifications/ports.js';
+import { auditPut } from './outbox.js';
 import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 
@@ -28,7 +29,7 @@ export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64url')}`;
 }
 
-export class WebhookSecretRepository {
+export class WebhookSecretRepository implements WebhookSecretStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -46,7 +47,7 @@ export class WebhookSecretRepository {
    * conditional on the secret it replaces, so a secret created or rotated concurrently (a notifier creating it at
    * first need) is never overwritten unseen: it becomes the previous secret of a retried rotation instead.
    */
-  async rotate(accountId: string, now: Date, audit: AuditEntry): Promise<{ secret: string; createdAt: string; previousValidUntil: string | null } | undefined> {
+  async rotate(accountId: string, now: Date, audit: AuditEntry): Promise<RotatedSecret | undefined> {
     for (let attempt = 1; attempt <= ROTATION_ATTEMPTS; attempt += 1) {
       const current = await this.read(accountId);
       const next: SecretItem = {

@@ -14,15 +14,8 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { WebhookTargetRefusedError, type WebhookPoster, type WebhookRequest } from '../../../domain/notifications/ports.js';
 import { nonPublicRange, webhookHost, webhookUrlProblem, type WebhookTargetRules } from '../../../domain/notifications/webhook-url.js';
-
-export interface WebhookRequest {
-  readonly url: string;
-  readonly body: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  readonly rules: WebhookTargetRules;
-}
 
 export interface ResolvedAddress {
   readonly address: string;
@@ -37,13 +30,10 @@ export const systemResolver: HostResolver = async (hostname) => {
   return addresses.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
 };
 
-/** A failure a retry can fix (timeout, refused connection, 5xx). */
+/** A failure a retry can fix (timeout, refused connection, 5xx); a refused target is the domain's WebhookTargetRefusedError. */
 export class WebhookDeliveryError extends Error {}
 
-/** The target itself is not allowed: retrying cannot change that, so the caller records it and stops. */
-export class WebhookTargetRefusedError extends Error {}
-
-export class WebhookSender {
+export class WebhookSender implements WebhookPoster {
   constructor(private readonly resolveHost: HostResolver = systemResolver) {}
 
   async post(request: WebhookRequest): Promise<{ status: number }> {

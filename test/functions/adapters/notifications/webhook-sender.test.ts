@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookSender, WebhookTargetRefusedError, type HostResolver } from '../../../functions/adapters/notifications/webhook-sender.js';
+import { WebhookTargetRefusedError } from '../../../../domain/notifications/ports.js';
+import { WebhookSender, type HostResolver } from '../../../../functions/adapters/notifications/webhook-sender.js';
 
 let server: Server;
 let port: number;
