@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { EventPublisher } from '../shared/event-publisher.js';
 import type { Logger } from '../shared/logger.js';
+import { eventsFromChange } from '../adapters/dynamodb/stream-events.js';
 import { publishChanges } from '../stream-publisher/publisher.js';
 
 export interface StreamPollerOptions {
@@ -86,7 +87,7 @@ export class StreamPoller {
         const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         const records: _Record[] = page.Records ?? [];
         if (records.length > 0) {
-          const result = await publishChanges(records, this.publisher, this.options.logger);
+          const result = await publishChanges(records, { eventsOf: eventsFromChange, publisher: this.publisher, logger: this.options.logger });
           if (result.failedEventId) return handed; // retry from the same iterator next pass
           handed += records.length;
         }

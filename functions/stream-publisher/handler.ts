@@ -4,6 +4,7 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { eventsFromChange } from '../adapters/dynamodb/stream-events.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/eventbridge-publisher.js';
 import { getLogger } from '../shared/logger.js';
 import { makeStreamPublisher } from './publisher.js';
@@ -11,7 +12,7 @@ import { makeStreamPublisher } from './publisher.js';
 export function compose(environment: Record<string, string | undefined> = process.env) {
   const busName = environment.EVENT_BUS_NAME;
   if (!busName) throw new Error('EVENT_BUS_NAME is not set');
-  return makeStreamPublisher({ publisher: new EventBridgePublisher(new EventBridgeClient({}), busName), logger: getLogger() });
+  return makeStreamPublisher({ eventsOf: eventsFromChange, publisher: new EventBridgePublisher(new EventBridgeClient({}), busName), logger: getLogger() });
 }
 
 let composed: ReturnType<typeof compose> | undefined;

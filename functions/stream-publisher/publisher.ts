@@ -3,15 +3,23 @@
  * not be published, and nothing after it is skipped.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { TollgateEvent } from '../../domain/events/contracts.js';
 import type { EventPublisher } from '../shared/event-publisher.js';
 import type { Logger } from '../shared/logger.js';
-import { eventsFromChange, type ChangeRecord } from './events-from-stream.js';
 
-export async function publishChanges(records: readonly ChangeRecord[], publisher: EventPublisher, logger: Logger): Promise<{ failedEventId?: string }> {
+export interface PublishPorts<TRecord> {
+  /** The events a change record carries (the table's layout is the adapter's to know). */
+  readonly eventsOf: (record: TRecord) => TollgateEvent[];
+  readonly publisher: EventPublisher;
+  readonly logger: Logger;
+}
+
+export async function publishChanges<TRecord extends { readonly eventID?: string }>(records: readonly TRecord[], ports: PublishPorts<TRecord>): Promise<{ failedEventId?: string }> {
+  const { eventsOf, publisher, logger } = ports;
   for (const record of records) {
     let events;
     try {
-      events = eventsFromChange(record);
+      events = eventsOf(record);
     } catch (error) {
       // A record that cannot be read will never be readable: retrying it would stop the shard behind it.
       // Outbox items are validated against their contract when written, so this is a defect to look at, not load.
@@ -28,9 +36,10 @@ export async function publishChanges(records: readonly ChangeRecord[], publisher
   return {};
 }
 
-export function makeStreamPublisher(ports: { readonly publisher: EventPublisher; readonly logger: Logger }) {
+export function makeStreamPublisher<TRecord extends { readonly eventID?: string }>(ports: PublishPorts<TRecord>) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const result = await publishChanges(event.Records as ChangeRecord[], ports.publisher, ports.logger);
+    // The stream's records are the adapter's ChangeRecord; the root pairs them with its eventsOf.
+    const result = await publishChanges(event.Records as unknown as TRecord[], ports);
     return { batchItemFailures: result.failedEventId ? [{ itemIdentifier: result.failedEventId }] : [] };
   };
 }

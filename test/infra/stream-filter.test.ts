@@ -7,7 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { outboxPut } from '../../functions/adapters/dynamodb/outbox.js';
-import { eventsFromChange, type ChangeRecord } from '../../functions/stream-publisher/events-from-stream.js';
+import { eventsFromChange, type ChangeRecord } from '../../functions/adapters/dynamodb/stream-events.js';
 import { STREAM_PUBLISHER_PATTERNS } from '../../infra/stacks/stateless-stack.js';
 
 type Pattern = { readonly [key: string]: Pattern | readonly string[] };

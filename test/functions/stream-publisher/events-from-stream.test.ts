@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { eventsFromChange } from '../../../functions/stream-publisher/events-from-stream.js';
+import { eventsFromChange } from '../../../functions/adapters/dynamodb/stream-events.js';
 import { publishChanges } from '../../../functions/stream-publisher/publisher.js';
 import { silentLogger } from '../../support/test-stack.js';
 
@@ -31,8 +31,7 @@ describe('eventsFromChange', () => {
         { eventID: '1', eventName: 'INSERT', dynamodb: { NewImage: broken } },
         { eventID: '2', eventName: 'INSERT', dynamodb: { NewImage: good } },
       ],
-      { publish: async (events) => void published.push(...events) },
-      silentLogger,
+      { eventsOf: eventsFromChange, publisher: { publish: async (events) => void published.push(...events) }, logger: silentLogger },
     );
     expect(result).toEqual({});
     expect(published).toHaveLength(1);

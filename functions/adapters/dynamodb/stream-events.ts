@@ -8,11 +8,11 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { detectBalanceCrossing } from '../../domain/balance/balance-crossing.js';
-import { isDetailType, parseEvent, type TollgateEvent } from '../../domain/events/contracts.js';
-import type { DecisionRecord } from '../../domain/policy/authorize-call.js';
-import { fromMicros } from '../../domain/shared/money.js';
-import { parseAccountItem } from '../adapters/dynamodb/account-repository.js';
+import { detectBalanceCrossing } from '../../../domain/balance/balance-crossing.js';
+import { isDetailType, parseEvent, type TollgateEvent } from '../../../domain/events/contracts.js';
+import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
+import { fromMicros } from '../../../domain/shared/money.js';
+import { parseAccountItem } from './account-repository.js';
 
 /** The part of a DynamoDB stream record we read; both the Lambda event and the Streams API have it. */
 export interface ChangeRecord {
