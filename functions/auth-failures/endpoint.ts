@@ -16,7 +16,7 @@ import * as z from 'zod';
 import { accountIdSchema } from '../../domain/accounts/account.js';
 import { canonicalIp, failureWindowStart, ipAddressSchema, isBanActive, planBan, type BanSettings } from '../../domain/bans/ip-ban.js';
 import { isFlagQuiet, peerAuthFailureEvidence, planWithheldBan, type PeerMatch } from '../../domain/bans/known-peer.js';
-import type { BanState, FailureCount, StoredBan } from '../adapters/dynamodb/ban-repository.js';
+import type { BanState, FailureCount, StoredBan } from '../../domain/bans/ports.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';

@@ -12,7 +12,7 @@
 import * as z from 'zod';
 import { canonicalIp, countingRestartsAfter, isBanActive, isIpAddress } from '../../domain/bans/ip-ban.js';
 import type { WithheldBan } from '../../domain/bans/known-peer.js';
-import type { StoredBan } from '../adapters/dynamodb/ban-repository.js';
+import type { StoredBan } from '../../domain/bans/ports.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
