@@ -13,7 +13,7 @@ import { parseBusEvent } from '../shared/consumer-event.js';
 import type { BusEvent } from '../shared/event-publisher.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
+import type { ReviewStore } from '../../domain/reviews/ports.js';
 
 const CONSUMER = 'review-flagger';
 const MAX_ATTEMPTS = 5;
@@ -23,7 +23,7 @@ export type ReviewFlaggerResult = { readonly outcome: 'opened' | 'extended' | 'd
 
 export interface ReviewFlaggerPorts {
   readonly accounts: Pick<AccountStore, 'get'>;
-  readonly reviews: Pick<ReviewRepository, 'get' | 'extend' | 'open'>;
+  readonly reviews: Pick<ReviewStore, 'get' | 'extend' | 'open'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
   readonly logger: Runtime['logger'];

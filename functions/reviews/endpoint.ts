@@ -15,7 +15,7 @@ import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import { reviewView } from '../shared/review-view.js';
 import type { Runtime } from '../shared/runtime.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { ReviewRepository } from '../adapters/dynamodb/review-repository.js';
+import type { ReviewStore } from '../../domain/reviews/ports.js';
 
 const listQuerySchema = z
   .object({
@@ -28,7 +28,7 @@ const listQuerySchema = z
 const MAX_ATTEMPTS = 3;
 
 export interface ReviewsPorts {
-  readonly reviews: Pick<ReviewRepository, 'listByStatus' | 'get' | 'resolve'>;
+  readonly reviews: Pick<ReviewStore, 'listByStatus' | 'get' | 'resolve'>;
   readonly accounts: Pick<AccountStore, 'get'>;
   readonly clock: Runtime['clock'];
   readonly ids: Runtime['ids'];
