@@ -1,4 +1,5 @@
 /** The bans function's composition root: the adapters its ports need, built once per process. */
+import { makeLiftBan } from '../../domain/bans/lift-ban.js';
 import { AuditRepository } from '../adapters/dynamodb/audit-repository.js';
 import { BanRepository } from '../adapters/dynamodb/ban-repository.js';
 import { banListOf } from '../shared/process-caches.js';
@@ -6,14 +7,14 @@ import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
 import { makeBansEndpoint } from './endpoint.js';
 
 export function compose(runtime: Runtime) {
-  const { client, config: { tableName } } = runtime;
+  const { client, config: { tableName }, clock, ids, logger } = runtime;
+  const bans = new BanRepository(client, tableName);
   return makeBansEndpoint({
-    bans: new BanRepository(client, tableName),
+    bans,
     audit: new AuditRepository(client, tableName),
-    banList: banListOf(runtime),
-    clock: runtime.clock,
-    ids: runtime.ids,
-    logger: runtime.logger,
+    liftBan: makeLiftBan({ bans, banList: banListOf(runtime), clock, ids }),
+    clock,
+    logger,
   });
 }
 

@@ -7,7 +7,7 @@
 import { canonicalIp } from '../../domain/bans/ip-ban.js';
 import type { BanList } from '../../domain/policy/authorize-call.js';
 import type { ActiveBan } from '../../domain/policy/evaluate-call.js';
-import type { BanRepository } from '../adapters/dynamodb/ban-repository.js';
+import type { BanListCopy, BanStore } from '../../domain/bans/ports.js';
 import type { Logger } from './logger.js';
 
 interface Loaded {
@@ -15,12 +15,12 @@ interface Loaded {
   readonly loadedAt: number;
 }
 
-export class BanListCache implements BanList {
+export class BanListCache implements BanList, BanListCopy {
   private loaded?: Loaded;
   private loading?: Promise<Loaded>;
 
   constructor(
-    private readonly repository: BanRepository,
+    private readonly repository: Pick<BanStore, 'listActive'>,
     private readonly refreshMs: number,
     private readonly logger: Logger,
     private readonly nowMs: () => number = Date.now,

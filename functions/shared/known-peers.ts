@@ -6,14 +6,14 @@
  * question, so a suspension, or an address removed from a policy, counts at once.
  */
 import { accountsAllowing, protectingPeers, type PeerIndexEntry, type PeerMatch } from '../../domain/bans/known-peer.js';
-import type { PeerIndexRepository } from '../adapters/dynamodb/peer-index-repository.js';
+import type { KnownPeerLookup, PeerIndex } from '../../domain/bans/ports.js';
 
-export class KnownPeers {
+export class KnownPeers implements KnownPeerLookup {
   private cached: { readonly entries: readonly PeerIndexEntry[]; readonly readAtMs: number } | undefined;
   private reading: Promise<readonly PeerIndexEntry[]> | undefined;
 
   constructor(
-    private readonly index: PeerIndexRepository,
+    private readonly index: PeerIndex,
     private readonly cacheMs: number,
     private readonly nowMs: () => number,
   ) {}

@@ -14,8 +14,8 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import type { BanRecord } from '../../../domain/bans/ip-ban.js';
-import type { FailureSeen, WithheldBan } from '../../../domain/bans/known-peer.js';
+import type { WithheldBan } from '../../../domain/bans/known-peer.js';
+import type { AuthFailure, BanState, BanStore, FailureCount, StoredBan } from '../../../domain/bans/ports.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut} from './outbox.js';
@@ -23,43 +23,7 @@ import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 
-export interface StoredBan extends BanRecord {
-  /** SIP usernames tried in the failures that led to the ban (evidence for the operator). */
-  readonly sipUsernames: readonly string[];
-  readonly accountId?: string;
-  /** The failures that earned the ban, and the rule in force then (absent on bans written before they were kept). */
-  readonly failureLog?: readonly FailureSeen[];
-  readonly threshold?: number;
-  readonly windowSeconds?: number;
-  /** The carrier audit record written when the ban was lifted. */
-  readonly liftAuditId?: string;
-}
-
-/** What is stored about an IP: its latest ban and the ban withheld from it as a known peer, either or both. */
-export interface BanState {
-  readonly ban?: StoredBan;
-  readonly withheld?: WithheldBan;
-}
-
-export interface AuthFailure {
-  readonly ip: string;
-  readonly at: string;
-  readonly id: string;
-  readonly sipUsername?: string;
-  readonly accountId?: string;
-  readonly reportedBy: string;
-}
-
-export interface FailureCount {
-  /** Failures counted, at most the limit asked for. */
-  readonly count: number;
-  readonly sipUsernames: readonly string[];
-  readonly accountIds: readonly string[];
-  /** Each counted failure's time and username, oldest first. */
-  readonly failures: readonly FailureSeen[];
-}
-
-export class BanRepository {
+export class BanRepository implements BanStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,

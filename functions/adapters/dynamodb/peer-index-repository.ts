@@ -13,6 +13,7 @@
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, type KeysAndAttributes, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { accountStatusOf, type PeerAccountState, type PeerIndexEntry } from '../../../domain/bans/known-peer.js';
+import type { PeerIndex } from '../../../domain/bans/ports.js';
 import { keys } from './keys.js';
 import { queryPartition } from './query-partition.js';
 
@@ -26,7 +27,7 @@ export function peerIndexPut(tableName: string, accountId: string, allowedIps: r
   return { Put: { TableName: tableName, Item: marshall({ ...keys.peerIndexEntry(accountId), entity: 'peer-index', accountId, allowedIps: [...allowedIps] }) } };
 }
 
-export class PeerIndexRepository {
+export class PeerIndexRepository implements PeerIndex {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,

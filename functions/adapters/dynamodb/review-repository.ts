@@ -6,8 +6,8 @@
 import { GetItemCommand, QueryCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import type { AccountStatus } from '../../../domain/accounts/account.js';
 import { peerAuthFailureEvidenceSchema, restrictionEvidenceSchema, type EventDetail } from '../../../domain/events/contracts.js';
+import type { AccountResolution, ApplyOutcome, ConsumedEvent, ResolveOutcome, ReviewPage, ReviewStore } from '../../../domain/reviews/ports.js';
 import { REVIEW_ACTIONS, REVIEW_STATUSES, type Review, type ReviewStatus } from '../../../domain/reviews/review.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut} from './outbox.js';
@@ -19,14 +19,7 @@ import { transact } from './transactions.js';
 
 const CONSUMED_TTL_SECONDS = 30 * 86_400;
 
-export type ApplyOutcome = 'applied' | 'duplicate' | 'conflict';
-
-export interface ReviewPage {
-  readonly reviews: Review[];
-  readonly nextCursor: string | null;
-}
-
-export class ReviewRepository {
+export class ReviewRepository implements ReviewStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -61,7 +54,7 @@ export class ReviewRepository {
    * Opens a review for an account that has none open. `duplicate`: this consumer already applied the event;
    * `conflict`: the account gained an open review meanwhile (the caller reloads and appends instead).
    */
-  async open(review: Review, consumed: { consumer: string; eventId: string; at: string }, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry): Promise<ApplyOutcome> {
+  async open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry): Promise<ApplyOutcome> {
     return this.apply(consumed, [
       { Put: { TableName: this.tableName, Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } },
       {
@@ -79,7 +72,7 @@ export class ReviewRepository {
   }
 
   /** Replaces the open review with its extended version; `version` guards against a lost append. */
-  async extend(updated: Review, previousVersion: number, consumed: { consumer: string; eventId: string; at: string }, audit: AuditEntry): Promise<ApplyOutcome> {
+  async extend(updated: Review, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome> {
     return this.apply(consumed, [
       {
         Put: {
@@ -101,10 +94,10 @@ export class ReviewRepository {
    */
   async resolve(
     resolved: Review,
-    account: { accountId: string; openReviewId: string | undefined; statusBefore: AccountStatus; statusAfter: AccountStatus },
+    account: AccountResolution,
     event: EventDetail<'Review Resolved'>,
     audit: AuditEntry,
-  ): Promise<'resolved' | 'already-resolved' | 'account-changed'> {
+  ): Promise<ResolveOutcome> {
     const ownsAccountFlag = account.openReviewId === resolved.reviewId;
     const statusChanges = account.statusAfter !== account.statusBefore;
     const key = marshall(keys.account(account.accountId));
@@ -148,7 +141,7 @@ export class ReviewRepository {
   }
 
   /** Runs the change with a marker for (consumer, event): the marker's condition makes a redelivered event a no-op. */
-  private async apply(consumed: { consumer: string; eventId: string; at: string }, items: TransactWriteItem[]): Promise<ApplyOutcome> {
+  private async apply(consumed: ConsumedEvent, items: TransactWriteItem[]): Promise<ApplyOutcome> {
     const marker: TransactWriteItem = {
       Put: {
         TableName: this.tableName,
