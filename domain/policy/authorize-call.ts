@@ -34,11 +34,10 @@ import type { Clock, IdGenerator } from '../shared/ports.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { commitmentFor, type CallCommitment } from './call-commitment.js';
 import { degradedDecision } from './degraded-decision.js';
-import type { CallDecision } from './decision.js';
+import { stepOf, type CallDecision } from './decision.js';
 import {
   evaluateCall,
   resolveCallTarget,
-  stepOf,
   type AccountKey,
   type AccountUsage,
   type ActiveBan,

@@ -10,8 +10,8 @@ import type { Account } from '../accounts/account.js';
 import { activeCalls, openReservationsMicros, type AccountLedger } from '../calls/ledger.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import type { AuthorizationRequest } from './authorization-request.js';
-import type { CallDecision } from './decision.js';
-import { evaluateCall, NO_ACTIVITY, NO_USAGE, stepOf, type ActiveBan, type DecisionSettings, type ResolvedCallTarget } from './evaluate-call.js';
+import { stepOf, type CallDecision } from './decision.js';
+import { evaluateCall, NO_ACTIVITY, NO_USAGE, type ActiveBan, type DecisionSettings, type ResolvedCallTarget } from './evaluate-call.js';
 import type { PrefixSet } from './prefix-set.js';
 
 export interface DegradedInput {

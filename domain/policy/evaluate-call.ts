@@ -1,7 +1,7 @@
 /**
  * The decision engine: one pure function from (request, account, reference data, usage) to a decision.
  *
- * Rules run in one fixed order and the first that denies decides (EVALUATION_ORDER below, also in the README):
+ * Rules run in one fixed order and the first that denies decides (RULE_STEPS in ./decision.ts, also in the README):
  *  1. the source IP is not banned;               2. the account exists;
  *  3. the account is active (not suspended, not under review);
  *  4. the authentication method is allowed (digest needs credentials on; IP auth needs a listed source);
@@ -28,7 +28,7 @@ import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-nu
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
 import type { AuthorizationRequest } from './authorization-request.js';
-import type { CallDecision, DecisionReason, Destination, SipResponseTable } from './decision.js';
+import { stepOf, type CallDecision, type DecisionReason, type Destination, type SipResponseTable } from './decision.js';
 import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
 import {
@@ -37,36 +37,6 @@ import {
   type DestinationActivity,
   type DetectionThresholds,
 } from '../profiling/destination-detection.js';
-
-export const EVALUATION_ORDER: readonly DecisionReason[] = [
-  'SOURCE_IP_BANNED',
-  'ACCOUNT_NOT_FOUND',
-  'ACCOUNT_SUSPENDED',
-  'CREDENTIALS_DISABLED',
-  'INVALID_NUMBER',
-  'NO_ROUTE',
-  'DESTINATION_BLOCKED',
-  'DESTINATION_RESTRICTED',
-  'HIGH_RISK_DESTINATION',
-  'INTERNATIONAL_DISABLED',
-  'RATE_ABOVE_MAX',
-  'VELOCITY_LIMIT',
-  'CONCURRENCY_LIMIT',
-  'SPEND_LIMIT',
-  'INSUFFICIENT_BALANCE',
-  'ALLOWED',
-];
-
-/** Step numbers for reasons that share a step with another (status and authentication checks). */
-const STEP_ALIASES: Partial<Record<DecisionReason, DecisionReason>> = {
-  ACCOUNT_UNDER_REVIEW: 'ACCOUNT_SUSPENDED',
-  SOURCE_IP_NOT_ALLOWED: 'CREDENTIALS_DISABLED',
-};
-
-export function stepOf(reason: DecisionReason): number {
-  const index = EVALUATION_ORDER.indexOf(STEP_ALIASES[reason] ?? reason);
-  return index + 1;
-}
 
 export type AccountKey =
   | { readonly by: 'accountId'; readonly value: string }

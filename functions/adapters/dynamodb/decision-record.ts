@@ -7,10 +7,10 @@
 import * as z from 'zod';
 import type { StoredCall, StoredCompletion } from '../../../domain/calls/ports.js';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
-import { DENY_REASONS } from '../../../domain/policy/decision.js';
+import { DECISION_REASONS } from '../../../domain/policy/decision.js';
 import { parseStored } from './stored-record.js';
 
-const decisionReason = z.enum([...DENY_REASONS, 'ALLOWED']);
+const decisionReason = z.enum(DECISION_REASONS);
 
 export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   decisionId: z.string().min(1),
