@@ -28,7 +28,18 @@ import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-nu
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
 import type { AuthorizationRequest } from './authorization-request.js';
-import { stepOf, type CallDecision, type DecisionReason, type Destination, type SipResponseTable } from './decision.js';
+import {
+  GRANT_BOUNDS,
+  stepOf,
+  type CallDecision,
+  type Destination,
+  type EngineDenyReason,
+  type EngineReason,
+  type EvidenceByReason,
+  type GrantBound,
+  type RuleEvidence,
+  type SipResponseTable,
+} from './decision.js';
 import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
 import {
@@ -103,7 +114,10 @@ export interface EvaluationInput {
   readonly settings: DecisionSettings;
 }
 
-export function evaluateCall(input: EvaluationInput): CallDecision {
+/** What the engine decides: every reason but SERVICE_DEGRADED, each with its evidence. */
+export type EngineDecision = CallDecision<RuleEvidence<EngineReason>>;
+
+export function evaluateCall(input: EvaluationInput): EngineDecision {
   const { request, target, account, activeBan, settings } = input;
   const decide = decisionBuilder(settings.sipResponses);
 
@@ -122,8 +136,10 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
   }
   const accountId = account.accountId;
   if (account.status !== 'active') {
-    const reason = account.status === 'suspended' ? 'ACCOUNT_SUSPENDED' : 'ACCOUNT_UNDER_REVIEW';
-    return decide.deny(reason, accountId, null, `account status is ${account.status}`, { status: account.status });
+    const detail = `account status is ${account.status}`;
+    return account.status === 'suspended'
+      ? decide.deny('ACCOUNT_SUSPENDED', accountId, null, detail, { status: account.status })
+      : decide.deny('ACCOUNT_UNDER_REVIEW', accountId, null, detail, { status: account.status });
   }
 
   const { policy } = account;
@@ -246,7 +262,7 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
       limit: limits.concurrentCalls,
     });
   }
-  const spendLimitHit =
+  const spendLimitHit: EvidenceByReason['SPEND_LIMIT'] | undefined =
     limits.spendPerHour !== null && usage.spendLastHour >= limits.spendPerHour
       ? { window: 'hour', spent: usage.spendLastHour, limit: limits.spendPerHour }
       : limits.spendPerDay !== null && usage.spendToday >= limits.spendPerDay
@@ -272,19 +288,34 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
   // limits, and, for a destination unusual for the account, what `unusualCallMaxCost` buys. The last two bound the
   // loss of the calls a burst gets through before it is stopped, and of a slow drip under the burst thresholds.
   const secondsOf = (micros: number) => secondsFor(micros, destination.ratePerMinute);
-  const bounds: Record<string, number> = {
+  const bounds: Partial<Record<GrantBound, number>> & { carrierCap: number } = {
     carrierCap: settings.maxCallDurationSeconds,
     balance: secondsOf(availableMicros),
     ...(limits.spendPerHour !== null ? { spendPerHour: secondsOf(toMicros(limits.spendPerHour - usage.spendLastHour)) } : {}),
     ...(limits.spendPerDay !== null ? { spendPerDay: secondsOf(toMicros(limits.spendPerDay - usage.spendToday)) } : {}),
     ...(assessment.unusual && thresholds.unusualCallMaxCost !== null ? { unusualDestination: secondsOf(toMicros(thresholds.unusualCallMaxCost)) } : {}),
   };
-  const [boundBy, fullSeconds] = Object.entries(bounds).reduce((tightest, bound) => (bound[1] < tightest[1] ? bound : tightest));
-  if ((boundBy === 'spendPerHour' || boundBy === 'spendPerDay') && fullSeconds < settings.minimumBillableSeconds) {
+  let boundBy: GrantBound = 'carrierCap';
+  let fullSeconds = bounds.carrierCap;
+  for (const bound of GRANT_BOUNDS) {
+    const seconds = bounds[bound];
+    if (seconds !== undefined && seconds < fullSeconds) {
+      boundBy = bound;
+      fullSeconds = seconds;
+    }
+  }
+  if (boundBy === 'spendPerHour' && limits.spendPerHour !== null && fullSeconds < settings.minimumBillableSeconds) {
     return decide.deny('SPEND_LIMIT', accountId, destination, `what is left of the ${boundBy} limit pays for ${fullSeconds}s only`, {
-      window: boundBy === 'spendPerHour' ? 'hour' : 'day',
-      spent: boundBy === 'spendPerHour' ? usage.spendLastHour : usage.spendToday,
-      limit: boundBy === 'spendPerHour' ? limits.spendPerHour : limits.spendPerDay,
+      window: 'hour',
+      spent: usage.spendLastHour,
+      limit: limits.spendPerHour,
+    });
+  }
+  if (boundBy === 'spendPerDay' && limits.spendPerDay !== null && fullSeconds < settings.minimumBillableSeconds) {
+    return decide.deny('SPEND_LIMIT', accountId, destination, `what is left of the ${boundBy} limit pays for ${fullSeconds}s only`, {
+      window: 'day',
+      spent: usage.spendToday,
+      limit: limits.spendPerDay,
     });
   }
   // Parallel calls share the balance: an expensive call gets a first slice and extends it on interim updates.
@@ -295,7 +326,7 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
     available: fromMicros(availableMicros),
     ratePerMinute: destination.ratePerMinute,
     boundBy,
-    bounds: Object.fromEntries(Object.entries(bounds).filter((entry) => Number.isFinite(entry[1]))),
+    bounds: finiteBounds(bounds),
     reservation: fromMicros(grant.reservedMicros),
     sliced: grant.interimSeconds !== null,
   });
@@ -310,15 +341,24 @@ function longestStartingPrefix(digits: string, prefixes: readonly string[]): str
   return best;
 }
 
+function finiteBounds(bounds: Partial<Record<GrantBound, number>>): Partial<Record<GrantBound, number>> {
+  const finite: Partial<Record<GrantBound, number>> = {};
+  for (const bound of GRANT_BOUNDS) {
+    const seconds = bounds[bound];
+    if (seconds !== undefined && Number.isFinite(seconds)) finite[bound] = seconds;
+  }
+  return finite;
+}
+
 function decisionBuilder(sipResponses: SipResponseTable) {
   return {
-    deny(
-      reason: DecisionReason,
+    deny<R extends EngineDenyReason>(
+      reason: R,
       accountId: string | null,
       destination: Destination | null,
       detail: string,
-      evidence: Record<string, unknown>,
-    ): CallDecision {
+      evidence: EvidenceByReason[R],
+    ): CallDecision<RuleEvidence<R>> {
       const sip = sipResponses[reason];
       return {
         decision: 'deny',
@@ -332,7 +372,7 @@ function decisionBuilder(sipResponses: SipResponseTable) {
         rule: { rule: reason, step: stepOf(reason), detail, evidence },
       };
     },
-    allow(accountId: string, destination: Destination, maxDurationSeconds: number, interimSeconds: number | null, evidence: Record<string, unknown>): CallDecision {
+    allow(accountId: string, destination: Destination, maxDurationSeconds: number, interimSeconds: number | null, evidence: EvidenceByReason['ALLOWED']): CallDecision<RuleEvidence<'ALLOWED'>> {
       const sip = sipResponses.ALLOWED;
       return {
         decision: 'allow',
