@@ -5,8 +5,9 @@
 
 /**
  * The rules in the order they run; the first that denies decides (README, "How a call is decided"). Step n is the
- * n-th entry, and a step may deny with more than one reason. This table is the one source of the deny reasons and
- * of each reason's step (`stepOf`).
+ * n-th entry, and a step may deny with more than one reason. This table is the one source of the deny reasons, of
+ * each reason's step (`stepOf`) and of the order the engine runs its rules in: each name is one of the rule
+ * functions of domain/policy/evaluate-call.ts, run in this order.
  */
 export const RULE_STEPS = [
   { name: 'sourceNotBanned', reasons: ['SOURCE_IP_BANNED'] },
