@@ -3,6 +3,7 @@
  * Everything that differs between dev, staging and prod lives here and nowhere else in infra/.
  */
 import * as z from 'zod';
+import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION } from '../domain/contract/detection-settings.js';
 import { CREDENTIAL_REVOCATION_SECONDS } from '../domain/contract/routes.js';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -14,10 +15,10 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 const positiveInt = z.number().int().positive();
 
 /**
- * Carrier-wide detection defaults that an account's policy may override. Plain numbers, passed to the functions as
+ * Carrier-wide detection settings that an account's policy may override. Plain numbers, passed to the functions as
  * environment variables so they parse them without importing infra/:
  * - `destinations` as JSON in `TOLLGATE_DETECTION`, the shape of DetectionThresholds in
- *   domain/profiling/destination-detection.ts (a test type-checks the two against each other);
+ *   domain/contract/detection-settings.ts (DETECTION_DEFAULTS below is typed by this schema and built from it);
  * - `ipBan` as the `TOLLGATE_BAN_*` variables functions/shared/config.ts reads.
  */
 const detectionDefaultsSchema = z.strictObject({
@@ -121,18 +122,16 @@ const stageConfigSchema = z
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 export type DetectionDefaults = StageConfig['detection'];
 
-/** The same defaults the functions fall back to: a burst to never-dialled destinations stops within 5 attempts. */
+/** The defaults the functions fall back to (domain/contract/detection-settings.ts), in the variables' units. */
 const DETECTION_DEFAULTS: DetectionDefaults = {
-  destinations: {
-    enabled: true,
-    windowMinutes: 10,
-    newDestinationAttempts: 4,
-    newDestinationTotalAttempts: 5,
-    knownAfterCompletedCalls: 3,
-    knownAfterHours: 24,
-    unusualCallMaxCost: 2,
+  destinations: DEFAULT_DETECTION,
+  ipBan: {
+    threshold: DEFAULT_BAN_SETTINGS.threshold,
+    windowSeconds: DEFAULT_BAN_SETTINGS.windowSeconds,
+    banSeconds: DEFAULT_BAN_SETTINGS.baseSeconds,
+    maxBanSeconds: DEFAULT_BAN_SETTINGS.maxSeconds,
+    repeatWindowDays: DEFAULT_BAN_SETTINGS.repeatWindowSeconds / 86_400,
   },
-  ipBan: { threshold: 5, windowSeconds: 600, banSeconds: 3600, maxBanSeconds: 7 * 86_400, repeatWindowDays: 30 },
 };
 
 const STAGE_CONFIGS: Record<Stage, StageConfig> = {

@@ -6,25 +6,10 @@
  */
 import ipaddr from 'ipaddr.js';
 import * as z from 'zod';
+import type { BanSettings } from '../contract/detection-settings.js';
 
-export interface BanSettings {
-  /** Failures inside the window that trigger a ban. */
-  readonly threshold: number;
-  readonly windowSeconds: number;
-  /** The first offence's ban. */
-  readonly baseSeconds: number;
-  readonly maxSeconds: number;
-  /** How long an expired ban still counts as a previous offence. */
-  readonly repeatWindowSeconds: number;
-}
-
-export const DEFAULT_BAN_SETTINGS: BanSettings = {
-  threshold: 5,
-  windowSeconds: 600,
-  baseSeconds: 3_600,
-  maxSeconds: 7 * 86_400,
-  repeatWindowSeconds: 30 * 86_400,
-};
+// The settings and their defaults live with the other carrier-wide defaults infra/ hands the functions.
+export { DEFAULT_BAN_SETTINGS, type BanSettings } from '../contract/detection-settings.js';
 
 /** What is stored about an IP's latest ban. */
 export interface BanRecord {

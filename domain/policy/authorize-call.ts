@@ -34,20 +34,20 @@ import type { Clock, IdGenerator } from '../shared/ports.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { commitmentFor, type CallCommitment } from './call-commitment.js';
 import { degradedDecision } from './degraded-decision.js';
-import type { CallDecision } from './decision.js';
+import { stepOf, type BurstRestriction, type CallDecision, type RecordedRule } from './decision.js';
 import {
   evaluateCall,
   resolveCallTarget,
-  stepOf,
   type AccountKey,
   type AccountUsage,
   type ActiveBan,
   type DecisionSettings,
+  type EngineDecision,
   type ResolvedCallTarget,
 } from './evaluate-call.js';
 import type { PrefixSet } from './prefix-set.js';
 
-export interface DecisionRecord extends CallDecision {
+export interface DecisionRecord extends CallDecision<RecordedRule> {
   readonly decisionId: string;
   readonly callId: string;
   readonly decidedAt: string;
@@ -235,7 +235,7 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     for (let round = 1; ; round += 1) {
       const current: AccountSnapshot = snapshot;
       const unusualCountry = unusualOf(current);
-      const decision: CallDecision = decide(current, unusualCountry);
+      const decision = decide(current, unusualCountry);
       if (!fresh && LIMIT_REASONS.has(decision.reason)) {
         // A limit denial on a cached copy may be stale (calls ended elsewhere): confirm on a read first.
         trace.retries.push(`confirm ${decision.reason}`);
@@ -252,11 +252,11 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
       const record = recordOf(lastRound ? contentionDenial(decision, deps.settings) : decision);
       const commitment = lastRound
         ? undefined
-        : commitmentFor({ decision: record, callId: request.callId, account: current.account, ledger: current.ledger, unusualCountry, now, detection: deps.settings.detection, credit: deps.settings });
-      const restriction =
-        !lastRound && record.reason === 'DESTINATION_RESTRICTED' && record.rule.evidence.newlyRestricted === true
-          ? { event: restrictionEvent(record, current, now, deps.ids), expectedVersion: current.account.version }
-          : undefined;
+        : commitmentFor({ decision, callId: request.callId, account: current.account, ledger: current.ledger, unusualCountry, now, detection: deps.settings.detection, credit: deps.settings });
+      const burst = lastRound ? undefined : newRestriction(decision);
+      const restriction = burst
+        ? { event: restrictionEvent(record, burst, current, now, deps.ids), expectedVersion: current.account.version }
+        : undefined;
       const result = await commitRound({
         record,
         ...(replacing ? { replacing } : {}),
@@ -401,11 +401,18 @@ function unusualCountryOf(target: ResolvedCallTarget, account: Account, rateDeck
     : country;
 }
 
+/** The evidence of an attempt that crossed a burst threshold: its destination is to be restricted with its record. */
+function newRestriction(decision: EngineDecision): BurstRestriction | undefined {
+  const { rule } = decision;
+  return rule.rule === 'DESTINATION_RESTRICTED' && rule.evidence.newlyRestricted ? rule.evidence : undefined;
+}
+
 /** After repeated lost races on one account the call is refused as busy, which a switch retries or fails over. */
-function contentionDenial(decision: CallDecision, settings: DecisionSettings): CallDecision {
-  if (decision.decision === 'deny') {
+function contentionDenial(decision: EngineDecision, settings: DecisionSettings): CallDecision {
+  const { rule } = decision;
+  if (rule.rule !== 'ALLOWED') {
     // Not written as a restriction in this round: say so rather than claim it.
-    return decision.rule.evidence.newlyRestricted === true ? { ...decision, rule: { ...decision.rule, evidence: { ...decision.rule.evidence, newlyRestricted: false } } } : decision;
+    return rule.rule === 'DESTINATION_RESTRICTED' && rule.evidence.newlyRestricted ? { ...decision, rule: { ...rule, evidence: { ...rule.evidence, newlyRestricted: false } } } : decision;
   }
   const sip = settings.sipResponses.CONCURRENCY_LIMIT;
   return {
@@ -420,8 +427,7 @@ function contentionDenial(decision: CallDecision, settings: DecisionSettings): C
   };
 }
 
-function restrictionEvent(record: DecisionRecord, snapshot: AccountSnapshot, now: Date, ids: IdGenerator): EventDetail<'Destination Restricted'> {
-  const evidence = record.rule.evidence;
+function restrictionEvent(record: DecisionRecord, evidence: BurstRestriction, snapshot: AccountSnapshot, now: Date, ids: IdGenerator): EventDetail<'Destination Restricted'> {
   const country = record.destination?.country ?? '';
   return {
     eventId: ids.newId(),
@@ -430,13 +436,13 @@ function restrictionEvent(record: DecisionRecord, snapshot: AccountSnapshot, now
     destination: country,
     callId: record.callId,
     evidence: {
-      rule: String(evidence.trigger),
-      destinations: (evidence.unusualCountries as string[] | undefined) ?? [country],
-      attempts: Math.ceil(Number(evidence.attemptsToDestination ?? 0)),
-      newDestinationAttempts: Number(evidence.unusualAttempts ?? 0),
-      windowMinutes: Number(evidence.windowMinutes ?? 0),
+      rule: evidence.trigger,
+      destinations: [...evidence.unusualCountries],
+      attempts: Math.ceil(evidence.attemptsToDestination),
+      newDestinationAttempts: evidence.unusualAttempts,
+      windowMinutes: evidence.windowMinutes,
       spendLastHour: fromMicros(spendThisHourMicros(snapshot.ledger, now.getTime())),
-      thresholds: (evidence.thresholds as Record<string, number> | undefined) ?? {},
+      thresholds: evidence.thresholds,
     },
   };
 }

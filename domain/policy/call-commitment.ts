@@ -24,7 +24,7 @@ import {
 } from '../calls/ledger.js';
 import { attemptsAllowedBefore, resolveThresholds, windowIndex, type DetectionThresholds } from '../profiling/destination-detection.js';
 import { toMicros } from '../shared/money.js';
-import type { CallDecision } from './decision.js';
+import { stepOf, type CallDecision } from './decision.js';
 
 export interface LiveCallCommitment {
   readonly call: LiveCall;
@@ -144,13 +144,15 @@ function requiredAvailable(call: LiveCall, decision: CallDecision, credit: Credi
   return Math.max(call.reservedMicros, Math.ceil(call.reservedMicros / credit.fullGrantShare));
 }
 
+const BURST_DETECTION_STEP = stepOf('DESTINATION_RESTRICTED');
+
 /**
  * Attempts to an unusual destination count once they reach burst detection (step 8): allowed ones and those a
  * later rule refuses alike, so a PBX hammering forbidden destinations is still flagged. An attempt refused
  * before step 8, or the one that crosses the threshold (it restricts instead), is not counted.
  */
 function countsAsAttempt(decision: CallDecision): boolean {
-  return decision.rule.step > 8;
+  return decision.rule.step > BURST_DETECTION_STEP;
 }
 
 function unusualCommitment(country: string, account: Account, ledger: AccountLedger, nowMs: number, detection: DetectionThresholds): UnusualAttemptCommitment {

@@ -10,8 +10,8 @@ import type { Account } from '../accounts/account.js';
 import { activeCalls, openReservationsMicros, type AccountLedger } from '../calls/ledger.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import type { AuthorizationRequest } from './authorization-request.js';
-import type { CallDecision } from './decision.js';
-import { evaluateCall, NO_ACTIVITY, NO_USAGE, stepOf, type ActiveBan, type DecisionSettings, type ResolvedCallTarget } from './evaluate-call.js';
+import { stepOf, type CallDecision, type DegradedCause, type DegradedNote, type EngineDenyReason, type NotedRuleEvidence, type RuleEvidence } from './decision.js';
+import { evaluateCall, NO_ACTIVITY, NO_USAGE, type ActiveBan, type DecisionSettings, type ResolvedCallTarget } from './evaluate-call.js';
 import type { PrefixSet } from './prefix-set.js';
 
 export interface DegradedInput {
@@ -28,11 +28,11 @@ export interface DegradedInput {
   readonly failMode: 'deny' | 'allow';
   readonly failOpenMaxSeconds: number;
   /** Why the database was not used: 'unavailable' (it failed or missed the budget) or 'unverified-credential'. */
-  readonly cause: 'unavailable' | 'unverified-credential';
+  readonly cause: DegradedCause;
 }
 
 export function degradedDecision(input: DegradedInput): CallDecision {
-  const serviceDegraded = (detail: string, evidence: Record<string, unknown>): CallDecision => {
+  const serviceDegraded = (detail: string, wouldAllow?: { readonly wouldAllow: true }): CallDecision => {
     const sip = input.settings.sipResponses.SERVICE_DEGRADED;
     return {
       decision: 'deny',
@@ -43,14 +43,14 @@ export function degradedDecision(input: DegradedInput): CallDecision {
       destination: null,
       maxDurationSeconds: null,
       interimSeconds: null,
-      rule: { rule: 'SERVICE_DEGRADED', step: stepOf('SERVICE_DEGRADED'), detail, evidence: { failMode: input.failMode, cause: input.cause, ...evidence } },
+      rule: { rule: 'SERVICE_DEGRADED', step: stepOf('SERVICE_DEGRADED'), detail, evidence: { failMode: input.failMode, cause: input.cause, ...wouldAllow } },
     };
   };
   if (input.cause === 'unverified-credential') {
-    return serviceDegraded('the credential could not be verified while the database is unavailable: never allowed', {});
+    return serviceDegraded('the credential could not be verified while the database is unavailable: never allowed');
   }
   if (!input.rateDeck || !input.highRiskPrefixes) {
-    return serviceDegraded('Tollgate is degraded and holds no rate deck or high-risk list to decide on', {});
+    return serviceDegraded('Tollgate is degraded and holds no rate deck or high-risk list to decide on');
   }
   const decision = evaluateCall({
     request: input.request,
@@ -67,8 +67,9 @@ export function degradedDecision(input: DegradedInput): CallDecision {
     highRiskPrefixes: input.highRiskPrefixes,
     settings: input.settings,
   });
-  const degraded = { degraded: true, cause: input.cause, decidedOn: input.account ? 'the last state this process read' : 'no account state' };
-  if (decision.decision === 'deny') return { ...decision, rule: { ...decision.rule, evidence: { ...decision.rule.evidence, ...degraded } } };
+  const degraded: DegradedNote = { degraded: true, cause: input.cause, decidedOn: input.account ? 'the last state this process read' : 'no account state' };
+  const { rule } = decision;
+  if (rule.rule !== 'ALLOWED') return { ...decision, rule: noted(rule, degraded) };
   if (input.failMode === 'deny') return serviceDegraded('Tollgate is degraded; fail mode deny', { wouldAllow: true });
   const maxDurationSeconds = Math.min(decision.maxDurationSeconds ?? input.failOpenMaxSeconds, input.failOpenMaxSeconds);
   return {
@@ -82,4 +83,9 @@ export function degradedDecision(input: DegradedInput): CallDecision {
       evidence: { ...degraded, failMode: 'allow', failOpenMaxSeconds: input.failOpenMaxSeconds, balanceCheckedOn: 'the last state read, nothing reserved' },
     },
   };
+}
+
+/** The engine's denial, its evidence followed by the note that it was made without the database. */
+function noted<R extends EngineDenyReason>(rule: RuleEvidence<R>, note: DegradedNote): NotedRuleEvidence<R> {
+  return { ...rule, evidence: { ...rule.evidence, ...note } };
 }

@@ -1,7 +1,8 @@
 /**
  * The decision engine: one pure function from (request, account, reference data, usage) to a decision.
  *
- * Rules run in one fixed order and the first that denies decides (EVALUATION_ORDER below, also in the README):
+ * It is the ordered list of rules RULE_STEPS names (./decision.ts, also in the README); the first that denies
+ * decides. Each rule below is a small function of the call under evaluation that returns its denial or undefined:
  *  1. the source IP is not banned;               2. the account exists;
  *  3. the account is active (not suspended, not under review);
  *  4. the authentication method is allowed (digest needs credentials on; IP auth needs a listed source);
@@ -14,8 +15,10 @@
  * 11. the rate is within the account's maximum, or the country is whitelisted;
  * 12. velocity: calls per minute;  13. concurrent calls;  14. spend per hour and per day;
  * 15. the available balance (balance minus the reservations of calls in progress) pays for the minimum billable
- *     time; then the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds
- *     allow, or a first slice of it to be extended on interim updates.
+ *     time;
+ * 16. the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds allow, or a
+ *     first slice of it to be extended on interim updates (a spend limit that leaves less than the minimum billable
+ *     time denies here, as step 14).
  *
  * Cheap identity and source checks come first so that a denied attacker learns nothing about routes or prices;
  * the whitelist overrides only the international and max-rate rules, never explicit blocks or the high-risk list.
@@ -28,7 +31,20 @@ import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-nu
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
 import type { AuthorizationRequest } from './authorization-request.js';
-import type { CallDecision, DecisionReason, Destination, SipResponseTable } from './decision.js';
+import {
+  GRANT_BOUNDS,
+  RULE_STEPS,
+  stepOf,
+  type CallDecision,
+  type Destination,
+  type EngineDenyReason,
+  type EngineReason,
+  type EvidenceByReason,
+  type GrantBound,
+  type RuleEvidence,
+  type RuleName,
+  type SipResponseTable,
+} from './decision.js';
 import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
 import {
@@ -37,36 +53,6 @@ import {
   type DestinationActivity,
   type DetectionThresholds,
 } from '../profiling/destination-detection.js';
-
-export const EVALUATION_ORDER: readonly DecisionReason[] = [
-  'SOURCE_IP_BANNED',
-  'ACCOUNT_NOT_FOUND',
-  'ACCOUNT_SUSPENDED',
-  'CREDENTIALS_DISABLED',
-  'INVALID_NUMBER',
-  'NO_ROUTE',
-  'DESTINATION_BLOCKED',
-  'DESTINATION_RESTRICTED',
-  'HIGH_RISK_DESTINATION',
-  'INTERNATIONAL_DISABLED',
-  'RATE_ABOVE_MAX',
-  'VELOCITY_LIMIT',
-  'CONCURRENCY_LIMIT',
-  'SPEND_LIMIT',
-  'INSUFFICIENT_BALANCE',
-  'ALLOWED',
-];
-
-/** Step numbers for reasons that share a step with another (status and authentication checks). */
-const STEP_ALIASES: Partial<Record<DecisionReason, DecisionReason>> = {
-  ACCOUNT_UNDER_REVIEW: 'ACCOUNT_SUSPENDED',
-  SOURCE_IP_NOT_ALLOWED: 'CREDENTIALS_DISABLED',
-};
-
-export function stepOf(reason: DecisionReason): number {
-  const index = EVALUATION_ORDER.indexOf(STEP_ALIASES[reason] ?? reason);
-  return index + 1;
-}
 
 export type AccountKey =
   | { readonly by: 'accountId'; readonly value: string }
@@ -133,86 +119,172 @@ export interface EvaluationInput {
   readonly settings: DecisionSettings;
 }
 
-export function evaluateCall(input: EvaluationInput): CallDecision {
-  const { request, target, account, activeBan, settings } = input;
-  const decide = decisionBuilder(settings.sipResponses);
+/** What the engine decides: every reason but SERVICE_DEGRADED, each with its evidence. */
+export type EngineDecision = CallDecision<RuleEvidence<EngineReason>>;
 
-  if (activeBan) {
-    return decide.deny('SOURCE_IP_BANNED', null, null, `source ${activeBan.ip} is banned until ${activeBan.bannedUntil}`, {
-      sourceIp: activeBan.ip,
-      bannedUntil: activeBan.bannedUntil,
-      failures: activeBan.failures,
-    });
+/** The reasons a rule may decide with: those of its step; the grant may also find a spend limit leaves too little. */
+type ReasonOf<N extends RuleName> = Extract<(typeof RULE_STEPS)[number], { readonly name: N }>['reasons'][number] | (N extends 'grant' ? 'SPEND_LIMIT' : never);
+
+/** One rule: its denial, or undefined to let the next rule decide. The last one, the grant, always decides. */
+type Rule<N extends RuleName = RuleName> = (call: CallUnderEvaluation) => CallDecision<RuleEvidence<ReasonOf<N>>> | undefined;
+
+export function evaluateCall(input: EvaluationInput): EngineDecision {
+  const call = new CallUnderEvaluation(input);
+  for (const rule of RULES_IN_ORDER) {
+    const decision = rule(call);
+    if (decision) return decision;
   }
+  throw new Error('no rule decided: RULE_STEPS must end with the grant');
+}
+
+/**
+ * A call being decided: the input, and the facts the rules establish as they pass, for the rules after them: the
+ * account (step 2), the dialled number (5), the destination (6), what an unusual destination may cost (8). A
+ * denial carries the account and the destination as far as they were established.
+ */
+class CallUnderEvaluation {
+  #account: Account | undefined = undefined;
+  #number: DialledNumber | undefined = undefined;
+  #destination: Destination | undefined = undefined;
+  #unusualCallMaxCost: number | null | undefined = undefined;
+
+  constructor(readonly input: EvaluationInput) {}
+
+  get account(): Account {
+    return this.#account ?? outOfOrder('the account');
+  }
+
+  set account(account: Account) {
+    this.#account = account;
+  }
+
+  get number(): DialledNumber {
+    return this.#number ?? outOfOrder('the dialled number');
+  }
+
+  set number(number: DialledNumber) {
+    this.#number = number;
+  }
+
+  get destination(): Destination {
+    return this.#destination ?? outOfOrder('the destination');
+  }
+
+  set destination(destination: Destination) {
+    this.#destination = destination;
+  }
+
+  /** The most one call to this destination may cost when it is unusual for the account; null: no bound. */
+  get unusualCallMaxCost(): number | null {
+    return this.#unusualCallMaxCost === undefined ? outOfOrder('the burst assessment') : this.#unusualCallMaxCost;
+  }
+
+  set unusualCallMaxCost(cost: number | null) {
+    this.#unusualCallMaxCost = cost;
+  }
+
+  get accountIdSoFar(): string | null {
+    return this.#account?.accountId ?? null;
+  }
+
+  get destinationSoFar(): Destination | null {
+    return this.#destination ?? null;
+  }
+}
+
+interface DialledNumber {
+  readonly digits: string;
+  readonly e164: string;
+}
+
+function outOfOrder(fact: string): never {
+  throw new Error(`${fact} was read before the rule that establishes it: the rules run out of RULE_STEPS order`);
+}
+
+// 1–4: who is calling, and from where. Cheap, and a denied attacker learns nothing about routes or prices.
+
+function sourceNotBanned(call: CallUnderEvaluation) {
+  const ban = call.input.activeBan;
+  if (!ban) return undefined;
+  return deny(call, 'SOURCE_IP_BANNED', `source ${ban.ip} is banned until ${ban.bannedUntil}`, { sourceIp: ban.ip, bannedUntil: ban.bannedUntil, failures: ban.failures });
+}
+
+function accountFound(call: CallUnderEvaluation) {
+  const { account, target } = call.input;
   if (!account) {
-    return decide.deny('ACCOUNT_NOT_FOUND', null, null, 'no account matches the request', {
-      identifiedBy: target.accountKey?.by ?? 'nothing',
-      value: target.accountKey?.value ?? null,
-    });
+    return deny(call, 'ACCOUNT_NOT_FOUND', 'no account matches the request', { identifiedBy: target.accountKey?.by ?? 'nothing', value: target.accountKey?.value ?? null });
   }
-  const accountId = account.accountId;
-  if (account.status !== 'active') {
-    const reason = account.status === 'suspended' ? 'ACCOUNT_SUSPENDED' : 'ACCOUNT_UNDER_REVIEW';
-    return decide.deny(reason, accountId, null, `account status is ${account.status}`, { status: account.status });
-  }
+  call.account = account;
+  return undefined;
+}
 
-  const { policy } = account;
-  if (request.authMethod === 'digest' && !policy.credentialsEnabled) {
-    return decide.deny('CREDENTIALS_DISABLED', accountId, null, 'SIP credentials are disabled; this account authenticates by IP only', {
-      authMethod: request.authMethod,
-      credentialsEnabled: false,
-    });
-  }
-  if (request.authMethod === 'ip') {
-    const matched = findMatchingEntry(request.sourceIp, policy.allowedIps);
-    if (!matched) {
-      return decide.deny('SOURCE_IP_NOT_ALLOWED', accountId, null, `source ${request.sourceIp} is not in the account's allowed IPs`, {
-        sourceIp: request.sourceIp,
-        allowedIps: policy.allowedIps,
-      });
-    }
-  }
+function accountActive(call: CallUnderEvaluation) {
+  const { account } = call;
+  if (account.status === 'active') return undefined;
+  const detail = `account status is ${account.status}`;
+  return account.status === 'suspended'
+    ? deny(call, 'ACCOUNT_SUSPENDED', detail, { status: account.status })
+    : deny(call, 'ACCOUNT_UNDER_REVIEW', detail, { status: account.status });
+}
 
-  const normalized = normalizeDialledString(target.dialled, { homeCountry: account.homeCountry });
-  if (!normalized.ok) {
-    return decide.deny('INVALID_NUMBER', accountId, null, normalized.problem, {
-      dialled: target.dialled,
-      homeCountry: account.homeCountry,
-    });
+function authMethodAllowed(call: CallUnderEvaluation) {
+  const { request } = call.input;
+  const { policy } = call.account;
+  if (request.authMethod === 'digest') {
+    if (policy.credentialsEnabled) return undefined;
+    return deny(call, 'CREDENTIALS_DISABLED', 'SIP credentials are disabled; this account authenticates by IP only', { authMethod: request.authMethod, credentialsEnabled: false });
   }
-  const route = input.rateDeck.lookup(normalized.digits);
-  if (!route) {
-    return decide.deny('NO_ROUTE', accountId, null, `no rate deck entry matches ${normalized.e164}`, {
-      e164: normalized.e164,
-      rateDeckVersion: input.rateDeck.version,
-    });
-  }
-  const destination: Destination = {
-    e164: normalized.e164,
-    country: route.country,
-    prefix: route.prefix,
-    description: route.description,
-    ratePerMinute: route.ratePerMinute,
-  };
+  if (findMatchingEntry(request.sourceIp, policy.allowedIps)) return undefined;
+  return deny(call, 'SOURCE_IP_NOT_ALLOWED', `source ${request.sourceIp} is not in the account's allowed IPs`, { sourceIp: request.sourceIp, allowedIps: policy.allowedIps });
+}
 
-  const blockedBy = policy.blockedCountries.includes(destination.country)
-    ? destination.country
-    : longestStartingPrefix(normalized.digits, policy.blockedPrefixes);
-  if (blockedBy) {
-    return decide.deny('DESTINATION_BLOCKED', accountId, destination, `the account blocks ${blockedBy}`, { blockedBy });
-  }
-  const restrictedBy = account.restrictedDestinations.includes(destination.country)
-    ? destination.country
-    : longestStartingPrefix(normalized.digits, account.restrictedDestinations);
+// 5–6: where the call goes, and at what rate.
+
+function possibleNumber(call: CallUnderEvaluation) {
+  const { dialled } = call.input.target;
+  const { homeCountry } = call.account;
+  const normalized = normalizeDialledString(dialled, { homeCountry });
+  if (!normalized.ok) return deny(call, 'INVALID_NUMBER', normalized.problem, { dialled, homeCountry });
+  call.number = normalized;
+  return undefined;
+}
+
+function routeFound(call: CallUnderEvaluation) {
+  const { rateDeck } = call.input;
+  const { digits, e164 } = call.number;
+  const route = rateDeck.lookup(digits);
+  if (!route) return deny(call, 'NO_ROUTE', `no rate deck entry matches ${e164}`, { e164, rateDeckVersion: rateDeck.version });
+  call.destination = { e164, country: route.country, prefix: route.prefix, description: route.description, ratePerMinute: route.ratePerMinute };
+  return undefined;
+}
+
+// 7–11: may the account call there. The whitelist overrides only the international and maximum-rate rules.
+
+function notBlocked(call: CallUnderEvaluation) {
+  const { policy } = call.account;
+  const { country } = call.destination;
+  const blockedBy = policy.blockedCountries.includes(country) ? country : longestStartingPrefix(call.number.digits, policy.blockedPrefixes);
+  if (!blockedBy) return undefined;
+  return deny(call, 'DESTINATION_BLOCKED', `the account blocks ${blockedBy}`, { blockedBy });
+}
+
+/**
+ * Restricted automatically before, or restricted by this attempt: the one that crosses a burst threshold
+ * (domain/profiling/destination-detection.ts). It runs before the high-risk, international and rate rules so that a
+ * compromised PBX hammering forbidden destinations is flagged for review, not just refused call by call.
+ */
+function notRestricted(call: CallUnderEvaluation) {
+  const { account } = call;
+  const { input } = call;
+  const { country } = call.destination;
+  const restrictedBy = account.restrictedDestinations.includes(country) ? country : longestStartingPrefix(call.number.digits, account.restrictedDestinations);
   if (restrictedBy) {
-    return decide.deny('DESTINATION_RESTRICTED', accountId, destination, `${restrictedBy} is restricted for this account pending review`, {
-      restrictedBy,
-      newlyRestricted: false,
-    });
+    return deny(call, 'DESTINATION_RESTRICTED', `${restrictedBy} is restricted for this account pending review`, { restrictedBy, newlyRestricted: false });
   }
-  const thresholds = resolveThresholds(settings.detection, policy.autoRestriction);
+  const { policy } = account;
+  const thresholds = resolveThresholds(input.settings.detection, policy.autoRestriction);
   const assessment = assessDestination({
-    country: destination.country,
+    country,
     homeCountry: account.homeCountry,
     whitelist: policy.whitelistCountries,
     knownCountries: account.knownCountries,
@@ -220,116 +292,187 @@ export function evaluateCall(input: EvaluationInput): CallDecision {
     thresholds,
     nowMs: input.now.getTime(),
   });
-  if (assessment.restrict) {
-    const detail =
-      assessment.trigger === 'destination-burst'
-        ? `${assessment.attemptsToDestination} attempts to unusual destination ${destination.country} within ${thresholds.windowMinutes} min`
-        : `${assessment.unusualAttempts} attempts to unusual destinations (${assessment.unusualCountries.join(', ')}) within ${thresholds.windowMinutes} min`;
-    return decide.deny('DESTINATION_RESTRICTED', accountId, destination, `${detail}: ${destination.country} restricted pending review`, {
-      restrictedBy: destination.country,
-      newlyRestricted: true,
-      trigger: assessment.trigger,
-      attemptsToDestination: assessment.attemptsToDestination,
-      unusualAttempts: assessment.unusualAttempts,
-      unusualCountries: assessment.unusualCountries,
-      windowMinutes: thresholds.windowMinutes,
-      thresholds: { newDestinationAttempts: thresholds.newDestinationAttempts, newDestinationTotalAttempts: thresholds.newDestinationTotalAttempts },
-    });
+  if (!assessment.restrict) {
+    call.unusualCallMaxCost = assessment.unusual ? thresholds.unusualCallMaxCost : null;
+    return undefined;
   }
-
-  const highRiskPrefix = input.highRiskPrefixes.match(normalized.digits);
-  if (highRiskPrefix && !longestStartingPrefix(normalized.digits, policy.allowedHighRiskPrefixes)) {
-    return decide.deny('HIGH_RISK_DESTINATION', accountId, destination, `${highRiskPrefix} is on the carrier's high-risk list`, {
-      highRiskPrefix,
-      allowedHighRiskPrefixes: policy.allowedHighRiskPrefixes,
-    });
-  }
-
-  const whitelisted = policy.whitelistCountries.includes(destination.country);
-  const international = destination.country !== account.homeCountry;
-  if (international && !policy.internationalEnabled && !whitelisted) {
-    return decide.deny('INTERNATIONAL_DISABLED', accountId, destination, `international calling is off and ${destination.country} is not whitelisted`, {
-      homeCountry: account.homeCountry,
-      country: destination.country,
-      whitelistCountries: policy.whitelistCountries,
-    });
-  }
-  if (policy.maxRatePerMinute !== null && destination.ratePerMinute > policy.maxRatePerMinute && !whitelisted) {
-    return decide.deny('RATE_ABOVE_MAX', accountId, destination, `rate ${destination.ratePerMinute}/min is above the account's maximum ${policy.maxRatePerMinute}/min`, {
-      ratePerMinute: destination.ratePerMinute,
-      maxRatePerMinute: policy.maxRatePerMinute,
-      whitelisted,
-    });
-  }
-
-  const { limits } = policy;
-  const { usage } = input;
-  if (limits.callsPerMinute !== null && usage.callsLastMinute > limits.callsPerMinute) {
-    return decide.deny('VELOCITY_LIMIT', accountId, destination, `${usage.callsLastMinute} calls in the last minute exceeds ${limits.callsPerMinute}`, {
-      callsLastMinute: usage.callsLastMinute,
-      callsPerMinute: limits.callsPerMinute,
-    });
-  }
-  if (limits.concurrentCalls !== null && usage.concurrentCalls >= limits.concurrentCalls) {
-    return decide.deny('CONCURRENCY_LIMIT', accountId, destination, `${usage.concurrentCalls} calls in progress reaches the limit ${limits.concurrentCalls}`, {
-      concurrentCalls: usage.concurrentCalls,
-      limit: limits.concurrentCalls,
-    });
-  }
-  const spendLimitHit =
-    limits.spendPerHour !== null && usage.spendLastHour >= limits.spendPerHour
-      ? { window: 'hour', spent: usage.spendLastHour, limit: limits.spendPerHour }
-      : limits.spendPerDay !== null && usage.spendToday >= limits.spendPerDay
-        ? { window: 'day', spent: usage.spendToday, limit: limits.spendPerDay }
-        : undefined;
-  if (spendLimitHit) {
-    return decide.deny('SPEND_LIMIT', accountId, destination, `spend this ${spendLimitHit.window} ${spendLimitHit.spent} reached the limit ${spendLimitHit.limit}`, spendLimitHit);
-  }
-
-  const ratePerMinuteMicros = toMicros(destination.ratePerMinute);
-  const availableMicros = account.balanceMicros - usage.reservedMicros;
-  const minimumCostMicros = Math.ceil((ratePerMinuteMicros * settings.minimumBillableSeconds) / 60);
-  if (availableMicros <= 0 || availableMicros < minimumCostMicros) {
-    return decide.deny('INSUFFICIENT_BALANCE', accountId, destination, `available balance ${fromMicros(availableMicros)} does not cover ${settings.minimumBillableSeconds}s at ${destination.ratePerMinute}/min`, {
-      balance: fromMicros(account.balanceMicros),
-      reserved: fromMicros(usage.reservedMicros),
-      available: fromMicros(availableMicros),
-      minimumCost: fromMicros(minimumCostMicros),
-    });
-  }
-
-  // The duration is the tightest of: the carrier's cap, what the available balance buys, what is left of the spend
-  // limits, and, for a destination unusual for the account, what `unusualCallMaxCost` buys. The last two bound the
-  // loss of the calls a burst gets through before it is stopped, and of a slow drip under the burst thresholds.
-  const secondsOf = (micros: number) => secondsFor(micros, destination.ratePerMinute);
-  const bounds: Record<string, number> = {
-    carrierCap: settings.maxCallDurationSeconds,
-    balance: secondsOf(availableMicros),
-    ...(limits.spendPerHour !== null ? { spendPerHour: secondsOf(toMicros(limits.spendPerHour - usage.spendLastHour)) } : {}),
-    ...(limits.spendPerDay !== null ? { spendPerDay: secondsOf(toMicros(limits.spendPerDay - usage.spendToday)) } : {}),
-    ...(assessment.unusual && thresholds.unusualCallMaxCost !== null ? { unusualDestination: secondsOf(toMicros(thresholds.unusualCallMaxCost)) } : {}),
-  };
-  const [boundBy, fullSeconds] = Object.entries(bounds).reduce((tightest, bound) => (bound[1] < tightest[1] ? bound : tightest));
-  if ((boundBy === 'spendPerHour' || boundBy === 'spendPerDay') && fullSeconds < settings.minimumBillableSeconds) {
-    return decide.deny('SPEND_LIMIT', accountId, destination, `what is left of the ${boundBy} limit pays for ${fullSeconds}s only`, {
-      window: boundBy === 'spendPerHour' ? 'hour' : 'day',
-      spent: boundBy === 'spendPerHour' ? usage.spendLastHour : usage.spendToday,
-      limit: boundBy === 'spendPerHour' ? limits.spendPerHour : limits.spendPerDay,
-    });
-  }
-  // Parallel calls share the balance: an expensive call gets a first slice and extends it on interim updates.
-  const grant = firstGrant(fullSeconds, destination.ratePerMinute, availableMicros, settings);
-  return decide.allow(accountId, destination, grant.grantedSeconds, grant.interimSeconds, {
-    balance: fromMicros(account.balanceMicros),
-    reserved: fromMicros(usage.reservedMicros),
-    available: fromMicros(availableMicros),
-    ratePerMinute: destination.ratePerMinute,
-    boundBy,
-    bounds: Object.fromEntries(Object.entries(bounds).filter((entry) => Number.isFinite(entry[1]))),
-    reservation: fromMicros(grant.reservedMicros),
-    sliced: grant.interimSeconds !== null,
+  const burst =
+    assessment.trigger === 'destination-burst'
+      ? `${assessment.attemptsToDestination} attempts to unusual destination ${country} within ${thresholds.windowMinutes} min`
+      : `${assessment.unusualAttempts} attempts to unusual destinations (${assessment.unusualCountries.join(', ')}) within ${thresholds.windowMinutes} min`;
+  return deny(call, 'DESTINATION_RESTRICTED', `${burst}: ${country} restricted pending review`, {
+    restrictedBy: country,
+    newlyRestricted: true,
+    trigger: assessment.trigger,
+    attemptsToDestination: assessment.attemptsToDestination,
+    unusualAttempts: assessment.unusualAttempts,
+    unusualCountries: assessment.unusualCountries,
+    windowMinutes: thresholds.windowMinutes,
+    thresholds: { newDestinationAttempts: thresholds.newDestinationAttempts, newDestinationTotalAttempts: thresholds.newDestinationTotalAttempts },
   });
 }
+
+function notHighRisk(call: CallUnderEvaluation) {
+  const { policy } = call.account;
+  const { digits } = call.number;
+  const highRiskPrefix = call.input.highRiskPrefixes.match(digits);
+  if (!highRiskPrefix || longestStartingPrefix(digits, policy.allowedHighRiskPrefixes)) return undefined;
+  return deny(call, 'HIGH_RISK_DESTINATION', `${highRiskPrefix} is on the carrier's high-risk list`, { highRiskPrefix, allowedHighRiskPrefixes: policy.allowedHighRiskPrefixes });
+}
+
+function internationalAllowed(call: CallUnderEvaluation) {
+  const { homeCountry, policy } = call.account;
+  const { country } = call.destination;
+  if (country === homeCountry || policy.internationalEnabled || policy.whitelistCountries.includes(country)) return undefined;
+  return deny(call, 'INTERNATIONAL_DISABLED', `international calling is off and ${country} is not whitelisted`, { homeCountry, country, whitelistCountries: policy.whitelistCountries });
+}
+
+function rateWithinMaximum(call: CallUnderEvaluation) {
+  const { policy } = call.account;
+  const { ratePerMinute, country } = call.destination;
+  const { maxRatePerMinute } = policy;
+  if (maxRatePerMinute === null || ratePerMinute <= maxRatePerMinute || policy.whitelistCountries.includes(country)) return undefined;
+  return deny(call, 'RATE_ABOVE_MAX', `rate ${ratePerMinute}/min is above the account's maximum ${maxRatePerMinute}/min`, { ratePerMinute, maxRatePerMinute, whitelisted: false });
+}
+
+// 12–15: can the account afford it now. These are also the conditions of the write that takes the call
+// (domain/policy/call-commitment.ts), so they hold for simultaneous calls.
+
+function velocityWithinLimit(call: CallUnderEvaluation) {
+  const { callsPerMinute } = call.account.policy.limits;
+  const { callsLastMinute } = call.input.usage;
+  if (callsPerMinute === null || callsLastMinute <= callsPerMinute) return undefined;
+  return deny(call, 'VELOCITY_LIMIT', `${callsLastMinute} calls in the last minute exceeds ${callsPerMinute}`, { callsLastMinute, callsPerMinute });
+}
+
+function concurrencyWithinLimit(call: CallUnderEvaluation) {
+  const limit = call.account.policy.limits.concurrentCalls;
+  const { concurrentCalls } = call.input.usage;
+  if (limit === null || concurrentCalls < limit) return undefined;
+  return deny(call, 'CONCURRENCY_LIMIT', `${concurrentCalls} calls in progress reaches the limit ${limit}`, { concurrentCalls, limit });
+}
+
+function spendWithinLimits(call: CallUnderEvaluation) {
+  const { spendPerHour, spendPerDay } = call.account.policy.limits;
+  const { spendLastHour, spendToday } = call.input.usage;
+  if (spendPerHour !== null && spendLastHour >= spendPerHour) {
+    return deny(call, 'SPEND_LIMIT', `spend this hour ${spendLastHour} reached the limit ${spendPerHour}`, { window: 'hour', spent: spendLastHour, limit: spendPerHour });
+  }
+  if (spendPerDay !== null && spendToday >= spendPerDay) {
+    return deny(call, 'SPEND_LIMIT', `spend this day ${spendToday} reached the limit ${spendPerDay}`, { window: 'day', spent: spendToday, limit: spendPerDay });
+  }
+  return undefined;
+}
+
+function balanceCovers(call: CallUnderEvaluation) {
+  const { balanceMicros } = call.account;
+  const { ratePerMinute } = call.destination;
+  const { usage, settings } = call.input;
+  const availableMicros = balanceMicros - usage.reservedMicros;
+  const minimumCostMicros = Math.ceil((toMicros(ratePerMinute) * settings.minimumBillableSeconds) / 60);
+  if (availableMicros > 0 && availableMicros >= minimumCostMicros) return undefined;
+  return deny(call, 'INSUFFICIENT_BALANCE', `available balance ${fromMicros(availableMicros)} does not cover ${settings.minimumBillableSeconds}s at ${ratePerMinute}/min`, {
+    balance: fromMicros(balanceMicros),
+    reserved: fromMicros(usage.reservedMicros),
+    available: fromMicros(availableMicros),
+    minimumCost: fromMicros(minimumCostMicros),
+  });
+}
+
+// 16: allow, with a grant.
+
+/**
+ * The duration is the tightest of: the carrier's cap, what the available balance buys, what is left of the spend
+ * limits, and, for a destination unusual for the account, what `unusualCallMaxCost` buys. The last two bound the
+ * loss of the calls a burst gets through before it is stopped, and of a slow drip under the burst thresholds.
+ * Parallel calls share the balance: an expensive call gets a first slice and extends it on interim updates.
+ */
+function grant(call: CallUnderEvaluation) {
+  const { account, destination } = call;
+  const { usage, settings } = call.input;
+  const { limits } = account.policy;
+  const rate = destination.ratePerMinute;
+  const availableMicros = account.balanceMicros - usage.reservedMicros;
+  const unusualCallMaxCost = call.unusualCallMaxCost;
+  const { boundBy, seconds, bounds } = tightestBound({
+    carrierCap: settings.maxCallDurationSeconds,
+    balance: secondsFor(availableMicros, rate),
+    spendPerHour: limits.spendPerHour === null ? undefined : secondsFor(toMicros(limits.spendPerHour - usage.spendLastHour), rate),
+    spendPerDay: limits.spendPerDay === null ? undefined : secondsFor(toMicros(limits.spendPerDay - usage.spendToday), rate),
+    unusualDestination: unusualCallMaxCost === null ? undefined : secondsFor(toMicros(unusualCallMaxCost), rate),
+  });
+  if (seconds < settings.minimumBillableSeconds) {
+    const detail = `what is left of the ${boundBy} limit pays for ${seconds}s only`;
+    if (boundBy === 'spendPerHour' && limits.spendPerHour !== null) return deny(call, 'SPEND_LIMIT', detail, { window: 'hour', spent: usage.spendLastHour, limit: limits.spendPerHour });
+    if (boundBy === 'spendPerDay' && limits.spendPerDay !== null) return deny(call, 'SPEND_LIMIT', detail, { window: 'day', spent: usage.spendToday, limit: limits.spendPerDay });
+  }
+  const granted = firstGrant(seconds, rate, availableMicros, settings);
+  const sip = settings.sipResponses.ALLOWED;
+  return {
+    decision: 'allow',
+    reason: 'ALLOWED',
+    sipCode: sip.code,
+    sipReason: sip.reason,
+    accountId: account.accountId,
+    destination,
+    maxDurationSeconds: granted.grantedSeconds,
+    interimSeconds: granted.interimSeconds,
+    rule: {
+      rule: 'ALLOWED',
+      step: stepOf('ALLOWED'),
+      detail: `allowed for up to ${granted.grantedSeconds}s`,
+      evidence: {
+        balance: fromMicros(account.balanceMicros),
+        reserved: fromMicros(usage.reservedMicros),
+        available: fromMicros(availableMicros),
+        ratePerMinute: rate,
+        boundBy,
+        bounds,
+        reservation: fromMicros(granted.reservedMicros),
+        sliced: granted.interimSeconds !== null,
+      },
+    },
+  } satisfies CallDecision<RuleEvidence<'ALLOWED'>>;
+}
+
+/** The tightest bound (the first listed in GRANT_BOUNDS on a tie), and every bound that is finite, for the evidence. */
+function tightestBound(candidates: Readonly<Record<GrantBound, number | undefined>>) {
+  let boundBy: GrantBound = 'carrierCap';
+  let seconds = candidates.carrierCap ?? Number.POSITIVE_INFINITY;
+  const bounds: Partial<Record<GrantBound, number>> = {};
+  for (const bound of GRANT_BOUNDS) {
+    const candidate = candidates[bound];
+    if (candidate === undefined) continue;
+    if (candidate < seconds) {
+      boundBy = bound;
+      seconds = candidate;
+    }
+    if (Number.isFinite(candidate)) bounds[bound] = candidate;
+  }
+  return { boundBy, seconds, bounds };
+}
+
+/** The rules by name; `satisfies` keeps them in step with RULE_STEPS: a rule missing, extra or misnamed fails to compile. */
+const RULES = {
+  sourceNotBanned,
+  accountFound,
+  accountActive,
+  authMethodAllowed,
+  possibleNumber,
+  routeFound,
+  notBlocked,
+  notRestricted,
+  notHighRisk,
+  internationalAllowed,
+  rateWithinMaximum,
+  velocityWithinLimit,
+  concurrencyWithinLimit,
+  spendWithinLimits,
+  balanceCovers,
+  grant,
+} satisfies { readonly [N in RuleName]: Rule<N> };
+
+const RULES_IN_ORDER: readonly Rule[] = RULE_STEPS.map((step) => RULES[step.name]);
 
 /** The longest entry of `prefixes` that `digits` starts with; lists here are per-account and short. */
 function longestStartingPrefix(digits: string, prefixes: readonly string[]): string | undefined {
@@ -340,41 +483,18 @@ function longestStartingPrefix(digits: string, prefixes: readonly string[]): str
   return best;
 }
 
-function decisionBuilder(sipResponses: SipResponseTable) {
+/** A denial by `reason`, with the account and the destination as far as the rules before it established them. */
+function deny<R extends EngineDenyReason>(call: CallUnderEvaluation, reason: R, detail: string, evidence: EvidenceByReason[R]): CallDecision<RuleEvidence<R>> {
+  const sip = call.input.settings.sipResponses[reason];
   return {
-    deny(
-      reason: DecisionReason,
-      accountId: string | null,
-      destination: Destination | null,
-      detail: string,
-      evidence: Record<string, unknown>,
-    ): CallDecision {
-      const sip = sipResponses[reason];
-      return {
-        decision: 'deny',
-        reason,
-        sipCode: sip.code,
-        sipReason: sip.reason,
-        accountId,
-        destination,
-        maxDurationSeconds: null,
-        interimSeconds: null,
-        rule: { rule: reason, step: stepOf(reason), detail, evidence },
-      };
-    },
-    allow(accountId: string, destination: Destination, maxDurationSeconds: number, interimSeconds: number | null, evidence: Record<string, unknown>): CallDecision {
-      const sip = sipResponses.ALLOWED;
-      return {
-        decision: 'allow',
-        reason: 'ALLOWED',
-        sipCode: sip.code,
-        sipReason: sip.reason,
-        accountId,
-        destination,
-        maxDurationSeconds,
-        interimSeconds,
-        rule: { rule: 'ALLOWED', step: stepOf('ALLOWED'), detail: `allowed for up to ${maxDurationSeconds}s`, evidence },
-      };
-    },
+    decision: 'deny',
+    reason,
+    sipCode: sip.code,
+    sipReason: sip.reason,
+    accountId: call.accountIdSoFar,
+    destination: call.destinationSoFar,
+    maxDurationSeconds: null,
+    interimSeconds: null,
+    rule: { rule: reason, step: stepOf(reason), detail, evidence },
   };
 }

@@ -13,31 +13,10 @@
  * With the defaults (4 and 5 in 10 minutes) a burst is stopped by its 5th attempt at the latest, while a single
  * call or a couple of redials to a new country pass.
  */
-export interface DetectionThresholds {
-  readonly enabled: boolean;
-  readonly windowMinutes: number;
-  readonly newDestinationAttempts: number;
-  readonly newDestinationTotalAttempts: number;
-  /** Completed calls to a country before it counts as known ... */
-  readonly knownAfterCompletedCalls: number;
-  /** ... and how long after the first completed call (so a same-day IRSF run never makes itself "known"). */
-  readonly knownAfterHours: number;
-  /**
-   * The most one call to an unusual destination may cost (it bounds maxDurationSeconds); null for no bound.
-   * The calls of a burst that pass before it is stopped are limited to this each.
-   */
-  readonly unusualCallMaxCost: number | null;
-}
+import type { DetectionThresholds } from '../contract/detection-settings.js';
 
-export const DEFAULT_DETECTION: DetectionThresholds = {
-  enabled: true,
-  windowMinutes: 10,
-  newDestinationAttempts: 4,
-  newDestinationTotalAttempts: 5,
-  knownAfterCompletedCalls: 3,
-  knownAfterHours: 24,
-  unusualCallMaxCost: 2,
-};
+// The settings and their defaults live with the other carrier-wide defaults infra/ hands the functions.
+export { DEFAULT_DETECTION, type DetectionThresholds } from '../contract/detection-settings.js';
 
 /**
  * Carrier defaults, overridden by the account's policy.autoRestriction for the switch and the attempt

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { DEFAULT_SIP_RESPONSES, type DecisionReason, type SipResponseTable } from '../../domain/policy/decision.js';
-import { DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/profiling/destination-detection.js';
+import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/contract/detection-settings.js';
 
 /** Stages whose webhooks carry real customers' events over the internet. */
 const HTTPS_ONLY_STAGES: readonly string[] = ['staging', 'prod'];
@@ -93,11 +93,11 @@ const environmentSchema = z.object({
   TOLLGATE_DETECTION: jsonOf(detectionSchema, '{"newDestinationAttempts":4,"windowMinutes":10}'),
   // IP auto-ban (POST /v1/auth-failures): N failures inside the window ban the IP; each repeat offence inside the
   // repeat window doubles the ban, up to the maximum.
-  TOLLGATE_BAN_THRESHOLD: integer(5, 1, 1_000),
-  TOLLGATE_BAN_WINDOW_SECONDS: integer(600, 10, 86_400),
-  TOLLGATE_BAN_SECONDS: integer(3_600, 10, 2_592_000),
-  TOLLGATE_BAN_MAX_SECONDS: integer(604_800, 10, 31_536_000),
-  TOLLGATE_BAN_REPEAT_WINDOW_DAYS: integer(30, 1, 365),
+  TOLLGATE_BAN_THRESHOLD: integer(DEFAULT_BAN_SETTINGS.threshold, 1, 1_000),
+  TOLLGATE_BAN_WINDOW_SECONDS: integer(DEFAULT_BAN_SETTINGS.windowSeconds, 10, 86_400),
+  TOLLGATE_BAN_SECONDS: integer(DEFAULT_BAN_SETTINGS.baseSeconds, 10, 2_592_000),
+  TOLLGATE_BAN_MAX_SECONDS: integer(DEFAULT_BAN_SETTINGS.maxSeconds, 10, 31_536_000),
+  TOLLGATE_BAN_REPEAT_WINDOW_DAYS: integer(DEFAULT_BAN_SETTINGS.repeatWindowSeconds / 86_400, 1, 365),
   /** How long the peer index (who allows which IP) is kept in memory by the auth-failures path. */
   TOLLGATE_PEER_INDEX_CACHE_SECONDS: integer(10, 0, 300),
   /** The simulated payment provider's behaviour (the only provider so far): `succeed`, `fail` (declines), `unavailable` (throws). */

@@ -3,9 +3,10 @@
  * Kept apart from the stateless stack so functions, API and alarms can be replaced freely.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { TABLE_SCHEMA, type KeyAttribute, type KeyAttributeType, type TableSchema } from '../../domain/contract/table-schema.js';
 import type { StageConfig } from '../config.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -13,7 +14,20 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /** Index names on the table; grants name them one by one instead of `index/*`. */
-export const TABLE_INDEX_NAMES = ['gsi1'] as const;
+export const TABLE_INDEX_NAMES: readonly string[] = TABLE_SCHEMA.globalSecondaryIndexes.map((index) => index.indexName);
+
+const ATTRIBUTE_TYPES: Readonly<Record<KeyAttributeType, AttributeType>> = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY };
+const STREAM_VIEW_TYPES: Readonly<Record<TableSchema['streamViewType'], StreamViewType>> = {
+  NEW_AND_OLD_IMAGES: StreamViewType.NEW_AND_OLD_IMAGES,
+  NEW_IMAGE: StreamViewType.NEW_IMAGE,
+  OLD_IMAGE: StreamViewType.OLD_IMAGE,
+  KEYS_ONLY: StreamViewType.KEYS_ONLY,
+};
+const BILLING_MODES: Readonly<Record<TableSchema['billingMode'], BillingMode>> = { PAY_PER_REQUEST: BillingMode.PAY_PER_REQUEST };
+
+function attribute(key: KeyAttribute): Attribute {
+  return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
+}
 
 export class StatefulStack extends Stack {
   readonly table: Table;
@@ -26,23 +40,27 @@ export class StatefulStack extends Stack {
     const retain = config.table.removalPolicy === 'retain';
 
     // One table for every record: accounts, policies, balances, credentials, counters, decisions, rate-deck
-    // versions and the outbox. The rate deck is stored here too; functions keep its index in memory.
+    // versions and the outbox. The rate deck is stored here too; functions keep its index in memory. Its shape
+    // (keys, index, TTL, stream, billing) is domain/contract/table-schema.ts, which the local stack creates too.
+    const schema = TABLE_SCHEMA;
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
+      partitionKey: attribute(schema.partitionKey),
+      sortKey: attribute(schema.sortKey),
+      billingMode: BILLING_MODES[schema.billingMode],
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'expiresAt',
-      // Events leave through this stream (outbox items and the changes that imply events), never from the request path.
-      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: schema.timeToLiveAttribute,
+      stream: STREAM_VIEW_TYPES[schema.streamViewType],
       deletionProtection: config.table.deletionProtection,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'gsi1',
-      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
-      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
-    });
+    for (const index of schema.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+        projectionType: ProjectionType[index.projection],
+      });
+    }
 
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `tollgate-${config.stage}` });
     // Archive everything the bus receives so consumers that were down or buggy can be replayed.

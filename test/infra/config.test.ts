@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/profiling/destination-detection.js';
+import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/contract/detection-settings.js';
+import { readConfig } from '../../functions/shared/config.js';
 import { parseStageConfig, resolveStageConfig, STAGES } from '../../infra/config.js';
 
 describe('stage config', () => {
@@ -45,6 +46,17 @@ describe('stage config', () => {
     const destinations: DetectionThresholds = resolveStageConfig('prod').detection.destinations;
 
     expect(destinations).toEqual(DEFAULT_DETECTION);
+  });
+
+  it('gives every stage the detection defaults a function falls back to without them', () => {
+    const fallback = readConfig({});
+
+    for (const stage of STAGES) {
+      const { destinations, ipBan } = resolveStageConfig(stage).detection;
+      expect(destinations, stage).toEqual(fallback.detection);
+      expect({ threshold: ipBan.threshold, windowSeconds: ipBan.windowSeconds, baseSeconds: ipBan.banSeconds, maxSeconds: ipBan.maxBanSeconds, repeatWindowSeconds: ipBan.repeatWindowDays * 86_400 }, stage).toEqual(fallback.bans);
+    }
+    expect(fallback.bans).toEqual(DEFAULT_BAN_SETTINGS);
   });
 
   it('refuses an authorizer cache that would let a revoked credential pass longer than the contract allows', () => {

@@ -4,6 +4,8 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { TABLE_SCHEMA } from '../../domain/contract/table-schema.js';
+import { createTableInput } from '../../functions/adapters/dynamodb/table-definition.js';
 import { readConfig } from '../../functions/shared/config.js';
 import { resolveStageConfig, STAGES, type Stage } from '../../infra/config.js';
 import { hasHandler } from '../../infra/handler-entries.js';
@@ -230,6 +232,21 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
+  });
+
+  it('builds the one table the schema describes, exactly as the local stack creates it in DynamoDB Local', () => {
+    const local = createTableInput('tollgate');
+    const tables = ofType(stateful, 'AWS::DynamoDB::Table');
+
+    expect(tables).toHaveLength(1);
+    const properties = tables[0]?.[1].Properties ?? {};
+    expect(properties.KeySchema).toEqual(local.KeySchema);
+    expect(properties.AttributeDefinitions).toEqual(local.AttributeDefinitions);
+    expect(properties.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(properties.BillingMode).toBe(local.BillingMode);
+    expect(properties.StreamSpecification).toEqual({ StreamViewType: local.StreamSpecification?.StreamViewType });
+    expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: TABLE_SCHEMA.timeToLiveAttribute, Enabled: true });
+    expect(synth.stateful.tableIndexNames).toEqual(TABLE_SCHEMA.globalSecondaryIndexes.map((index) => index.indexName));
   });
 
   it(stage === 'prod' ? 'protects and retains the table' : 'lets the table go with the stack', () => {

@@ -3,14 +3,93 @@
  * once the call is settled), parsed on read by every adapter that reads it. Loose: fields added later are kept for
  * the access log, while the ones listed here must be readable. Records written before credit control have no
  * `interimSeconds` (read as null: the whole duration was granted).
+ *
+ * The rule's evidence is read with the schema of its reason and comes back typed (DecidedRule). Evidence in a shape
+ * this version no longer writes (an earlier version's record) is kept exactly as stored (EarlierRuleEvidence): the
+ * record stays readable, and a retried callId is answered with what was answered the first time.
  */
 import * as z from 'zod';
 import type { StoredCall, StoredCompletion } from '../../../domain/calls/ports.js';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
-import { DENY_REASONS } from '../../../domain/policy/decision.js';
+import {
+  DECISION_REASONS,
+  GRANT_BOUNDS,
+  type DecisionReason,
+  type EvidenceByReason,
+  type RecordedRule,
+  type RuleEvidence,
+} from '../../../domain/policy/decision.js';
 import { parseStored } from './stored-record.js';
 
-const decisionReason = z.enum([...DENY_REASONS, 'ALLOWED']);
+const decisionReason = z.enum(DECISION_REASONS);
+
+// Each schema lists its fields in the order the engine writes them (zod returns them in schema order), and keeps
+// fields it does not list (the note of a decision made while degraded, a field added later).
+const countries = z.array(z.string());
+const degradedCause = z.enum(['unavailable', 'unverified-credential']);
+const alreadyRestricted = z.looseObject({ restrictedBy: z.string(), newlyRestricted: z.literal(false) });
+const burstRestriction = z.looseObject({
+  restrictedBy: z.string(),
+  newlyRestricted: z.boolean(),
+  trigger: z.enum(['destination-burst', 'new-destination-spray']),
+  attemptsToDestination: z.number(),
+  unusualAttempts: z.number(),
+  unusualCountries: countries,
+  windowMinutes: z.number(),
+  thresholds: z.looseObject({ newDestinationAttempts: z.number(), newDestinationTotalAttempts: z.number() }),
+});
+
+const EVIDENCE_SCHEMAS: { readonly [R in DecisionReason]: z.ZodType<EvidenceByReason[R]> } = {
+  SOURCE_IP_BANNED: z.looseObject({ sourceIp: z.string(), bannedUntil: z.string(), failures: z.number() }),
+  ACCOUNT_NOT_FOUND: z.looseObject({ identifiedBy: z.enum(['accountId', 'techPrefix', 'sipUsername', 'nothing']), value: z.string().nullable() }),
+  ACCOUNT_SUSPENDED: z.looseObject({ status: z.literal('suspended') }),
+  ACCOUNT_UNDER_REVIEW: z.looseObject({ status: z.literal('under_review') }),
+  CREDENTIALS_DISABLED: z.looseObject({ authMethod: z.literal('digest'), credentialsEnabled: z.literal(false) }),
+  SOURCE_IP_NOT_ALLOWED: z.looseObject({ sourceIp: z.string(), allowedIps: z.array(z.string()) }),
+  INVALID_NUMBER: z.looseObject({ dialled: z.string(), homeCountry: z.string() }),
+  NO_ROUTE: z.looseObject({ e164: z.string(), rateDeckVersion: z.string() }),
+  DESTINATION_BLOCKED: z.looseObject({ blockedBy: z.string() }),
+  // The burst first: an already-restricted schema would also take a burst whose restriction lost its round.
+  DESTINATION_RESTRICTED: z.union([burstRestriction, alreadyRestricted]),
+  HIGH_RISK_DESTINATION: z.looseObject({ highRiskPrefix: z.string(), allowedHighRiskPrefixes: z.array(z.string()) }),
+  INTERNATIONAL_DISABLED: z.looseObject({ homeCountry: z.string(), country: z.string(), whitelistCountries: countries }),
+  RATE_ABOVE_MAX: z.looseObject({ ratePerMinute: z.number(), maxRatePerMinute: z.number(), whitelisted: z.literal(false) }),
+  VELOCITY_LIMIT: z.looseObject({ callsLastMinute: z.number(), callsPerMinute: z.number() }),
+  CONCURRENCY_LIMIT: z.union([z.looseObject({ concurrentCalls: z.number(), limit: z.number() }), z.looseObject({ contention: z.literal(true) })]),
+  SPEND_LIMIT: z.looseObject({ window: z.enum(['hour', 'day']), spent: z.number(), limit: z.number() }),
+  INSUFFICIENT_BALANCE: z.looseObject({ balance: z.number(), reserved: z.number(), available: z.number(), minimumCost: z.number() }),
+  ALLOWED: z.looseObject({
+    balance: z.number(),
+    reserved: z.number(),
+    available: z.number(),
+    ratePerMinute: z.number(),
+    boundBy: z.enum(GRANT_BOUNDS),
+    bounds: z.partialRecord(z.enum(GRANT_BOUNDS), z.number()),
+    reservation: z.number(),
+    sliced: z.boolean(),
+  }),
+  SERVICE_DEGRADED: z.union([
+    z.looseObject({
+      degraded: z.literal(true),
+      cause: degradedCause,
+      decidedOn: z.string(),
+      failMode: z.literal('allow'),
+      failOpenMaxSeconds: z.number(),
+      balanceCheckedOn: z.string(),
+    }),
+    z.looseObject({ failMode: z.enum(['deny', 'allow']), cause: degradedCause, wouldAllow: z.literal(true).optional() }),
+  ]),
+};
+
+const recordedRuleSchema: z.ZodType<RecordedRule> = z
+  .object({ rule: decisionReason, step: z.number().int(), detail: z.string(), evidence: z.record(z.string(), z.unknown()) })
+  .transform((stored) => typedRule(stored.rule, stored.step, stored.detail, stored.evidence) ?? stored);
+
+/** The rule with its evidence read by its reason's schema; undefined when the evidence has another shape. */
+function typedRule<R extends DecisionReason>(rule: R, step: number, detail: string, evidence: unknown): RuleEvidence<R> | undefined {
+  const parsed = EVIDENCE_SCHEMAS[rule].safeParse(evidence);
+  return parsed.success ? { rule, step, detail, evidence: parsed.data } : undefined;
+}
 
 export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   decisionId: z.string().min(1),
@@ -33,7 +112,7 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   destination: z.object({ e164: z.string(), country: z.string(), prefix: z.string(), description: z.string(), ratePerMinute: z.number() }).nullable(),
   maxDurationSeconds: z.number().nullable(),
   interimSeconds: z.number().nullable().default(null),
-  rule: z.object({ rule: decisionReason, step: z.number().int(), detail: z.string(), evidence: z.record(z.string(), z.unknown()) }),
+  rule: recordedRuleSchema,
 });
 
 const completionSchema: z.ZodType<StoredCompletion> = z.object({

@@ -1,6 +1,6 @@
 /**
  * Key builders for the single table. Private to the DynamoDB adapters: nothing outside functions/adapters/dynamodb
- * knows how items are keyed. The access patterns they serve are listed in the README ("Table design").
+ * knows how items are keyed. The access patterns they serve are listed in the README ("Storage: one table").
  */
 export const keys = {
   account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'STATE' }),

@@ -1,14 +1,38 @@
 /**
- * The single table, as created locally (npm start, tests). infra/ declares the same shape for AWS:
- * pk/sk strings, one GSI (gsi1pk/gsi1sk), TTL on `expiresAt`, a stream carrying the outbox.
+ * The single table, as created locally (npm start, tests), from the one description infra/ builds the AWS table
+ * from (domain/contract/table-schema.ts): keys, index, TTL, stream, billing.
  */
 import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { keyAttributes, TABLE_SCHEMA, type TableSchema } from '../../../domain/contract/table-schema.js';
+
+/** The CreateTable request for `schema`; exported so a test can hold it against the CDK template. */
+export function createTableInput(tableName: string, schema: TableSchema = TABLE_SCHEMA): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: schema.billingMode,
+    AttributeDefinitions: keyAttributes(schema).map((attribute) => ({ AttributeName: attribute.name, AttributeType: attribute.type })),
+    KeySchema: [
+      { AttributeName: schema.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: schema.sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: schema.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: index.projection },
+    })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: schema.streamViewType },
+  };
+}
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -18,37 +42,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'gsi1pk', AttributeType: 'S' },
-          { AttributeName: 'gsi1sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'gsi1',
-            KeySchema: [
-              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
-    );
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await client.send(
-    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.timeToLiveAttribute, Enabled: true } }),
   ).catch(() => undefined); // already enabled on a kept local table
 }

@@ -1,0 +1,54 @@
+/**
+ * The carrier-wide fraud-detection settings and their defaults, the one source of them: automatic destination
+ * restriction (domain/profiling/destination-detection.ts) and IP auto-ban (domain/bans/ip-ban.ts). The functions
+ * fall back to these when TOLLGATE_DETECTION and TOLLGATE_BAN_* leave a value out (functions/shared/config.ts), and
+ * infra/config.ts gives every stage these values. Plain data, so that infra/ may import it.
+ */
+
+/** Automatic destination restriction: what counts as a burst to unusual destinations, and when a country is known. */
+export interface DetectionThresholds {
+  readonly enabled: boolean;
+  readonly windowMinutes: number;
+  readonly newDestinationAttempts: number;
+  readonly newDestinationTotalAttempts: number;
+  /** Completed calls to a country before it counts as known ... */
+  readonly knownAfterCompletedCalls: number;
+  /** ... and how long after the first completed call (so a same-day IRSF run never makes itself "known"). */
+  readonly knownAfterHours: number;
+  /**
+   * The most one call to an unusual destination may cost (it bounds maxDurationSeconds); null for no bound.
+   * The calls of a burst that pass before it is stopped are limited to this each.
+   */
+  readonly unusualCallMaxCost: number | null;
+}
+
+/** A burst to never-dialled destinations stops within 5 attempts; a single call or a couple of redials pass. */
+export const DEFAULT_DETECTION: DetectionThresholds = {
+  enabled: true,
+  windowMinutes: 10,
+  newDestinationAttempts: 4,
+  newDestinationTotalAttempts: 5,
+  knownAfterCompletedCalls: 3,
+  knownAfterHours: 24,
+  unusualCallMaxCost: 2,
+};
+
+/** IP auto-ban: failed SIP authentications from one source that ban it, and for how long. */
+export interface BanSettings {
+  /** Failures inside the window that trigger a ban. */
+  readonly threshold: number;
+  readonly windowSeconds: number;
+  /** The first offence's ban. */
+  readonly baseSeconds: number;
+  readonly maxSeconds: number;
+  /** How long an expired ban still counts as a previous offence. */
+  readonly repeatWindowSeconds: number;
+}
+
+export const DEFAULT_BAN_SETTINGS: BanSettings = {
+  threshold: 5,
+  windowSeconds: 600,
+  baseSeconds: 3_600,
+  maxSeconds: 7 * 86_400,
+  repeatWindowSeconds: 30 * 86_400,
+};
