@@ -27,6 +27,23 @@ module.exports = {
       to: { path: '(^functions/|^domain/(?!events/|contract/))' },
     },
     {
+      name: 'adapters-only-through-the-root',
+      severity: 'error',
+      comment:
+        "A function's endpoint or consumer works on ports (owned by the domain); only its composition root " +
+        '(functions/<name>/handler.ts), what a process caches (shared/runtime.ts, shared/process-caches.ts) and the ' +
+        'local runtime build adapters. Type-only imports count too: a port named after an adapter is not a port.',
+      from: { path: '^functions/', pathNot: '^functions/([^/]+/handler\\.ts$|adapters/|local/|shared/(runtime|process-caches)\\.ts$)' },
+      to: { path: '^functions/adapters/' },
+    },
+    {
+      name: 'adapters-do-not-import-functions',
+      severity: 'error',
+      comment: 'Adapters implement domain ports; they never reach into a function or the local runtime',
+      from: { path: '^functions/adapters/' },
+      to: { path: '^functions/(?!adapters/|shared/(logger|config)\\.ts$)' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

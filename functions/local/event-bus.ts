@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_SOURCE, type TollgateEvent } from '../../domain/events/contracts.js';
 import { consumersFor, type ConsumerName } from '../../domain/events/routing.js';
-import type { BusEvent, EventPublisher } from '../shared/event-publisher.js';
+import type { EventPublisher } from '../../domain/events/ports.js';
+import type { BusEvent } from '../shared/bus-event.js';
 import type { Logger } from '../shared/logger.js';
 
 export type ConsumerHandler = (event: BusEvent) => Promise<unknown>;

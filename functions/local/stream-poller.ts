@@ -11,7 +11,7 @@ import {
   GetShardIteratorCommand,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { EventPublisher } from '../shared/event-publisher.js';
+import type { EventPublisher } from '../../domain/events/ports.js';
 import type { Logger } from '../shared/logger.js';
 import { eventsFromChange } from '../adapters/dynamodb/stream-events.js';
 import { publishChanges } from '../stream-publisher/publisher.js';

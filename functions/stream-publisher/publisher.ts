@@ -4,7 +4,7 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TollgateEvent } from '../../domain/events/contracts.js';
-import type { EventPublisher } from '../shared/event-publisher.js';
+import type { EventPublisher } from '../../domain/events/ports.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface PublishPorts<TRecord> {

@@ -1,7 +1,7 @@
 /** Publishes events to the stage's EventBridge bus, ten per PutEvents call; any failed entry fails the batch. */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type TollgateEvent } from '../../../domain/events/contracts.js';
-import type { EventPublisher } from '../../shared/event-publisher.js';
+import type { EventPublisher } from '../../../domain/events/ports.js';
 
 export class EventBridgePublisher implements EventPublisher {
   constructor(

@@ -1,10 +1,3 @@
-/** Port: where the stream publisher sends events. EventBridge in AWS, the local event bus on one machine. */
-import type { TollgateEvent } from '../../domain/events/contracts.js';
-
-export interface EventPublisher {
-  publish(events: readonly TollgateEvent[]): Promise<void>;
-}
-
 /** The EventBridge envelope consumers receive, built the same way by EventBridge and by the local bus. */
 export interface BusEvent<TDetail = unknown> {
   readonly version: '0';
