@@ -15,6 +15,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -178,7 +179,8 @@ async function measure(
     kib: round(output.bytes / 1024, 1),
     coldImportMs: await coldImport(outfile, coldRuns, { ...lambdaEnvironment(name, outfile), ...environment }),
     largestPackages: largestPackages(result.metafile),
-    externals: [...new Set(output.imports.filter((entry) => entry.external && !entry.path.startsWith('node:')).map((entry) => packageOf(entry.path)))].sort(),
+    // Node's own modules are not packages, with or without `node:` (the X-Ray SDK requires `crypto`, `http`, ...).
+    externals: [...new Set(output.imports.filter((entry) => entry.external && !isBuiltin(entry.path)).map((entry) => packageOf(entry.path)))].sort(),
   };
 }
 
