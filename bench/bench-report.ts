@@ -114,6 +114,7 @@ export function renderBenchResults(results: BenchResults): string {
         table([
           ['variant', 'KiB', 'cold import ms (median)'],
           ['as the CDK stack deploys it (SDK bundled)', String(diagnostics.authorizeAsDeployed.kib), String(diagnostics.authorizeAsDeployed.coldImportMs.median)],
+          ['imported with POWERTOOLS_TRACE_ENABLED=false (SDK external)', String(diagnostics.authorizeTracingOff.kib), String(diagnostics.authorizeTracingOff.coldImportMs.median)],
           ["what-if: import * as z from 'zod' (SDK external)", String(diagnostics.authorizeZodNamespaceImport.kib), String(diagnostics.authorizeZodNamespaceImport.coldImportMs.median)],
           ['empty module (node floor)', '', String(diagnostics.baselineMs.emptyModule)],
           ['@aws-sdk/client-dynamodb alone', '', String(diagnostics.baselineMs.sdkClientDynamoDb)],

@@ -5,6 +5,9 @@
  * the time from just before `await import(bundle)` to just after, inside the process (node's own start excluded).
  * Each cold import is set beside the DynamoDB client's own cold import, measured in the same run (before and after
  * the bundles, one median over both): a function can import no faster than the client it calls.
+ * The processes get the variables Lambda sets (`AWS_LAMBDA_FUNCTION_NAME`, `AWS_EXECUTION_ENV`, `LAMBDA_TASK_ROOT`):
+ * there the bundles load the Powertools Tracer and the X-Ray SDK while they are imported
+ * (functions/shared/observability.ts), so the figure includes them as a deployed function pays them.
  *
  * The CDK stack (infra/constructs/tollgate-function.ts) deploys with `bundleAwsSDK: true`, so the authorize bundle is
  * also measured that way ("as deployed") beside the target configuration.
@@ -12,7 +15,8 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isBuiltin } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -62,6 +66,8 @@ export interface BundleBenchResult {
   readonly diagnostics?: {
     /** The authorize bundle with the SDK bundled in (the CDK stack's `bundleAwsSDK: true`). */
     readonly authorizeAsDeployed: BundleResult;
+    /** The same bundle as the target configuration, imported with `POWERTOOLS_TRACE_ENABLED=false`: what the Tracer costs. */
+    readonly authorizeTracingOff: BundleResult;
     /**
      * What-if: the authorize bundle with every `import { z } from 'zod'` read as `import * as z from 'zod'`.
      * `export * as z` makes esbuild keep zod's whole namespace (all 40-odd locales); the namespace import tree-shakes.
@@ -105,10 +111,12 @@ export async function runBundleBench(options: BundleBenchOptions): Promise<Bundl
 
 async function diagnostics(outDir: string, coldRuns: number): Promise<NonNullable<BundleBenchResult['diagnostics']>> {
   const authorizeAsDeployed = await measure('authorize', join(outDir, 'authorize.with-sdk.mjs'), false, coldRuns);
+  const authorizeTracingOff = await measure('authorize', join(outDir, 'authorize.tracing-off.mjs'), true, coldRuns, [], { POWERTOOLS_TRACE_ENABLED: 'false' });
   const authorizeZodNamespaceImport = await measure('authorize', join(outDir, 'authorize.zod-namespace.mjs'), true, coldRuns, [zodNamespaceImport]);
   const probe = async (name: string, contents: string) => (await coldImport(await probeBundle(outDir, name, contents), coldRuns)).median;
   return {
     authorizeAsDeployed,
+    authorizeTracingOff,
     authorizeZodNamespaceImport,
     baselineMs: {
       emptyModule: await probe('probe-empty', 'export {};'),
@@ -140,7 +148,14 @@ const zodNamespaceImport: Plugin = {
   },
 };
 
-async function measure(name: string, outfile: string, sdkExternal: boolean, coldRuns: number, plugins: Plugin[] = []): Promise<BundleResult> {
+async function measure(
+  name: string,
+  outfile: string,
+  sdkExternal: boolean,
+  coldRuns: number,
+  plugins: Plugin[] = [],
+  environment: Readonly<Record<string, string>> = {},
+): Promise<BundleResult> {
   const result = await build({
     entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
     outfile,
@@ -162,9 +177,10 @@ async function measure(name: string, outfile: string, sdkExternal: boolean, cold
     function: name,
     bytes: output.bytes,
     kib: round(output.bytes / 1024, 1),
-    coldImportMs: await coldImport(outfile, coldRuns),
+    coldImportMs: await coldImport(outfile, coldRuns, { ...lambdaEnvironment(name, outfile), ...environment }),
     largestPackages: largestPackages(result.metafile),
-    externals: [...new Set(output.imports.filter((entry) => entry.external && !entry.path.startsWith('node:')).map((entry) => packageOf(entry.path)))].sort(),
+    // Node's own modules are not packages, with or without `node:` (the X-Ray SDK requires `crypto`, `http`, ...).
+    externals: [...new Set(output.imports.filter((entry) => entry.external && !isBuiltin(entry.path)).map((entry) => packageOf(entry.path)))].sort(),
   };
 }
 
@@ -178,8 +194,13 @@ export interface ColdImport {
   readonly cpuMedian: number;
 }
 
+/** What the Lambda runtime sets that a bundle reads while it is imported. */
+function lambdaEnvironment(name: string, file: string): Record<string, string> {
+  return { AWS_LAMBDA_FUNCTION_NAME: `tollgate-bench-${name}`, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', LAMBDA_TASK_ROOT: dirname(file) };
+}
+
 /** Fresh processes, one import each: the time inside the process around `await import(...)`. */
-export async function coldImport(file: string, runs: number): Promise<ColdImport> {
+export async function coldImport(file: string, runs: number, environment: Readonly<Record<string, string>> = {}): Promise<ColdImport> {
   const url = pathToFileURL(file).href;
   const script = [
     'const cpu0 = process.cpuUsage(); const t0 = performance.now();',
@@ -190,7 +211,7 @@ export async function coldImport(file: string, runs: number): Promise<ColdImport
   const times: number[] = [];
   const cpuTimes: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '' } });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '', ...environment } });
     const measured = JSON.parse(stdout) as { wall: number; cpu: number };
     times.push(round(measured.wall, 2));
     cpuTimes.push(round(measured.cpu, 2));

@@ -2,16 +2,18 @@
  * The HTTP edge shared by every API handler: one middy stack that authenticates the caller, checks the route's
  * roles and account ownership, parses and validates input with zod, and turns every failure into the contract's
  * error shape `{ error: { code, message, details } }`. Only HttpErrors reach the caller as they are; anything
- * else is logged with context and answered as a 500 without internals.
+ * else is logged with context and answered as a 500 without internals. In Lambda the same stack adds the logger's
+ * Lambda context, the X-Ray handler subsegment and the EMF metrics of every request (./observability.ts).
  */
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { isPathParameterName, PATH_PARAMETER_SCHEMAS, pathParameterNames } from '../../domain/contract/path-parameters.js';
 import { ROLES, ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { mayActOnAccount, type Principal } from '../../domain/credentials/credential.js';
 import { readConfig } from './config.js';
 import { getLogger, type Logger } from './logger.js';
+import { observeEndpoint, traceError } from './observability.js';
 import { isUnavailable, UNVERIFIED_ROLE } from './unavailable.js';
 
 export interface FieldProblem {
@@ -104,27 +106,40 @@ export function httpEndpoint<TBody = undefined, TQuery = Record<string, never>>(
   serve: (request: ParsedRequest<TBody, TQuery>) => Promise<JsonResult>,
 ): ApiHandler {
   const logger = options.logger ?? getLogger();
-  const handler = middy<ApiEvent, APIGatewayProxyResultV2>()
+  const observed = observeEndpoint({ logger });
+  const handler = middy<ApiEvent, APIGatewayProxyResultV2>();
+  for (const middleware of observed.middlewares) handler.use(middleware);
+  handler
     .use({
+      // What escapes the handler below (a middleware's own failure) still gets the contract's error shape.
       onError: async (request) => {
         request.response = errorResponse(request.error, request.event, logger);
       },
     })
     .handler(async (event) => {
-      const route = findRoute(event);
-      const principal = authenticate(event, route);
-      const pathParameters = parsePathParameters(route, event.pathParameters);
-      if (principal && pathParameters.accountId && !mayActOnAccount(principal, pathParameters.accountId)) {
-        throw httpErrors.forbidden('this credential may act on its own account only');
+      // Errors are answered here rather than in onError, so that the tracer and the metrics see an answer, and a
+      // 4xx is not recorded as a fault of the function.
+      try {
+        const route = findRoute(event);
+        const principal = authenticate(event, route);
+        const pathParameters = parsePathParameters(route, event.pathParameters);
+        if (principal && pathParameters.accountId && !mayActOnAccount(principal, pathParameters.accountId)) {
+          throw httpErrors.forbidden('this credential may act on its own account only');
+        }
+        const rawBody = readBody(event, bodyLimitOf(route, configuredMaxBodyBytes()));
+        const hasBody = route.method === 'POST' || route.method === 'PUT';
+        const body = options.body && hasBody ? validate(options.body, parseJson(rawBody), 'body') : (undefined as TBody);
+        const query = options.query ? validate(options.query, event.queryStringParameters ?? {}, 'query') : ({} as TQuery);
+        const result = await serve({ body, query, rawBody, pathParameters, principal, route, event });
+        observed.answered(route.functionName, result.status, result.body);
+        return toResponse(result);
+      } catch (error) {
+        const response = errorResponse(error, event, logger);
+        if (response.statusCode >= 500) traceError(error);
+        return response;
       }
-      const rawBody = readBody(event, bodyLimitOf(route, configuredMaxBodyBytes()));
-      const hasBody = route.method === 'POST' || route.method === 'PUT';
-      const body = options.body && hasBody ? validate(options.body, parseJson(rawBody), 'body') : (undefined as TBody);
-      const query = options.query ? validate(options.query, event.queryStringParameters ?? {}, 'query') : ({} as TQuery);
-      const result = await serve({ body, query, rawBody, pathParameters, principal, route, event });
-      return toResponse(result);
     });
-  return handler as unknown as ApiHandler;
+  return (event, context) => observed.run(event.routeKey, () => handler(event, context));
 }
 
 function findRoute(event: ApiEvent): RouteDefinition {
@@ -215,7 +230,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function toResponse(result: JsonResult): APIGatewayProxyResultV2 {
+function toResponse(result: JsonResult): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
   if (result.text !== undefined) {
     return { statusCode: result.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...result.headers }, body: result.text };
   }
@@ -226,7 +241,7 @@ function toResponse(result: JsonResult): APIGatewayProxyResultV2 {
   };
 }
 
-function errorResponse(error: unknown, event: ApiEvent | undefined, logger: Logger): APIGatewayProxyResultV2 {
+function errorResponse(error: unknown, event: ApiEvent | undefined, logger: Logger): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
   if (error instanceof HttpError) {
     return toResponse({ status: error.status, body: { error: { code: error.code, message: error.message, details: error.details } } });
   }

@@ -4,7 +4,11 @@
  * - errors and throttles: per function, thresholds per 5 minutes from the stage config;
  * - authorize p99 latency: the switch waits on it for every call attempt;
  * - dead-letter depth: any message in a DLQ is an event a consumer or the stream publisher gave up on;
- * - denials spike: a CloudWatch Logs metric filter counts authorize's `{ "decision": "deny" }` log lines.
+ * - denials spike: a CloudWatch Logs metric filter counts authorize's `{ "decision": "deny" }` log lines;
+ * - degraded decisions: authorize answered in the fail mode (the database failed or missed the budget).
+ *
+ * The functions' own metrics (EMF, functions/shared/observability.ts) feed the degraded alarm and the dashboard:
+ * decisions by reason and by destination country, authorize latency p50/p99, DynamoDB time per request.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -13,6 +17,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
@@ -27,7 +32,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { pascalCase } from './event-routing.js';
-import type { TollgateFunction } from './tollgate-function.js';
+import { metricsNamespace, type TollgateFunction } from './tollgate-function.js';
 
 export interface MonitoringProps {
   readonly config: StageConfig;
@@ -42,12 +47,26 @@ export interface MonitoringProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+const ONE_MINUTE = Duration.minutes(1);
+
+/** The EMF metric names the functions emit (test/infra checks them against functions/shared/observability.ts). */
+export const EMF_METRICS = {
+  decisions: 'Decisions',
+  authorizeLatency: 'AuthorizeLatency',
+  degradedDecisions: 'DegradedDecisions',
+  dynamoDbTime: 'DynamoDbTime',
+  dynamoDbRequests: 'DynamoDbRequests',
+} as const;
+
+/** Any decision in the fail mode is worth a look: each one is a call refused with 603, or allowed unchecked. */
+export const DEGRADED_DECISIONS_PER_5_MIN = 1;
 
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
   readonly alarms: Alarm[] = [];
   readonly dashboard: Dashboard;
   readonly denials: Metric;
+  readonly degradedDecisions: Metric;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -88,6 +107,16 @@ export class Monitoring extends Construct {
     this.denials = denialsFilter.metric({ period: FIVE_MINUTES, statistic: 'Sum' });
     this.alarm('DenialsSpike', this.denials, thresholds.denialsPer5Min, 'authorize: denials in 5 minutes');
 
+    const namespace = metricsNamespace(config.stage);
+    const authorizeMetric = (metricName: string, statistic: string, period: Duration, label?: string): Metric =>
+      new Metric({ namespace, metricName, dimensionsMap: { service: props.authorize.functionName }, statistic, period, ...(label ? { label } : {}) });
+    this.degradedDecisions = authorizeMetric(EMF_METRICS.degradedDecisions, 'Sum', FIVE_MINUTES);
+    this.alarm('AuthorizeDegradedDecisions', this.degradedDecisions, DEGRADED_DECISIONS_PER_5_MIN, 'authorize: decisions in the fail mode (database failed or missed the budget) in 5 minutes');
+    const decisionsBy = (dimensions: string, top?: number): MathExpression => {
+      const search = `SEARCH('{${namespace},service,${dimensions}} service="${props.authorize.functionName}" MetricName="${EMF_METRICS.decisions}"', 'Sum', 300)`;
+      return new MathExpression({ expression: top ? `SLICE(SORT(${search}, SUM, DESC), 0, ${top})` : search, period: FIVE_MINUTES, usingMetrics: {} });
+    };
+
     for (const [name, queue] of props.deadLetterQueues) {
       const depth = queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' });
       this.alarm(`${pascalCase(name)}DeadLetterDepth`, depth, thresholds.dlqDepth, `${name}: messages in the dead-letter queue`);
@@ -116,6 +145,20 @@ export class Monitoring extends Construct {
         props.authorize.function.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
         this.denials,
       ]),
+      graph('authorize decisions by reason (per 5 min)', [decisionsBy('decision,reason')]),
+      graph('authorize decisions, top 10 destination countries (per 5 min)', [decisionsBy('country', 10)]),
+      graph('authorize latency (ms, measured by the handler)', [
+        authorizeMetric(EMF_METRICS.authorizeLatency, 'p50', ONE_MINUTE, 'p50'),
+        authorizeMetric(EMF_METRICS.authorizeLatency, 'p99', ONE_MINUTE, 'p99'),
+      ]),
+      new GraphWidget({
+        title: 'authorize: DynamoDB time per request (ms) and requests per request',
+        left: [authorizeMetric(EMF_METRICS.dynamoDbTime, 'p50', ONE_MINUTE, 'time p50'), authorizeMetric(EMF_METRICS.dynamoDbTime, 'p99', ONE_MINUTE, 'time p99')],
+        right: [authorizeMetric(EMF_METRICS.dynamoDbRequests, 'Average', ONE_MINUTE, 'requests (average)')],
+        width: 8,
+        height: 6,
+      }),
+      graph('authorize degraded decisions (fail mode)', [this.degradedDecisions]),
       graph('Function errors', props.functions.map((fn) => fnMetric(fn, 'Errors').with({ label: fn.functionName }))),
       graph('Function throttles', props.functions.map((fn) => fnMetric(fn, 'Throttles').with({ label: fn.functionName }))),
       graph('DynamoDB consumed capacity', [

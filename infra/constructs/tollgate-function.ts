@@ -13,6 +13,14 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { PROJECT_ROOT, handlerEntry } from '../handler-entries.js';
 
+/**
+ * The CloudWatch namespace of the functions' EMF metrics (functions/shared/observability.ts), one per stage like the
+ * log-derived `Denials`, so that stages sharing an account never mix their figures or trip each other's alarms.
+ */
+export function metricsNamespace(stage: string): string {
+  return `Tollgate/${stage}`;
+}
+
 /** Lets bundled CommonJS dependencies call `require` inside an ESM bundle. */
 const ESM_REQUIRE_BANNER = "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
 
@@ -103,7 +111,10 @@ export class TollgateFunction extends Construct {
         TOLLGATE_SIMULATED_PAYMENTS: config.payments.simulated,
         TOLLGATE_EMAIL_TRANSPORT: config.emailFrom ? 'ses' : 'none',
         ...(config.emailFrom ? { TOLLGATE_EMAIL_FROM: config.emailFrom } : {}),
+        // Logs and traces name the service `tollgate`; the metrics' `service` dimension is the function (the route
+        // table's name), set by the code. Metrics and X-Ray tracing are on in Lambda by default.
         POWERTOOLS_SERVICE_NAME: 'tollgate',
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config.stage),
         POWERTOOLS_LOG_LEVEL: config.logs.level,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

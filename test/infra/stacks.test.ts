@@ -7,6 +7,8 @@ import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { TABLE_SCHEMA } from '../../domain/contract/table-schema.js';
 import { createTableInput } from '../../functions/adapters/dynamodb/table-definition.js';
 import { readConfig } from '../../functions/shared/config.js';
+import { METRIC_NAMES } from '../../functions/shared/observability.js';
+import { EMF_METRICS } from '../../infra/constructs/monitoring.js';
 import { resolveStageConfig, STAGES, type Stage } from '../../infra/config.js';
 import { hasHandler } from '../../infra/handler-entries.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
@@ -31,6 +33,7 @@ const REQUIRED_ENVIRONMENT = [
   'TOLLGATE_SIMULATED_PAYMENTS',
   'TOLLGATE_EMAIL_TRANSPORT',
   'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',
   'NODE_OPTIONS',
 ];
@@ -167,7 +170,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: synth.config.logs.level },
-        Environment: { Variables: { TOLLGATE_STAGE: stage, TOLLGATE_FAIL_MODE: synth.config.failMode, POWERTOOLS_SERVICE_NAME: 'tollgate' } },
+        Environment: { Variables: { TOLLGATE_STAGE: stage, TOLLGATE_FAIL_MODE: synth.config.failMode, POWERTOOLS_SERVICE_NAME: 'tollgate', POWERTOOLS_METRICS_NAMESPACE: `Tollgate/${stage}` } },
       });
       expect(Object.keys((fn.Properties?.Environment as { Variables: object }).Variables)).toEqual(expect.arrayContaining(REQUIRED_ENVIRONMENT));
     }
@@ -334,6 +337,60 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     expect(perMetric('Throttles')).toBe(synth.stateless.functions.size);
     expect(perMetric('ApproximateNumberOfMessagesVisible')).toBe(ofType(stateless, 'AWS::SQS::Queue').length);
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it("alarms on authorize's degraded decisions from the functions' own metrics", () => {
+    const alarms = ofType(stateless, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
+
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: `Tollgate/${stage}`,
+        MetricName: METRIC_NAMES.degradedDecisions,
+        Dimensions: [{ Name: 'service', Value: 'authorize' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+  });
+
+  it("graphs the functions' metrics: decisions by reason and country, authorize latency, DynamoDB time per request", () => {
+    const [, dashboard] = ofType(stateless, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    const join = (dashboard?.Properties?.DashboardBody as { 'Fn::Join': [string, unknown[]] } | undefined)?.['Fn::Join'];
+    // The body is JSON joined around tokens (the region); with the tokens replaced it parses.
+    const parts = join?.[1] ?? [];
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as {
+      widgets: Array<{ properties: { title?: string; metrics?: Array<Array<string | Record<string, unknown>>> } }>;
+    };
+    const widget = (title: RegExp) => {
+      const found = body.widgets.find((candidate) => title.test(candidate.properties.title ?? ''));
+      expect(found, String(title)).toBeDefined();
+      return found?.properties.metrics ?? [];
+    };
+    const namespace = `Tollgate/${stage}`;
+    const expressions = (metrics: ReturnType<typeof widget>) => metrics.map((metric) => (metric.at(-1) as { expression?: string }).expression);
+    // CloudWatch's default statistic, Average, is left out of the body
+    const emf = (metrics: ReturnType<typeof widget>) => metrics.map((metric) => [...metric.slice(0, 4), (metric.at(-1) as { stat?: string }).stat ?? 'Average']);
+
+    expect(expressions(widget(/decisions by reason/))).toEqual([
+      `SEARCH('{${namespace},service,decision,reason} service="authorize" MetricName="${METRIC_NAMES.decisions}"', 'Sum', 300)`,
+    ]);
+    expect(expressions(widget(/destination countries/))).toEqual([
+      `SLICE(SORT(SEARCH('{${namespace},service,country} service="authorize" MetricName="${METRIC_NAMES.decisions}"', 'Sum', 300), SUM, DESC), 0, 10)`,
+    ]);
+    expect(emf(widget(/authorize latency/))).toEqual([
+      [namespace, METRIC_NAMES.authorizeLatency, 'service', 'authorize', 'p50'],
+      [namespace, METRIC_NAMES.authorizeLatency, 'service', 'authorize', 'p99'],
+    ]);
+    expect(emf(widget(/DynamoDB time per request/))).toEqual([
+      [namespace, METRIC_NAMES.dynamoDbTime, 'service', 'authorize', 'p50'],
+      [namespace, METRIC_NAMES.dynamoDbTime, 'service', 'authorize', 'p99'],
+      [namespace, METRIC_NAMES.dynamoDbRequests, 'service', 'authorize', 'Average'],
+    ]);
+    expect(emf(widget(/degraded decisions/))).toEqual([[namespace, METRIC_NAMES.degradedDecisions, 'service', 'authorize', 'Sum']]);
+    // infra/ may not import functions/: its copy of the names must be the functions' own
+    expect(Object.entries(EMF_METRICS).every(([key, name]) => METRIC_NAMES[key as keyof typeof METRIC_NAMES] === name)).toBe(true);
   });
 
   it('has a dashboard and outputs the API URL and the credentials function', () => {

@@ -2,9 +2,14 @@
  * One DynamoDB client per process. Locally it points at DynamoDB Local (DYNAMODB_ENDPOINT) with dummy
  * credentials; in AWS it uses the function's role. Retries are short and every request has a deadline: a database
  * that stops answering (rather than refusing connections) must not hold a caller, a switch least of all.
+ *
+ * Every client is instrumented here, once: each command's duration and name go to the current request's metrics
+ * (functions/shared/observability.ts; nothing happens where metrics are off), and in Lambda with tracing on each
+ * command is an X-Ray subsegment.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startDynamoDbCommand, traceAwsClient } from '../../shared/observability.js';
 
 export interface DynamoDbClientOptions {
   readonly endpoint?: string;
@@ -17,7 +22,7 @@ export interface DynamoDbClientOptions {
 
 export function createDynamoDbClient(options: DynamoDbClientOptions = {}): DynamoDBClient {
   const local = Boolean(options.endpoint);
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: options.region ?? 'us-east-1',
     maxAttempts: 2,
     requestHandler: new NodeHttpHandler({ connectionTimeout: options.connectionTimeoutMs ?? 500, requestTimeout: options.requestTimeoutMs ?? 2_000 }),
@@ -25,6 +30,24 @@ export function createDynamoDbClient(options: DynamoDbClientOptions = {}): Dynam
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
+  timeCommands(client);
+  return traceAwsClient(client);
+}
+
+/** The whole command as its caller waits for it (retries included), from the first step of the SDK's stack. */
+function timeCommands(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const done = startDynamoDbCommand(context.commandName ?? 'unknown');
+      if (!done) return next(args);
+      try {
+        return await next(args);
+      } finally {
+        done();
+      }
+    },
+    { step: 'initialize', name: 'tollgateCommandTiming', priority: 'high' },
+  );
 }
 
 /** Counts the DynamoDB requests a client sends, by command name; benchmarks and tests read it. */
