@@ -39,9 +39,9 @@ module.exports = {
     {
       name: 'adapters-do-not-import-functions',
       severity: 'error',
-      comment: 'Adapters implement domain ports; they never reach into a function or the local runtime',
+      comment: 'Adapters implement domain ports; they never reach into a function or the local runtime (logs, configuration and metrics are cross-cutting)',
       from: { path: '^functions/adapters/' },
-      to: { path: '^functions/(?!adapters/|shared/(logger|config)\\.ts$)' },
+      to: { path: '^functions/(?!adapters/|shared/(logger|config|observability)\\.ts$)' },
     },
     {
       name: 'no-circular',
