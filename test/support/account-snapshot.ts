@@ -3,7 +3,7 @@
  * reservations`, and the live-call count is the number of live calls (every write moves the two together).
  */
 import type { Account } from '../../domain/accounts/account.js';
-import { dayIndex, EMPTY_LEDGER, hourIndex, type AccountLedger, type LiveCall, type SettledCall } from '../../domain/calls/ledger.js';
+import { EMPTY_LEDGER, type AccountLedger, type LiveCall, type SettledCall } from '../../domain/calls/ledger.js';
 import type { AccountSnapshot } from '../../domain/policy/authorize-call.js';
 
 type LedgerParts = Partial<Omit<AccountLedger, 'availableMicros' | 'reservedMicros' | 'liveCallCount'>>;
@@ -26,8 +26,8 @@ export interface LedgerChange {
   readonly liveCalls?: (calls: readonly LiveCall[]) => readonly LiveCall[];
   /** A settled-call mark to leave. */
   readonly settled?: { readonly callId: string; readonly call: SettledCall };
-  /** Added to the spend buckets of the hour and day `atMs` falls in. */
-  readonly spend?: { readonly atMs: number; readonly micros: number };
+  /** Added to the spend buckets of an hour and a day (epoch indexes). */
+  readonly spend?: { readonly hour: number; readonly day: number; readonly micros: number };
 }
 
 /** The snapshot after one write; reservations stay `balance − available`, as on the item. */
@@ -47,8 +47,8 @@ export function changed(snapshot: AccountSnapshot, change: LedgerChange): Accoun
       liveCalls,
       liveCallCount: liveCalls.length,
       settled: change.settled ? { ...ledger.settled, [change.settled.callId]: change.settled.call } : ledger.settled,
-      spendMicrosByHour: spend ? add(ledger.spendMicrosByHour, hourIndex(spend.atMs), spend.micros) : ledger.spendMicrosByHour,
-      spendMicrosByDay: spend ? add(ledger.spendMicrosByDay, dayIndex(spend.atMs), spend.micros) : ledger.spendMicrosByDay,
+      spendMicrosByHour: spend ? add(ledger.spendMicrosByHour, spend.hour, spend.micros) : ledger.spendMicrosByHour,
+      spendMicrosByDay: spend ? add(ledger.spendMicrosByDay, spend.day, spend.micros) : ledger.spendMicrosByDay,
     },
   };
 }

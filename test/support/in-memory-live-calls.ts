@@ -9,7 +9,7 @@
  * Settled-call marks stay until a test drops them with `dropAppliedMarks` (the adapter drops them on its next write
  * on the account once the call is marked applied).
  */
-import { dayIndex, hourIndex, type LiveCall, type SettledCall } from '../../domain/calls/ledger.js';
+import { dayIndex, hourIndex, spendBucketsOf, type LiveCall, type SettledCall } from '../../domain/calls/ledger.js';
 import type {
   ClaimOutcome,
   Completion,
@@ -87,7 +87,7 @@ export class InMemoryLiveCalls implements LiveCallStore {
         withinLimit(guard.dayLimitMicros, ledger.spendMicrosByDay[dayIndex(authorizedAtMs)]),
       {
         availableMicros: -extra,
-        spend: { atMs: authorizedAtMs, micros: extra },
+        spend: { ...spendBucketsOf(authorizedAtMs), micros: extra },
         liveCalls: (calls) => calls.map((live) => (live.callId === call.callId ? { callId: call.callId, ...change } : live)),
       },
     );
@@ -98,7 +98,7 @@ export class InMemoryLiveCalls implements LiveCallStore {
     return this.write(accountId, ({ ledger }) => holdsLiveCall(ledger, call), {
       balanceMicros: -settled.chargedMicros,
       availableMicros: -adjustment,
-      spend: { atMs: authorizedAtMs, micros: adjustment },
+      spend: { ...spendBucketsOf(authorizedAtMs), micros: adjustment },
       liveCalls: (calls) => calls.filter((live) => live.callId !== call.callId),
       settled: { callId: call.callId, call: settled },
     });
@@ -115,7 +115,7 @@ export class InMemoryLiveCalls implements LiveCallStore {
     return this.write(accountId, ({ ledger }) => !ledger.liveCalls.some((live) => live.callId === callId) && !ledger.settled[callId], {
       balanceMicros: -settled.chargedMicros,
       availableMicros: -settled.chargedMicros,
-      spend: { atMs: authorizedAtMs, micros: settled.chargedMicros },
+      spend: { ...spendBucketsOf(authorizedAtMs), micros: settled.chargedMicros },
       settled: { callId, call: settled },
     });
   }
