@@ -4,15 +4,9 @@
  * - GET /v1/audit (admin): the carrier scope, changes that belong to no account: IP bans, their lifts, and bans
  *   withheld from known peers.
  */
-import * as z from 'zod';
-import { InvalidCursorError } from '../../domain/shared/page.js';
-import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
+import { httpEndpoint, httpErrors, pageQuerySchema } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import { CARRIER_SCOPE, type AuditTrail } from '../../domain/audit/audit-entry.js';
-
-const querySchema = z
-  .object(pageQueryFields)
-  .strict();
 
 export interface AuditPorts {
   readonly accounts: Pick<AccountStore, 'get'>;
@@ -20,17 +14,12 @@ export interface AuditPorts {
 }
 
 export function makeAuditEndpoint(ports: AuditPorts) {
-  return httpEndpoint({ query: querySchema }, async ({ route, query, pathParameters }) => {
+  return httpEndpoint({ query: pageQuerySchema }, async ({ route, query, pathParameters }) => {
     const accountId = route.path === '/v1/audit' ? undefined : (pathParameters.accountId ?? '');
     if (accountId !== undefined && !(await ports.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
-    try {
-      const page = await ports.audit.list(accountId ?? CARRIER_SCOPE, query.limit, query.cursor);
-      const scope = accountId === undefined ? { scope: CARRIER_SCOPE } : { accountId };
-      return { status: 200, body: { ...scope, records: page.records, nextCursor: page.nextCursor } };
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw httpErrors.badRequest('the request query is invalid', [{ field: 'cursor', message: error.message }]);
-      throw error;
-    }
+    const page = await ports.audit.list(accountId ?? CARRIER_SCOPE, query.limit, query.cursor);
+    const scope = accountId === undefined ? { scope: CARRIER_SCOPE } : { accountId };
+    return { status: 200, body: { ...scope, records: page.records, nextCursor: page.nextCursor } };
   });
 }
 

@@ -7,18 +7,14 @@
  *   answer longer than CREDENTIAL_REVOCATION_SECONDS.
  * Issuing and revoking are audited in the carrier scope.
  */
-import * as z from 'zod';
 import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
 import { issueCredentialSchema } from '../../domain/credentials/credential.js';
 import { credentialSummary, type makeIssueCredential, type makeRevokeCredential } from '../../domain/credentials/manage-credentials.js';
 import type { CredentialStore } from '../../domain/credentials/ports.js';
 import type { Clock } from '../../domain/shared/ports.js';
-import { InvalidCursorError } from '../../domain/shared/page.js';
 import { actorOf } from '../shared/actor.js';
-import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
+import { httpEndpoint, httpErrors, pageQuerySchema } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
-
-const listQuerySchema = z.object(pageQueryFields).strict();
 
 export interface CredentialsPorts {
   readonly issueCredential: ReturnType<typeof makeIssueCredential>;
@@ -29,17 +25,12 @@ export interface CredentialsPorts {
 }
 
 export function makeCredentialsEndpoint(ports: CredentialsPorts) {
-  return httpEndpoint({ body: issueCredentialSchema, query: listQuerySchema }, async ({ route, body, query, pathParameters, principal }) => {
+  return httpEndpoint({ body: issueCredentialSchema, query: pageQuerySchema }, async ({ route, body, query, pathParameters, principal }) => {
     const actor = actorOf(principal);
     if (route.method === 'GET') {
-      try {
-        const page = await ports.credentials.list(query.limit, query.cursor);
-        const now = ports.clock.now();
-        return { status: 200, body: { credentials: page.credentials.map((credential) => credentialSummary(credential, now)), nextCursor: page.nextCursor } };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw httpErrors.badRequest('the request query is invalid', [{ field: 'cursor', message: error.message }]);
-        throw error;
-      }
+      const page = await ports.credentials.list(query.limit, query.cursor);
+      const now = ports.clock.now();
+      return { status: 200, body: { credentials: page.credentials.map((credential) => credentialSummary(credential, now)), nextCursor: page.nextCursor } };
     }
     if (route.method === 'DELETE') {
       const credentialId = pathParameters.credentialId ?? '';

@@ -7,7 +7,6 @@ import * as z from 'zod';
 import type { ReviewStore } from '../../domain/reviews/ports.js';
 import type { ResolveReview } from '../../domain/reviews/resolve-review.js';
 import { resolveReviewSchema, REVIEW_STATUSES, type Review } from '../../domain/reviews/review.js';
-import { InvalidCursorError } from '../../domain/shared/page.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
@@ -24,9 +23,7 @@ export interface ReviewsPorts {
 export function makeReviewsEndpoint(ports: ReviewsPorts) {
   return httpEndpoint({ body: resolveReviewSchema, query: listQuerySchema }, async ({ route, body, query, pathParameters, principal }) => {
     if (route.method === 'GET') {
-      const page = await ports.reviews.listByStatus(query.status, query.limit, query.cursor).catch((error: unknown) => {
-        throw error instanceof InvalidCursorError ? httpErrors.badRequest('the request query is invalid', [{ field: 'cursor', message: error.message }]) : error;
-      });
+      const page = await ports.reviews.listByStatus(query.status, query.limit, query.cursor);
       return { status: 200, body: { reviews: page.reviews.map(reviewView), nextCursor: page.nextCursor } };
     }
     const reviewId = pathParameters.reviewId ?? '';

@@ -14,6 +14,7 @@ import { mayActOnAccount, type Principal } from '../../domain/credentials/creden
 import { readConfig } from './config.js';
 import { getLogger, type Logger } from './logger.js';
 import { observeEndpoint, traceError } from './observability.js';
+import { InvalidCursorError } from '../../domain/shared/page.js';
 import { isUnavailable, UNVERIFIED_ROLE } from './unavailable.js';
 
 export interface FieldProblem {
@@ -37,6 +38,9 @@ export const pageQueryFields = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1, 'must not be empty').max(2_048).optional(),
 };
+
+/** The query of a listing that takes nothing but a page. */
+export const pageQuerySchema = z.object(pageQueryFields).strict();
 
 export const httpErrors = {
   badRequest: (message: string, details: readonly FieldProblem[] = []) => new HttpError(400, 'INVALID_REQUEST', message, details),
@@ -244,6 +248,10 @@ function toResponse(result: JsonResult): APIGatewayProxyStructuredResultV2 & { s
 function errorResponse(error: unknown, event: ApiEvent | undefined, logger: Logger): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
   if (error instanceof HttpError) {
     return toResponse({ status: error.status, body: { error: { code: error.code, message: error.message, details: error.details } } });
+  }
+  if (error instanceof InvalidCursorError) {
+    // A listing's cursor that it did not hand out: the caller's mistake, named like any other bad query field.
+    return errorResponse(httpErrors.badRequest('the request query is invalid', [{ field: 'cursor', message: error.message }]), event, logger);
   }
   if (isUnavailable(error)) {
     logger.warn('dependency unavailable', { error: error instanceof Error ? { name: error.name, message: error.message } : String(error), routeKey: event?.routeKey, requestId: event?.requestContext?.requestId });
