@@ -6,34 +6,19 @@
 import type { Account } from '../../domain/accounts/account.js';
 import type { CallDecision } from '../../domain/policy/decision.js';
 import { degradedDecision, type DegradedInput } from '../../domain/policy/degraded-decision.js';
-import { NO_ACTIVITY, NO_USAGE, evaluateCall, resolveCallTarget, type EvaluationInput } from '../../domain/policy/evaluate-call.js';
+import { NO_USAGE, resolveCallTarget } from '../../domain/policy/evaluate-call.js';
 import { PrefixSet } from '../../domain/policy/prefix-set.js';
 import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
 import { toMicros } from '../../domain/shared/money.js';
-import { FIXTURE_DECK_ENTRIES, SETTINGS, account, policy, request } from './fixtures.js';
+import { FIXTURE_DECK_ENTRIES, SETTINGS, account, evaluateOn, policy, request, type EvaluationCase } from './fixtures.js';
 
 const deck = new RateDeck([...FIXTURE_DECK_ENTRIES, { prefix: '1800', country: 'US', description: 'US toll-free', ratePerMinute: 0 }], 'fixture-1');
 const NOW = new Date('2026-03-01T12:04:00.000Z');
 const limits = (overrides: Partial<Account['policy']['limits']>) => ({ callsPerMinute: null, concurrentCalls: null, spendPerHour: null, spendPerDay: null, ...overrides });
 const international = (overrides: Partial<Account['policy']> = {}) => policy({ internationalEnabled: true, ...overrides });
 
-type Case = Partial<EvaluationInput> & { req?: Parameters<typeof request>[0] };
-
-export function evaluate(overrides: Case = {}) {
-  const req = request(overrides.req);
-  return evaluateCall({
-    request: req,
-    target: resolveCallTarget(req),
-    account: account(),
-    activeBan: undefined,
-    rateDeck: deck,
-    highRiskPrefixes: new PrefixSet(['881']),
-    usage: NO_USAGE,
-    activity: NO_ACTIVITY,
-    now: NOW,
-    settings: SETTINGS,
-    ...overrides,
-  });
+export function evaluate(overrides: EvaluationCase = {}) {
+  return evaluateOn({ rateDeck: deck, now: NOW }, overrides);
 }
 
 export function degraded(overrides: Partial<DegradedInput> & { req?: Parameters<typeof request>[0] } = {}) {
@@ -55,7 +40,7 @@ export function degraded(overrides: Partial<DegradedInput> & { req?: Parameters<
   });
 }
 
-export const ENGINE_CASES: Record<string, Case> = {
+export const ENGINE_CASES: Record<string, EvaluationCase> = {
   'allowed, bound by the carrier cap': {},
   'allowed whole, bound by the balance': { account: account({ balanceMicros: toMicros(1), policy: international() }), req: { to: '+447700900123' }, settings: { ...SETTINGS, fullGrantShare: 1 } },
   'allowed a first slice': { account: account({ balanceMicros: toMicros(1), policy: international() }), req: { to: '+447700900123' } },

@@ -2,7 +2,8 @@
 import { accountPolicySchema, type Account, type AccountPolicy } from '../../domain/accounts/account.js';
 import type { AuthorizationRequest } from '../../domain/policy/authorization-request.js';
 import { DEFAULT_SIP_RESPONSES } from '../../domain/policy/decision.js';
-import type { DecisionSettings } from '../../domain/policy/evaluate-call.js';
+import { NO_ACTIVITY, NO_USAGE, evaluateCall, resolveCallTarget, type DecisionSettings, type EvaluationInput } from '../../domain/policy/evaluate-call.js';
+import { PrefixSet } from '../../domain/policy/prefix-set.js';
 import { DEFAULT_DETECTION } from '../../domain/profiling/destination-detection.js';
 import { RateDeck, type RateDeckEntry } from '../../domain/rate-deck/rate-deck.js';
 import { toMicros } from '../../domain/shared/money.js';
@@ -67,4 +68,24 @@ export function request(overrides: Partial<AuthorizationRequest> = {}): Authoriz
     accountId: 'acme',
     ...overrides,
   };
+}
+
+export type EvaluationCase = Partial<EvaluationInput> & { req?: Parameters<typeof request>[0] };
+
+/** `evaluateCall` on a fixture account, with no ban, no usage and +881 high-risk, unless the case says otherwise. */
+export function evaluateOn(defaults: { readonly rateDeck: RateDeck; readonly now: Date }, overrides: EvaluationCase = {}) {
+  const req = request(overrides.req);
+  return evaluateCall({
+    request: req,
+    target: resolveCallTarget(req),
+    account: account(),
+    activeBan: undefined,
+    rateDeck: defaults.rateDeck,
+    highRiskPrefixes: new PrefixSet(['881']),
+    usage: NO_USAGE,
+    activity: NO_ACTIVITY,
+    now: defaults.now,
+    settings: SETTINGS,
+    ...overrides,
+  });
 }

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { NO_ACTIVITY, NO_USAGE, evaluateCall, resolveCallTarget, type EvaluationInput } from '../../../domain/policy/evaluate-call.js';
-import { PrefixSet } from '../../../domain/policy/prefix-set.js';
+import { NO_USAGE, resolveCallTarget } from '../../../domain/policy/evaluate-call.js';
 import { toMicros } from '../../../domain/shared/money.js';
-import { SETTINGS, account, fixtureDeck, policy, request } from '../../support/fixtures.js';
+import { SETTINGS, account, evaluateOn, fixtureDeck, policy, request, type EvaluationCase } from '../../support/fixtures.js';
 
 const deck = fixtureDeck();
 
-function evaluate(overrides: Partial<EvaluationInput> & { req?: Parameters<typeof request>[0] } = {}) {
-  const req = request(overrides.req);
-  return evaluateCall({
-    request: req,
-    target: resolveCallTarget(req),
-    account: account(),
-    activeBan: undefined,
-    rateDeck: deck,
-    highRiskPrefixes: new PrefixSet(['881']),
-    usage: NO_USAGE,
-    activity: NO_ACTIVITY,
-    now: new Date('2026-03-01T12:00:00.000Z'),
-    settings: SETTINGS,
-    ...overrides,
-  });
+function evaluate(overrides: EvaluationCase = {}) {
+  return evaluateOn({ rateDeck: deck, now: new Date('2026-03-01T12:00:00.000Z') }, overrides);
 }
 
 describe('evaluateCall: allow', () => {
