@@ -8,15 +8,16 @@ import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { accountView } from '../shared/views.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
+import type { Logger } from '../shared/logger.js';
 
 const statusChangeSchema = z.object({ note: z.string().trim().min(1).max(1_000) }).strict();
 
 export interface AccountStatusPorts {
   readonly accounts: Pick<AccountStore, 'changeStatus'>;
-  readonly clock: Runtime['clock'];
-  readonly ids: Runtime['ids'];
-  readonly logger: Runtime['logger'];
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
 }
 
 export function makeAccountStatusEndpoint(ports: AccountStatusPorts) {

@@ -4,13 +4,14 @@ import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { accountView } from '../shared/views.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { LiveCallStore } from '../../domain/calls/ports.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Clock } from '../../domain/shared/ports.js';
+import type { Logger } from '../shared/logger.js';
 
 export interface AccountsPorts {
   readonly accounts: Pick<AccountStore, 'create'>;
   readonly liveCalls: Pick<LiveCallStore, 'readAccount'>;
-  readonly clock: Runtime['clock'];
-  readonly logger: Runtime['logger'];
+  readonly clock: Clock;
+  readonly logger: Logger;
 }
 
 export function makeAccountsEndpoint(ports: AccountsPorts) {

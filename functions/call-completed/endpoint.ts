@@ -7,7 +7,7 @@ import * as z from 'zod';
 import type { makeSettleCall, SettleOutcome } from '../../domain/calls/settle-call.js';
 import { fromMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Logger } from '../shared/logger.js';
 
 const completionSchema = z
   .object({
@@ -18,7 +18,7 @@ const completionSchema = z
 
 export interface CallCompletedPorts {
   readonly settleCall: ReturnType<typeof makeSettleCall>;
-  readonly logger: Runtime['logger'];
+  readonly logger: Logger;
 }
 
 export function makeCallCompletedEndpoint(ports: CallCompletedPorts) {

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import type { makeInterimUpdate } from '../../domain/calls/interim-update.js';
 import { fromMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Logger } from '../shared/logger.js';
 
 const interimSchema = z
   .object({
@@ -18,7 +18,7 @@ const interimSchema = z
 
 export interface CallInterimPorts {
   readonly interimUpdate: ReturnType<typeof makeInterimUpdate>;
-  readonly logger: Runtime['logger'];
+  readonly logger: Logger;
 }
 
 export function makeCallInterimEndpoint(ports: CallInterimPorts) {

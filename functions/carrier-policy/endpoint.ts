@@ -8,13 +8,14 @@ import { carrierPolicySchema, defaultCarrierPolicy } from '../../domain/accounts
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
+import type { Logger } from '../shared/logger.js';
 
 export interface CarrierPolicyPorts {
   readonly accounts: Pick<AccountStore, 'get' | 'replaceCarrierPolicy'>;
-  readonly clock: Runtime['clock'];
-  readonly ids: Runtime['ids'];
-  readonly logger: Runtime['logger'];
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
 }
 
 export function makeCarrierPolicyEndpoint(ports: CarrierPolicyPorts) {

@@ -3,13 +3,13 @@ import * as z from 'zod';
 import { fromMicros, toMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Logger } from '../shared/logger.js';
 
 const creditSchema = z.object({ amount: z.number().finite().positive().max(1_000_000), note: z.string().max(500).optional() }).strict();
 
 export interface CreditsPorts {
   readonly accounts: Pick<AccountStore, 'credit'>;
-  readonly logger: Runtime['logger'];
+  readonly logger: Logger;
 }
 
 export function makeCreditsEndpoint(ports: CreditsPorts) {

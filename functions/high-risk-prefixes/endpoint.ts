@@ -2,7 +2,8 @@
 import * as z from 'zod';
 import { PrefixSet } from '../../domain/policy/prefix-set.js';
 import { httpEndpoint } from '../shared/http.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Clock } from '../../domain/shared/ports.js';
+import type { Logger } from '../shared/logger.js';
 import type { ReferenceDataInstaller, ReferenceDataStore } from '../../domain/rate-deck/ports.js';
 
 const listSchema = z
@@ -12,8 +13,8 @@ const listSchema = z
 export interface HighRiskPrefixesPorts {
   readonly referenceDataRepository: Pick<ReferenceDataStore, 'loadHighRiskList' | 'saveHighRiskList'>;
   readonly referenceData: Pick<ReferenceDataInstaller, 'installHighRisk'>;
-  readonly clock: Runtime['clock'];
-  readonly logger: Runtime['logger'];
+  readonly clock: Clock;
+  readonly logger: Logger;
 }
 
 export function makeHighRiskPrefixesEndpoint(ports: HighRiskPrefixesPorts) {

@@ -5,15 +5,16 @@
 import { parseRateDeckCsv } from '../../domain/rate-deck/rate-deck.js';
 import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
-import type { Runtime } from '../shared/runtime.js';
+import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
+import type { Logger } from '../shared/logger.js';
 import type { ReferenceDataInstaller, ReferenceDataStore } from '../../domain/rate-deck/ports.js';
 
 export interface RateDeckPorts {
   readonly referenceDataRepository: Pick<ReferenceDataStore, 'currentRateDeckVersion' | 'saveRateDeck'>;
   readonly referenceData: Pick<ReferenceDataInstaller, 'installRateDeck'>;
-  readonly clock: Runtime['clock'];
-  readonly ids: Runtime['ids'];
-  readonly logger: Runtime['logger'];
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
 }
 
 export function makeRateDeckEndpoint(ports: RateDeckPorts) {
