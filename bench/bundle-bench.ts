@@ -196,7 +196,8 @@ export interface ColdImport {
 
 /** What the Lambda runtime sets that a bundle reads while it is imported. */
 function lambdaEnvironment(name: string, file: string): Record<string, string> {
-  return { AWS_LAMBDA_FUNCTION_NAME: `tollgate-bench-${name}`, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', LAMBDA_TASK_ROOT: dirname(file) };
+  // No preload (functions/authorize/preload.ts): the import is measured, not a DynamoDB round trip.
+  return { AWS_LAMBDA_FUNCTION_NAME: `tollgate-bench-${name}`, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', LAMBDA_TASK_ROOT: dirname(file), TOLLGATE_PRELOAD: 'false' };
 }
 
 /** Fresh processes, one import each: the time inside the process around `await import(...)`. */

@@ -47,6 +47,47 @@ const detectionDefaultsSchema = z.strictObject({
   }),
 });
 
+const milliseconds = z.number().int().min(50).max(30_000);
+
+/** CodeDeploy traffic shifting for the `live` aliases (infra/constructs/live-alias.ts maps them to LambdaDeploymentConfig). */
+export const DEPLOYMENT_STRATEGIES = ['all-at-once', 'linear-10-percent-every-1-minute', 'canary-10-percent-5-minutes', 'canary-10-percent-10-minutes'] as const;
+
+/**
+ * The switch's budget and the sizing of the two functions on it (authorize and the bearer-credential authorizer).
+ * The switch waits about `switchTimeoutMs` for an answer; on an authorizer cache miss it waits for the authorizer and
+ * then authorize, so `credentialLookupBudgetMs + integrationTimeoutMs <= switchTimeoutMs`; authorize answers the
+ * fail mode at `authorizeBudgetMs`, before API Gateway gives up at `integrationTimeoutMs` (which would be a 5xx).
+ */
+const hotPathSchema = z
+  .strictObject({
+    switchTimeoutMs: milliseconds,
+    /** `TOLLGATE_AUTHORIZE_BUDGET_MS`: authorize answers within this whatever DynamoDB does. */
+    authorizeBudgetMs: milliseconds,
+    /** API Gateway's wait for authorize (the HTTP API integration timeout). */
+    integrationTimeoutMs: milliseconds,
+    /** `TOLLGATE_CREDENTIAL_LOOKUP_BUDGET_MS` of the authorizer. */
+    credentialLookupBudgetMs: milliseconds,
+    /** `TOLLGATE_DYNAMODB_CONNECT_TIMEOUT_MS` / `_REQUEST_TIMEOUT_MS` of both functions. */
+    dynamoDbConnectTimeoutMs: milliseconds,
+    dynamoDbRequestTimeoutMs: milliseconds,
+    /**
+     * Call attempts per second authorize must absorb even when every one takes its whole budget; sets its reserved
+     * concurrency, ceil(peak × (authorizeBudgetMs + 100) / 1000) (infra/constructs/live-alias.ts). Omitted: no reservation.
+     */
+    peakCallsPerSecond: positiveInt.optional(),
+    /** Execution environments kept initialized on the `live` alias (0: none). */
+    provisionedConcurrency: z.strictObject({ authorize: z.number().int().min(0), authorizer: z.number().int().min(0) }),
+    /** How CodeDeploy shifts the `live` aliases to a new version; alarms roll it back. */
+    deployment: z.enum(DEPLOYMENT_STRATEGIES),
+  })
+  .refine((hot) => hot.authorizeBudgetMs < hot.integrationTimeoutMs, { message: 'authorize must answer (authorizeBudgetMs) before API Gateway gives up (integrationTimeoutMs)', path: ['authorizeBudgetMs'] })
+  .refine((hot) => hot.credentialLookupBudgetMs + hot.integrationTimeoutMs <= hot.switchTimeoutMs, {
+    message: 'the authorizer and authorize together (credentialLookupBudgetMs + integrationTimeoutMs) must fit in switchTimeoutMs',
+    path: ['integrationTimeoutMs'],
+  })
+  .refine((hot) => hot.dynamoDbRequestTimeoutMs < hot.authorizeBudgetMs, { message: 'a DynamoDB request must time out inside the authorize budget', path: ['dynamoDbRequestTimeoutMs'] })
+  .refine((hot) => hot.dynamoDbConnectTimeoutMs <= hot.dynamoDbRequestTimeoutMs, { message: 'the connect timeout cannot exceed the request timeout', path: ['dynamoDbConnectTimeoutMs'] });
+
 const stageConfigSchema = z
   .strictObject({
     stage: z.enum(STAGES),
@@ -92,27 +133,50 @@ const stageConfigSchema = z
       defaultMemoryMb: z.number().int().min(128).max(10240),
       authorize: z.strictObject({
         memoryMb: z.number().int().min(128).max(10240),
-        /** Concurrency held back for authorize so other functions can never starve the hot path; it is also its ceiling. */
-        reservedConcurrency: positiveInt.optional(),
       }),
     }),
+    hotPath: hotPathSchema,
     alarms: z.strictObject({
+      /** authorize p99 (ms): the Lambda duration and the handler's own AuthorizeLatency, per minute. */
       authorizeP99Ms: positiveInt,
-      /** Function errors in 5 minutes, per function. */
-      errorCount: positiveInt,
-      /** Function throttles in 5 minutes, per function. */
-      throttleCount: positiveInt,
+      /** Errors as a percentage of invocations, per function, per 5 minutes. */
+      errorPercent: z.number().positive().max(100),
+      /** Throttles as a percentage of invocations (throttled ones included), per function, per 5 minutes. */
+      throttlePercent: z.number().positive().max(100),
       /** Visible messages in any dead-letter queue. */
       dlqDepth: positiveInt,
       /** Authorize denials across all accounts in 5 minutes: a spike means an attack or a broken policy. */
       denialsPer5Min: positiveInt,
-      /** Optional address subscribed to the alarm topic (confirmation email is sent on deploy). */
-      notificationEmail: z.email().optional(),
+      /** Fail-mode answers (DegradedDecisions) as a percentage of authorize decisions, per minute. */
+      degradedPercent: z.number().positive().max(100),
+      /** Below this many decisions (or invocations) in a period a rate alarm does not judge: one failure in three calls is not an outage. */
+      minSamples: positiveInt,
+      /** Width of the anomaly band, in standard deviations, around each deny reason's share of decisions. */
+      denialAnomalyStdDevs: z.number().positive().max(10),
+      /** Stream publisher iterator age (ms): events are this late. */
+      iteratorAgeMs: positiveInt,
+      /** DynamoDB read + write throttle events on the table per minute. */
+      dynamoDbThrottlesPerMinute: positiveInt,
+      /** DynamoDB SuccessfulRequestLatency average (ms) of the authorize path's operations, per minute. */
+      dynamoDbLatencyMs: positiveInt,
+      /** authorize's concurrent executions as a percentage of its reservation (only where one is reserved). */
+      concurrencyPercentOfReservation: z.number().positive().max(100),
+      /** M of N: an alarm fires when `datapointsToAlarm` of the last `evaluationPeriods` periods breach, and clears (OK action) when fewer do. */
+      datapointsToAlarm: positiveInt,
+      evaluationPeriods: positiveInt,
+      /** Who is told, per stage: an email address (SNS sends a confirmation on deploy) or an HTTPS webhook (paging or chat). */
+      subscription: z
+        .union([z.strictObject({ email: z.email() }), z.strictObject({ httpsUrl: z.url({ protocol: /^https$/ }) })])
+        .optional(),
     }),
   })
   .refine((config) => config.table.removalPolicy === 'retain' || !config.table.deletionProtection, {
     message: 'a deletion-protected table must also be retained',
     path: ['table', 'removalPolicy'],
+  })
+  .refine((config) => config.alarms.datapointsToAlarm <= config.alarms.evaluationPeriods, {
+    message: 'datapointsToAlarm cannot exceed evaluationPeriods',
+    path: ['alarms', 'datapointsToAlarm'],
   })
   .refine((config) => config.stage !== 'prod' || config.payments.simulated !== 'succeed', {
     message: 'prod must not top up balances through a simulator that always succeeds',
@@ -134,6 +198,18 @@ const DETECTION_DEFAULTS: DetectionDefaults = {
   },
 };
 
+const SWITCH_BUDGET = {
+  switchTimeoutMs: 1000,
+  authorizeBudgetMs: 500,
+  integrationTimeoutMs: 700,
+  credentialLookupBudgetMs: 250,
+  dynamoDbConnectTimeoutMs: 150,
+  dynamoDbRequestTimeoutMs: 400,
+} as const;
+
+/** M of N for every alarm but the anomaly bands: 3 of the last 5 periods. */
+const THREE_OF_FIVE = { datapointsToAlarm: 3, evaluationPeriods: 5 } as const;
+
 const STAGE_CONFIGS: Record<Stage, StageConfig> = {
   dev: {
     stage: 'dev',
@@ -146,7 +222,22 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     payments: { simulated: 'succeed' },
     api: { throttle: { rateLimit: 50, burstLimit: 100 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
-    alarms: { authorizeP99Ms: 500, errorCount: 10, throttleCount: 10, dlqDepth: 1, denialsPer5Min: 500 },
+    hotPath: { ...SWITCH_BUDGET, provisionedConcurrency: { authorize: 0, authorizer: 0 }, deployment: 'all-at-once' },
+    alarms: {
+      authorizeP99Ms: 500,
+      errorPercent: 10,
+      throttlePercent: 10,
+      dlqDepth: 1,
+      denialsPer5Min: 500,
+      degradedPercent: 10,
+      minSamples: 20,
+      denialAnomalyStdDevs: 4,
+      iteratorAgeMs: 300_000,
+      dynamoDbThrottlesPerMinute: 100,
+      dynamoDbLatencyMs: 100,
+      concurrencyPercentOfReservation: 90,
+      ...THREE_OF_FIVE,
+    },
   },
   staging: {
     stage: 'staging',
@@ -159,7 +250,24 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     payments: { simulated: 'succeed' },
     api: { throttle: { rateLimit: 500, burstLimit: 1000 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
-    alarms: { authorizeP99Ms: 250, errorCount: 5, throttleCount: 5, dlqDepth: 1, denialsPer5Min: 1000 },
+    hotPath: { ...SWITCH_BUDGET, provisionedConcurrency: { authorize: 0, authorizer: 0 }, deployment: 'linear-10-percent-every-1-minute' },
+    alarms: {
+      authorizeP99Ms: 250,
+      errorPercent: 5,
+      throttlePercent: 5,
+      dlqDepth: 1,
+      denialsPer5Min: 1000,
+      degradedPercent: 5,
+      minSamples: 50,
+      denialAnomalyStdDevs: 4,
+      iteratorAgeMs: 120_000,
+      dynamoDbThrottlesPerMinute: 50,
+      dynamoDbLatencyMs: 50,
+      concurrencyPercentOfReservation: 80,
+      ...THREE_OF_FIVE,
+      // Placeholder: replace with the team's address before the first deploy (docs/deploy.md "On-call").
+      subscription: { email: 'tollgate-staging-alarms@carrier.example' },
+    },
   },
   prod: {
     stage: 'prod',
@@ -173,8 +281,27 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     payments: { simulated: 'fail' },
     // 1,000 call attempts per second is the sizing target (docs/deploy.md); burst covers a busy-hour spike.
     api: { throttle: { rateLimit: 2000, burstLimit: 4000 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
-    functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024, reservedConcurrency: 200 } },
-    alarms: { authorizeP99Ms: 150, errorCount: 1, throttleCount: 1, dlqDepth: 1, denialsPer5Min: 5000 },
+    functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
+    // 1,000 attempts/s each held at most 500 + 100 ms: 600 reserved; ~25 ms each in steady state: 25 busy, 50 kept warm.
+    hotPath: { ...SWITCH_BUDGET, peakCallsPerSecond: 1000, provisionedConcurrency: { authorize: 50, authorizer: 5 }, deployment: 'canary-10-percent-5-minutes' },
+    // At 1,000 calls/s a minute holds 60,000 decisions: 1% degraded is 600 calls answered in the fail mode.
+    alarms: {
+      authorizeP99Ms: 150,
+      errorPercent: 1,
+      throttlePercent: 1,
+      dlqDepth: 1,
+      denialsPer5Min: 5000,
+      degradedPercent: 1,
+      minSamples: 100,
+      denialAnomalyStdDevs: 3,
+      iteratorAgeMs: 60_000,
+      dynamoDbThrottlesPerMinute: 10,
+      dynamoDbLatencyMs: 25,
+      concurrencyPercentOfReservation: 80,
+      ...THREE_OF_FIVE,
+      // Placeholder: replace with the on-call pager's HTTPS endpoint or address before the first deploy (docs/deploy.md "On-call").
+      subscription: { email: 'tollgate-oncall@carrier.example' },
+    },
   },
 };
 

@@ -1,14 +1,16 @@
 /**
  * The authorize function's composition root. The account store keeps this process's copies of accounts; the rate
- * deck, high-risk list and ban list are held in memory per process (shared/process-caches.ts).
+ * deck, high-risk list and ban list are held in memory per process (shared/process-caches.ts). In Lambda the module
+ * loads them while it is imported (the init phase, ahead of traffic under provisioned concurrency): see preload.ts.
  */
 import { makeReleaseExpired } from '../../domain/calls/release-expired.js';
 import { makeAuthorizeCall, makeDegradedDecision } from '../../domain/policy/authorize-call.js';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.js';
 import { DynamoLiveCallStore } from '../adapters/dynamodb/live-call-store.js';
 import { banListOf, referenceDataOf } from '../shared/process-caches.js';
-import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
+import { composedOnFirstCall, runtimeOfProcess, type Runtime } from '../shared/runtime.js';
 import { makeAuthorizeEndpoint } from './endpoint.js';
+import { preload, preloadEnabled } from './preload.js';
 import { makeDecideWithinBudget } from './within-budget.js';
 import { Withdrawals } from './withdrawals.js';
 
@@ -42,3 +44,20 @@ export function compose(runtime: Runtime) {
 }
 
 export const handler = composedOnFirstCall(compose);
+
+/** What the first call would otherwise wait for, from the same per-process caches the handler composes with. */
+export function preloads(runtime: Runtime) {
+  const referenceData = referenceDataOf(runtime);
+  const bans = banListOf(runtime);
+  return [
+    { what: 'rate deck', load: () => referenceData.rateDeck() },
+    { what: 'high-risk list', load: () => referenceData.highRiskPrefixes() },
+    { what: 'ban list', load: () => bans.activeBan('0.0.0.0', runtime.clock.now()) },
+  ];
+}
+
+// Top-level await: Lambda's init phase waits for it (ESM bundle); importing the module elsewhere does nothing here.
+if (preloadEnabled()) {
+  const runtime = runtimeOfProcess();
+  await preload(preloads(runtime), runtime.logger);
+}

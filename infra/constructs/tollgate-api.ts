@@ -33,6 +33,11 @@ export interface TollgateApiProps {
   readonly handlers: ReadonlyMap<string, IFunction>;
   /** The REQUEST authorizer (simple responses) guarding every non-public route. */
   readonly authorizer: IFunction;
+  /**
+   * API Gateway's wait for a function, by function name (the switch's path answers well inside the 30 s default).
+   * @default - 30 s for every function
+   */
+  readonly integrationTimeouts?: ReadonlyMap<string, Duration>;
 }
 
 /** One JSON line per request; `authorizer.*` are the keys of the authorizer's simple-response context. */
@@ -100,7 +105,8 @@ export class TollgateApi extends Construct {
       }
       let integration = integrations.get(route.functionName);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascalCase(route.functionName)}Integration`, handler);
+        const timeout = props.integrationTimeouts?.get(route.functionName);
+        integration = new HttpLambdaIntegration(`${pascalCase(route.functionName)}Integration`, handler, timeout ? { timeout } : {});
         integrations.set(route.functionName, integration);
       }
       const [httpRoute] = this.api.addRoutes({

@@ -19,6 +19,7 @@ import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { EVENT_ROUTES } from '../../domain/events/routing.js';
 import type { StageConfig } from '../config.js';
 import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-routing.js';
+import { hotPathEnvironment, hotPathLambdaTimeout, LiveAlias, reservedConcurrencyFor } from '../constructs/live-alias.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { TollgateApi } from '../constructs/tollgate-api.js';
 import { TollgateFunction } from '../constructs/tollgate-function.js';
@@ -44,6 +45,12 @@ export const STREAM_PUBLISHER_PATTERNS = [
   // publisher is not invoked for every call an account makes.
   { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['account'] }, balanceChanged: { BOOL: [true] } } } },
 ] as const;
+
+/** The alarms (Monitoring ids) that stop a deployment of each `live` alias and return it to the previous version. */
+export const DEPLOYMENT_GATES = {
+  authorize: ['AuthorizeErrors', 'AuthorizeThrottles', 'AuthorizeDegradedDecisions', 'AuthorizeEndToEndP99', 'AuthorizeP99Latency'],
+  [AUTHORIZER_FUNCTION_NAME]: ['AuthorizerErrors', 'AuthorizerThrottles'],
+} as const;
 
 type TableAccess = 'none' | 'read' | 'read-write';
 
@@ -88,6 +95,8 @@ export class StatelessStack extends Stack {
   readonly monitoring: Monitoring;
   readonly eventRouting: EventRouting;
   readonly streamPublisherDeadLetters: Queue | undefined;
+  /** The `live` aliases API Gateway invokes (authorize, the authorizer), by function name. */
+  readonly liveAliases = new Map<string, LiveAlias>();
 
   private readonly config: StageConfig;
   private readonly table: ITable;
@@ -113,7 +122,9 @@ export class StatelessStack extends Stack {
       ...(wireStream ? [STREAM_PUBLISHER_FUNCTION_NAME] : []),
     ]);
 
-    // 1. Functions.
+    // 1. Functions. authorize and the authorizer sit on the switch's path: its budget bounds their timeouts
+    // (infra/constructs/live-alias.ts), and API Gateway invokes their `live` alias.
+    const hotPath = this.config.hotPath;
     for (const name of httpFunctionNames) {
       const authorize = name === 'authorize';
       const methods = new Set(routes.filter((route) => route.functionName === name).map((route) => route.method));
@@ -121,19 +132,33 @@ export class StatelessStack extends Stack {
         access: methods.has('POST') || methods.has('PUT') || methods.has('DELETE') ? 'read-write' : 'read',
         deletesItems: methods.has('DELETE'),
         memorySize: authorize ? this.config.functions.authorize.memoryMb : undefined,
-        reservedConcurrentExecutions: authorize ? this.config.functions.authorize.reservedConcurrency : undefined,
-        // The switch gives up long before this; a hung call must not hold a concurrency slot for 10 s.
-        timeout: authorize ? Duration.seconds(3) : undefined,
+        reservedConcurrentExecutions: authorize ? reservedConcurrencyFor(hotPath) : undefined,
+        timeout: authorize ? hotPathLambdaTimeout(hotPath) : undefined,
+        environment: authorize ? hotPathEnvironment(hotPath) : undefined,
       });
     }
-    const authorizer = this.addFunction(AUTHORIZER_FUNCTION_NAME, { access: 'read', timeout: Duration.seconds(3) });
+    this.addFunction(AUTHORIZER_FUNCTION_NAME, {
+      access: 'read',
+      timeout: hotPathLambdaTimeout(hotPath),
+      environment: hotPathEnvironment(hotPath),
+    });
+    const liveAlias = (name: string, provisionedConcurrency: number): LiveAlias => {
+      const live = new LiveAlias(this, `${pascalCase(name)}Live`, { fn: this.requireFunction(name), config: this.config, provisionedConcurrency });
+      this.liveAliases.set(name, live);
+      return live;
+    };
+    const authorizeLive = liveAlias('authorize', hotPath.provisionedConcurrency.authorize);
+    const authorizerLive = liveAlias(AUTHORIZER_FUNCTION_NAME, hotPath.provisionedConcurrency.authorizer);
 
     // 2. HTTP API.
     this.api = new TollgateApi(this, 'Api', {
       config: this.config,
       routes,
-      handlers: new Map(httpFunctionNames.map((name) => [name, this.requireFunction(name).function])),
-      authorizer: authorizer.function,
+      handlers: new Map(
+        httpFunctionNames.map((name) => [name, name === 'authorize' ? authorizeLive.alias : this.requireFunction(name).function]),
+      ),
+      authorizer: authorizerLive.alias,
+      integrationTimeouts: new Map([['authorize', Duration.millis(hotPath.integrationTimeoutMs)]]),
     });
 
     // 3. The table stream -> EventBridge.
@@ -160,7 +185,13 @@ export class StatelessStack extends Stack {
       authorize: this.requireFunction('authorize'),
       functions: [...this.functions.values()],
       deadLetterQueues,
+      streamPublisher: wireStream ? this.requireFunction(STREAM_PUBLISHER_FUNCTION_NAME) : undefined,
+      authorizeReservedConcurrency: reservedConcurrencyFor(hotPath),
+      hotPathFunctionNames: ['authorize', AUTHORIZER_FUNCTION_NAME],
     });
+    // CodeDeploy rolls a `live` alias back when one of these fires while it shifts traffic.
+    for (const gate of DEPLOYMENT_GATES.authorize) authorizeLive.gateOn(this.monitoring.requireAlarm(gate));
+    for (const gate of DEPLOYMENT_GATES.authorizer) authorizerLive.gateOn(this.monitoring.requireAlarm(gate));
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL switches and clients call' });
     if (this.api.domainName) {
@@ -179,7 +210,14 @@ export class StatelessStack extends Stack {
 
   private addFunction(
     name: string,
-    options: { access: TableAccess; deletesItems?: boolean; memorySize?: number; reservedConcurrentExecutions?: number; timeout?: Duration },
+    options: {
+      access: TableAccess;
+      deletesItems?: boolean;
+      memorySize?: number;
+      reservedConcurrentExecutions?: number;
+      timeout?: Duration;
+      environment?: Record<string, string>;
+    },
   ): TollgateFunction {
     const fn = new TollgateFunction(this, `${pascalCase(name)}Function`, {
       functionName: name,
@@ -189,6 +227,7 @@ export class StatelessStack extends Stack {
       memorySize: options.memorySize,
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       timeout: options.timeout,
+      environment: options.environment,
     });
     const access = TABLE_ACCESS_OVERRIDES[name] ?? options.access;
     if (access !== 'none') fn.readTable(this.table, this.tableIndexNames);

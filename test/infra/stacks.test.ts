@@ -39,7 +39,14 @@ const REQUIRED_ENVIRONMENT = [
 ];
 
 /** Every acknowledged cdk-nag rule; a new acknowledgement must be added here on purpose, with its reason in code. */
-const ACKNOWLEDGED_NAG_RULES = ['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1', 'AwsSolutions-SNS2', 'AwsSolutions-SQS3'];
+const ACKNOWLEDGED_NAG_RULES = [
+  'AwsSolutions-APIG4',
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+  'AwsSolutions-IAM5[Resource::*]',
+  'AwsSolutions-L1',
+  'AwsSolutions-SNS2',
+  'AwsSolutions-SQS3',
+];
 
 function actionsOf(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
@@ -61,6 +68,11 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     const fn = synth.stateless.functions.get(fnName);
     if (!fn) throw new Error(`no function ${fnName}`);
     return synth.stateless.getLogicalId(fn.function.node.defaultChild as CfnFunction);
+  };
+  /** What API Gateway invokes for a function: its `live` alias on the switch's path, else the function. */
+  const invokedIdOf = (fnName: string): string => {
+    const live = synth.stateless.liveAliases.get(fnName);
+    return live ? synth.stateless.getLogicalId(live.alias.node.defaultChild as never) : logicalIdOf(fnName);
   };
 
   it('has no unacknowledged cdk-nag finding', () => {
@@ -88,7 +100,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     for (const contractRoute of ROUTES) {
       const route = routes.find((candidate) => candidate.RouteKey === `${contractRoute.method} ${contractRoute.path}`);
       const integrationId = JSON.stringify(route?.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
-      expect(JSON.stringify(integrations[integrationId]?.Properties?.IntegrationUri)).toContain(`"${logicalIdOf(contractRoute.functionName)}"`);
+      expect(JSON.stringify(integrations[integrationId]?.Properties?.IntegrationUri)).toContain(`"${invokedIdOf(contractRoute.functionName)}"`);
     }
   });
 
@@ -112,7 +124,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
       AuthorizerResultTtlInSeconds: synth.config.api.authorizerCacheTtlSeconds,
     });
     const [, authorizer] = ofType(stateless, 'AWS::ApiGatewayV2::Authorizer')[0] ?? [];
-    expect(JSON.stringify(authorizer?.Properties?.AuthorizerUri)).toContain(logicalIdOf('authorizer'));
+    expect(JSON.stringify(authorizer?.Properties?.AuthorizerUri)).toContain(invokedIdOf('authorizer'));
   });
 
   it('logs every request and throttles the stage as configured', () => {
@@ -209,8 +221,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
   it('sizes authorize for the hot path as configured', () => {
     expect(stateless[logicalIdOf('authorize')]?.Properties).toMatchObject({
       MemorySize: synth.config.functions.authorize.memoryMb,
-      Timeout: 3,
-      ...(synth.config.functions.authorize.reservedConcurrency ? { ReservedConcurrentExecutions: synth.config.functions.authorize.reservedConcurrency } : {}),
+      Timeout: 1,
     });
   });
 
@@ -320,39 +331,24 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
   });
 
-  it('alarms on authorize p99 latency, denial spikes, and every function and dead-letter queue', () => {
+  it('alarms on the denial spike counted from the log lines, and on every function and dead-letter queue, each notifying on ALARM and OK', () => {
     const alarms = ofType(stateless, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
 
-    expect(alarms).toContainEqual(
-      expect.objectContaining({ MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: synth.config.alarms.authorizeP99Ms }),
-    );
     synth.statelessTemplate.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: '{ $.decision = "deny" }',
       LogGroupName: { Ref: synth.stateless.getLogicalId(synth.stateless.functions.get('authorize')?.logGroup.node.defaultChild as never) },
       MetricTransformations: [{ MetricName: 'Denials', MetricNamespace: `Tollgate/${stage}`, MetricValue: '1', DefaultValue: 0 }],
     });
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'Denials', Threshold: synth.config.alarms.denialsPer5Min }));
-    const perMetric = (name: string) => alarms.filter((alarm) => alarm.MetricName === name).length;
-    expect(perMetric('Errors')).toBe(synth.stateless.functions.size);
-    expect(perMetric('Throttles')).toBe(synth.stateless.functions.size);
-    expect(perMetric('ApproximateNumberOfMessagesVisible')).toBe(ofType(stateless, 'AWS::SQS::Queue').length);
-    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
-  });
-
-  it("alarms on authorize's degraded decisions from the functions' own metrics", () => {
-    const alarms = ofType(stateless, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
-
-    expect(alarms).toContainEqual(
-      expect.objectContaining({
-        Namespace: `Tollgate/${stage}`,
-        MetricName: METRIC_NAMES.degradedDecisions,
-        Dimensions: [{ Name: 'service', Value: 'authorize' }],
-        Statistic: 'Sum',
-        Period: 300,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      }),
-    );
+    const usingMetric = (name: string) =>
+      alarms.filter((alarm) => (alarm.Metrics as Array<{ Id: string; MetricStat?: { Metric: { MetricName: string } } }> | undefined)?.some((metric) => metric.MetricStat?.Metric.MetricName === name && metric.Id === name.toLowerCase())).length;
+    expect(usingMetric('Errors')).toBe(synth.stateless.functions.size);
+    expect(usingMetric('Throttles')).toBe(synth.stateless.functions.size);
+    expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible').length).toBe(ofType(stateless, 'AWS::SQS::Queue').length);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toHaveLength(1);
+      expect(alarm.OKActions).toEqual(alarm.AlarmActions);
+    }
   });
 
   it("graphs the functions' metrics: decisions by reason and country, authorize latency, DynamoDB time per request", () => {
