@@ -72,7 +72,7 @@ const hotPathSchema = z
     dynamoDbRequestTimeoutMs: milliseconds,
     /**
      * Call attempts per second authorize must absorb even when every one takes its whole budget; sets its reserved
-     * concurrency, ceil(peak × (authorizeBudgetMs + 100) / 1000) (infra/constructs/live-alias.ts). Omitted: no reservation.
+     * concurrency, ceil(peak × (authorizeBudgetMs + 100) / 1000) (reservedConcurrencyFor below). Omitted: no reservation.
      */
     peakCallsPerSecond: positiveInt.optional(),
     /** Execution environments kept initialized on the `live` alias (0: none). */
@@ -87,6 +87,19 @@ const hotPathSchema = z
   })
   .refine((hot) => hot.dynamoDbRequestTimeoutMs < hot.authorizeBudgetMs, { message: 'a DynamoDB request must time out inside the authorize budget', path: ['dynamoDbRequestTimeoutMs'] })
   .refine((hot) => hot.dynamoDbConnectTimeoutMs <= hot.dynamoDbRequestTimeoutMs, { message: 'the connect timeout cannot exceed the request timeout', path: ['dynamoDbConnectTimeoutMs'] });
+
+/** Milliseconds an authorize execution may take beyond its budget: the handler, serialization, the metrics flush. */
+export const HANDLER_MARGIN_MS = 100;
+
+/**
+ * Reserved concurrency for authorize by Little's law: concurrency = arrival rate × time each call holds an execution.
+ * When DynamoDB is slow every call holds one for its whole budget (then answers the fail mode), so
+ * reserved = ceil(peakCallsPerSecond × (authorizeBudgetMs + HANDLER_MARGIN_MS) / 1000). Undefined without a peak.
+ */
+export function reservedConcurrencyFor(hotPath: z.infer<typeof hotPathSchema>): number | undefined {
+  if (hotPath.peakCallsPerSecond === undefined) return undefined;
+  return Math.ceil((hotPath.peakCallsPerSecond * (hotPath.authorizeBudgetMs + HANDLER_MARGIN_MS)) / 1000);
+}
 
 const stageConfigSchema = z
   .strictObject({
@@ -173,6 +186,10 @@ const stageConfigSchema = z
   .refine((config) => config.table.removalPolicy === 'retain' || !config.table.deletionProtection, {
     message: 'a deletion-protected table must also be retained',
     path: ['table', 'removalPolicy'],
+  })
+  .refine((config) => config.hotPath.provisionedConcurrency.authorize <= (reservedConcurrencyFor(config.hotPath) ?? Number.POSITIVE_INFINITY), {
+    message: "authorize's provisioned concurrency cannot exceed its reserved concurrency",
+    path: ['hotPath', 'provisionedConcurrency', 'authorize'],
   })
   .refine((config) => config.alarms.datapointsToAlarm <= config.alarms.evaluationPeriods, {
     message: 'datapointsToAlarm cannot exceed evaluationPeriods',

@@ -10,22 +10,11 @@ import { LambdaDeploymentConfig, LambdaDeploymentGroup, type ILambdaDeploymentCo
 import { Alias } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
+
+export { HANDLER_MARGIN_MS, reservedConcurrencyFor } from '../config.js';
 import type { TollgateFunction } from './tollgate-function.js';
 
 export const LIVE_ALIAS_NAME = 'live';
-
-/** Milliseconds an authorize execution may take beyond its budget: the handler, serialization, the metrics flush. */
-export const HANDLER_MARGIN_MS = 100;
-
-/**
- * Reserved concurrency for authorize by Little's law: concurrency = arrival rate × time each call holds an execution.
- * When DynamoDB is slow every call holds one for its whole budget (then answers the fail mode), so
- * reserved = ceil(peakCallsPerSecond × (authorizeBudgetMs + HANDLER_MARGIN_MS) / 1000). Undefined without a peak.
- */
-export function reservedConcurrencyFor(hotPath: StageConfig['hotPath']): number | undefined {
-  if (hotPath.peakCallsPerSecond === undefined) return undefined;
-  return Math.ceil((hotPath.peakCallsPerSecond * (hotPath.authorizeBudgetMs + HANDLER_MARGIN_MS)) / 1000);
-}
 
 /** The Lambda timeout of the functions on the switch's path: whole seconds, at most the switch's wait (at least 1 s). */
 export function hotPathLambdaTimeout(hotPath: StageConfig['hotPath']): Duration {

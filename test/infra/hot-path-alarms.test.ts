@@ -277,5 +277,7 @@ describe('the hot-path and alarm config', () => {
     expect(() => parseStageConfig({ ...dev, hotPath: { ...dev.hotPath, integrationTimeoutMs: 450 } })).toThrow(/before API Gateway gives up/);
     expect(() => parseStageConfig({ ...dev, hotPath: { ...dev.hotPath, dynamoDbRequestTimeoutMs: 600 } })).toThrow(/inside the authorize budget/);
     expect(() => parseStageConfig({ ...dev, alarms: { ...dev.alarms, datapointsToAlarm: 6 } })).toThrow(/cannot exceed evaluationPeriods/);
+    const prod = resolveStageConfig('prod');
+    expect(() => parseStageConfig({ ...prod, hotPath: { ...prod.hotPath, provisionedConcurrency: { authorize: 601, authorizer: 5 } } })).toThrow(/cannot exceed its reserved concurrency/);
   });
 });
