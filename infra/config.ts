@@ -300,7 +300,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     api: { throttle: { rateLimit: 2000, burstLimit: 4000 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
     functions: { defaultMemoryMb: 512, authorize: { memoryMb: 1024 } },
     // 1,000 attempts/s each held at most 500 + 100 ms: 600 reserved; ~25 ms each in steady state: 25 busy, 50 kept warm.
-    hotPath: { ...SWITCH_BUDGET, peakCallsPerSecond: 1000, provisionedConcurrency: { authorize: 50, authorizer: 5 }, deployment: 'canary-10-percent-5-minutes' },
+    hotPath: { ...SWITCH_BUDGET, peakCallsPerSecond: 1000, provisionedConcurrency: { authorize: 50, authorizer: 5 }, deployment: 'canary-10-percent-10-minutes' },
     // At 1,000 calls/s a minute holds 60,000 decisions: 1% degraded is 600 calls answered in the fail mode.
     alarms: {
       authorizeP99Ms: 150,
