@@ -5,7 +5,7 @@
  * when one of the gate alarms (added with {@link LiveAlias.gateOn}) fires during the shift.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaDeploymentConfig, LambdaDeploymentGroup, type ILambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { Alias } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -66,6 +66,21 @@ export class LiveAlias extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
       reason:
         "CodeDeploy's own service role for Lambda traffic shifting: the AWS-managed AWSCodeDeployRoleForLambdaLimited allows only alias updates and invoking hooks named CodeDeployHook_*, which a hand-written policy would repeat.",
+    });
+  }
+
+  /**
+   * A Lambda metric of the version being deployed only, as invoked through this alias (dimensions FunctionName,
+   * Resource `<function>:live`, ExecutedVersion): during a canary it judges the 10 % alone, not diluted by the 90 %.
+   */
+  newVersionMetric(metricName: 'Errors' | 'Invocations' | 'Throttles' | 'Duration', statistic: string, period: Duration): Metric {
+    const fn = this.alias.version.lambda;
+    return new Metric({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensionsMap: { FunctionName: fn.functionName, Resource: `${fn.functionName}:${LIVE_ALIAS_NAME}`, ExecutedVersion: this.alias.version.version },
+      statistic,
+      period,
     });
   }
 

@@ -330,6 +330,10 @@ export class Monitoring extends Construct {
   }
 
   /** Fires when `datapointsToAlarm` of the last `evaluationPeriods` periods reach the threshold; notifies on ALARM and on OK. */
+  addAlarm(id: string, metric: IMetric, threshold: number, description: string): Alarm {
+    return this.alarm(id, metric, threshold, description);
+  }
+
   private alarm(id: string, metric: IMetric, threshold: number, description: string): Alarm {
     const alarm = new Alarm(this, id, {
       metric,

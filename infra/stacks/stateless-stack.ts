@@ -10,6 +10,7 @@
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -20,7 +21,7 @@ import { EVENT_ROUTES } from '../../domain/events/routing.js';
 import type { StageConfig } from '../config.js';
 import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-routing.js';
 import { hotPathEnvironment, hotPathLambdaTimeout, LiveAlias, reservedConcurrencyFor } from '../constructs/live-alias.js';
-import { Monitoring } from '../constructs/monitoring.js';
+import { MIN_INVOCATIONS_FOR_ERROR_RATE, Monitoring } from '../constructs/monitoring.js';
 import { TollgateApi } from '../constructs/tollgate-api.js';
 import { TollgateFunction } from '../constructs/tollgate-function.js';
 import { assertHandlersExist, hasHandler } from '../handler-entries.js';
@@ -48,8 +49,8 @@ export const STREAM_PUBLISHER_PATTERNS = [
 
 /** The alarms (Monitoring ids) that stop a deployment of each `live` alias and return it to the previous version. */
 export const DEPLOYMENT_GATES = {
-  authorize: ['AuthorizeErrors', 'AuthorizeThrottles', 'AuthorizeDegradedDecisions', 'AuthorizeEndToEndP99', 'AuthorizeP99Latency'],
-  [AUTHORIZER_FUNCTION_NAME]: ['AuthorizerErrors', 'AuthorizerThrottles'],
+  authorize: ['AuthorizeNewVersionErrors', 'AuthorizeErrors', 'AuthorizeThrottles', 'AuthorizeDegradedDecisions', 'AuthorizeEndToEndP99', 'AuthorizeP99Latency'],
+  [AUTHORIZER_FUNCTION_NAME]: ['AuthorizerNewVersionErrors', 'AuthorizerErrors', 'AuthorizerThrottles'],
 } as const;
 
 type TableAccess = 'none' | 'read' | 'read-write';
@@ -189,6 +190,17 @@ export class StatelessStack extends Stack {
       authorizeReservedConcurrency: reservedConcurrencyFor(hotPath),
       hotPathFunctionNames: ['authorize', AUTHORIZER_FUNCTION_NAME],
     });
+    // The version being deployed, judged alone: its error rate through the alias, per minute.
+    for (const [name, live] of this.liveAliases) {
+      const errors = live.newVersionMetric('Errors', 'Sum', Duration.minutes(1));
+      const invocations = live.newVersionMetric('Invocations', 'Sum', Duration.minutes(1));
+      this.monitoring.addAlarm(
+        `${pascalCase(name)}NewVersionErrors`,
+        new MathExpression({ expression: `IF(invocations >= ${MIN_INVOCATIONS_FOR_ERROR_RATE}, 100 * errors / invocations, 0)`, usingMetrics: { errors, invocations }, period: Duration.minutes(1), label: `${name} new version errors (%)` }),
+        this.config.alarms.errorPercent,
+        `${name}: errors of the version just deployed (through the live alias) as a percentage of its invocations: the canary's own gate`,
+      );
+    }
     // CodeDeploy rolls a `live` alias back when one of these fires while it shifts traffic.
     for (const gate of DEPLOYMENT_GATES.authorize) authorizeLive.gateOn(this.monitoring.requireAlarm(gate));
     for (const gate of DEPLOYMENT_GATES.authorizer) authorizerLive.gateOn(this.monitoring.requireAlarm(gate));

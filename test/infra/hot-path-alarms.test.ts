@@ -118,6 +118,15 @@ describe.each(STAGES)('the %s app on the switch path', (stage: Stage) => {
             Alarms: DEPLOYMENT_GATES[name].map((gate) => ({ Name: { Ref: synth.stateless.getLogicalId(synth.stateless.monitoring.requireAlarm(gate).node.defaultChild as never) } })),
           },
         });
+        // The canary's own gate: the new version's errors through the alias, not diluted by the old version's traffic.
+        const newVersion = alarm(`${name === 'authorize' ? 'Authorize' : 'Authorizer'}NewVersionErrors`);
+        expect(newVersion).toMatchObject({ Threshold: config.alarms.errorPercent, ...mOfN(), OKActions: [topicRef()] });
+        expect(stat(newVersion, 'Errors')?.Metric.Dimensions).toEqual([
+          { Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [expect.stringMatching(/CurrentVersion/), 'Version'] } },
+          { Name: 'FunctionName', Value: { Ref: fnId(name) } },
+          { Name: 'Resource', Value: { 'Fn::Join': ['', [{ Ref: fnId(name) }, ':live']] } },
+        ]);
+        expect(stat(newVersion, 'Errors')?.Period).toBe(60);
         // API Gateway may invoke the alias (the permission names it, not the function).
         synth.statelessTemplate.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { Ref: idOf(live.alias) }, Principal: 'apigateway.amazonaws.com' });
       }

@@ -341,7 +341,11 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     });
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'Denials', Threshold: synth.config.alarms.denialsPer5Min }));
     const usingMetric = (name: string) =>
-      alarms.filter((alarm) => (alarm.Metrics as Array<{ Id: string; MetricStat?: { Metric: { MetricName: string } } }> | undefined)?.some((metric) => metric.MetricStat?.Metric.MetricName === name && metric.Id === name.toLowerCase())).length;
+      alarms.filter((alarm) =>
+        (alarm.Metrics as Array<{ Id: string; MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] } } }> | undefined)?.some(
+          (metric) => metric.MetricStat?.Metric.MetricName === name && metric.Id === name.toLowerCase() && metric.MetricStat.Metric.Dimensions.length === 1,
+        ),
+      ).length;
     expect(usingMetric('Errors')).toBe(synth.stateless.functions.size);
     expect(usingMetric('Throttles')).toBe(synth.stateless.functions.size);
     expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible').length).toBe(ofType(stateless, 'AWS::SQS::Queue').length);
