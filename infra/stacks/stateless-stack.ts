@@ -162,13 +162,15 @@ export class StatelessStack extends Stack {
       deadLetterQueues,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL switches and clients call' });
-    if (this.api.domainName) {
-      new CfnOutput(this, 'CustomDomainUrl', { value: `https://${this.api.domainName.name}`, description: 'Custom domain URL' });
-      new CfnOutput(this, 'CustomDomainTarget', {
+    if (this.api.domainName && this.config.api.domain) {
+      // The execute-api endpoint is off; the front door (the Edge stack) is the way in.
+      new CfnOutput(this, 'ApiUrl', { value: `https://${this.config.api.domain.domainName}/`, description: 'Base URL switches and clients call (CloudFront + WAF)' });
+      new CfnOutput(this, 'OriginDomainTarget', {
         value: this.api.domainName.regionalDomainName,
-        description: 'Point the custom domain DNS record (CNAME or alias) here',
+        description: `Point ${this.api.domainName.name} (CloudFront's origin) here: CNAME or alias`,
       });
+    } else {
+      new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL switches and clients call' });
     }
     new CfnOutput(this, 'CredentialsFunctionName', {
       value: this.requireFunction('credentials').function.functionName,
