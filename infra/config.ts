@@ -139,8 +139,34 @@ const stageConfigSchema = z
        * credential may still pass.
        */
       authorizerCacheTtlSeconds: z.number().int().min(0).max(CREDENTIAL_REVOCATION_SECONDS),
-      /** Optional custom domain; the certificate must be in the API's region. */
-      domain: z.strictObject({ domainName: z.string().min(1), certificateArn: z.string().startsWith('arn:') }).optional(),
+      /**
+       * The front door (infra/constructs/front-door.ts, docs/deploy.md): optional, but without it the stage has no WAF
+       * and its execute-api endpoint is open. With it: CloudFront answers `domainName` with WAF in front, its origin is
+       * the API's own custom domain `originDomainName`, and the default execute-api endpoint is turned off.
+       */
+      domain: z
+        .strictObject({
+          /** The name switches and clients call (CloudFront). */
+          domainName: z.string().min(1),
+          /** ACM certificate for `domainName`; CloudFront reads certificates only from us-east-1. */
+          certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\//, 'must be an ACM certificate in us-east-1'),
+          /** The API's own custom domain, CloudFront's origin (DNS: the `OriginDomainTarget` output). */
+          originDomainName: z.string().min(1),
+          /** ACM certificate for `originDomainName`, in the API's region. */
+          originCertificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\//, 'must be an ACM certificate ARN'),
+        })
+        .refine((domain) => domain.domainName !== domain.originDomainName, { message: 'the origin needs a name of its own', path: ['originDomainName'] })
+        .optional(),
+      /**
+       * Throttle of every route that is not on the switch's path (admin, customer, reviewer routes, /health), apart
+       * from the switch routes, which get `throttle`. Default: a twentieth of `throttle`, at least 10 / 20.
+       */
+      adminThrottle: z.strictObject({ rateLimit: positiveInt, burstLimit: positiveInt }).optional(),
+      /**
+       * WAF's rate-based rule: requests one source IP may make in 5 minutes, on any route. Default: half the stage's
+       * sustained rate (`throttle.rateLimit` × 150), so one address cannot take the whole stage.
+       */
+      wafRequestsPerIpPer5Min: z.number().int().min(10).max(2_000_000_000).optional(),
     }),
     functions: z.strictObject({
       defaultMemoryMb: z.number().int().min(128).max(10240),

@@ -8,6 +8,7 @@
 import { App, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { resolveStageConfig, type StageConfig } from './config.js';
+import { EdgeStack } from './stacks/edge-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 import { StatelessStack } from './stacks/stateless-stack.js';
 
@@ -15,10 +16,12 @@ export interface Tollgate {
   readonly config: StageConfig;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  /** CloudFront + WAF in us-east-1, when the stage configures `api.domain`. */
+  readonly edge: EdgeStack | undefined;
 }
 
-export function buildTollgate(app: App): Tollgate {
-  const config = resolveStageConfig(app.node.tryGetContext('stage'));
+/** `config` defaults to the stage named by `-c stage=`; tests pass their own. */
+export function buildTollgate(app: App, config: StageConfig = resolveStageConfig(app.node.tryGetContext('stage'))): Tollgate {
   const name = `Tollgate-${config.stage}`;
   // Strong references (exports/imports): CloudFormation refuses to delete the table's stack while the functions use it.
   CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
@@ -38,8 +41,13 @@ export function buildTollgate(app: App): Tollgate {
     eventBus: stateful.eventBus,
   });
 
+  const domain = config.api.domain;
+  const edge = domain
+    ? new EdgeStack(app, `${name}-Edge`, { config, domain, description: `Tollgate ${config.stage}: CloudFront and WAF in front of the HTTP API` })
+    : undefined;
+
   Tags.of(app).add('application', 'tollgate');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
-  return { config, stateful, stateless };
+  return { config, stateful, stateless, edge };
 }

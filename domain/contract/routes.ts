@@ -13,6 +13,14 @@ export const CREDENTIAL_REVOCATION_SECONDS = 10;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/**
+ * The largest body any route accepts: 4 MiB. Lambda takes at most 6 MB (6,291,456 bytes) per synchronous invocation,
+ * and API Gateway hands it the body inside a JSON event, base64-encoded when it is not text (4/3 larger) and beside
+ * headers and context: 4 MiB base64-encoded is 5.6 MB, leaving room for the rest. Above it API Gateway + Lambda could
+ * not carry the request, so a route's limit (and `TOLLGATE_MAX_BODY_BYTES`) never exceeds it.
+ */
+export const MAX_CARRIABLE_BODY_BYTES = 4 * 1024 * 1024;
+
 export interface RouteDefinition {
   readonly method: HttpMethod;
   /** API Gateway path template, e.g. `/v1/accounts/{accountId}`. */
@@ -23,7 +31,7 @@ export interface RouteDefinition {
   readonly access: readonly Role[] | 'public';
   /**
    * The body limit of a bulk upload (a carrier's rate deck, its high-risk feed). Every other route takes at most
-   * `TOLLGATE_MAX_BODY_BYTES`; API Gateway refuses anything above 10 MiB before it reaches a function.
+   * `TOLLGATE_MAX_BODY_BYTES`; neither exceeds MAX_CARRIABLE_BODY_BYTES, what API Gateway + Lambda can carry.
    */
   readonly maxBodyBytes?: number;
 }
@@ -61,7 +69,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/v1/accounts/{accountId}/policy', functionName: 'policy', access: ['customer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/decisions', functionName: 'decisions', access: ['customer', 'reviewer', 'admin'] },
   { method: 'POST', path: '/v1/accounts/{accountId}/credits', functionName: 'credits', access: ['admin'] },
-  { method: 'PUT', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['admin'], maxBodyBytes: 10 * 1024 * 1024 },
+  { method: 'PUT', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['admin'], maxBodyBytes: MAX_CARRIABLE_BODY_BYTES },
   { method: 'GET', path: '/v1/rate-deck', functionName: 'rate-deck', access: ['switch', 'customer', 'reviewer', 'admin'] },
   { method: 'PUT', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['admin'], maxBodyBytes: 2 * 1024 * 1024 },
   { method: 'GET', path: '/v1/high-risk-prefixes', functionName: 'high-risk-prefixes', access: ['reviewer', 'admin'] },

@@ -1,6 +1,6 @@
 /** Every routed event → the account's webhook and email (domain/notifications/notify-account.ts), each target once. */
 import { makeNotifyAccount, type NotifyAccountPorts } from '../../domain/notifications/notify-account.js';
-import { eventConsumer, routedTo } from '../shared/event-consumer.js';
+import { eventConsumer, fromQueueOrBus, routedTo } from '../shared/event-consumer.js';
 import type { Logger } from '../shared/logger.js';
 
 export type NotifierResult = { readonly delivered: number; readonly skipped: number; readonly reason?: string };
@@ -18,4 +18,12 @@ export function makeNotifierConsumer(ports: NotifierPorts) {
     for (const why of refused) ports.logger.warn('webhook refused', { accountId, eventId: event.detail.eventId, why });
     return result;
   });
+}
+
+/**
+ * The notifier's Lambda entry: in AWS an SQS batch from its queue (retried for hours, partial batch failures
+ * reported); locally, and for anything invoking it directly, one EventBridge event.
+ */
+export function makeNotifierEntry(ports: NotifierPorts) {
+  return fromQueueOrBus(makeNotifierConsumer(ports), ports.logger);
 }

@@ -5,11 +5,11 @@ import { WebhookSecretRepository } from '../adapters/dynamodb/webhook-secret-rep
 import { makeEmailSender } from '../adapters/notifications/email-transport.js';
 import { WebhookSender } from '../adapters/notifications/webhook-sender.js';
 import { composedOnFirstCall, type Runtime } from '../shared/runtime.js';
-import { makeNotifierConsumer } from './consumer.js';
+import { makeNotifierEntry } from './consumer.js';
 
 export function compose(runtime: Runtime) {
   const { client, config } = runtime;
-  return makeNotifierConsumer({
+  return makeNotifierEntry({
     accounts: new AccountRepository(client, config.tableName),
     deliveries: new NotificationDeliveryRepository(client, config.tableName),
     signingSecrets: new WebhookSecretRepository(client, config.tableName),

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { DEFAULT_SIP_RESPONSES, type DecisionReason, type SipResponseTable } from '../../domain/policy/decision.js';
 import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/contract/detection-settings.js';
+import { MAX_CARRIABLE_BODY_BYTES } from '../../domain/contract/routes.js';
 
 /** Stages whose webhooks carry real customers' events over the internet. */
 const HTTPS_ONLY_STAGES: readonly string[] = ['staging', 'prod'];
@@ -79,7 +80,7 @@ const environmentSchema = z.object({
   TOLLGATE_DECISION_TTL_DAYS: integer(90, 1, 3_650),
   TOLLGATE_REFERENCE_REFRESH_SECONDS: integer(5, 1, 3_600),
   TOLLGATE_ALIAS_CACHE_SECONDS: integer(60, 0, 3_600),
-  TOLLGATE_MAX_BODY_BYTES: integer(65_536, 1_024, 10_485_760),
+  TOLLGATE_MAX_BODY_BYTES: integer(65_536, 1_024, MAX_CARRIABLE_BODY_BYTES),
   /** How long a process decides on its copy of an account before reading it again (each write still checks its version). */
   TOLLGATE_ACCOUNT_CACHE_SECONDS: integer(60, 0, 3_600),
   /** How often each process reloads the active IP bans it holds in memory. */

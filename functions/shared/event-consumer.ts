@@ -6,9 +6,13 @@
  *    contract (domain/events/contracts.ts). Either failure throws an `EventContractError` naming the fields.
  * 3. Error policy: nothing is swallowed. Every failure is logged with the event's ids and thrown again, so
  *    EventBridge retries it and then dead-letters it where an operator sees it; an event is never silently dropped.
+ * 4. `fromQueueOrBus`: a consumer behind an SQS queue (infra/constructs/consumer-queue.ts) receives batches of SQS
+ *    messages whose bodies are EventBridge events; each goes through the same consumer, and the messages that failed
+ *    are reported (partial batch failure) so SQS retries those alone. A direct EventBridge event (the local bus)
+ *    still goes straight through.
  */
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { EVENT_SOURCE, isDetailType, parseEvent, type DetailType, type TollgateEvent } from '../../domain/events/contracts.js';
 import { EVENT_ROUTES, type ConsumerName } from '../../domain/events/routing.js';
@@ -102,4 +106,40 @@ function contractError(message: string, error: z.ZodError, prefix: readonly stri
     return [{ field: path.join('.') || 'event', message: issue.message }];
   });
   return new EventContractError(`${message}: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`, problems.map((problem) => problem.field));
+}
+
+/** An SQS batch, as Lambda's SQS event source delivers it: every record from `aws:sqs`. */
+export function isSqsBatch(event: unknown): event is SQSEvent {
+  const records = (event as { Records?: unknown } | null | undefined)?.Records;
+  return Array.isArray(records) && records.length > 0 && records.every((record) => (record as { eventSource?: unknown } | null)?.eventSource === 'aws:sqs');
+}
+
+/**
+ * Step 4. The consumer already logged each failure with the event's ids (step 3); here the message id is added
+ * and the message reported failed, so SQS makes it visible again after the visibility timeout and, after the
+ * queue's `maxReceiveCount`, moves it with its body to the dead-letter queue. Messages are handled one after
+ * another: notifications of different events do not depend on each other, and one failure does not stop the rest.
+ */
+export function fromQueueOrBus<R>(consume: EventConsumerHandler<R>, logger: Logger): (event: unknown, context?: Context) => Promise<R | SQSBatchResponse> {
+  return async (event, context) => {
+    if (!isSqsBatch(event)) return consume(event, context);
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      let body: unknown;
+      try {
+        body = JSON.parse(record.body);
+      } catch (error) {
+        logger.error('queue message is not an EventBridge event; it will be retried, then dead-lettered', { messageId: record.messageId, error: String(error) });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      try {
+        await consume(body, context);
+      } catch {
+        logger.warn('queue message failed; it returns after the visibility timeout', { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
 }

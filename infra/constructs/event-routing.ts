@@ -8,12 +8,13 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../domain/events/contracts.js';
+import { ConsumerQueue } from './consumer-queue.js';
 
 /** One consumer and the detail types it receives; `ConsumerRoute` from domain/events has this shape. */
 export interface EventRoute {
@@ -49,6 +50,12 @@ export interface EventRoutingProps {
    * @default 2
    */
   readonly consumerRetryAttempts?: number;
+  /**
+   * Consumers that call the outside world: their rule delivers to an SQS queue (infra/constructs/consumer-queue.ts)
+   * that the consumer reads, instead of invoking it.
+   * @default none
+   */
+  readonly queuedConsumers?: ReadonlySet<string>;
 }
 
 export class EventRouting extends Construct {
@@ -56,6 +63,8 @@ export class EventRouting extends Construct {
   readonly rules = new Map<string, Rule>();
   /** One dead-letter queue per consumer, by consumer name. */
   readonly deadLetterQueues = new Map<string, Queue>();
+  /** The work queue of each queued consumer, by consumer name. */
+  readonly consumerQueues = new Map<string, Queue>();
 
   constructor(scope: Construct, id: string, props: EventRoutingProps) {
     super(scope, id);
@@ -78,23 +87,23 @@ export class EventRouting extends Construct {
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of an EventBridge target and a Lambda on-failure destination.',
       });
-      consumer.configureAsyncInvoke({
-        onFailure: new SqsDestination(deadLetterQueue),
-        retryAttempts: props.consumerRetryAttempts ?? 2,
-      });
+      const queued = props.queuedConsumers?.has(route.consumer) === true;
+      const consumerQueue = queued ? new ConsumerQueue(this, `${name}Queue`, { consumer, deadLetterQueue }).queue : undefined;
+      if (consumerQueue) this.consumerQueues.set(route.consumer, consumerQueue);
+      else {
+        consumer.configureAsyncInvoke({
+          onFailure: new SqsDestination(deadLetterQueue),
+          retryAttempts: props.consumerRetryAttempts ?? 2,
+        });
+      }
 
       const rule = new Rule(this, `${name}Rule`, {
         eventBus: props.eventBus,
         description: (route.description ?? `events for ${route.consumer}`).slice(0, 512),
         eventPattern: { source: [props.source ?? EVENT_SOURCE], detailType: [...route.detailTypes] },
       });
-      rule.addTarget(
-        new LambdaFunction(consumer, {
-          deadLetterQueue,
-          maxEventAge: props.maxEventAge ?? Duration.hours(24),
-          retryAttempts: props.retryAttempts ?? 20,
-        }),
-      );
+      const delivery = { deadLetterQueue, maxEventAge: props.maxEventAge ?? Duration.hours(24), retryAttempts: props.retryAttempts ?? 20 };
+      rule.addTarget(consumerQueue ? new SqsQueue(consumerQueue, delivery) : new LambdaFunction(consumer, delivery));
       this.rules.set(route.consumer, rule);
       this.deadLetterQueues.set(route.consumer, deadLetterQueue);
     }

@@ -334,6 +334,11 @@ export class Monitoring extends Construct {
     return this.alarm(id, metric, threshold, description);
   }
 
+  /** An alarm built elsewhere with its own evaluation: notified and shown like the others. */
+  adoptAlarm(id: string, alarm: Alarm): Alarm {
+    return this.notify(id, alarm);
+  }
+
   private alarm(id: string, metric: IMetric, threshold: number, description: string): Alarm {
     const alarm = new Alarm(this, id, {
       metric,

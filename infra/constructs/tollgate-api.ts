@@ -13,6 +13,7 @@ import {
   DomainName,
   HttpApi,
   HttpMethod,
+  type HttpRoute,
   LogGroupLogDestination,
   type HttpStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -25,6 +26,7 @@ import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../domain/contract/routes.js';
 import type { StageConfig } from '../config.js';
 import { pascalCase } from './event-routing.js';
+import { applyRouteThrottles } from './front-door.js';
 
 export interface TollgateApiProps {
   readonly config: StageConfig;
@@ -77,6 +79,8 @@ export class TollgateApi extends Construct {
       apiName: `tollgate-${config.stage}`,
       description: `Tollgate ${config.stage}: call authorization and account administration`,
       createDefaultStage: false,
+      // With a custom domain the only way in is the front door: CloudFront (with WAF) -> the API's custom domain.
+      disableExecuteApiEndpoint: config.api.domain !== undefined,
     });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -98,6 +102,7 @@ export class TollgateApi extends Construct {
     });
 
     const integrations = new Map<string, HttpLambdaIntegration>();
+    const created: Array<{ definition: RouteDefinition; route: HttpRoute }> = [];
     for (const route of props.routes) {
       const handler = props.handlers.get(route.functionName);
       if (!handler) {
@@ -115,6 +120,7 @@ export class TollgateApi extends Construct {
         integration,
         authorizer: route.access === 'public' ? undefined : authorizer,
       });
+      if (httpRoute) created.push({ definition: route, route: httpRoute });
       if (route.access === 'public' && httpRoute) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -123,11 +129,14 @@ export class TollgateApi extends Construct {
       }
     }
 
+    applyRouteThrottles(this.stage, created, config);
+
+    // The API's own custom domain is the front door's origin (infra/constructs/front-door.ts).
     const domain = config.api.domain;
     if (domain) {
       this.domainName = new DomainName(this, 'DomainName', {
-        domainName: domain.domainName,
-        certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+        domainName: domain.originDomainName,
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.originCertificateArn),
       });
       new ApiMapping(this, 'ApiMapping', { api: this.api, domainName: this.domainName, stage: this.stage });
     }

@@ -8,13 +8,13 @@
  * 4. One EventBridge rule per consumer in the routing definition, with a retry policy and a dead-letter queue.
  * 5. Alarms and a dashboard over all of it.
  */
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { EVENT_ROUTES } from '../../domain/events/routing.js';
@@ -22,6 +22,7 @@ import type { StageConfig } from '../config.js';
 import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-routing.js';
 import { hotPathEnvironment, hotPathLambdaTimeout, LiveAlias, reservedConcurrencyFor } from '../constructs/live-alias.js';
 import { MIN_INVOCATIONS_FOR_ERROR_RATE, Monitoring } from '../constructs/monitoring.js';
+import { StreamFailureCapture } from '../constructs/stream-failure-capture.js';
 import { TollgateApi } from '../constructs/tollgate-api.js';
 import { TollgateFunction } from '../constructs/tollgate-function.js';
 import { assertHandlersExist, hasHandler } from '../handler-entries.js';
@@ -95,9 +96,10 @@ export class StatelessStack extends Stack {
   readonly api: TollgateApi;
   readonly monitoring: Monitoring;
   readonly eventRouting: EventRouting;
-  readonly streamPublisherDeadLetters: Queue | undefined;
   /** The `live` aliases API Gateway invokes (authorize, the authorizer), by function name. */
   readonly liveAliases = new Map<string, LiveAlias>();
+  /** The stream publisher's failed batches, records included (S3 on-failure destination). */
+  readonly streamFailures: StreamFailureCapture | undefined;
 
   private readonly config: StageConfig;
   private readonly table: ITable;
@@ -163,7 +165,7 @@ export class StatelessStack extends Stack {
     });
 
     // 3. The table stream -> EventBridge.
-    this.streamPublisherDeadLetters = wireStream ? this.wireStreamPublisher() : undefined;
+    this.streamFailures = wireStream ? this.wireStreamPublisher() : undefined;
 
     // 4. Event rules.
     for (const name of consumerNames) {
@@ -174,11 +176,12 @@ export class StatelessStack extends Stack {
       eventBus: this.eventBus,
       routes: eventRoutes,
       consumers: new Map(consumerNames.map((name) => [name, this.requireFunction(name).function])),
+      // The notifier calls customers' webhooks, which may be down for hours: it reads an SQS queue.
+      queuedConsumers: new Set([NOTIFIER_FUNCTION_NAME]),
     });
 
     // 5. Alarms and dashboard.
     const deadLetterQueues = new Map<string, Queue>(this.eventRouting.deadLetterQueues);
-    if (this.streamPublisherDeadLetters) deadLetterQueues.set(STREAM_PUBLISHER_FUNCTION_NAME, this.streamPublisherDeadLetters);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config: this.config,
       api: this.api.api,
@@ -204,14 +207,17 @@ export class StatelessStack extends Stack {
     // CodeDeploy rolls a `live` alias back when one of these fires while it shifts traffic.
     for (const gate of DEPLOYMENT_GATES.authorize) authorizeLive.gateOn(this.monitoring.requireAlarm(gate));
     for (const gate of DEPLOYMENT_GATES.authorizer) authorizerLive.gateOn(this.monitoring.requireAlarm(gate));
+    if (this.streamFailures) this.monitoring.adoptAlarm('StreamFailureCapturedBatches', this.streamFailures.capturedBatchesAlarm());
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL switches and clients call' });
-    if (this.api.domainName) {
-      new CfnOutput(this, 'CustomDomainUrl', { value: `https://${this.api.domainName.name}`, description: 'Custom domain URL' });
-      new CfnOutput(this, 'CustomDomainTarget', {
+    if (this.api.domainName && this.config.api.domain) {
+      // The execute-api endpoint is off; the front door (the Edge stack) is the way in.
+      new CfnOutput(this, 'ApiUrl', { value: `https://${this.config.api.domain.domainName}/`, description: 'Base URL switches and clients call (CloudFront + WAF)' });
+      new CfnOutput(this, 'OriginDomainTarget', {
         value: this.api.domainName.regionalDomainName,
-        description: 'Point the custom domain DNS record (CNAME or alias) here',
+        description: `Point ${this.api.domainName.name} (CloudFront's origin) here: CNAME or alias`,
       });
+    } else {
+      new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL switches and clients call' });
     }
     new CfnOutput(this, 'CredentialsFunctionName', {
       value: this.requireFunction('credentials').function.functionName,
@@ -257,22 +263,14 @@ export class StatelessStack extends Stack {
 
   /**
    * The table stream feeds the publisher only the changes that carry events (STREAM_PUBLISHER_PATTERNS). A failed
-   * batch is retried, split in half to isolate a poison record, and finally described in a dead-letter queue (the
-   * records themselves stay in the stream for 24 h). The publisher reports the first record it could not publish,
-   * so Lambda resumes from there.
+   * batch is retried, split in half to isolate a poison record, and finally written with its records to the stream
+   * failures bucket (infra/constructs/stream-failure-capture.ts), which alarms. The publisher reports the first
+   * record it could not publish, so Lambda resumes from there.
    */
-  private wireStreamPublisher(): Queue {
+  private wireStreamPublisher(): StreamFailureCapture {
     const publisher = this.addFunction(STREAM_PUBLISHER_FUNCTION_NAME, { access: 'none', timeout: Duration.seconds(30) });
     publisher.putEvents(this.eventBus);
-    const deadLetters = new Queue(this, 'StreamPublisherDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the on-failure destination of the table stream mapping.',
-    });
+    const failures = new StreamFailureCapture(this, 'StreamFailures', { config: this.config });
     publisher.function.addEventSource(
       new DynamoEventSource(this.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -281,10 +279,10 @@ export class StatelessStack extends Stack {
         bisectBatchOnError: true,
         retryAttempts: 10,
         reportBatchItemFailures: true,
-        onFailure: new SqsDlq(deadLetters),
+        onFailure: failures,
         filters: STREAM_PUBLISHER_PATTERNS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
-    return deadLetters;
+    return failures;
   }
 }
