@@ -10,6 +10,7 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } fr
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { INDEX_PARTITIONS, PARTITIONS, type TableAccess } from '../../domain/contract/table-access.js';
 import type { StageConfig } from '../config.js';
 import { PROJECT_ROOT, handlerEntry } from '../handler-entries.js';
 
@@ -146,22 +147,25 @@ export class TollgateFunction extends Construct {
     });
   }
 
-  /** Point reads and queries on the table and the named indexes: GetItem, BatchGetItem, Query. No Scan. */
-  readTable(table: ITable, indexNames: readonly string[] = []): void {
-    this.allow(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], tableResources(table, indexNames));
-  }
-
   /**
-   * Creates and updates items, alone or in TransactWriteItems (which IAM checks per Put/Update/ConditionCheck).
-   * Deletes need {@link deleteTableItems}.
+   * The function's table access (domain/contract/table-access.ts), one statement per kind, each conditioned on the
+   * partition keys it may touch (`dynamodb:LeadingKeys`, every key of the request): no whole-table grant, no Scan.
+   * A Query on `gsi1` is conditioned on the index's partition key (`gsi1pk`).
    */
-  writeTable(table: ITable): void {
-    this.allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], [table.tableArn]);
-  }
-
-  /** Item deletes, alone, in a batch or in a transaction. */
-  deleteTableItems(table: ITable): void {
-    this.allow(['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], [table.tableArn]);
+  accessTable(table: ITable, access: TableAccess, indexNames: readonly string[] = []): void {
+    const onKeys = (patterns: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } });
+    const grant = (actions: string[], resources: string[], patterns: readonly string[]) => {
+      if (patterns.length > 0) this.allow(actions, resources, onKeys(patterns));
+    };
+    grant(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table.tableArn], (access.read ?? []).map((family) => PARTITIONS[family]));
+    // TransactWriteItems is checked against PutItem, UpdateItem, ConditionCheckItem and DeleteItem, item by item.
+    grant(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], [table.tableArn], (access.write ?? []).map((family) => PARTITIONS[family]));
+    grant(['dynamodb:DeleteItem'], [table.tableArn], (access.delete ?? []).map((family) => PARTITIONS[family]));
+    grant(
+      ['dynamodb:Query'],
+      indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`),
+      (access.query ?? []).map((family) => INDEX_PARTITIONS[family]),
+    );
   }
 
   /** SES SendEmail from this address, whether SES has verified the address itself or its domain. */
@@ -179,11 +183,7 @@ export class TollgateFunction extends Construct {
     eventBus.grantPutEventsTo(this.function);
   }
 
-  private allow(actions: string[], resources: string[]): void {
-    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+  private allow(actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources, conditions }));
   }
-}
-
-function tableResources(table: ITable, indexNames: readonly string[]): string[] {
-  return [table.tableArn, ...indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`)];
 }

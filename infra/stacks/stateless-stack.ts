@@ -16,6 +16,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { TABLE_ACCESS, type TableAccess } from '../../domain/contract/table-access.js';
 import { EVENT_ROUTES } from '../../domain/events/routing.js';
 import type { StageConfig } from '../config.js';
 import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-routing.js';
@@ -45,18 +46,12 @@ export const STREAM_PUBLISHER_PATTERNS = [
   { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['account'] }, balanceChanged: { BOOL: [true] } } } },
 ] as const;
 
-type TableAccess = 'none' | 'read' | 'read-write';
-
-/**
- * Table access the HTTP methods a function serves do not decide. By default a function serving only GET routes
- * reads, one serving POST or PUT also writes, one serving DELETE may also delete items; event consumers read and
- * write. Nobody scans.
- */
-const TABLE_ACCESS_OVERRIDES: Readonly<Partial<Record<string, TableAccess>>> = {
-  health: 'none',
-  [AUTHORIZER_FUNCTION_NAME]: 'read',
-  [STREAM_PUBLISHER_FUNCTION_NAME]: 'none',
-};
+/** A function's declared table access (domain/contract/table-access.ts); a function without one is refused. */
+function tableAccessOf(name: string): TableAccess {
+  const access = (TABLE_ACCESS as Readonly<Partial<Record<string, TableAccess>>>)[name];
+  if (!access) throw new Error(`Tollgate: function "${name}" has no table access declared in domain/contract/table-access.ts`);
+  return access;
+}
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -116,17 +111,14 @@ export class StatelessStack extends Stack {
     // 1. Functions.
     for (const name of httpFunctionNames) {
       const authorize = name === 'authorize';
-      const methods = new Set(routes.filter((route) => route.functionName === name).map((route) => route.method));
       this.addFunction(name, {
-        access: methods.has('POST') || methods.has('PUT') || methods.has('DELETE') ? 'read-write' : 'read',
-        deletesItems: methods.has('DELETE'),
         memorySize: authorize ? this.config.functions.authorize.memoryMb : undefined,
         reservedConcurrentExecutions: authorize ? this.config.functions.authorize.reservedConcurrency : undefined,
         // The switch gives up long before this; a hung call must not hold a concurrency slot for 10 s.
         timeout: authorize ? Duration.seconds(3) : undefined,
       });
     }
-    const authorizer = this.addFunction(AUTHORIZER_FUNCTION_NAME, { access: 'read', timeout: Duration.seconds(3) });
+    const authorizer = this.addFunction(AUTHORIZER_FUNCTION_NAME, { timeout: Duration.seconds(3) });
 
     // 2. HTTP API.
     this.api = new TollgateApi(this, 'Api', {
@@ -141,7 +133,7 @@ export class StatelessStack extends Stack {
 
     // 4. Event rules.
     for (const name of consumerNames) {
-      const consumer = this.addFunction(name, { access: 'read-write', timeout: Duration.seconds(30) });
+      const consumer = this.addFunction(name, { timeout: Duration.seconds(30) });
       if (name === NOTIFIER_FUNCTION_NAME && this.config.emailFrom) consumer.sendEmailFrom(this.config.emailFrom);
     }
     this.eventRouting = new EventRouting(this, 'EventRouting', {
@@ -179,7 +171,7 @@ export class StatelessStack extends Stack {
 
   private addFunction(
     name: string,
-    options: { access: TableAccess; deletesItems?: boolean; memorySize?: number; reservedConcurrentExecutions?: number; timeout?: Duration },
+    options: { memorySize?: number; reservedConcurrentExecutions?: number; timeout?: Duration },
   ): TollgateFunction {
     const fn = new TollgateFunction(this, `${pascalCase(name)}Function`, {
       functionName: name,
@@ -190,10 +182,7 @@ export class StatelessStack extends Stack {
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       timeout: options.timeout,
     });
-    const access = TABLE_ACCESS_OVERRIDES[name] ?? options.access;
-    if (access !== 'none') fn.readTable(this.table, this.tableIndexNames);
-    if (access === 'read-write') fn.writeTable(this.table);
-    if (access === 'read-write' && options.deletesItems) fn.deleteTableItems(this.table);
+    fn.accessTable(this.table, tableAccessOf(name), this.tableIndexNames);
     this.functions.set(name, fn);
     return fn;
   }
@@ -211,7 +200,7 @@ export class StatelessStack extends Stack {
    * so Lambda resumes from there.
    */
   private wireStreamPublisher(): Queue {
-    const publisher = this.addFunction(STREAM_PUBLISHER_FUNCTION_NAME, { access: 'none', timeout: Duration.seconds(30) });
+    const publisher = this.addFunction(STREAM_PUBLISHER_FUNCTION_NAME, { timeout: Duration.seconds(30) });
     publisher.putEvents(this.eventBus);
     const deadLetters = new Queue(this, 'StreamPublisherDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
