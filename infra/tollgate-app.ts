@@ -36,6 +36,7 @@ export function buildTollgate(app: App): Tollgate {
     table: stateful.table,
     tableIndexNames: stateful.tableIndexNames,
     eventBus: stateful.eventBus,
+    webhookSecretKey: stateful.webhookSecretKey,
   });
 
   Tags.of(app).add('application', 'tollgate');

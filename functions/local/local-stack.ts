@@ -74,6 +74,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) })).endpoint;
   try {
     const config = readConfig({
+      // No KMS on one machine, whatever stage the environment names: webhook secrets use the local stand-in.
+      TOLLGATE_WEBHOOK_SECRET_CIPHER: 'local',
       ...process.env,
       ...options.environment,
       DYNAMODB_ENDPOINT: dynamoEndpoint,

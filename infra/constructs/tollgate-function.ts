@@ -5,11 +5,13 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { WEBHOOK_SECRET_PURPOSE } from '../../domain/contract/secrets.js';
 import { INDEX_PARTITIONS, PARTITIONS, type TableAccess } from '../../domain/contract/table-access.js';
 import type { StageConfig } from '../config.js';
 import { PROJECT_ROOT, handlerEntry } from '../handler-entries.js';
@@ -176,6 +178,18 @@ export class TollgateFunction extends Construct {
       ['ses:SendEmail'],
       [address, domain].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
     );
+  }
+
+  /**
+   * Webhook signing secrets under this KMS key: Encrypt always (a secret is created at rotation or at first need),
+   * Decrypt only with `decrypt` (the notifier, which signs). Both only for the webhook-secret encryption context.
+   */
+  useWebhookSecretKey(key: IKey, options: { readonly decrypt: boolean }): void {
+    this.function.addEnvironment('TOLLGATE_WEBHOOK_SECRET_CIPHER', 'kms');
+    this.function.addEnvironment('TOLLGATE_WEBHOOK_SECRET_KEY_ID', key.keyArn);
+    const forWebhookSecrets = { StringEquals: { 'kms:EncryptionContext:purpose': WEBHOOK_SECRET_PURPOSE } };
+    this.allow(['kms:Encrypt'], [key.keyArn], forWebhookSecrets);
+    if (options.decrypt) this.allow(['kms:Decrypt'], [key.keyArn], forWebhookSecrets);
   }
 
   /** PutEvents on this one bus. */

@@ -5,6 +5,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA, type KeyAttribute, type KeyAttributeType, type TableSchema } from '../../domain/contract/table-schema.js';
 import type { StageConfig } from '../config.js';
@@ -32,6 +33,8 @@ function attribute(key: KeyAttribute): Attribute {
 export class StatefulStack extends Stack {
   readonly table: Table;
   readonly eventBus: EventBus;
+  /** Encrypts the webhook signing secrets stored in the table (only the notifier may decrypt). */
+  readonly webhookSecretKey: Key;
   readonly tableIndexNames: readonly string[] = TABLE_INDEX_NAMES;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -61,6 +64,14 @@ export class StatefulStack extends Stack {
         projectionType: ProjectionType[index.projection],
       });
     }
+
+    // Webhook signing secrets live in the account's partition, which many functions may read: they are stored as
+    // KMS ciphertext under this customer-managed key, kept with the data it protects (losing it loses the secrets).
+    this.webhookSecretKey = new Key(this, 'WebhookSecretKey', {
+      description: `Tollgate ${config.stage}: webhook signing secrets`,
+      enableKeyRotation: true,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
 
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `tollgate-${config.stage}` });
     // Archive everything the bus receives so consumers that were down or buggy can be replayed.

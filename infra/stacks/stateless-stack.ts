@@ -11,6 +11,7 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -29,6 +30,8 @@ export const AUTHORIZER_FUNCTION_NAME = 'authorizer';
 export const STREAM_PUBLISHER_FUNCTION_NAME = 'stream-publisher';
 /** The consumer that sends email; the only function allowed to use SES. */
 export const NOTIFIER_FUNCTION_NAME = 'notifier';
+/** Rotates an account's webhook secret: may encrypt with the secrets key, never decrypt. */
+export const WEBHOOK_SECRET_FUNCTION_NAME = 'webhook-secret';
 
 /**
  * The stream records the publisher turns into events (functions/stream-publisher/events-from-stream.ts); Lambda
@@ -59,6 +62,12 @@ export interface StatelessStackProps extends StackProps {
   /** Indexes the functions may query, named one by one in their policies. */
   readonly tableIndexNames: readonly string[];
   readonly eventBus: IEventBus;
+  /**
+   * The key webhook signing secrets are encrypted with: the webhook-secret function and the notifier may encrypt,
+   * only the notifier may decrypt.
+   * @default none: no function is given a key (an app that deploys webhooks must pass it)
+   */
+  readonly webhookSecretKey?: IKey;
   /**
    * The HTTP contract.
    * @default ROUTES from domain/contract/routes.ts
@@ -135,6 +144,10 @@ export class StatelessStack extends Stack {
     for (const name of consumerNames) {
       const consumer = this.addFunction(name, { timeout: Duration.seconds(30) });
       if (name === NOTIFIER_FUNCTION_NAME && this.config.emailFrom) consumer.sendEmailFrom(this.config.emailFrom);
+    }
+    if (props.webhookSecretKey) {
+      this.functions.get(WEBHOOK_SECRET_FUNCTION_NAME)?.useWebhookSecretKey(props.webhookSecretKey, { decrypt: false });
+      this.functions.get(NOTIFIER_FUNCTION_NAME)?.useWebhookSecretKey(props.webhookSecretKey, { decrypt: true });
     }
     this.eventRouting = new EventRouting(this, 'EventRouting', {
       eventBus: this.eventBus,

@@ -1,13 +1,15 @@
 /**
  * Least privilege on the single table: each function's IAM is conditioned on the partition-key families it touches
  * (domain/contract/table-access.ts). These tests tie that declaration to the key builders and to the adapters each
- * composition root builds, and check what the synthesized templates grant.
+ * composition root builds, and check what the synthesized templates grant, including the webhook secrets' KMS key.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INDEX_PARTITIONS, PARTITIONS, TABLE_ACCESS, type IndexPartition, type Partition } from '../../domain/contract/table-access.js';
+import { WEBHOOK_SECRET_PURPOSE } from '../../domain/contract/secrets.js';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
+import { readConfig } from '../../functions/shared/config.js';
 import { STAGES } from '../../infra/config.js';
 import { synthTollgate, type SynthesizedTollgate } from './synth-tollgate.js';
 
@@ -208,6 +210,47 @@ describe.each(STAGES)('the %s templates', (stage) => {
     expect(indexQueries('decisions')).toEqual(['DECISIONS#*']);
     expect(indexQueries('credentials')).toEqual(['CREDENTIALS']);
     expect(indexQueries('rate-deck')).toEqual([]);
+  });
+
+  it('keeps webhook secrets under a rotating customer-managed key, retained with the table', () => {
+    const keysInStack = Object.values(synth.statefulTemplate.findResources('AWS::KMS::Key'));
+    expect(keysInStack).toHaveLength(1);
+    expect(keysInStack[0]).toMatchObject({ Properties: { EnableKeyRotation: true }, DeletionPolicy: stage === 'prod' ? 'Retain' : 'Delete' });
+  });
+
+  it('lets the webhook-secret function and the notifier encrypt, and only the notifier decrypt, for webhook secrets only', () => {
+    const keyArn = synth.stateless.resolve(synth.stateful.webhookSecretKey.keyArn) as unknown;
+    const withAction = (action: string) =>
+      [...synth.stateless.functions.keys()].filter((name) => statementsOf(name).some((statement) => actionsOf(statement).includes(action))).sort();
+    const kmsStatements = [...synth.stateless.functions.keys()].flatMap((name) =>
+      statementsOf(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:'))),
+    );
+
+    expect(withAction('kms:Decrypt')).toEqual(['notifier']);
+    expect(withAction('kms:Encrypt')).toEqual(['notifier', 'webhook-secret']);
+    expect(kmsStatements.flatMap(actionsOf).every((action) => action === 'kms:Encrypt' || action === 'kms:Decrypt')).toBe(true);
+    for (const statement of kmsStatements) {
+      expect(statement.Resource).toEqual(keyArn);
+      expect(statement.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:purpose': WEBHOOK_SECRET_PURPOSE } });
+    }
+  });
+
+  it('tells exactly those two functions to use KMS with that key, in a form their configuration accepts', () => {
+    const functions = synth.statelessTemplate.findResources('AWS::Lambda::Function');
+    const users = [...synth.stateless.functions.entries()]
+      .filter(([, fn]) => {
+        const variables = (functions[synth.stateless.getLogicalId(fn.function.node.defaultChild as never)]?.Properties as { Environment: { Variables: Record<string, unknown> } })
+          .Environment.Variables;
+        if (!('TOLLGATE_WEBHOOK_SECRET_KEY_ID' in variables)) return false;
+        // References to the stateful stack stand for any value here.
+        const environment = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : `resolved-${name}`]));
+        const config = readConfig({ ...environment, TOLLGATE_WEBHOOK_SECRET_KEY_ID: 'arn:aws:kms:us-east-1:111122223333:key/k' });
+        expect(config.webhookSecretCipher).toEqual({ kind: 'kms', keyId: 'arn:aws:kms:us-east-1:111122223333:key/k' });
+        return true;
+      })
+      .map(([name]) => name)
+      .sort();
+    expect(users).toEqual(['notifier', 'webhook-secret']);
   });
 
   it('gives the stream publisher the stream and no table item', () => {
