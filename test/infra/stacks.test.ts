@@ -40,7 +40,9 @@ const REQUIRED_ENVIRONMENT = [
 ];
 
 /** Every acknowledged cdk-nag rule; a new acknowledgement must be added here on purpose, with its reason in code. */
-const ACKNOWLEDGED_NAG_RULES = ['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1', 'AwsSolutions-SNS2', 'AwsSolutions-SQS3'];
+const ACKNOWLEDGED_NAG_RULES = ['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1', 'AwsSolutions-SNS2', 'AwsSolutions-SQS3', 'AwsSolutions-S1'];
+/** Findings acknowledged by shape: the export role writes objects an export names (infra/stacks/stateful-stack.ts). */
+const ACKNOWLEDGED_NAG_PATTERNS = [/^AwsSolutions-IAM5\[Resource::<DecisionExports[0-9A-F]{8}\.Arn>\/exports\/\*\]$/];
 
 function actionsOf(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
@@ -76,7 +78,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
 
     expect(acknowledgements.length).toBeGreaterThan(0);
     for (const acknowledgement of acknowledgements) {
-      expect(ACKNOWLEDGED_NAG_RULES).toContain(acknowledgement.id);
+      expect(ACKNOWLEDGED_NAG_RULES.includes(acknowledgement.id) || ACKNOWLEDGED_NAG_PATTERNS.some((pattern) => pattern.test(acknowledgement.id)), acknowledgement.id).toBe(true);
       expect(acknowledgement.reason.length).toBeGreaterThan(30);
     }
   });
@@ -229,7 +231,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['record', 'tokenHash', 'reviewId', 'bannedUntil']) },
         },
       ],
       BillingMode: 'PAY_PER_REQUEST',
