@@ -37,7 +37,7 @@ export const MEASURED_BYTES = {
   /** The decision's gsi1 copy projecting every attribute (before), and only `record` (after); +100 bytes index overhead. */
   decisionIndexCopyAll: 956,
   decisionIndexCopyRecordOnly: 927,
-  /** 612 bytes with no live call, 721 with one: about 86 bytes per live call (100 live calls: ~9 KB, 9 WRU a write). */
+  /** 612 bytes with no live call, 721 with one: about 86 bytes per live call (100 live calls: ~9.2 KB, 10 WRU a write). */
   account: 1495,
 } as const;
 
