@@ -121,8 +121,13 @@ const stageConfigSchema = z
     }),
     /** What authorize does when a dependency is down and nothing is cached: `deny` answers 603, `allow` lets the call through. */
     failMode: z.enum(['deny', 'allow']),
-    /** Days a decision stays queryable (`TOLLGATE_DECISION_TTL_DAYS`); at high volume the largest storage cost. */
+    /** Days a decision stays in the table, queryable (`TOLLGATE_DECISION_TTL_DAYS`); at high volume the largest storage cost. */
     decisionRetentionDays: z.number().int().min(1).max(3650),
+    /**
+     * The long log: a full export of the table to S3 every `everyDays` (shorter than the retention, so every decision
+     * is exported before it expires), each export kept `keepDays` (infra/stacks/stateful-stack.ts).
+     */
+    decisionExport: z.strictObject({ everyDays: z.number().int().min(1).max(30), keepDays: z.number().int().min(1).max(3650) }),
     detection: detectionDefaultsSchema,
     /**
      * Top-ups go through a payment-provider port whose only adapter so far is a simulator
@@ -221,6 +226,10 @@ const stageConfigSchema = z
     message: 'datapointsToAlarm cannot exceed evaluationPeriods',
     path: ['alarms', 'datapointsToAlarm'],
   })
+  .refine((config) => config.decisionExport.everyDays < config.decisionRetentionDays, {
+    message: 'decisions must be exported before they expire: everyDays below decisionRetentionDays',
+    path: ['decisionExport', 'everyDays'],
+  })
   .refine((config) => config.stage !== 'prod' || config.payments.simulated !== 'succeed', {
     message: 'prod must not top up balances through a simulator that always succeeds',
     path: ['payments', 'simulated'],
@@ -228,6 +237,10 @@ const stageConfigSchema = z
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 export type DetectionDefaults = StageConfig['detection'];
+
+/** Decisions stay 14 days in the table; the weekly export keeps the 90-day log in S3 (docs/deploy.md, "What it costs"). */
+const DECISION_RETENTION_DAYS = 14;
+const DECISION_EXPORT = { everyDays: 7, keepDays: 90 };
 
 /** The defaults the functions fall back to (domain/contract/detection-settings.ts), in the variables' units. */
 const DETECTION_DEFAULTS: DetectionDefaults = {
@@ -260,7 +273,8 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logs: { retentionDays: 7, level: 'DEBUG', removalPolicy: 'destroy' },
     events: { archiveRetentionDays: 7 },
     failMode: 'deny',
-    decisionRetentionDays: 7,
+    decisionRetentionDays: DECISION_RETENTION_DAYS,
+    decisionExport: DECISION_EXPORT,
     detection: DETECTION_DEFAULTS,
     payments: { simulated: 'succeed' },
     api: { throttle: { rateLimit: 50, burstLimit: 100 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
@@ -288,7 +302,8 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logs: { retentionDays: 30, level: 'INFO', removalPolicy: 'destroy' },
     events: { archiveRetentionDays: 14 },
     failMode: 'deny',
-    decisionRetentionDays: 30,
+    decisionRetentionDays: DECISION_RETENTION_DAYS,
+    decisionExport: DECISION_EXPORT,
     detection: DETECTION_DEFAULTS,
     payments: { simulated: 'succeed' },
     api: { throttle: { rateLimit: 500, burstLimit: 1000 }, authorizerCacheTtlSeconds: CREDENTIAL_REVOCATION_SECONDS },
@@ -318,7 +333,8 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logs: { retentionDays: 90, level: 'INFO', removalPolicy: 'retain' },
     events: { archiveRetentionDays: 90 },
     failMode: 'deny',
-    decisionRetentionDays: 90,
+    decisionRetentionDays: DECISION_RETENTION_DAYS,
+    decisionExport: DECISION_EXPORT,
     detection: DETECTION_DEFAULTS,
     // No real payment provider exists yet: every top-up is declined (Top-up Failed, notified) rather than free credit.
     payments: { simulated: 'fail' },

@@ -39,6 +39,7 @@ export function buildTollgate(app: App, config: StageConfig = resolveStageConfig
     table: stateful.table,
     tableIndexNames: stateful.tableIndexNames,
     eventBus: stateful.eventBus,
+    webhookSecretKey: stateful.webhookSecretKey,
   });
 
   const domain = config.api.domain;

@@ -17,8 +17,9 @@ export interface GlobalSecondaryIndex {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
-  /** Every attribute is projected: the listings read whole items. */
-  readonly projection: 'ALL';
+  /** `INCLUDE`: the keys and `nonKeyAttributes` only; `ALL`: every attribute. */
+  readonly projection: 'ALL' | 'INCLUDE';
+  readonly nonKeyAttributes?: readonly string[];
 }
 
 export interface TableSchema {
@@ -31,11 +32,50 @@ export interface TableSchema {
   readonly billingMode: 'PAY_PER_REQUEST';
 }
 
+/** What each gsi1 listing reads (the parse schema of its repository in functions/adapters/dynamodb/). */
+export const GSI1_LISTING_ATTRIBUTES = {
+  /** decision-repository.ts listForAccount: the stored record. */
+  decisions: ['record'],
+  /** credential-repository.ts list: the id item. */
+  credentials: ['credentialId', 'role', 'accountId', 'createdAt', 'validUntil', 'label', 'tokenHash'],
+  /** review-repository.ts listByStatus: the whole review. */
+  reviews: ['reviewId', 'accountId', 'status', 'openedAt', 'updatedAt', 'destinations', 'sourceIps', 'evidence', 'evidenceDropped', 'resolution', 'version'],
+  /** ban-repository.ts listActive: the ban. */
+  bans: [
+    'ip',
+    'bannedAt',
+    'bannedUntil',
+    'offence',
+    'failures',
+    'failuresCountFrom',
+    'sipUsernames',
+    'accountId',
+    'liftedAt',
+    'liftedBy',
+    'liftAuditId',
+    'failureLog',
+    'threshold',
+    'windowSeconds',
+  ],
+} as const;
+
+const GSI1_PROJECTED: readonly string[] = [...new Set(Object.values(GSI1_LISTING_ATTRIBUTES).flat())];
+
 export const TABLE_SCHEMA = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   // The listings: an account's decisions, credentials, reviews by status, active bans (functions/adapters/dynamodb/keys.ts).
-  globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' }, projection: 'ALL' }],
+  // gsi1 projects only what their Query calls read, so a decision's copy is its `record` (not its completion, which
+  // is written later and would otherwise be written to the index twice per completed call) and nothing else.
+  globalSecondaryIndexes: [
+    {
+      indexName: 'gsi1',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+      projection: 'INCLUDE',
+      nonKeyAttributes: GSI1_PROJECTED,
+    },
+  ],
   // Decisions, outbox events, audit records, bans and auth-failure counters expire.
   timeToLiveAttribute: 'expiresAt',
   // Events leave through the stream (outbox items and the changes that imply events), never from the request path;

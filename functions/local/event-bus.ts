@@ -3,6 +3,7 @@
  * to the same consumer handlers, asynchronously, with retries and exponential backoff like a rule's retry policy,
  * and a dead-letter list (logged) for what still fails.
  */
+import { asFunction } from './table-access-guard.js';
 import { randomUUID } from 'node:crypto';
 import { EVENT_SOURCE, type TollgateEvent } from '../../domain/events/contracts.js';
 import { consumersFor, type ConsumerName } from '../../domain/events/routing.js';
@@ -68,7 +69,7 @@ export class LocalEventBus implements EventPublisher {
   private async deliver(consumer: ConsumerName, handler: ConsumerHandler, event: BusEvent): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await handler(event);
+        await asFunction(consumer, () => handler(event));
         return;
       } catch (error) {
         if (attempt >= this.options.maxAttempts) {

@@ -19,6 +19,7 @@ import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local.
 import { LocalEventBus } from './event-bus.js';
 import { createLocalServer } from './server.js';
 import { StreamPoller } from './stream-poller.js';
+import { guardTableAccess } from './table-access-guard.js';
 
 export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 
@@ -74,6 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) })).endpoint;
   try {
     const config = readConfig({
+      // No KMS on one machine, whatever stage the environment names: webhook secrets use the local stand-in.
+      TOLLGATE_WEBHOOK_SECRET_CIPHER: 'local',
       ...process.env,
       ...options.environment,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
@@ -83,6 +86,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const timeouts = { connectionTimeoutMs: config.dynamoConnectTimeoutMs, requestTimeoutMs: config.dynamoRequestTimeoutMs };
     const client = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local', ...timeouts });
     await ensureTable(client, config.tableName);
+    // IAM's leading-key conditions, enforced locally while a function runs (the declarations infra grants).
+    guardTableAccess(client);
     const runtime = createRuntime(config, {
       client,
       ...(options.logger ? { logger: options.logger } : {}),
@@ -116,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     const authorizerClient = createDynamoDbClient({ endpoint: dynamoEndpoint, region: 'local', ...timeouts });
+    guardTableAccess(authorizerClient);
     const server = createLocalServer(runtime, {
       authorizerCacheMs: Math.min(options.authorizerCacheMs ?? CREDENTIAL_REVOCATION_SECONDS * 1000, CREDENTIAL_REVOCATION_SECONDS * 1000),
       authorizerCredentials: new CredentialRepository(authorizerClient, config.tableName),

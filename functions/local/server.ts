@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
 import { principalContext, VerifiedCredentials } from '../authorizer/principal.js';
+import { asFunction } from './table-access-guard.js';
 import { bodyLimitOf, type ApiEvent } from '../shared/http.js';
 import { UNVERIFIED_ROLE } from '../shared/unavailable.js';
 import type { Runtime } from '../shared/runtime.js';
@@ -40,7 +41,7 @@ export function createLocalServer(runtime: Runtime, options: LocalServerOptions)
     const cacheKey = authorization ?? '';
     const cached = authorizerCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const context = await principalContext(options.authorizerCredentials, authorization, runtime.clock.now(), verifiedCredentials, runtime.config.credentialLookupBudgetMs);
+    const context = await asFunction('authorizer', () => principalContext(options.authorizerCredentials, authorization, runtime.clock.now(), verifiedCredentials, runtime.config.credentialLookupBudgetMs));
     // An answer given while the database was unavailable is not kept: the next request asks again.
     if (options.authorizerCacheMs > 0 && context.role !== UNVERIFIED_ROLE && context.verifiedEarlier !== 'true') {
       // Random tokens must not grow the cache without bound; an emptied cache only costs lookups.
@@ -121,7 +122,8 @@ export function createLocalServer(runtime: Runtime, options: LocalServerOptions)
         ...(matched.route.access === 'public' ? {} : { authorizer: { lambda: await authorizerContext(headers.authorization) } }),
       },
     };
-    const result = await handlers[matched.route.functionName](event, lambdaContext(matched.route.functionName));
+    const functionName = matched.route.functionName;
+    const result = await asFunction(functionName, () => handlers[functionName](event, lambdaContext(functionName)));
     if (typeof result === 'string') return sendJson(response, 200, result);
     response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
     response.end(result.body ?? '');

@@ -77,7 +77,7 @@ const environmentSchema = z.object({
     }),
   TOLLGATE_MAX_CALL_SECONDS: integer(14_400, 60, 86_400),
   TOLLGATE_MIN_BILLABLE_SECONDS: integer(60, 0, 3_600),
-  TOLLGATE_DECISION_TTL_DAYS: integer(90, 1, 3_650),
+  TOLLGATE_DECISION_TTL_DAYS: integer(14, 1, 3_650),
   TOLLGATE_REFERENCE_REFRESH_SECONDS: integer(5, 1, 3_600),
   TOLLGATE_ALIAS_CACHE_SECONDS: integer(60, 0, 3_600),
   TOLLGATE_MAX_BODY_BYTES: integer(65_536, 1_024, MAX_CARRIABLE_BODY_BYTES),
@@ -110,6 +110,13 @@ const environmentSchema = z.object({
   TOLLGATE_EMAIL_TRANSPORT: z.enum(['outbox', 'ses', 'none']).optional(),
   TOLLGATE_EMAIL_FROM: z.email().optional(),
   TOLLGATE_DATA_DIR: z.string().min(1).default('./.data'),
+  /**
+   * How webhook signing secrets are encrypted at rest: `kms` (a customer-managed key, TOLLGATE_WEBHOOK_SECRET_KEY_ID)
+   * or `local` (AES-256-GCM with a key file in TOLLGATE_DATA_DIR, for npm start and the tests). Default: `local` on
+   * the local stage, `kms` elsewhere.
+   */
+  TOLLGATE_WEBHOOK_SECRET_CIPHER: z.enum(['kms', 'local']).optional(),
+  TOLLGATE_WEBHOOK_SECRET_KEY_ID: z.string().min(1).optional(),
   TOLLGATE_EMAIL_OUTBOX_FILE: z.string().min(1).optional(),
 });
 
@@ -154,6 +161,8 @@ export interface RuntimeConfig {
   /** Staging and prod accept and deliver https webhooks only. */
   readonly webhookRequireHttps: boolean;
   readonly email: { readonly transport: 'outbox' | 'ses' | 'none'; readonly from: string | undefined; readonly outboxFile: string };
+  /** Webhook signing secrets at rest (functions/adapters/secrets/secret-cipher.ts). */
+  readonly webhookSecretCipher: { readonly kind: 'kms'; readonly keyId: string | undefined } | { readonly kind: 'local'; readonly keyFile: string };
 }
 
 export class ConfigurationError extends Error {}
@@ -209,5 +218,9 @@ export function readConfig(environment: Record<string, string | undefined> = pro
       from: env.TOLLGATE_EMAIL_FROM,
       outboxFile: env.TOLLGATE_EMAIL_OUTBOX_FILE ?? `${env.TOLLGATE_DATA_DIR.replace(/\/+$/, '')}/email-outbox.jsonl`,
     },
+    webhookSecretCipher:
+      (env.TOLLGATE_WEBHOOK_SECRET_CIPHER ?? (env.TOLLGATE_STAGE === 'local' ? 'local' : 'kms')) === 'local'
+        ? { kind: 'local', keyFile: `${env.TOLLGATE_DATA_DIR.replace(/\/+$/, '')}/webhook-secret.key` }
+        : { kind: 'kms', keyId: env.TOLLGATE_WEBHOOK_SECRET_KEY_ID },
   };
 }

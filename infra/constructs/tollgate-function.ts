@@ -5,11 +5,14 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { WEBHOOK_SECRET_PURPOSE } from '../../domain/contract/secrets.js';
+import { INDEX_PARTITIONS, PARTITIONS, type TableAccess } from '../../domain/contract/table-access.js';
 import type { StageConfig } from '../config.js';
 import { PROJECT_ROOT, handlerEntry } from '../handler-entries.js';
 
@@ -146,22 +149,25 @@ export class TollgateFunction extends Construct {
     });
   }
 
-  /** Point reads and queries on the table and the named indexes: GetItem, BatchGetItem, Query. No Scan. */
-  readTable(table: ITable, indexNames: readonly string[] = []): void {
-    this.allow(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], tableResources(table, indexNames));
-  }
-
   /**
-   * Creates and updates items, alone or in TransactWriteItems (which IAM checks per Put/Update/ConditionCheck).
-   * Deletes need {@link deleteTableItems}.
+   * The function's table access (domain/contract/table-access.ts), one statement per kind, each conditioned on the
+   * partition keys it may touch (`dynamodb:LeadingKeys`, every key of the request): no whole-table grant, no Scan.
+   * A Query on `gsi1` is conditioned on the index's partition key (`gsi1pk`).
    */
-  writeTable(table: ITable): void {
-    this.allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], [table.tableArn]);
-  }
-
-  /** Item deletes, alone, in a batch or in a transaction. */
-  deleteTableItems(table: ITable): void {
-    this.allow(['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], [table.tableArn]);
+  accessTable(table: ITable, access: TableAccess, indexNames: readonly string[] = []): void {
+    const onKeys = (patterns: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } });
+    const grant = (actions: string[], resources: string[], patterns: readonly string[]) => {
+      if (patterns.length > 0) this.allow(actions, resources, onKeys(patterns));
+    };
+    grant(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table.tableArn], (access.read ?? []).map((family) => PARTITIONS[family]));
+    // TransactWriteItems is checked against PutItem, UpdateItem, ConditionCheckItem and DeleteItem, item by item.
+    grant(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], [table.tableArn], (access.write ?? []).map((family) => PARTITIONS[family]));
+    grant(['dynamodb:DeleteItem'], [table.tableArn], (access.delete ?? []).map((family) => PARTITIONS[family]));
+    grant(
+      ['dynamodb:Query'],
+      indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`),
+      (access.query ?? []).map((family) => INDEX_PARTITIONS[family]),
+    );
   }
 
   /** SES SendEmail from this address, whether SES has verified the address itself or its domain. */
@@ -174,16 +180,24 @@ export class TollgateFunction extends Construct {
     );
   }
 
+  /**
+   * Webhook signing secrets under this KMS key: Encrypt always (a secret is created at rotation or at first need),
+   * Decrypt only with `decrypt` (the notifier, which signs). Both only for the webhook-secret encryption context.
+   */
+  useWebhookSecretKey(key: IKey, options: { readonly decrypt: boolean }): void {
+    this.function.addEnvironment('TOLLGATE_WEBHOOK_SECRET_CIPHER', 'kms');
+    this.function.addEnvironment('TOLLGATE_WEBHOOK_SECRET_KEY_ID', key.keyArn);
+    const forWebhookSecrets = { StringEquals: { 'kms:EncryptionContext:purpose': WEBHOOK_SECRET_PURPOSE } };
+    this.allow(['kms:Encrypt'], [key.keyArn], forWebhookSecrets);
+    if (options.decrypt) this.allow(['kms:Decrypt'], [key.keyArn], forWebhookSecrets);
+  }
+
   /** PutEvents on this one bus. */
   putEvents(eventBus: IEventBus): void {
     eventBus.grantPutEventsTo(this.function);
   }
 
-  private allow(actions: string[], resources: string[]): void {
-    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+  private allow(actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources, conditions }));
   }
-}
-
-function tableResources(table: ITable, indexNames: readonly string[]): string[] {
-  return [table.tableArn, ...indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`)];
 }

@@ -12,11 +12,13 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
+import { TABLE_ACCESS, type TableAccess } from '../../domain/contract/table-access.js';
 import { EVENT_ROUTES } from '../../domain/events/routing.js';
 import type { StageConfig } from '../config.js';
 import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-routing.js';
@@ -31,6 +33,8 @@ export const AUTHORIZER_FUNCTION_NAME = 'authorizer';
 export const STREAM_PUBLISHER_FUNCTION_NAME = 'stream-publisher';
 /** The consumer that sends email; the only function allowed to use SES. */
 export const NOTIFIER_FUNCTION_NAME = 'notifier';
+/** Rotates an account's webhook secret: may encrypt with the secrets key, never decrypt. */
+export const WEBHOOK_SECRET_FUNCTION_NAME = 'webhook-secret';
 
 /**
  * The stream records the publisher turns into events (functions/stream-publisher/events-from-stream.ts); Lambda
@@ -54,18 +58,12 @@ export const DEPLOYMENT_GATES = {
   [AUTHORIZER_FUNCTION_NAME]: ['AuthorizerNewVersionErrors', 'AuthorizerErrors', 'AuthorizerThrottles'],
 } as const;
 
-type TableAccess = 'none' | 'read' | 'read-write';
-
-/**
- * Table access the HTTP methods a function serves do not decide. By default a function serving only GET routes
- * reads, one serving POST or PUT also writes, one serving DELETE may also delete items; event consumers read and
- * write. Nobody scans.
- */
-const TABLE_ACCESS_OVERRIDES: Readonly<Partial<Record<string, TableAccess>>> = {
-  health: 'none',
-  [AUTHORIZER_FUNCTION_NAME]: 'read',
-  [STREAM_PUBLISHER_FUNCTION_NAME]: 'none',
-};
+/** A function's declared table access (domain/contract/table-access.ts); a function without one is refused. */
+function tableAccessOf(name: string): TableAccess {
+  const access = (TABLE_ACCESS as Readonly<Partial<Record<string, TableAccess>>>)[name];
+  if (!access) throw new Error(`Tollgate: function "${name}" has no table access declared in domain/contract/table-access.ts`);
+  return access;
+}
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -73,6 +71,12 @@ export interface StatelessStackProps extends StackProps {
   /** Indexes the functions may query, named one by one in their policies. */
   readonly tableIndexNames: readonly string[];
   readonly eventBus: IEventBus;
+  /**
+   * The key webhook signing secrets are encrypted with: the webhook-secret function and the notifier may encrypt,
+   * only the notifier may decrypt.
+   * @default none: no function is given a key (an app that deploys webhooks must pass it)
+   */
+  readonly webhookSecretKey?: IKey;
   /**
    * The HTTP contract.
    * @default ROUTES from domain/contract/routes.ts
@@ -130,10 +134,7 @@ export class StatelessStack extends Stack {
     const hotPath = this.config.hotPath;
     for (const name of httpFunctionNames) {
       const authorize = name === 'authorize';
-      const methods = new Set(routes.filter((route) => route.functionName === name).map((route) => route.method));
       this.addFunction(name, {
-        access: methods.has('POST') || methods.has('PUT') || methods.has('DELETE') ? 'read-write' : 'read',
-        deletesItems: methods.has('DELETE'),
         memorySize: authorize ? this.config.functions.authorize.memoryMb : undefined,
         reservedConcurrentExecutions: authorize ? reservedConcurrencyFor(hotPath) : undefined,
         timeout: authorize ? hotPathLambdaTimeout(hotPath) : undefined,
@@ -141,7 +142,6 @@ export class StatelessStack extends Stack {
       });
     }
     this.addFunction(AUTHORIZER_FUNCTION_NAME, {
-      access: 'read',
       timeout: hotPathLambdaTimeout(hotPath),
       environment: hotPathEnvironment(hotPath),
     });
@@ -169,8 +169,12 @@ export class StatelessStack extends Stack {
 
     // 4. Event rules.
     for (const name of consumerNames) {
-      const consumer = this.addFunction(name, { access: 'read-write', timeout: Duration.seconds(30) });
+      const consumer = this.addFunction(name, { timeout: Duration.seconds(30) });
       if (name === NOTIFIER_FUNCTION_NAME && this.config.emailFrom) consumer.sendEmailFrom(this.config.emailFrom);
+    }
+    if (props.webhookSecretKey) {
+      this.functions.get(WEBHOOK_SECRET_FUNCTION_NAME)?.useWebhookSecretKey(props.webhookSecretKey, { decrypt: false });
+      this.functions.get(NOTIFIER_FUNCTION_NAME)?.useWebhookSecretKey(props.webhookSecretKey, { decrypt: true });
     }
     this.eventRouting = new EventRouting(this, 'EventRouting', {
       eventBus: this.eventBus,
@@ -228,14 +232,7 @@ export class StatelessStack extends Stack {
 
   private addFunction(
     name: string,
-    options: {
-      access: TableAccess;
-      deletesItems?: boolean;
-      memorySize?: number;
-      reservedConcurrentExecutions?: number;
-      timeout?: Duration;
-      environment?: Record<string, string>;
-    },
+    options: { memorySize?: number; reservedConcurrentExecutions?: number; timeout?: Duration; environment?: Record<string, string> },
   ): TollgateFunction {
     const fn = new TollgateFunction(this, `${pascalCase(name)}Function`, {
       functionName: name,
@@ -247,10 +244,7 @@ export class StatelessStack extends Stack {
       timeout: options.timeout,
       environment: options.environment,
     });
-    const access = TABLE_ACCESS_OVERRIDES[name] ?? options.access;
-    if (access !== 'none') fn.readTable(this.table, this.tableIndexNames);
-    if (access === 'read-write') fn.writeTable(this.table);
-    if (access === 'read-write' && options.deletesItems) fn.deleteTableItems(this.table);
+    fn.accessTable(this.table, tableAccessOf(name), this.tableIndexNames);
     this.functions.set(name, fn);
     return fn;
   }
@@ -268,7 +262,7 @@ export class StatelessStack extends Stack {
    * record it could not publish, so Lambda resumes from there.
    */
   private wireStreamPublisher(): StreamFailureCapture {
-    const publisher = this.addFunction(STREAM_PUBLISHER_FUNCTION_NAME, { access: 'none', timeout: Duration.seconds(30) });
+    const publisher = this.addFunction(STREAM_PUBLISHER_FUNCTION_NAME, { timeout: Duration.seconds(30) });
     publisher.putEvents(this.eventBus);
     const failures = new StreamFailureCapture(this, 'StreamFailures', { config: this.config });
     publisher.function.addEventSource(

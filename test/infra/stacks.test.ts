@@ -20,6 +20,7 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
 interface Statement {
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, string[]>>;
 }
 
 const REQUIRED_ENVIRONMENT = [
@@ -49,7 +50,11 @@ const ACKNOWLEDGED_NAG_RULES = [
   'AwsSolutions-S1',
 ];
 /** The stream publisher puts objects, named by Lambda, into the stream failures bucket (infra/constructs/stream-failure-capture.ts). */
-const ACKNOWLEDGED_NAG_PATTERNS = [/^AwsSolutions-IAM5\[Resource::<StreamFailuresBucket[0-9A-F]{8}\.Arn>\/\*\]$/];
+const ACKNOWLEDGED_NAG_PATTERNS = [
+  /^AwsSolutions-IAM5\[Resource::<StreamFailuresBucket[0-9A-F]{8}\.Arn>\/\*\]$/,
+  /** The export role writes objects an export names (infra/stacks/stateful-stack.ts). */
+  /^AwsSolutions-IAM5\[Resource::<DecisionExports[0-9A-F]{8}\.Arn>\/exports\/\*\]$/,
+];
 
 function actionsOf(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
@@ -90,7 +95,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
 
     expect(acknowledgements.length).toBeGreaterThan(0);
     for (const acknowledgement of acknowledgements) {
-      if (!ACKNOWLEDGED_NAG_PATTERNS.some((pattern) => pattern.test(acknowledgement.id))) expect(ACKNOWLEDGED_NAG_RULES).toContain(acknowledgement.id);
+      expect(ACKNOWLEDGED_NAG_RULES.includes(acknowledgement.id) || ACKNOWLEDGED_NAG_PATTERNS.some((pattern) => pattern.test(acknowledgement.id)), acknowledgement.id).toBe(true);
       expect(acknowledgement.reason.length).toBeGreaterThan(30);
     }
   });
@@ -138,7 +143,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     });
   });
 
-  it('lets authorize read and write its own table only: no scan, no delete, nothing else', () => {
+  it('lets authorize read and write its own table only, by partition: no scan, no delete, nothing else', () => {
     const authorize = synth.stateless.functions.get('authorize');
     const policyId = authorize ? synth.stateless.getLogicalId(authorize.role.node.findChild('DefaultPolicy').node.defaultChild as never) : '';
     const statements = (stateless[policyId]?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
@@ -147,10 +152,11 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
 
     const dynamoStatements = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
     const otherStatements = statements.filter((statement) => !dynamoStatements.includes(statement));
-    expect(dynamoStatements.flatMap(actionsOf).sort()).toEqual(
+    expect([...new Set(dynamoStatements.flatMap(actionsOf))].sort()).toEqual(
       ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
     );
     for (const statement of dynamoStatements) {
+      expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.length).toBeGreaterThan(0);
       const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
       for (const resource of resources) {
         expect([tableArn, { 'Fn::Join': ['', [tableArn, '/index/gsi1']] }]).toContainEqual(resource);
@@ -241,7 +247,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['record', 'tokenHash', 'reviewId', 'bannedUntil']) },
         },
       ],
       BillingMode: 'PAY_PER_REQUEST',
@@ -332,7 +338,7 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     const policyId = decisions ? synth.stateless.getLogicalId(decisions.role.node.findChild('DefaultPolicy').node.defaultChild as never) : '';
     const actions = (stateless[policyId]?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.flatMap(actionsOf);
 
-    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...new Set(actions.filter((action) => action.startsWith('dynamodb:')))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
   });
 
   it('alarms on the denial spike counted from the log lines, and on every function and dead-letter queue, each notifying on ALARM and OK', () => {
@@ -433,17 +439,18 @@ describe('the contract table drives the API', () => {
     return { stateless, template: Template.fromStack(stateless) };
   }
 
-  it('picks up a new route with its authorizer, and lets a function serving DELETE delete items', () => {
+  it('picks up a new route with its authorizer; table access stays what the function declares, not what its methods suggest', () => {
     const added: RouteDefinition = { method: 'DELETE', path: '/v1/accounts/{accountId}/blocked-destinations/{target}', functionName: 'accounts', access: ['reviewer', 'admin'] };
 
     const { stateless, template } = appWithRoutes([...ROUTES, added]);
 
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `DELETE ${added.path}`, AuthorizationType: 'CUSTOM' });
     const accountsRole = stateless.functions.get('accounts')?.role;
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: stateless.getLogicalId(accountsRole?.node.defaultChild as never) }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] })]) },
-    });
+    const accountsPolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter(
+      (policy) => JSON.stringify((policy as { Properties: { Roles: unknown } }).Properties.Roles) === JSON.stringify([{ Ref: stateless.getLogicalId(accountsRole?.node.defaultChild as never) }]),
+    );
+    expect(accountsPolicies).toHaveLength(1);
+    expect(JSON.stringify(accountsPolicies)).not.toContain('dynamodb:DeleteItem');
   });
 
   it('refuses to synthesize a route whose function has no handler, naming the missing file', () => {

@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail } from '../../domain/events/contracts.js';
 import { verifySignature } from '../../domain/notifications/webhook-signature.js';
 import { toMicros } from '../../domain/shared/money.js';
 import { SimulatedPaymentProvider } from '../../functions/adapters/payments/simulated-provider.js';
+import { secretCipherOf } from '../../functions/adapters/secrets/secret-cipher.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -152,6 +154,20 @@ describe('notifications', () => {
     expect(hook && verifies(hook, rotated.body.secret)).toBe(true);
     expect(hook && verifies(hook, secret)).toBe(true);
     secret = rotated.body.secret;
+  });
+
+  it('stores the secrets encrypted and bound to their account: the item holds no secret, and a copy under another account does not decrypt', async () => {
+    const key = (accountId: string) => ({ pk: { S: `ACCOUNT#${accountId}` }, sk: { S: 'WEBHOOK_SECRET' } });
+    const stored = await stack.runtime.client.send(new GetItemCommand({ TableName: stack.runtime.config.tableName, Key: key('acme'), ConsistentRead: true }));
+    const item = JSON.stringify(stored.Item);
+
+    expect(stored.Item?.encryptedSecret?.S).toMatch(/^local-aes-gcm:/);
+    expect(stored.Item?.encryptedPreviousSecret?.S).toMatch(/^local-aes-gcm:/);
+    expect(item).not.toContain('whsec_');
+    expect(item).not.toContain(secret);
+    const cipher = secretCipherOf(stack.runtime.config);
+    await expect(cipher.decrypt(stored.Item?.encryptedSecret?.S ?? '', { accountId: 'acme' })).resolves.toBe(secret);
+    await expect(cipher.decrypt(stored.Item?.encryptedSecret?.S ?? '', { accountId: 'other' })).rejects.toThrow();
   });
 
   it("keeps a customer away from another account's secret, and audits rotations without the secret", async () => {

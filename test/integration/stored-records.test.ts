@@ -96,10 +96,10 @@ describe('records parsed on read, refused when unreadable', () => {
     expectRefused(await stack.call('GET', '/v1/accounts/acme/audit', { token: stack.adminToken }), /stored audit record .* of acme cannot be read: actor/);
   });
 
-  it('a webhook secret that is not a secret is refused, and the log does not show it', async () => {
-    await put({ ...keys.webhookSecret('acme'), entity: 'webhook-secret', accountId: 'acme', secret: 'hunter2', createdAt: NOW });
+  it('a webhook secret that is not a ciphertext is refused, and the log does not show it', async () => {
+    await put({ ...keys.webhookSecret('acme'), entity: 'webhook-secret', accountId: 'acme', encryptedSecret: 'hunter2', createdAt: NOW });
 
-    expectRefused(await stack.call('POST', '/v1/accounts/acme/webhook-secret', { token: stack.adminToken }), /stored webhook secret of acme cannot be read: secret/);
+    expectRefused(await stack.call('POST', '/v1/accounts/acme/webhook-secret', { token: stack.adminToken }), /stored webhook secret of acme cannot be read: encryptedSecret/);
     expect(JSON.stringify(loggedErrors.mock.calls)).not.toContain('hunter2');
   });
 

@@ -28,7 +28,7 @@ export function createTableInput(tableName: string, schema: TableSchema = TABLE_
         { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: index.projection },
+      Projection: { ProjectionType: index.projection, ...(index.projection === 'INCLUDE' ? { NonKeyAttributes: [...(index.nonKeyAttributes ?? [])] } : {}) },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: schema.streamViewType },
   };
