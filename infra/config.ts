@@ -159,6 +159,15 @@ const stageConfigSchema = z
           originDomainName: z.string().min(1),
           /** ACM certificate for `originDomainName`, in the API's region. */
           originCertificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\//, 'must be an ACM certificate ARN'),
+          /**
+           * Name of the Secrets Manager secret (plain string, created once by the operator in the API's region and
+           * replicated to us-east-1) whose value CloudFront sends as the `x-tollgate-origin` header and the authorizer
+           * requires, so the origin cannot be called around CloudFront. Default `tollgate/<stage>/origin-header`.
+           */
+          originSecretName: z
+            .string()
+            .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+            .optional(),
         })
         .refine((domain) => domain.domainName !== domain.originDomainName, { message: 'the origin needs a name of its own', path: ['originDomainName'] })
         .optional(),

@@ -118,6 +118,11 @@ const environmentSchema = z.object({
   TOLLGATE_WEBHOOK_SECRET_CIPHER: z.enum(['kms', 'local']).optional(),
   TOLLGATE_WEBHOOK_SECRET_KEY_ID: z.string().min(1).optional(),
   TOLLGATE_EMAIL_OUTBOX_FILE: z.string().min(1).optional(),
+  /**
+   * With a front door: the value CloudFront sends in the `x-tollgate-origin` header; the authorizer refuses a request
+   * without it. Unset (no front door: dev, the local stack, tests): no origin header is required.
+   */
+  TOLLGATE_ORIGIN_HEADER_SECRET: z.string().min(16, 'must be at least 16 characters (generate 32 or more)').optional(),
 });
 
 export interface RuntimeConfig {
@@ -163,6 +168,8 @@ export interface RuntimeConfig {
   readonly email: { readonly transport: 'outbox' | 'ses' | 'none'; readonly from: string | undefined; readonly outboxFile: string };
   /** Webhook signing secrets at rest (functions/adapters/secrets/secret-cipher.ts). */
   readonly webhookSecretCipher: { readonly kind: 'kms'; readonly keyId: string | undefined } | { readonly kind: 'local'; readonly keyFile: string };
+  /** The origin header's value the authorizer requires (the front door's CloudFront sends it); undefined: none. */
+  readonly originHeaderSecret: string | undefined;
 }
 
 export class ConfigurationError extends Error {}
@@ -222,5 +229,6 @@ export function readConfig(environment: Record<string, string | undefined> = pro
       (env.TOLLGATE_WEBHOOK_SECRET_CIPHER ?? (env.TOLLGATE_STAGE === 'local' ? 'local' : 'kms')) === 'local'
         ? { kind: 'local', keyFile: `${env.TOLLGATE_DATA_DIR.replace(/\/+$/, '')}/webhook-secret.key` }
         : { kind: 'kms', keyId: env.TOLLGATE_WEBHOOK_SECRET_KEY_ID },
+    originHeaderSecret: env.TOLLGATE_ORIGIN_HEADER_SECRET,
   };
 }

@@ -13,8 +13,11 @@
  * 1. `applyRouteThrottles`: per-route throttles on the HTTP API stage, the switch's routes apart from the rest.
  * 2. `EdgeFrontDoor`: the web ACL (AWS common rules, a rate limit per source IP, no /v1/ request without an
  *    Authorization header) and the CloudFront distribution that carries it.
+ * 3. The origin header (`ORIGIN_HEADER` in domain/contract/secrets.ts, `originHeaderSecret`): CloudFront adds a secret header to every request it
+ *    sends to the origin, and the authorizer refuses any request without it, so the origin's public name cannot be
+ *    used to go around CloudFront and WAF.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpStage, IHttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -36,6 +39,7 @@ import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../domain/contract/routes.js';
+import { ORIGIN_HEADER } from '../../domain/contract/secrets.js';
 import type { StageConfig } from '../config.js';
 
 export interface Throttle {
@@ -84,6 +88,33 @@ export function applyRouteThrottles(stage: HttpStage, routes: ReadonlyArray<{ re
     stage.node.addDependency(route);
   }
   (stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', settings);
+}
+
+/** The Secrets Manager secret holding the origin header's value (docs/deploy.md "The front door"). */
+export function originSecretName(config: StageConfig): string {
+  return config.api.domain?.originSecretName ?? `tollgate/${config.stage}/origin-header`;
+}
+
+/**
+ * The origin header's value as a CloudFormation dynamic reference (`{{resolve:secretsmanager:<name>}}`), never the
+ * value itself: CloudFormation resolves it at deploy, in the region of the stack that uses it, so the value is in no
+ * template, no repository and no cloud assembly. Both sides read the same secret by name: the edge stack (us-east-1)
+ * puts it in the CloudFront origin's custom header, the stateless stack (the API's region) in the authorizer's
+ * environment. Why this mechanism:
+ * - Secrets Manager, not an SSM SecureString: CloudFormation resolves `ssm-secure` only in a short list of resource
+ *   properties, which includes neither a Lambda environment nor a CloudFront origin header; `secretsmanager` resolves
+ *   in any property.
+ * - A dynamic reference resolves in its own stack's region only, so the operator creates the secret once in the
+ *   API's region with a replica in us-east-1 (Secrets Manager keeps the replica's value in step).
+ * - Resolved into the authorizer's environment at deploy, the authorizer needs no Secrets Manager client, no IAM
+ *   grant and no call at cold start on the switch's path. The price: the value is visible to whoever may read the
+ *   function's configuration (`lambda:GetFunctionConfiguration`), as CloudFront's is to whoever may read the
+ *   distribution's; both are already people who administer the stage.
+ * A changed secret reaches CloudFront and the authorizer only when CloudFormation updates those resources (the
+ * template text does not change with the value): docs/deploy.md says how to rotate.
+ */
+export function originHeaderSecret(config: StageConfig): string {
+  return SecretValue.secretsManager(originSecretName(config)).unsafeUnwrap();
 }
 
 export interface EdgeFrontDoorProps {
@@ -188,6 +219,8 @@ export class EdgeFrontDoor extends Construct {
         origin: new HttpOrigin(domain.originDomainName, {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+          // Without it the authorizer refuses the request (the origin's name is public DNS).
+          customHeaders: { [ORIGIN_HEADER]: originHeaderSecret(config) },
         }),
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_ALL,

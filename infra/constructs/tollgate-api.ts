@@ -24,6 +24,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../domain/contract/routes.js';
+import { ORIGIN_HEADER } from '../../domain/contract/secrets.js';
 import type { StageConfig } from '../config.js';
 import { pascalCase } from './event-routing.js';
 import { applyRouteThrottles } from './front-door.js';
@@ -94,9 +95,13 @@ export class TollgateApi extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(this.accessLogs), format: ACCESS_LOG_FORMAT },
     });
 
+    // With a front door, the origin header is an identity source too: API Gateway answers 401 without invoking the
+    // authorizer when it is missing, and caches the authorizer's answer per (credential, origin header) pair, so a
+    // request with a wrong origin header never rides on the cached answer to a right one. The authorizer compares
+    // the value (TOLLGATE_ORIGIN_HEADER_SECRET, set by the stateless stack).
     const authorizer = new HttpLambdaAuthorizer('BearerCredential', props.authorizer, {
       authorizerName: 'bearer-credential',
-      identitySource: ['$request.header.Authorization'],
+      identitySource: ['$request.header.Authorization', ...(config.api.domain ? [`$request.header.${ORIGIN_HEADER}`] : [])],
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       resultsCacheTtl: Duration.seconds(config.api.authorizerCacheTtlSeconds),
     });

@@ -25,6 +25,7 @@ import { EventRouting, pascalCase, type EventRoute } from '../constructs/event-r
 import { hotPathEnvironment, hotPathLambdaTimeout, LiveAlias, reservedConcurrencyFor } from '../constructs/live-alias.js';
 import { MIN_INVOCATIONS_FOR_ERROR_RATE, Monitoring } from '../constructs/monitoring.js';
 import { StreamFailureCapture } from '../constructs/stream-failure-capture.js';
+import { originHeaderSecret } from '../constructs/front-door.js';
 import { TollgateApi } from '../constructs/tollgate-api.js';
 import { TollgateFunction } from '../constructs/tollgate-function.js';
 import { assertHandlersExist, hasHandler } from '../handler-entries.js';
@@ -143,7 +144,12 @@ export class StatelessStack extends Stack {
     }
     this.addFunction(AUTHORIZER_FUNCTION_NAME, {
       timeout: hotPathLambdaTimeout(hotPath),
-      environment: hotPathEnvironment(hotPath),
+      environment: {
+        ...hotPathEnvironment(hotPath),
+        // With a front door, the value CloudFront sends as the origin header, resolved at deploy from the same secret
+        // (infra/constructs/front-door.ts, `originHeaderSecret`, says why this way).
+        ...(this.config.api.domain ? { TOLLGATE_ORIGIN_HEADER_SECRET: originHeaderSecret(this.config) } : {}),
+      },
     });
     const liveAlias = (name: string, provisionedConcurrency: number): LiveAlias => {
       const live = new LiveAlias(this, `${pascalCase(name)}Live`, { fn: this.requireFunction(name), config: this.config, provisionedConcurrency });

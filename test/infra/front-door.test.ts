@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../domain/contract/routes.js';
 import { parseStageConfig, resolveStageConfig, type StageConfig } from '../../infra/config.js';
-import { isSwitchRoute, routeThrottles, wafRequestsPerIpPer5Min } from '../../infra/constructs/front-door.js';
+import { isSwitchRoute, originSecretName, routeThrottles, wafRequestsPerIpPer5Min } from '../../infra/constructs/front-door.js';
 import { buildTollgate, type Tollgate } from '../../infra/tollgate-app.js';
 import { readNagFindings, testContext, type NagFinding } from './synth-tollgate.js';
 
@@ -23,6 +23,20 @@ function synth(config: StageConfig): { tollgate: Tollgate; nag: NagFinding[] } {
   const tollgate = buildTollgate(app, config);
   const assembly = app.synth();
   return { tollgate, nag: readNagFindings(assembly.directory) };
+}
+
+/** The CloudFormation dynamic reference both stacks resolve the origin header's value from. */
+const originSecretReference = (name: string) => `{{resolve:secretsmanager:${name}:SecretString:::}}`;
+
+type FunctionResource = { Properties: { Description?: string; Environment?: { Variables?: Record<string, unknown> } } };
+
+/** The functions whose environment has TOLLGATE_ORIGIN_HEADER_SECRET, by description, with its value. */
+function originSecretVariables(template: Template): Map<string, unknown> {
+  return new Map(
+    (Object.values(template.findResources('AWS::Lambda::Function')) as FunctionResource[])
+      .filter((fn) => fn.Properties.Environment?.Variables?.TOLLGATE_ORIGIN_HEADER_SECRET !== undefined)
+      .map((fn) => [fn.Properties.Description ?? '?', fn.Properties.Environment?.Variables?.TOLLGATE_ORIGIN_HEADER_SECRET]),
+  );
 }
 
 const SWITCH_ROUTE_KEYS = ['POST /v1/authorize', 'POST /v1/calls/{callId}/interim', 'POST /v1/calls/{callId}/completed', 'GET /v1/calls/to-end', 'POST /v1/auth-failures'];
@@ -93,6 +107,33 @@ describe('the front door of prod with a custom domain', () => {
     expect(ROUTES.filter((route) => route.access === 'public').map((route) => route.path)).toEqual(['/health']);
   });
 
+  it('sends the secret origin header to the origin, its value resolved at deploy from Secrets Manager and in no template', () => {
+    expect(originSecretName(config)).toBe('tollgate/prod/origin-header');
+    const [distribution] = Object.values(edge.findResources('AWS::CloudFront::Distribution')) as Array<{ Properties: { DistributionConfig: { Origins: Array<Record<string, any>> } } }>;
+    const [origin] = distribution!.Properties.DistributionConfig.Origins;
+    expect(origin?.OriginCustomHeaders).toEqual([{ HeaderName: 'x-tollgate-origin', HeaderValue: originSecretReference('tollgate/prod/origin-header') }]);
+  });
+
+  it('requires the origin header in the authorizer: an identity source (401 without it, cache keyed by it) and a value to compare', () => {
+    stateless.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization', '$request.header.x-tollgate-origin'],
+    });
+    // The authorizer alone gets the value, from the same secret CloudFront reads (in the API's region).
+    expect(originSecretVariables(stateless)).toEqual(new Map([['Tollgate prod: authorizer', originSecretReference('tollgate/prod/origin-header')]]));
+  });
+
+  it('reads the origin header secret under the name the config gives', () => {
+    const named = parseStageConfig({ ...config, api: { ...config.api, domain: { ...DOMAIN, originSecretName: 'carrier/tollgate-origin' } } });
+    const { tollgate: other } = synth(named);
+    const [distribution] = Object.values(Template.fromStack(other.edge!).findResources('AWS::CloudFront::Distribution')) as Array<{ Properties: { DistributionConfig: { Origins: Array<Record<string, any>> } } }>;
+    expect(distribution!.Properties.DistributionConfig.Origins[0]?.OriginCustomHeaders[0].HeaderValue).toBe(originSecretReference('carrier/tollgate-origin'));
+    expect([...originSecretVariables(Template.fromStack(other.stateless)).values()]).toEqual([originSecretReference('carrier/tollgate-origin')]);
+    expect(() => parseStageConfig({ ...config, api: { ...config.api, domain: { ...DOMAIN, originSecretName: 'no spaces allowed' } } })).toThrow(/secret name/);
+  });
+
   it('turns the default execute-api endpoint off and maps the API to its origin custom domain', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
     stateless.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
@@ -132,6 +173,11 @@ describe.each(['dev', 'staging', 'prod'] as const)('the %s HTTP API stage', (sta
   it('has no front door without a custom domain: no edge stack, the execute-api endpoint stays on', () => {
     expect(tollgate.edge).toBeUndefined();
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
+  });
+
+  it('requires no origin header without a front door: Authorization is the only identity source, no function gets a secret', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { IdentitySource: ['$request.header.Authorization'] });
+    expect(originSecretVariables(stateless).size).toBe(0);
   });
 });
 
