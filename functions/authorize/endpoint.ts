@@ -10,6 +10,7 @@ import { authorizationRequestSchema } from '../../domain/policy/authorization-re
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { RuntimeConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { recordDecision } from '../shared/observability.js';
 import { toResponseBody } from './response.js';
 import type { makeDecideWithinBudget } from './within-budget.js';
 
@@ -42,6 +43,7 @@ export function makeAuthorizeEndpoint(ports: AuthorizePorts) {
       replayed,
       ...(trace ? { rounds: trace.rounds, cachedAccount: trace.cached, ...(trace.retries.length ? { retries: trace.retries } : {}) } : {}),
     });
+    recordDecision({ decision: record.decision, reason: record.reason, country: record.destination?.country, degraded: degradedBecause !== undefined, replayed });
     return { status: 200, body: toResponseBody(record, replayed) };
   });
 }

@@ -134,9 +134,7 @@ export function httpEndpoint<TBody = undefined, TQuery = Record<string, never>>(
         const hasBody = route.method === 'POST' || route.method === 'PUT';
         const body = options.body && hasBody ? validate(options.body, parseJson(rawBody), 'body') : (undefined as TBody);
         const query = options.query ? validate(options.query, event.queryStringParameters ?? {}, 'query') : ({} as TQuery);
-        const result = await serve({ body, query, rawBody, pathParameters, principal, route, event });
-        observed.answered(route.functionName, result.status, result.body);
-        return toResponse(result);
+        return toResponse(await serve({ body, query, rawBody, pathParameters, principal, route, event }));
       } catch (error) {
         const response = errorResponse(error, event, logger);
         if (response.statusCode >= 500) traceError(error);

@@ -122,7 +122,6 @@ class Invocation {
   readonly commands: CommandTime[] = [];
   dynamoDbBusyMs = 0;
   decision: DecisionMetrics | undefined;
-  decisionRecordedByHandler = false;
   flushed = false;
   private inFlight = 0;
   private busySince = 0;
@@ -158,30 +157,11 @@ export function startDynamoDbCommand(command: string): (() => void) | undefined 
   return invocation && !invocation.flushed ? invocation.commandStarted(command) : undefined;
 }
 
-/**
- * Records the authorize decision of the current invocation. The HTTP edge already records it from authorize's
- * answer; a handler that calls this takes precedence (and may pass its own latency). No-op when metrics are off.
- */
+/** Records the authorize decision of the current invocation (authorize's endpoint calls it). No-op when metrics are off. */
 export function recordDecision(decision: DecisionMetrics): void {
   const invocation = invocations.getStore();
   if (!invocation || invocation.flushed) return;
   invocation.decision = decision;
-  invocation.decisionRecordedByHandler = true;
-}
-
-/** Reads the decision metrics from authorize's answer (the contract's response body); undefined for anything else. */
-export function decisionMetricsOf(body: unknown): DecisionMetrics | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const answer = body as { decision?: unknown; reason?: unknown; destination?: { country?: unknown } | null; rule?: { rule?: unknown; evidence?: { degraded?: unknown } }; replayed?: unknown };
-  if ((answer.decision !== 'allow' && answer.decision !== 'deny') || typeof answer.reason !== 'string') return undefined;
-  return {
-    decision: answer.decision,
-    reason: answer.reason,
-    country: typeof answer.destination?.country === 'string' ? answer.destination.country : null,
-    // A fail-mode answer: SERVICE_DEGRADED itself, a fail-open allow (its rule), or a denial decided on memory.
-    degraded: answer.reason === 'SERVICE_DEGRADED' || answer.rule?.rule === 'SERVICE_DEGRADED' || answer.rule?.evidence?.degraded === true,
-    replayed: answer.replayed === true,
-  };
 }
 
 const COUNTRY = /^[A-Z]{2}$/;
@@ -204,8 +184,6 @@ export interface EndpointObservability {
   run<T>(routeKey: string | undefined, invoke: () => Promise<T>): Promise<T>;
   /** The middy middlewares, outermost first: logger context, tracer, metrics. */
   readonly middlewares: readonly MiddlewareObj[];
-  /** The endpoint answered with this result; authorize's answer is a decision to count. */
-  answered(functionName: string, status: number, body: unknown): void;
 }
 
 /**
@@ -220,7 +198,7 @@ export function observeEndpoint(options: { readonly logger?: Logger; readonly en
   if (inLambda(env)) middlewares.push(injectLambdaContext(options.logger instanceof PowertoolsLogger ? options.logger : getLogger()) as MiddlewareObj);
   if (tracing) middlewares.push(tracing.middleware);
   if (!metricsEnabled(env)) {
-    return { run: (_routeKey, invoke) => invoke(), middlewares, answered: () => undefined };
+    return { run: (_routeKey, invoke) => invoke(), middlewares };
   }
 
   const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE, serviceName: 'tollgate', logger: options.logger ?? getLogger() });
@@ -242,11 +220,6 @@ export function observeEndpoint(options: { readonly logger?: Logger; readonly en
         metrics.setDefaultDimensions({ service });
       }
       return invocations.run(new Invocation(functionName), invoke);
-    },
-    answered(functionName, status, body) {
-      const invocation = invocations.getStore();
-      if (!invocation || invocation.decisionRecordedByHandler || functionName !== 'authorize' || status !== 200) return;
-      invocation.decision = decisionMetricsOf(body);
     },
   };
 }

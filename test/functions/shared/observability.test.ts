@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { httpEndpoint, httpErrors } from '../../../functions/shared/http.js';
 import {
   countryDimension,
-  decisionMetricsOf,
   metricsEnabled,
   recordDecision,
+  type DecisionMetrics,
   startDynamoDbCommand,
   tracingEnabled,
 } from '../../../functions/shared/observability.js';
@@ -40,31 +40,18 @@ describe('when metrics and traces are on', () => {
     expect(metricsEnabled({ POWERTOOLS_METRICS_DISABLED: 'false', POWERTOOLS_DEV: 'true' })).toBe(true);
   });
 
-  it('traces only in Lambda, unless POWERTOOLS_TRACE_ENABLED is false', () => {
-    expect(tracingEnabled({})).toBe(false);
-    expect(tracingEnabled({ POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(false);
-    expect(tracingEnabled({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toBe(true);
-    expect(tracingEnabled({ AWS_LAMBDA_FUNCTION_NAME: 'f', POWERTOOLS_TRACE_ENABLED: 'false' })).toBe(false);
-  });
-});
-
-describe("authorize's answer as metrics", () => {
-  it('reads the decision, reason and country, and recognises every fail-mode answer', () => {
-    expect(decisionMetricsOf(denial())).toEqual({ decision: 'deny', reason: 'RATE_ABOVE_MAX', country: 'JM', degraded: false, replayed: false });
-    expect(decisionMetricsOf(denial({ reason: 'SERVICE_DEGRADED', destination: null, rule: { rule: 'SERVICE_DEGRADED' } }))).toMatchObject({ country: null, degraded: true });
-    // fail mode allow: the reason is ALLOWED, the rule says degraded
-    expect(decisionMetricsOf(denial({ decision: 'allow', reason: 'ALLOWED', rule: { rule: 'SERVICE_DEGRADED', evidence: { degraded: true } } }))).toMatchObject({ decision: 'allow', degraded: true });
-    // a policy denial decided on memory while degraded
-    expect(decisionMetricsOf(denial({ rule: { rule: 'RATE_ABOVE_MAX', evidence: { degraded: true } } }))).toMatchObject({ reason: 'RATE_ABOVE_MAX', degraded: true });
-    expect(decisionMetricsOf(denial({ replayed: true }))).toMatchObject({ replayed: true });
-    expect(decisionMetricsOf({ error: { code: 'INVALID_REQUEST' } })).toBeUndefined();
-  });
-
   it('keeps the country dimension to ISO codes', () => {
     expect(countryDimension('GB')).toBe('GB');
     expect(countryDimension(null)).toBe('none');
     expect(countryDimension('gb')).toBe('other');
     expect(countryDimension('<script>')).toBe('other');
+  });
+
+  it('traces only in Lambda, unless POWERTOOLS_TRACE_ENABLED is false', () => {
+    expect(tracingEnabled({})).toBe(false);
+    expect(tracingEnabled({ POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(false);
+    expect(tracingEnabled({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toBe(true);
+    expect(tracingEnabled({ AWS_LAMBDA_FUNCTION_NAME: 'f', POWERTOOLS_TRACE_ENABLED: 'false' })).toBe(false);
   });
 });
 
@@ -99,6 +86,7 @@ describe('the HTTP edge', () => {
     it('emits the decision by reason and by country, the latency and the fail-mode count of an authorize answer', async () => {
       const handler = httpEndpoint({ logger: silentLogger }, async () => {
         await new Promise((done) => setTimeout(done, 20));
+        recordDecision({ decision: 'deny', reason: 'RATE_ABOVE_MAX', country: 'JM', degraded: false });
         return { status: 200, body: denial() };
       });
 
@@ -120,8 +108,15 @@ describe('the HTTP edge', () => {
     });
 
     it('counts a degraded decision, and does not count a replayed one again', async () => {
-      const answers = [denial({ reason: 'SERVICE_DEGRADED', destination: null, rule: { rule: 'SERVICE_DEGRADED' } }), denial({ replayed: true })];
-      const handler = httpEndpoint({ logger: silentLogger }, async () => ({ status: 200, body: answers.shift() }));
+      const decisions: DecisionMetrics[] = [
+        { decision: 'deny', reason: 'SERVICE_DEGRADED', country: null, degraded: true },
+        { decision: 'deny', reason: 'RATE_ABOVE_MAX', country: 'JM', degraded: false, replayed: true },
+      ];
+      const handler = httpEndpoint({ logger: silentLogger }, async () => {
+        const next = decisions.shift();
+        if (next) recordDecision(next);
+        return { status: 200, body: denial() };
+      });
 
       await handler(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
       await handler(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
@@ -130,7 +125,7 @@ describe('the HTTP edge', () => {
       expect(emf.withMetric('Decisions')).toEqual([expect.objectContaining({ reason: 'SERVICE_DEGRADED', country: 'none' })]);
     });
 
-    it("lets the handler's own recordDecision take precedence over the answer", async () => {
+    it("counts the decision the handler records, not the answer's body, with the latency it passes", async () => {
       const handler = httpEndpoint({ logger: silentLogger }, async () => {
         recordDecision({ decision: 'allow', reason: 'ALLOWED', country: 'US', degraded: false, latencyMs: 7 });
         return { status: 200, body: denial() };
