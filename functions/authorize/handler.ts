@@ -52,7 +52,7 @@ export function preloads(runtime: Runtime) {
   return [
     { what: 'rate deck', load: () => referenceData.rateDeck() },
     { what: 'high-risk list', load: () => referenceData.highRiskPrefixes() },
-    { what: 'ban list', load: () => bans.activeBan('0.0.0.0', runtime.clock.now()) },
+    { what: 'ban list', load: () => bans.load() },
   ];
 }
 

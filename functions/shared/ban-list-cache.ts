@@ -43,6 +43,11 @@ export class BanListCache implements BanList, BanListCopy {
     return ban && Date.parse(ban.bannedUntil) > now.getTime() ? ban : undefined;
   }
 
+  /** Loads the list now (at init, ahead of the first call), sharing a load already under way. */
+  async load(): Promise<void> {
+    await this.reload();
+  }
+
   /** The next call reloads the list before deciding (a ban was just written in this process). */
   invalidate(): void {
     this.loaded = undefined;
