@@ -33,6 +33,11 @@ export const autoRestrictionSchema = z
     newDestinationAttempts: z.number().int().min(1).max(10_000).optional(),
     /** Attempts to all unusual countries together within the window that restrict the next one (default 5). */
     newDestinationTotalAttempts: z.number().int().min(1).max(10_000).optional(),
+    /**
+     * The most one call to a destination unusual for the account may cost: it bounds maxDurationSeconds until the
+     * destination is usual (carrier default 2.00). Only lower than the carrier's: a customer cannot lift the cap.
+     */
+    unusualCallMaxCost: z.number().finite().nonnegative().max(10_000).optional(),
   })
   .strict();
 

@@ -9,7 +9,7 @@
  * | `maxRatePerMinute` | set a maximum no higher | the lower |
  * | `limits.*` | set each limit the carrier sets, no higher | the lower of each |
  * | `internationalEnabled: false` | keep international off | off |
- * | `autoRestriction` | keep detection on when the carrier does; thresholds no higher | on if either; the lower thresholds |
+ * | `autoRestriction` | keep detection on when the carrier does; thresholds and `unusualCallMaxCost` no higher | on if either; the lower of each |
  * | `allowedHighRiskPrefixes` | allow only within these | the customer's entries within these |
  * | `widestIpRange` | list no allowed-IP range wider than /ipv4 or /ipv6 | wider entries dropped |
  */
@@ -21,7 +21,12 @@ export interface ControlledPolicy {
   readonly maxRatePerMinute: number | null;
   readonly limits: { readonly callsPerMinute: number | null; readonly concurrentCalls: number | null; readonly spendPerHour: number | null; readonly spendPerDay: number | null };
   readonly internationalEnabled: boolean;
-  readonly autoRestriction: { readonly enabled: boolean; readonly newDestinationAttempts?: number | undefined; readonly newDestinationTotalAttempts?: number | undefined };
+  readonly autoRestriction: {
+    readonly enabled: boolean;
+    readonly newDestinationAttempts?: number | undefined;
+    readonly newDestinationTotalAttempts?: number | undefined;
+    readonly unusualCallMaxCost?: number | undefined;
+  };
   readonly allowedHighRiskPrefixes: readonly string[];
   readonly allowedIps: readonly string[];
 }
@@ -52,6 +57,8 @@ export const carrierPolicySchema = z
         enabled: z.boolean().default(true),
         newDestinationAttempts: z.number().int().min(1).max(10_000).optional(),
         newDestinationTotalAttempts: z.number().int().min(1).max(10_000).optional(),
+        /** The unusual-destination cost cap for this account; the customer may only set it lower. */
+        unusualCallMaxCost: z.number().finite().nonnegative().max(10_000).optional(),
       })
       .strict()
       .default({ enabled: true }),
@@ -75,6 +82,8 @@ export function defaultCarrierPolicy(): CarrierPolicy {
 export interface DetectionDefaults {
   readonly newDestinationAttempts: number;
   readonly newDestinationTotalAttempts: number;
+  /** null: the carrier sets no cap, so the customer's is the only one. */
+  readonly unusualCallMaxCost: number | null;
 }
 
 export interface PolicyViolation {
@@ -105,6 +114,11 @@ export function carrierPolicyViolations(policy: ControlledPolicy, carrier: Carri
     const value = policy.autoRestriction[name];
     if (value !== undefined && value > max) problems.push({ field: `autoRestriction.${name}`, message: `must be at most ${max} (the carrier's threshold)` });
   }
+  const maxUnusualCost = carrier.autoRestriction.unusualCallMaxCost ?? detection.unusualCallMaxCost;
+  const unusualCost = policy.autoRestriction.unusualCallMaxCost;
+  if (maxUnusualCost !== null && unusualCost !== undefined && unusualCost > maxUnusualCost) {
+    problems.push({ field: 'autoRestriction.unusualCallMaxCost', message: `must be at most ${maxUnusualCost} (the carrier's cap on a call to an unusual destination)` });
+  }
   policy.allowedHighRiskPrefixes.forEach((prefix, index) => {
     if (!carrier.allowedHighRiskPrefixes.some((allowed) => prefix.startsWith(allowed))) {
       problems.push({ field: `allowedHighRiskPrefixes.${index}`, message: `${prefix} is not within the exceptions the carrier permits (${carrier.allowedHighRiskPrefixes.join(', ') || 'none'})` });
@@ -126,6 +140,7 @@ export function effectivePolicy<P extends ControlledPolicy>(policy: P, carrier: 
   const threshold = (value: number | undefined, max: number | undefined) => (max === undefined ? value : value === undefined ? max : Math.min(value, max));
   const newDestinationAttempts = threshold(policy.autoRestriction.newDestinationAttempts, carrier.autoRestriction.newDestinationAttempts);
   const newDestinationTotalAttempts = threshold(policy.autoRestriction.newDestinationTotalAttempts, carrier.autoRestriction.newDestinationTotalAttempts);
+  const unusualCallMaxCost = threshold(policy.autoRestriction.unusualCallMaxCost, carrier.autoRestriction.unusualCallMaxCost);
   return {
     ...policy,
     maxRatePerMinute: lower(policy.maxRatePerMinute, carrier.maxRatePerMinute),
@@ -135,6 +150,7 @@ export function effectivePolicy<P extends ControlledPolicy>(policy: P, carrier: 
       enabled: policy.autoRestriction.enabled || carrier.autoRestriction.enabled,
       ...(newDestinationAttempts !== undefined ? { newDestinationAttempts } : {}),
       ...(newDestinationTotalAttempts !== undefined ? { newDestinationTotalAttempts } : {}),
+      ...(unusualCallMaxCost !== undefined ? { unusualCallMaxCost } : {}),
     },
     allowedHighRiskPrefixes: policy.allowedHighRiskPrefixes.filter((prefix) => carrier.allowedHighRiskPrefixes.some((allowed) => prefix.startsWith(allowed))),
     allowedIps: policy.allowedIps.filter((entry) => withinWidth(entry, carrier)),

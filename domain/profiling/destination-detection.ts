@@ -24,13 +24,19 @@ export { DEFAULT_DETECTION, type DetectionThresholds } from '../contract/detecti
  */
 export function resolveThresholds(
   carrier: DetectionThresholds,
-  account: { readonly enabled?: boolean; readonly newDestinationAttempts?: number | undefined; readonly newDestinationTotalAttempts?: number | undefined },
+  account: {
+    readonly enabled?: boolean;
+    readonly newDestinationAttempts?: number | undefined;
+    readonly newDestinationTotalAttempts?: number | undefined;
+    readonly unusualCallMaxCost?: number | undefined;
+  },
 ): DetectionThresholds {
   return {
     ...carrier,
     enabled: carrier.enabled && account.enabled !== false,
     newDestinationAttempts: account.newDestinationAttempts ?? carrier.newDestinationAttempts,
     newDestinationTotalAttempts: account.newDestinationTotalAttempts ?? carrier.newDestinationTotalAttempts,
+    unusualCallMaxCost: account.unusualCallMaxCost ?? carrier.unusualCallMaxCost,
   };
 }
 
