@@ -62,6 +62,13 @@ export const carrierPolicySchema = z
       })
       .strict()
       .default({ enabled: true }),
+    /**
+     * true: while the fraud desk has a review open for the account (a burst restricted, failed authentications from
+     * one of its own peers), the account is held `under_review`: new calls are refused ACCOUNT_UNDER_REVIEW and live
+     * calls get no more credit, but are not ended (a suspension ends them). Resolving the review lifts the hold
+     * (`clear`) or suspends (`suspend`). Off by default: one restricted destination then stops only that destination.
+     */
+    holdOnReview: z.boolean().default(false),
     /** Exceptions to the carrier's high-risk list the customer may take (within these prefixes); none by default. */
     allowedHighRiskPrefixes: z.array(digitPrefix).max(1_000).default([]),
     /** The widest source range a customer may allow: 0.0.0.0/0 is never a customer's call. */

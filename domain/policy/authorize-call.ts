@@ -438,8 +438,8 @@ function restrictionEvent(record: DecisionRecord, evidence: BurstRestriction, sn
     evidence: {
       rule: evidence.trigger,
       destinations: [...evidence.unusualCountries],
-      attempts: Math.ceil(evidence.attemptsToDestination),
-      newDestinationAttempts: evidence.unusualAttempts,
+      attemptsToDestination: Math.ceil(evidence.attemptsToDestination),
+      unusualAttempts: evidence.unusualAttempts,
       windowMinutes: evidence.windowMinutes,
       spendLastHour: fromMicros(spendThisHourMicros(snapshot.ledger, now.getTime())),
       thresholds: evidence.thresholds,
