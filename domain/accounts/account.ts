@@ -118,8 +118,13 @@ export interface Account {
   readonly carrierPolicy?: CarrierPolicy;
   /** Destinations (country code or digit prefix) blocked for this account by automatic restriction. */
   readonly restrictedDestinations: readonly string[];
-  /** Countries the account's history (or a reviewer's unblock) made usual; bursts to them are not restricted. */
+  /**
+   * Countries the account's history (or a reviewer's unblock) made usual; bursts to them are not restricted, except
+   * to their ranges dearer than the carrier's `knownMaxRatePerMinute` (domain/profiling/destination-detection.ts).
+   */
   readonly knownCountries: readonly string[];
+  /** Countries a reviewer confirmed by lifting their restriction: usual at any rate. Absent: none. */
+  readonly confirmedCountries?: readonly string[];
   readonly createdAt: string;
   /** Incremented on every policy or status change; used for optimistic concurrency. */
   readonly version: number;

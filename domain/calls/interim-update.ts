@@ -12,7 +12,7 @@
 import type { Account } from '../accounts/account.js';
 import type { AccountSnapshot } from '../policy/authorize-call.js';
 import type { Destination } from '../policy/decision.js';
-import { isUsualCountry, resolveThresholds, type DetectionThresholds } from '../profiling/destination-detection.js';
+import { isUsualDestination, resolveThresholds, usualFactsOf, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
 import { toMicros } from '../shared/money.js';
 import { extendGrant, interimAfter, type CreditSettings, type Extension } from './credit-control.js';
@@ -134,15 +134,15 @@ function extensionInput(snapshot: AccountSnapshot, call: LiveCall, destination: 
     elapsedSeconds,
     availableMicros: ledger.availableMicros,
     spendRoomMicros: rooms.length ? Math.min(...rooms) : null,
-    maxCallCostMicros: unusualCallCap(account, destination.country, deps.detection),
+    maxCallCostMicros: unusualCallCap(account, destination, deps.detection),
     settings: deps.credit,
   };
 }
 
 /** A call to a destination still unusual for the account stays within the unusual-destination cost cap (as evaluate-call bounds it). */
-function unusualCallCap(account: Account, country: string, detection: DetectionThresholds): number | null {
+function unusualCallCap(account: Account, destination: Pick<Destination, 'country' | 'ratePerMinute'>, detection: DetectionThresholds): number | null {
   const thresholds = resolveThresholds(detection, account.policy.autoRestriction);
   if (thresholds.unusualCallMaxCost === null) return null;
-  const usual = isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries });
+  const usual = isUsualDestination(destination.country, destination.ratePerMinute, usualFactsOf(account), thresholds.knownMaxRatePerMinute);
   return usual ? null : toMicros(thresholds.unusualCallMaxCost);
 }

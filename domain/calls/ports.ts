@@ -59,6 +59,8 @@ export interface ExtensionGuard {
 export interface CountryProfile {
   readonly completedCalls: number;
   readonly firstCompletedAt: string | undefined;
+  /** Distinct UTC days with a completed call to the country (rows written before it was kept count their calls' days from now on). */
+  readonly distinctDays: number;
 }
 
 export interface LiveCallStore {

@@ -74,9 +74,12 @@ export function makeSettleCall(deps: SettleCallDependencies) {
       applySettlement(deps.store, record, completion, { expected: expectedLiveCall(record, deps.reservationGraceSeconds) }),
       deps.store.recordProfile(accountId, record.destination, completion),
     ]);
-    const becomesKnown =
-      request.durationSeconds > 0 &&
-      knownCountry(profile.completedCalls, profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime(), now.getTime(), deps.detection);
+    const history = {
+      completedCalls: profile.completedCalls,
+      firstCompletedAtMs: profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime(),
+      distinctDays: profile.distinctDays,
+    };
+    const becomesKnown = request.durationSeconds > 0 && knownCountry(history, record.destination.ratePerMinute, now.getTime(), deps.detection);
     await Promise.all([
       deps.store.markApplied(accountId, request.callId, now.toISOString(), completion.chargedMicros),
       becomesKnown ? deps.store.addKnownCountry(accountId, record.destination.country) : Promise.resolve(),

@@ -27,7 +27,7 @@ import {
 } from '../calls/ledger.js';
 import type { EventDetail } from '../events/contracts.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
-import { isUsualCountry, resolveThresholds, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
+import { isUsualDestination, resolveThresholds, usualFactsOf, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros } from '../shared/money.js';
 import type { Clock, IdGenerator } from '../shared/ports.js';
@@ -394,11 +394,9 @@ function unusualCountryOf(target: ResolvedCallTarget, account: Account, rateDeck
   if (!resolveThresholds(settings.detection, account.policy.autoRestriction).enabled) return undefined;
   const normalized = normalizeDialledString(target.dialled, { homeCountry: account.homeCountry });
   if (!normalized.ok) return undefined;
-  const country = rateDeck.lookup(normalized.digits)?.country;
-  if (!country) return undefined;
-  return isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries })
-    ? undefined
-    : country;
+  const route = rateDeck.lookup(normalized.digits);
+  if (!route) return undefined;
+  return isUsualDestination(route.country, route.ratePerMinute, usualFactsOf(account), settings.detection.knownMaxRatePerMinute) ? undefined : route.country;
 }
 
 /** The evidence of an attempt that crossed a burst threshold: its destination is to be restricted with its record. */

@@ -285,9 +285,11 @@ function notRestricted(call: CallUnderEvaluation) {
   const thresholds = resolveThresholds(input.settings.detection, policy.autoRestriction);
   const assessment = assessDestination({
     country,
+    ratePerMinute: call.destination.ratePerMinute,
     homeCountry: account.homeCountry,
     whitelist: policy.whitelistCountries,
     knownCountries: account.knownCountries,
+    confirmedCountries: account.confirmedCountries ?? [],
     activity: input.activity,
     thresholds,
     nowMs: input.now.getTime(),

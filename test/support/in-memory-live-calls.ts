@@ -30,7 +30,7 @@ export class InMemoryLiveCalls implements LiveCallStore {
   readonly accounts = new Map<string, AccountSnapshot>();
   readonly calls = new Map<string, StoredCall>();
   readonly markers = new Map<string, { readonly reason: string; readonly at: string }>();
-  readonly profiles = new Map<string, CountryProfile>();
+  readonly profiles = new Map<string, { readonly completedCalls: number; readonly firstCompletedAt: string | undefined; readonly days: ReadonlySet<string> }>();
 
   constructor(seed: { readonly accounts?: readonly AccountSnapshot[]; readonly calls?: readonly DecisionRecord[] } = {}) {
     for (const snapshot of seed.accounts ?? []) this.accounts.set(snapshot.account.accountId, snapshot);
@@ -138,9 +138,10 @@ export class InMemoryLiveCalls implements LiveCallStore {
   async recordProfile(accountId: string, destination: Destination, completion: Completion): Promise<CountryProfile> {
     const key = `${accountId}#${destination.country}`;
     const before = this.profiles.get(key);
-    const after = { completedCalls: (before?.completedCalls ?? 0) + 1, firstCompletedAt: before?.firstCompletedAt ?? completion.completedAt };
-    this.profiles.set(key, after);
-    return after;
+    const days = new Set([...(before?.days ?? []), completion.completedAt.slice(0, 10)]);
+    this.profiles.set(key, { completedCalls: (before?.completedCalls ?? 0) + 1, firstCompletedAt: before?.firstCompletedAt ?? completion.completedAt, days });
+    const after = this.profiles.get(key);
+    return { completedCalls: after?.completedCalls ?? 0, firstCompletedAt: after?.firstCompletedAt, distinctDays: days.size };
   }
 
   async addKnownCountry(accountId: string, country: string): Promise<void> {

@@ -185,9 +185,11 @@ export class DynamoLiveCallStore implements LiveCallStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall(keys.profile(accountId, dimension)),
+          // completedDays: the UTC dates with a completed call, a set so a retried report adds nothing (knownCountry).
           UpdateExpression:
-            'ADD completedCalls :one, seconds :seconds, spendMicros :charge SET firstCompletedAt = if_not_exists(firstCompletedAt, :at), lastCompletedAt = :at, country = :country, entity = :entity',
+            'ADD completedCalls :one, seconds :seconds, spendMicros :charge, completedDays :day SET firstCompletedAt = if_not_exists(firstCompletedAt, :at), lastCompletedAt = :at, country = :country, entity = :entity',
           ExpressionAttributeValues: marshall({
+            ':day': new Set([completion.completedAt.slice(0, 10)]),
             ':one': 1,
             ':seconds': completion.durationSeconds,
             ':charge': completion.chargedMicros,
@@ -200,7 +202,11 @@ export class DynamoLiveCallStore implements LiveCallStore {
       );
     const [country] = await Promise.all([profileUpdate(`C#${destination.country}`), profileUpdate(`P#${destination.prefix}`)]);
     const row = unmarshall(country.Attributes ?? {});
-    return { completedCalls: Number(row.completedCalls ?? 0), firstCompletedAt: typeof row.firstCompletedAt === 'string' ? row.firstCompletedAt : undefined };
+    return {
+      completedCalls: Number(row.completedCalls ?? 0),
+      firstCompletedAt: typeof row.firstCompletedAt === 'string' ? row.firstCompletedAt : undefined,
+      distinctDays: row.completedDays instanceof Set ? row.completedDays.size : 0,
+    };
   }
 
   async addKnownCountry(accountId: string, country: string): Promise<void> {

@@ -122,12 +122,22 @@ describe('settleCall', () => {
 
   it('makes the destination known on the completed call that reaches the history thresholds', async () => {
     const { store, settleCall } = setUp();
-    store.profiles.set('acme#GB', { completedCalls: 2, firstCompletedAt: '2026-11-28T09:00:00.000Z' });
+    store.profiles.set('acme#GB', { completedCalls: 2, firstCompletedAt: '2026-11-27T09:00:00.000Z', days: new Set(['2026-11-27', '2026-11-28']) });
 
     const outcome = await settleCall(report(95));
 
     expect(outcome).toMatchObject({ kind: 'settled', becomesKnown: true });
     expect(store.account('acme').account.knownCountries).toEqual(['GB']);
+  });
+
+  it('does not make the destination known from many calls on too few distinct days', async () => {
+    const { store, settleCall } = setUp();
+    store.profiles.set('acme#GB', { completedCalls: 20, firstCompletedAt: '2026-11-27T09:00:00.000Z', days: new Set(['2026-11-29']) });
+
+    const outcome = await settleCall(report(95));
+
+    expect(outcome).toMatchObject({ kind: 'settled', becomesKnown: false });
+    expect(store.account('acme').account.knownCountries).toEqual([]);
   });
 });
 
