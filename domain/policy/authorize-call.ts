@@ -22,9 +22,8 @@ import {
   expiredCalls,
   findLiveCall,
   openReservationsMicros,
-  spendThisHourMicros,
-  spendTodayMicros,
 } from '../calls/ledger.js';
+import { spendLastDayMicros, spendLastHourMicros } from '../calls/spend-windows.js';
 import type { EventDetail } from '../events/contracts.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
 import { isUsualDestination, resolveThresholds, usualFactsOf, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
@@ -369,8 +368,8 @@ function usageOf(snapshot: AccountSnapshot, now: Date): AccountUsage {
   return {
     callsLastMinute: callsLastMinute(ledger, nowMs, 1),
     concurrentCalls: activeCalls(ledger, nowMs).length,
-    spendLastHour: fromMicros(spendThisHourMicros(ledger, nowMs)),
-    spendToday: fromMicros(spendTodayMicros(ledger, nowMs)),
+    spendLastHour: fromMicros(spendLastHourMicros(ledger, nowMs)),
+    spendToday: fromMicros(spendLastDayMicros(ledger, nowMs)),
     reservedMicros: openReservationsMicros(ledger, nowMs),
   };
 }
@@ -439,7 +438,7 @@ function restrictionEvent(record: DecisionRecord, evidence: BurstRestriction, sn
       attemptsToDestination: Math.ceil(evidence.attemptsToDestination),
       unusualAttempts: evidence.unusualAttempts,
       windowMinutes: evidence.windowMinutes,
-      spendLastHour: fromMicros(spendThisHourMicros(snapshot.ledger, now.getTime())),
+      spendLastHour: fromMicros(spendLastHourMicros(snapshot.ledger, now.getTime())),
       thresholds: evidence.thresholds,
     },
   };

@@ -164,7 +164,12 @@ export interface EvidenceByReason {
   VELOCITY_LIMIT: { readonly callsLastMinute: number; readonly callsPerMinute: number };
   /** The limit reached, or too many simultaneous attempts on the account (authorize-call.ts, after lost races). */
   CONCURRENCY_LIMIT: { readonly concurrentCalls: number; readonly limit: number } | { readonly contention: true };
-  SPEND_LIMIT: { readonly window: 'hour' | 'day'; readonly spent: number; readonly limit: number };
+  /**
+   * `window`: the sliding 60 minutes (`hour`) or 24 hours (`day`); `spent`: reserved plus settled spend counted in it,
+   * since `since` (the start of its oldest bucket: up to 5 minutes / 1 hour more than the span); `limit` the
+   * account's spendPerHour / spendPerDay. Records written before the sliding windows have no `since`.
+   */
+  SPEND_LIMIT: { readonly window: 'hour' | 'day'; readonly spent: number; readonly limit: number; readonly since?: string };
   INSUFFICIENT_BALANCE: { readonly balance: number; readonly reserved: number; readonly available: number; readonly minimumCost: number };
   ALLOWED: GrantEvidence;
   /** Refused because of the outage (fail mode deny, no reference data, an unverified credential), or let through (fail mode allow). */

@@ -13,7 +13,7 @@
  *  9. it is not on the carrier's high-risk list (unless the account allows that prefix);
  * 10. international calling is on, or the country is whitelisted or domestic;
  * 11. the rate is within the account's maximum, or the country is whitelisted;
- * 12. velocity: calls per minute;  13. concurrent calls;  14. spend per hour and per day;
+ * 12. velocity: calls per minute;  13. concurrent calls;  14. spend in the sliding last 60 minutes and 24 hours;
  * 15. the available balance (balance minus the reservations of calls in progress) pays for the minimum billable
  *     time;
  * 16. the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds allow, or a
@@ -27,6 +27,7 @@
  */
 import type { Account } from '../accounts/account.js';
 import { firstGrant, secondsFor, type CreditSettings } from '../calls/credit-control.js';
+import { windowStartMs } from '../calls/spend-windows.js';
 import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-number.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
@@ -88,7 +89,10 @@ export interface AccountUsage {
   readonly callsLastMinute: number;
   /** Calls in progress (unexpired reservations). */
   readonly concurrentCalls: number;
-  /** Reserved plus settled spend of the calls authorized this hour / this UTC day. */
+  /**
+   * Reserved plus settled spend in the sliding last 60 minutes / last 24 hours (domain/calls/spend-windows.ts: may
+   * count up to one bucket more, 5 minutes / 1 hour, never less).
+   */
   readonly spendLastHour: number;
   readonly spendToday: number;
   /** Open reservations of the calls in progress; available balance = balance - reserved. */
@@ -358,12 +362,17 @@ function spendWithinLimits(call: CallUnderEvaluation) {
   const { spendPerHour, spendPerDay } = call.account.policy.limits;
   const { spendLastHour, spendToday } = call.input.usage;
   if (spendPerHour !== null && spendLastHour >= spendPerHour) {
-    return deny(call, 'SPEND_LIMIT', `spend this hour ${spendLastHour} reached the limit ${spendPerHour}`, { window: 'hour', spent: spendLastHour, limit: spendPerHour });
+    return deny(call, 'SPEND_LIMIT', `spend in the last 60 minutes ${spendLastHour} reached the limit ${spendPerHour}`, spendEvidence(call, 'hour', spendLastHour, spendPerHour));
   }
   if (spendPerDay !== null && spendToday >= spendPerDay) {
-    return deny(call, 'SPEND_LIMIT', `spend this day ${spendToday} reached the limit ${spendPerDay}`, { window: 'day', spent: spendToday, limit: spendPerDay });
+    return deny(call, 'SPEND_LIMIT', `spend in the last 24 hours ${spendToday} reached the limit ${spendPerDay}`, spendEvidence(call, 'day', spendToday, spendPerDay));
   }
   return undefined;
+}
+
+/** The evidence of a spend limit: the sliding window, what it counts since `since` (its oldest bucket's start), the limit. */
+function spendEvidence(call: CallUnderEvaluation, window: 'hour' | 'day', spent: number, limit: number) {
+  return { window, spent, limit, since: new Date(windowStartMs(window, call.input.now.getTime())).toISOString() };
 }
 
 function balanceCovers(call: CallUnderEvaluation) {
@@ -405,8 +414,8 @@ function grant(call: CallUnderEvaluation) {
   });
   if (seconds < settings.minimumBillableSeconds) {
     const detail = `what is left of the ${boundBy} limit pays for ${seconds}s only`;
-    if (boundBy === 'spendPerHour' && limits.spendPerHour !== null) return deny(call, 'SPEND_LIMIT', detail, { window: 'hour', spent: usage.spendLastHour, limit: limits.spendPerHour });
-    if (boundBy === 'spendPerDay' && limits.spendPerDay !== null) return deny(call, 'SPEND_LIMIT', detail, { window: 'day', spent: usage.spendToday, limit: limits.spendPerDay });
+    if (boundBy === 'spendPerHour' && limits.spendPerHour !== null) return deny(call, 'SPEND_LIMIT', detail, spendEvidence(call, 'hour', usage.spendLastHour, limits.spendPerHour));
+    if (boundBy === 'spendPerDay' && limits.spendPerDay !== null) return deny(call, 'SPEND_LIMIT', detail, spendEvidence(call, 'day', usage.spendToday, limits.spendPerDay));
   }
   const granted = firstGrant(seconds, rate, availableMicros, settings);
   const sip = settings.sipResponses.ALLOWED;

@@ -56,7 +56,7 @@ const EVIDENCE_SCHEMAS: { readonly [R in DecisionReason]: z.ZodType<EvidenceByRe
   RATE_ABOVE_MAX: z.looseObject({ ratePerMinute: z.number(), maxRatePerMinute: z.number(), whitelisted: z.literal(false) }),
   VELOCITY_LIMIT: z.looseObject({ callsLastMinute: z.number(), callsPerMinute: z.number() }),
   CONCURRENCY_LIMIT: z.union([z.looseObject({ concurrentCalls: z.number(), limit: z.number() }), z.looseObject({ contention: z.literal(true) })]),
-  SPEND_LIMIT: z.looseObject({ window: z.enum(['hour', 'day']), spent: z.number(), limit: z.number() }),
+  SPEND_LIMIT: z.looseObject({ window: z.enum(['hour', 'day']), spent: z.number(), limit: z.number(), since: z.string().optional() }),
   INSUFFICIENT_BALANCE: z.looseObject({ balance: z.number(), reserved: z.number(), available: z.number(), minimumCost: z.number() }),
   ALLOWED: z.looseObject({
     balance: z.number(),
