@@ -163,7 +163,8 @@ describe('sliding spend windows', () => {
     } finally {
       jitter = () => 0;
     }
-  });
+    // 150 attempts serialised on one item, each lost race decided again: seconds alone, much longer on a busy machine.
+  }, 90_000);
 
   it('counts an expired, unreported call once: its release gives its reservation back, a late report charges once', async () => {
     clock.set('2026-11-29T22:00:00.000Z');
