@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import type { StoredCall, StoredCompletion } from '../../../domain/calls/ports.js';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
+import { WEEKDAYS } from '../../../domain/policy/calling-hours.js';
 import {
   DECISION_REASONS,
   GRANT_BOUNDS,
@@ -54,6 +55,14 @@ const EVIDENCE_SCHEMAS: { readonly [R in DecisionReason]: z.ZodType<EvidenceByRe
   HIGH_RISK_DESTINATION: z.looseObject({ highRiskPrefix: z.string(), allowedHighRiskPrefixes: z.array(z.string()) }),
   INTERNATIONAL_DISABLED: z.looseObject({ homeCountry: z.string(), country: z.string(), whitelistCountries: countries }),
   RATE_ABOVE_MAX: z.looseObject({ ratePerMinute: z.number(), maxRatePerMinute: z.number(), whitelisted: z.literal(false) }),
+  OUTSIDE_CALLING_HOURS: z.looseObject({
+    setBy: z.enum(['customer', 'carrier']),
+    timezone: z.string(),
+    appliesTo: z.enum(['international', 'all']),
+    localTime: z.string(),
+    weekday: z.enum(WEEKDAYS),
+    nextWindow: z.object({ local: z.string(), utc: z.string() }).nullable(),
+  }),
   VELOCITY_LIMIT: z.looseObject({ callsLastMinute: z.number(), callsPerMinute: z.number() }),
   CONCURRENCY_LIMIT: z.union([z.looseObject({ concurrentCalls: z.number(), limit: z.number() }), z.looseObject({ contention: z.literal(true) })]),
   SPEND_LIMIT: z.looseObject({ window: z.enum(['hour', 'day']), spent: z.number(), limit: z.number() }),
