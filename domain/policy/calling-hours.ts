@@ -102,16 +102,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 
 /** The wall clock of `zone` at the instant `atMs`. */
 export function localTimeIn(zone: string, atMs: number): LocalTime {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(zone).formatToParts(new Date(atMs))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const year = parts.year ?? 1970;
-  const month = parts.month ?? 1;
-  const day = parts.day ?? 1;
-  const hour = parts.hour ?? 0;
-  const minute = parts.minute ?? 0;
-  const second = parts.second ?? 0;
+  const [year, month, day, hour, minute, second] = wallClockParts(formatterFor(zone), atMs);
   const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
   const offsetMinutes = Math.round((wallMs - Math.floor(atMs / 1000) * 1000) / MS_PER_MINUTE);
   const epochDay = Math.floor(wallMs / MS_PER_DAY);
@@ -122,6 +113,20 @@ export function localTimeIn(zone: string, atMs: number): LocalTime {
     epochDay,
     offsetMinutes,
   };
+}
+
+const EN_US_DATE_TIME = /^(\d{2})\/(\d{2})\/(\d{4}), (\d{2}):(\d{2}):(\d{2})$/;
+
+/** Year, month, day, hour, minute, second on the formatter's clock: its en-US text read directly (cheaper than parts). */
+function wallClockParts(formatter: Intl.DateTimeFormat, atMs: number): [number, number, number, number, number, number] {
+  const text = formatter.format(atMs);
+  const match = EN_US_DATE_TIME.exec(text);
+  if (match) return [Number(match[3]), Number(match[1]), Number(match[2]), Number(match[4]), Number(match[5]), Number(match[6])];
+  const parts: Record<string, number> = {};
+  for (const part of formatter.formatToParts(atMs)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return [parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0];
 }
 
 /** Whether the call may be made at `atMs` under these windows. */
@@ -142,20 +147,28 @@ export function isWithinCallingHours(hours: CallingHours, atMs: number): boolean
  * the carrier's alike); undefined when that does not happen within the next 8 days (sets that never overlap).
  */
 export function nextOpening(sets: readonly CallingHours[], atMs: number): number | undefined {
+  const today = sets.map((hours) => localTimeIn(hours.timezone, atMs));
   const candidates: number[] = [];
-  for (const hours of sets) {
-    const today = localTimeIn(hours.timezone, atMs).epochDay;
-    for (let day = today - 1; day <= today + 8; day += 1) {
-      const weekday = weekdayOfEpochDay(day);
+  // Day by day (each set's local days), stopping as soon as a candidate is earlier than any later day could give.
+  for (let day = -1; day <= 8; day += 1) {
+    sets.forEach((hours, index) => {
+      const local = today[index];
+      if (!local) return;
+      const epochDay = local.epochDay + day;
+      const weekday = weekdayOfEpochDay(epochDay);
       for (const window of hours.windows) {
         if (!window.days.includes(weekday)) continue;
-        for (const opening of instantsOfWallTime(hours.timezone, day * MS_PER_DAY + minutesOf(window.from) * MS_PER_MINUTE)) {
-          if (opening > atMs) candidates.push(opening);
+        for (const opening of instantsOfWallTime(hours.timezone, epochDay * MS_PER_DAY + minutesOf(window.from) * MS_PER_MINUTE, local.offsetMinutes)) {
+          if (opening > atMs && !candidates.includes(opening)) candidates.push(opening);
         }
       }
-    }
+    });
+    candidates.sort((a, b) => a - b);
+    // Whatever a later day opens is at or after its local midnight, whatever the zone's offset (at most 14 h, plus DST).
+    const laterDaysFrom = Math.min(...today.map((local) => (local.epochDay + day + 1) * MS_PER_DAY - 15 * 60 * MS_PER_MINUTE));
+    const found = candidates.find((candidate) => candidate < laterDaysFrom && sets.every((hours) => isWithinCallingHours(hours, candidate)));
+    if (found !== undefined) return found;
   }
-  candidates.sort((a, b) => a - b);
   return candidates.find((candidate) => sets.every((hours) => isWithinCallingHours(hours, candidate)));
 }
 
@@ -167,8 +180,22 @@ export function instantOfWallTime(zone: string, wallMs: number): number {
   return instantsOfWallTime(zone, wallMs)[0] ?? wallMs;
 }
 
-/** Every instant a wall time happens in `zone`, earliest first: one, two on a fall-back night, the jump when skipped. */
-function instantsOfWallTime(zone: string, wallMs: number): number[] {
+/**
+ * Every instant a wall time happens in `zone`, earliest first: one, two on a fall-back night, the jump when skipped.
+ * `likelyOffset` (the zone's offset now) answers most days with one reading of the clock.
+ */
+function instantsOfWallTime(zone: string, wallMs: number, likelyOffset?: number): number[] {
+  if (likelyOffset !== undefined) {
+    const guess = wallMs - likelyOffset * MS_PER_MINUTE;
+    // Unambiguous when the offset is the same an hour and a half either side (no transition near it).
+    if (
+      wallClockMs(zone, guess) === wallMs &&
+      localTimeIn(zone, guess - 90 * MS_PER_MINUTE).offsetMinutes === likelyOffset &&
+      localTimeIn(zone, guess + 90 * MS_PER_MINUTE).offsetMinutes === likelyOffset
+    ) {
+      return [guess];
+    }
+  }
   const offsetBefore = localTimeIn(zone, wallMs - MS_PER_DAY / 2).offsetMinutes;
   const offsetAfter = localTimeIn(zone, wallMs + MS_PER_DAY / 2).offsetMinutes;
   const matches = [...new Set([offsetBefore, offsetAfter])]

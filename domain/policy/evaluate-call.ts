@@ -349,6 +349,7 @@ function rateWithinMaximum(call: CallUnderEvaluation) {
  */
 function withinCallingHours(call: CallUnderEvaluation) {
   const { account } = call;
+  if (!account.policy.callingHours && !account.carrierPolicy?.callingHours) return undefined;
   const international = call.destination.country !== account.homeCountry;
   const applicable = effectiveCallingHours(account).filter(({ hours }) => hours.appliesTo === 'all' || international);
   if (applicable.length === 0) return undefined;

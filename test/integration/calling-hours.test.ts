@@ -76,6 +76,7 @@ describe('calling hours through the API', () => {
       weekday: 'tue',
       nextWindow: { local: '2026-12-02T08:00:00+00:00', utc: '2026-12-02T08:00:00.000Z' },
     });
+    expect((answer as { unblock?: unknown }).unblock).toEqual([{ path: 'callingHours.windows', add: { days: ['tue'], from: '20:00', to: '21:00' }, by: 'customer' }]);
   });
 
   it('reads the windows in summer time on the summer clock', async () => {
@@ -97,6 +98,8 @@ describe('calling hours through the API', () => {
 
     expect(view.body.effectivePolicy).toMatchObject({ callingHours: { windows: allWeek.windows }, carrierCallingHours: { windows: carrierHours.windows } });
     expect(answer).toMatchObject({ reason: 'OUTSIDE_CALLING_HOURS', rule: { evidence: { setBy: 'carrier', nextWindow: { utc: '2026-12-02T09:00:00.000Z' } } } });
+    // Only an admin may widen the carrier's windows.
+    expect((answer as { unblock?: unknown }).unblock).toEqual([{ path: 'carrierPolicy.callingHours.windows', add: { days: ['tue'], from: '18:00', to: '19:00' }, by: 'admin' }]);
   });
 
   it('refuses an unknown time zone and a bad window with 400, naming each field', async () => {

@@ -11,7 +11,8 @@
 import * as z from 'zod';
 import type { StoredCall, StoredCompletion } from '../../../domain/calls/ports.js';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
-import { WEEKDAYS } from '../../../domain/policy/calling-hours.js';
+import { callingWindowSchema, WEEKDAYS } from '../../../domain/policy/calling-hours.js';
+import type { UnblockChange } from '../../../domain/policy/unblock-hints.js';
 import {
   DECISION_REASONS,
   GRANT_BOUNDS,
@@ -100,6 +101,16 @@ function typedRule<R extends DecisionReason>(rule: R, step: number, detail: stri
   return parsed.success ? { rule, step, detail, evidence: parsed.data } : undefined;
 }
 
+const carrierOrCustomerPath = z.string().regex(/^(carrierPolicy\.)?[A-Za-z]+(\.[A-Za-z]+)*$/);
+const actor = z.enum(['customer', 'admin', 'reviewer']);
+const unblockChangeSchema: z.ZodType<UnblockChange> = z.union([
+  z.object({ path: carrierOrCustomerPath, value: z.union([z.number(), z.boolean(), z.string()]), by: actor }),
+  z.object({ path: carrierOrCustomerPath, add: z.union([z.string(), callingWindowSchema]), by: actor }),
+  z.object({ path: carrierOrCustomerPath, remove: z.string(), by: actor }),
+  z.object({ action: z.literal('credit'), amount: z.number(), by: z.literal('admin') }),
+  z.object({ action: z.literal('review'), review: z.enum(['reactivate', 'clear-review', 'unblock-destination']), destination: z.string().optional(), by: z.literal('reviewer') }),
+]);
+
 export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   decisionId: z.string().min(1),
   callId: z.string().min(1),
@@ -122,6 +133,7 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   maxDurationSeconds: z.number().nullable(),
   interimSeconds: z.number().nullable().default(null),
   rule: recordedRuleSchema,
+  unblock: z.array(unblockChangeSchema).optional(),
 });
 
 const completionSchema: z.ZodType<StoredCompletion> = z.object({
