@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { CarrierPolicy } from './carrier-policy.js';
+import { callingHoursSchema } from '../policy/calling-hours.js';
 import { isValidIpOrCidr } from '../policy/ip-allowlist.js';
 
 export const ACCOUNT_STATUSES = ['active', 'under_review', 'suspended'] as const;
@@ -72,6 +73,8 @@ export const accountPolicySchema = z
     autoRestriction: autoRestrictionSchema.default({ enabled: true }),
     autoReplenish: autoReplenishSchema.default({ enabled: false, threshold: 0, amount: 0, maxPerDay: 1 }),
     notifications: notificationsSchema.default({ webhookUrl: null, email: null }),
+    /** When calls may be made (domain/policy/calling-hours.ts); null: at any time. */
+    callingHours: callingHoursSchema.nullable().default(null),
   })
   .strict();
 

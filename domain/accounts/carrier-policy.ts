@@ -12,8 +12,13 @@
  * | `autoRestriction` | keep detection on when the carrier does; thresholds and `unusualCallMaxCost` no higher | on if either; the lower of each |
  * | `allowedHighRiskPrefixes` | allow only within these | the customer's entries within these |
  * | `widestIpRange` | list no allowed-IP range wider than /ipv4 or /ipv6 | wider entries dropped |
+ * | `callingHours` | (nothing: the customer cannot touch them) | a call needs the carrier's windows and the customer's |
+ *
+ * The carrier's calling windows stay on the carrier's policy (the engine reads both sets, `effectiveCallingHours`);
+ * the effective policy `GET /policy` shows carries them as `carrierCallingHours` beside the customer's `callingHours`.
  */
 import * as z from 'zod';
+import { callingHoursSchema, type CallingHours, type OwnedCallingHours } from '../policy/calling-hours.js';
 import { entryWidth } from '../policy/ip-allowlist.js';
 
 /** The fields of an account's policy the carrier controls (domain/accounts/account.ts has the whole policy). */
@@ -76,6 +81,8 @@ export const carrierPolicySchema = z
       .object({ ipv4: z.number().int().min(0).max(32).default(24), ipv6: z.number().int().min(0).max(128).default(48) })
       .strict()
       .default({ ipv4: 24, ipv6: 48 }),
+    /** Calling windows every call of the account must also be inside, whatever the customer's own say; null: none. */
+    callingHours: callingHoursSchema.nullable().default(null),
   })
   .strict();
 
@@ -168,4 +175,23 @@ function withinWidth(entry: string, carrier: CarrierPolicy): boolean {
   const width = entryWidth(entry);
   if (!width) return false;
   return width.bits >= (width.family === 'ipv4' ? carrier.widestIpRange.ipv4 : carrier.widestIpRange.ipv6);
+}
+
+/** An account's policies as far as calling windows go (domain/accounts/account.ts has the account). */
+interface WithCallingHours<P extends object> {
+  readonly policy: P & { readonly callingHours: CallingHours | null };
+  readonly carrierPolicy?: { readonly callingHours: CallingHours | null } | undefined;
+}
+
+/** The calling windows a call of the account must be inside: the carrier's and the customer's (effective) ones. */
+export function effectiveCallingHours(account: WithCallingHours<object>): OwnedCallingHours[] {
+  const sets: OwnedCallingHours[] = [];
+  if (account.policy.callingHours) sets.push({ setBy: 'customer', hours: account.policy.callingHours });
+  if (account.carrierPolicy?.callingHours) sets.push({ setBy: 'carrier', hours: account.carrierPolicy.callingHours });
+  return sets;
+}
+
+/** The effective policy as `GET /policy` and `GET /carrier-policy` show it: with the carrier's calling windows. */
+export function effectivePolicyView<P extends object>(account: WithCallingHours<P>) {
+  return { ...account.policy, carrierCallingHours: account.carrierPolicy?.callingHours ?? null };
 }

@@ -42,11 +42,19 @@ import {
   type ActiveBan,
   type DecisionSettings,
   type EngineDecision,
+  type EvaluationInput,
   type ResolvedCallTarget,
 } from './evaluate-call.js';
+import { unblockHints, type UnblockChange } from './unblock-hints.js';
 import type { PrefixSet } from './prefix-set.js';
 
 export interface DecisionRecord extends CallDecision<RecordedRule> {
+  /**
+   * On a denial the engine decided: the changes that would have let the call through (./unblock-hints.ts); `[]`
+   * when nothing short of a reviewer may help. Absent on allows, on decisions made while degraded and on records
+   * written before hints existed.
+   */
+  readonly unblock?: readonly UnblockChange[];
   readonly decisionId: string;
   readonly callId: string;
   readonly decidedAt: string;
@@ -201,8 +209,9 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     });
     /** The destination country when this attempt counts for burst detection (worked out once per snapshot). */
     const unusualOf = (snapshot: AccountSnapshot) => unusualCountryOf(target, snapshot.account, rateDeck, deps.settings);
-    const decide = (snapshot: AccountSnapshot | undefined, unusualCountry = snapshot ? unusualOf(snapshot) : undefined) =>
-      evaluateCall({
+    /** The engine's decision; a denial carries its unblock hint, worked out by the engine on the same input. */
+    const decide = (snapshot: AccountSnapshot | undefined, unusualCountry = snapshot ? unusualOf(snapshot) : undefined): HintedDecision => {
+      const input: EvaluationInput = {
         request,
         target,
         account: activeBan ? undefined : snapshot?.account,
@@ -213,7 +222,10 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
         rateDeck,
         highRiskPrefixes,
         settings: deps.settings,
-      });
+      };
+      const decision = evaluateCall(input);
+      return decision.decision === 'allow' ? decision : { ...decision, unblock: unblockHints(input, decision) };
+    };
 
     // A banned source or an unidentifiable caller is decided without the account.
     if (activeBan || !target.accountKey) {
@@ -358,6 +370,9 @@ export function makeDegradedDecision(deps: Pick<AuthorizeCallDependencies, 'stor
     return { ...decision, decisionId: deps.ids.newId(), callId: request.callId, decidedAt: now.toISOString(), request: requestIdentity(request) };
   };
 }
+
+/** An engine decision, with the unblock hint of a denial. */
+type HintedDecision = EngineDecision & { readonly unblock?: readonly UnblockChange[] };
 
 const ZERO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0, reservedMicros: 0 };
 const NO_ACTIVITY: DestinationActivity = { current: {}, previous: {}, currentTotal: 0, previousTotal: 0 };

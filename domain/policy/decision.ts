@@ -2,6 +2,7 @@
  * What the switch gets back for a call attempt: a decision, the stable reason code, the SIP response to send on
  * denial, the destination as Tollgate understood it, and the evidence of the rule that decided.
  */
+import type { Weekday } from './calling-hours.js';
 
 /**
  * The rules in the order they run; the first that denies decides (README, "How a call is decided"). Step n is the
@@ -21,6 +22,7 @@ export const RULE_STEPS = [
   { name: 'notHighRisk', reasons: ['HIGH_RISK_DESTINATION'] },
   { name: 'internationalAllowed', reasons: ['INTERNATIONAL_DISABLED'] },
   { name: 'rateWithinMaximum', reasons: ['RATE_ABOVE_MAX'] },
+  { name: 'withinCallingHours', reasons: ['OUTSIDE_CALLING_HOURS'] },
   { name: 'velocityWithinLimit', reasons: ['VELOCITY_LIMIT'] },
   { name: 'concurrencyWithinLimit', reasons: ['CONCURRENCY_LIMIT'] },
   { name: 'spendWithinLimits', reasons: ['SPEND_LIMIT'] },
@@ -77,6 +79,7 @@ export const DEFAULT_SIP_RESPONSES: Readonly<Record<DecisionReason, SipResponse>
   HIGH_RISK_DESTINATION: FORBIDDEN,
   INTERNATIONAL_DISABLED: FORBIDDEN,
   RATE_ABOVE_MAX: FORBIDDEN,
+  OUTSIDE_CALLING_HOURS: FORBIDDEN,
   VELOCITY_LIMIT: BUSY,
   CONCURRENCY_LIMIT: BUSY,
   SPEND_LIMIT: PAYMENT,
@@ -161,6 +164,18 @@ export interface EvidenceByReason {
   INTERNATIONAL_DISABLED: { readonly homeCountry: string; readonly country: string; readonly whitelistCountries: readonly string[] };
   /** A whitelisted country is never refused for its rate: `whitelisted` is always false here. */
   RATE_ABOVE_MAX: { readonly ratePerMinute: number; readonly maxRatePerMinute: number; readonly whitelisted: false };
+  /**
+   * The first set of calling windows the call is outside of (the customer's, then the carrier's), the account's wall
+   * clock in that set's zone, and when every window set that applies to the call is next open (null: not within 8 days).
+   */
+  OUTSIDE_CALLING_HOURS: {
+    readonly setBy: 'customer' | 'carrier';
+    readonly timezone: string;
+    readonly appliesTo: 'international' | 'all';
+    readonly localTime: string;
+    readonly weekday: Weekday;
+    readonly nextWindow: { readonly local: string; readonly utc: string } | null;
+  };
   VELOCITY_LIMIT: { readonly callsLastMinute: number; readonly callsPerMinute: number };
   /** The limit reached, or too many simultaneous attempts on the account (authorize-call.ts, after lost races). */
   CONCURRENCY_LIMIT: { readonly concurrentCalls: number; readonly limit: number } | { readonly contention: true };

@@ -13,19 +13,24 @@
  *  9. it is not on the carrier's high-risk list (unless the account allows that prefix);
  * 10. international calling is on, or the country is whitelisted or domestic;
  * 11. the rate is within the account's maximum, or the country is whitelisted;
- * 12. velocity: calls per minute;  13. concurrent calls;  14. spend in the sliding last 60 minutes and 24 hours;
- * 15. the available balance (balance minus the reservations of calls in progress) pays for the minimum billable
+ * 12. the call is inside the account's calling windows and the carrier's (domain/policy/calling-hours.ts);
+ * 13. velocity: calls per minute;  14. concurrent calls;  15. spend in the sliding last 60 minutes and 24 hours;
+ * 16. the available balance (balance minus the reservations of calls in progress) pays for the minimum billable
  *     time;
- * 16. the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds allow, or a
+ * 17. the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds allow, or a
  *     first slice of it to be extended on interim updates (a spend limit that leaves less than the minimum billable
- *     time denies here, as step 14).
+ *     time denies here, as step 15).
  *
  * Cheap identity and source checks come first so that a denied attacker learns nothing about routes or prices;
  * the whitelist overrides only the international and max-rate rules, never explicit blocks or the high-risk list.
  * Burst detection runs before the high-risk, international and rate rules so that a compromised PBX hammering
- * forbidden destinations is flagged for review, not just refused call by call.
+ * forbidden destinations is flagged for review, not just refused call by call. Calling windows come after it for the
+ * same reason (a night-time attempt to an unusual destination still counts towards a burst: IRSF runs at night),
+ * and after the destination rules, which say more about a call than its hour; before the limits, so that an
+ * attempt outside the windows takes nothing.
  */
 import type { Account } from '../accounts/account.js';
+import { effectiveCallingHours } from '../accounts/carrier-policy.js';
 import { firstGrant, secondsFor, type CreditSettings } from '../calls/credit-control.js';
 import { windowStartMs } from '../calls/spend-windows.js';
 import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-number.js';
@@ -46,6 +51,7 @@ import {
   type RuleName,
   type SipResponseTable,
 } from './decision.js';
+import { isoInZone, isWithinCallingHours, localTimeIn, nextOpening } from './calling-hours.js';
 import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
 import {
@@ -341,7 +347,39 @@ function rateWithinMaximum(call: CallUnderEvaluation) {
   return deny(call, 'RATE_ABOVE_MAX', `rate ${ratePerMinute}/min is above the account's maximum ${maxRatePerMinute}/min`, { ratePerMinute, maxRatePerMinute, whitelisted: false });
 }
 
-// 12–15: can the account afford it now. These are also the conditions of the write that takes the call
+// 12: may the account call at this hour.
+
+/**
+ * Inside the customer's windows and the carrier's, when they apply: `appliesTo: international` exempts calls to the
+ * home country. The evidence reads the account's wall clock in the zone of the set that refuses.
+ */
+function withinCallingHours(call: CallUnderEvaluation) {
+  const { account } = call;
+  if (!account.policy.callingHours && !account.carrierPolicy?.callingHours) return undefined;
+  const international = call.destination.country !== account.homeCountry;
+  const applicable = effectiveCallingHours(account).filter(({ hours }) => hours.appliesTo === 'all' || international);
+  if (applicable.length === 0) return undefined;
+  const nowMs = call.input.now.getTime();
+  const outside = applicable.find(({ hours }) => !isWithinCallingHours(hours, nowMs));
+  if (!outside) return undefined;
+  const { timezone, appliesTo } = outside.hours;
+  const local = localTimeIn(timezone, nowMs);
+  const next = nextOpening(
+    applicable.map(({ hours }) => hours),
+    nowMs,
+  );
+  const nextWindow = next === undefined ? null : { local: isoInZone(timezone, next), utc: new Date(next).toISOString() };
+  return deny(call, 'OUTSIDE_CALLING_HOURS', `${local.weekday} ${local.iso} (${timezone}) is outside the ${outside.setBy}'s calling windows`, {
+    setBy: outside.setBy,
+    timezone,
+    appliesTo,
+    localTime: local.iso,
+    weekday: local.weekday,
+    nextWindow,
+  });
+}
+
+// 13–16: can the account afford it now. These are also the conditions of the write that takes the call
 // (domain/policy/call-commitment.ts), so they hold for simultaneous calls.
 
 function velocityWithinLimit(call: CallUnderEvaluation) {
@@ -390,7 +428,7 @@ function balanceCovers(call: CallUnderEvaluation) {
   });
 }
 
-// 16: allow, with a grant.
+// 17: allow, with a grant.
 
 /**
  * The duration is the tightest of: the carrier's cap, what the available balance buys, what is left of the spend
@@ -476,6 +514,7 @@ const RULES = {
   notHighRisk,
   internationalAllowed,
   rateWithinMaximum,
+  withinCallingHours,
   velocityWithinLimit,
   concurrencyWithinLimit,
   spendWithinLimits,
