@@ -5,7 +5,7 @@
  * across 18:00).
  */
 import { readFileSync } from 'node:fs';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spendBucket } from '../../domain/calls/spend-windows.js';
@@ -196,6 +196,34 @@ describe('sliding spend windows', () => {
     expect(after.hour[spendBucket('hour', Date.parse('2026-11-29T23:10:00Z'))]).toBe(49_950);
   });
 
+  it('reads the fixed-hour counter an item holds from before the buckets as spent at the end of its hour', async () => {
+    clock.set('2026-11-29T16:10:00.000Z');
+    await createAccount('legacy', { limits: { spendPerHour: 0.05 } }, 10);
+    // As the earlier version left it: 0.05 spent in the fixed hour 16:00-17:00 (`h#<epoch hour>`).
+    const hour = Math.floor(Date.parse('2026-11-29T16:00:00Z') / 3_600_000);
+    await stack.runtime.client.send(
+      new UpdateItemCommand({
+        TableName: stack.tableName,
+        Key: marshall({ pk: 'ACCOUNT#legacy', sk: 'STATE' }),
+        UpdateExpression: 'SET #legacy = :spent',
+        ExpressionAttributeNames: { '#legacy': `h#${hour}` },
+        ExpressionAttributeValues: marshall({ ':spent': 50_000 }),
+      }),
+    );
+    // The new hour does not start from zero (the defect of the fixed hour), until the window has passed 17:00.
+    clock.set('2026-11-29T17:00:13.000Z');
+    expect((await authorize('legacy')).reason).toBe('SPEND_LIMIT');
+    clock.set('2026-11-29T17:59:59.000Z');
+    expect((await authorize('legacy')).reason).toBe('SPEND_LIMIT');
+    clock.set('2026-11-29T18:00:00.000Z');
+    expect((await authorize('legacy')).decision).toBe('allow');
+    // The next call's write drops the counter, which no window counts any more (nor one a bucket behind).
+    clock.set('2026-11-29T19:06:00.000Z');
+    expect((await authorize('legacy')).decision).toBe('allow');
+    const result = await stack.runtime.client.send(new GetItemCommand({ TableName: stack.tableName, Key: marshall({ pk: 'ACCOUNT#legacy', sk: 'STATE' }), ConsistentRead: true }));
+    expect(unmarshall(result.Item ?? {})[`h#${hour}`]).toBeUndefined();
+  });
+
   it('counts an expired, unreported call once: its release gives its reservation back, a late report charges once', async () => {
     clock.set('2026-11-29T22:00:00.000Z');
     // A slice (the balance is thin) so the reservation expires within the hour; one call at a time.
@@ -216,5 +244,12 @@ describe('sliding spend windows', () => {
     expect(sum(buckets.hour)).toBe(13_500 + 7_500);
     expect(sum(buckets.day)).toBe(13_500 + 7_500);
     expect(buckets.hour[spendBucket('hour', Date.parse('2026-11-29T22:05:01Z'))]).toBe(13_500 + 7_500);
+  });
+
+  it('charges a late report to no account when the account is gone: no stub item is created', async () => {
+    const write = await stack.adapters.liveCalls.chargeReleased('deleted-account', 'call-x', { chargedMicros: 1_000, durationSeconds: 10, settledAtMs: clock.now().getTime() }, []);
+    expect(write).toEqual({ ok: false, snapshot: undefined });
+    const result = await stack.runtime.client.send(new GetItemCommand({ TableName: stack.tableName, Key: marshall({ pk: 'ACCOUNT#deleted-account', sk: 'STATE' }), ConsistentRead: true }));
+    expect(result.Item).toBeUndefined();
   });
 });
