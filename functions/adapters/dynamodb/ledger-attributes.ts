@@ -35,6 +35,18 @@ export const ledgerNames = {
   unusualCountry: (window: number, country: string) => `u#${window}#${country}`,
 };
 
+/**
+ * The usage counters of the item, by the kind letter their names start with (`m#`, `h#`, `d#`, `u#` in the table
+ * above): what a reset (POST /v1/accounts/{id}/reset) clears. Live calls (`c#`), settled marks (`x#`), the balance
+ * and `availableMicros` are not counters. A new counter kind is added here, and the reset clears it too.
+ */
+const COUNTER_KINDS: ReadonlySet<string> = new Set(['m', 'h', 'd', 'u']);
+
+/** The names of the usage-counter attributes an unmarshalled account item holds (see COUNTER_KINDS). */
+export function counterAttributes(item: Record<string, unknown>): string[] {
+  return Object.keys(item).filter((name) => name.indexOf('#') === 1 && COUNTER_KINDS.has(name[0] ?? ''));
+}
+
 /** The stored form of a live call (short keys: it is rewritten with the item on every call of the account). */
 export function liveCallValue(call: LiveCall) {
   return { r: call.reservedMicros, g: call.grantedSeconds, e: call.expiresAtMs };
