@@ -63,14 +63,16 @@ function checkSpan<T extends { from: string; to: string }>(schema: z.ZodType<T>)
 export const accountWhatIfSchema = checkSpan(z.object({ policy: z.record(z.string(), z.unknown()), ...span }).strict());
 export type AccountWhatIfRequest = z.infer<typeof accountWhatIfSchema>;
 
+/** The carrier's detection thresholds to replay; a field left out keeps the carrier's value. */
 const thresholds = z
   .object({
-    newDestinationAttempts: z.number().int().min(1).max(10_000),
-    newDestinationTotalAttempts: z.number().int().min(1).max(10_000),
+    newDestinationAttempts: z.number().int().min(1).max(10_000).optional(),
+    newDestinationTotalAttempts: z.number().int().min(1).max(10_000).optional(),
     windowMinutes: z.number().int().min(1).max(1_440).optional(),
     unusualCallMaxCost: z.number().finite().nonnegative().max(1_000_000).nullable().optional(),
   })
-  .strict();
+  .strict()
+  .refine((detection) => Object.keys(detection).length > 0, { message: 'must name at least one threshold' });
 export const carrierWhatIfSchema = checkSpan(
   z.object({ detection: thresholds, ...span, accounts: z.array(z.string().min(1).max(64)).min(1).max(WHAT_IF_MAX_ACCOUNTS).optional() }).strict(),
 );
@@ -193,7 +195,8 @@ export function makeWhatIf(ports: WhatIfPorts) {
     async carrier(request: CarrierWhatIfRequest): Promise<CarrierWhatIfOutcome> {
       const accountIds = request.accounts ? [...new Set(request.accounts)] : [...(await ports.directory.accountIds())].sort();
       if (accountIds.length > maxAccounts) return { kind: 'too-large', message: `${accountIds.length} accounts are more than ${maxAccounts}; name the accounts to replay` };
-      const detection: DetectionThresholds = { ...ports.settings.detection, ...request.detection };
+      const proposed = Object.fromEntries(Object.entries(request.detection).filter(([, value]) => value !== undefined));
+      const detection: DetectionThresholds = { ...ports.settings.detection, ...proposed };
       const settings: DecisionSettings = { ...ports.settings, detection };
       const impacts: AccountImpact[] = [];
       let budget = maxDecisions;

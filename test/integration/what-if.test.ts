@@ -149,7 +149,8 @@ describe('POST /v1/what-if', () => {
       expect((await call('roamer', '+18095550100', 20)).decision).toBe('allow');
     }
 
-    const response = await stack.call('POST', '/v1/what-if', { token: stack.adminToken, body: { detection: { newDestinationAttempts: 2, newDestinationTotalAttempts: 5 }, from: FROM, to: TO } });
+    // The total threshold left out keeps the carrier's (5).
+    const response = await stack.call('POST', '/v1/what-if', { token: stack.adminToken, body: { detection: { newDestinationAttempts: 2 }, from: FROM, to: TO } });
 
     expect(response.status).toBe(200);
     expect(response.body.detection).toMatchObject({ newDestinationAttempts: 2, newDestinationTotalAttempts: 5, windowMinutes: 10 });
@@ -164,8 +165,10 @@ describe('POST /v1/what-if', () => {
     const body = { detection: { newDestinationAttempts: 2, newDestinationTotalAttempts: 5 }, from: FROM, to: TO };
 
     expect((await stack.call('POST', '/v1/what-if', { token: reviewer, body })).status).toBe(403);
-    const bad = await stack.call('POST', '/v1/what-if', { token: stack.adminToken, body: { ...body, detection: { newDestinationAttempts: 0 } } });
+    const bad = await stack.call('POST', '/v1/what-if', { token: stack.adminToken, body: { ...body, detection: { newDestinationAttempts: 0, windowMinutes: 2_000 } } });
+    const none = await stack.call('POST', '/v1/what-if', { token: stack.adminToken, body: { ...body, detection: {} } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((detail: { field: string }) => detail.field).sort()).toEqual(['detection.newDestinationAttempts', 'detection.newDestinationTotalAttempts']);
+    expect(bad.body.error.details.map((detail: { field: string }) => detail.field).sort()).toEqual(['detection.newDestinationAttempts', 'detection.windowMinutes']);
+    expect(none.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(['detection']);
   });
 });
