@@ -134,6 +134,13 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   interimSeconds: z.number().nullable().default(null),
   rule: recordedRuleSchema,
   unblock: z.array(unblockChangeSchema).optional(),
+  seen: z
+    .object({
+      balanceMicros: z.number(),
+      usage: z.object({ callsLastMinute: z.number(), concurrentCalls: z.number(), spendLastHour: z.number(), spendToday: z.number(), reservedMicros: z.number() }),
+      destinationKnown: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 const completionSchema: z.ZodType<StoredCompletion> = z.object({
