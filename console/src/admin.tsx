@@ -1,6 +1,7 @@
 /** The carrier's administration: accounts, credentials, rate deck and high-risk list imports. */
 import { useState } from 'preact/hooks';
 import { ROLES, type Role } from '../../domain/contract/routes.js';
+import { lineNumbered } from './logic.js';
 import { ActionButton, ErrorBox, Loading, money, Notice, Pager, time, usePaged, useSession } from './ui.js';
 
 const PAGE = 25;
@@ -173,14 +174,6 @@ export function Credentials() {
       <Pager paged={paged as never} label="Credentials" />
     </section>
   );
-}
-
-/** `prefixes.3` in the API's answer is the 4th line of what was pasted. */
-export function lineNumbered(details: readonly { field: string; message: string }[]): { field: string; message: string }[] {
-  return details.map((detail) => {
-    const match = /^prefixes\.(\d+)$/.exec(detail.field);
-    return match ? { field: `line ${Number(match[1]) + 1}`, message: detail.message } : detail;
-  });
 }
 
 export function Imports() {

@@ -4,8 +4,8 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { accountPolicySchema } from '../../domain/accounts/account.js';
-import type { Client, Decision, PolicyInput, UnblockHint, WhatIf } from './api.js';
+import type { Decision, WhatIf } from './api.js';
+import { applyHint, bucketByCountry, describeHint, validatePolicy } from './logic.js';
 import { ActionButton, ErrorBox, isMissingEndpoint, Loading, money, Notice, Pager, time, useLoad, usePaged, useSession } from './ui.js';
 
 export function Overview({ accountId }: { accountId: string }) {
@@ -36,19 +36,6 @@ export function Overview({ accountId }: { accountId: string }) {
       )}
     </section>
   );
-}
-
-/** Problems the API's own schema finds, as `{ field, message }` like the API's 400 details. */
-export function validatePolicy(text: string): { policy?: PolicyInput; problems: { field: string; message: string }[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { problems: [{ field: 'policy', message: `is not valid JSON: ${error instanceof Error ? error.message : String(error)}` }] };
-  }
-  const result = accountPolicySchema.safeParse(parsed);
-  if (result.success) return { policy: parsed as PolicyInput, problems: [] };
-  return { problems: result.error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || 'policy', message: issue.message })) };
 }
 
 const CEILING_FIELDS = ['maxRatePerMinute', 'internationalEnabled', 'limits', 'autoRestriction', 'allowedHighRiskPrefixes'] as const;
@@ -174,35 +161,6 @@ export function PolicyEditor({ accountId }: { accountId: string }) {
       )}
     </section>
   );
-}
-
-/**
- * Applies a policy hint as the API would have it: read the policy, change the one path, write it back. A `value`
- * sets the field; an `add` appends to a list field. Returns false for hints a customer cannot apply.
- */
-export async function applyHint(client: Client, accountId: string, hint: UnblockHint): Promise<void> {
-  if (!('path' in hint)) throw new Error('this hint is not a policy change');
-  const { policy } = await client.policy(accountId);
-  const next = structuredClone(policy) as Record<string, unknown>;
-  const keys = hint.path.split('.');
-  const last = keys.pop() ?? '';
-  let target: Record<string, unknown> = next;
-  for (const key of keys) {
-    target[key] = { ...((target[key] as Record<string, unknown> | undefined) ?? {}) };
-    target = target[key] as Record<string, unknown>;
-  }
-  if ('add' in hint) {
-    const list = Array.isArray(target[last]) ? (target[last] as unknown[]) : [];
-    target[last] = list.includes(hint.add) ? list : [...list, hint.add];
-  } else target[last] = hint.value;
-  await client.putPolicy(accountId, next as PolicyInput);
-}
-
-export function describeHint(hint: UnblockHint): string {
-  if ('path' in hint && 'add' in hint) return `Add ${hint.add} to ${hint.path}`;
-  if ('path' in hint) return `Set ${hint.path} to ${JSON.stringify(hint.value)}`;
-  if (hint.action === 'credit') return `A credit of ${money(hint.amount)} (ask your carrier)`;
-  return 'Ask for a review';
 }
 
 export function Decisions({ accountId }: { accountId: string }) {
@@ -365,9 +323,6 @@ export function DestinationProfile({ accountId }: { accountId: string }) {
   );
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0a7ea4', '#57606a'];
 
 function CountryChart({ decisions }: { decisions: Decision[] }) {
@@ -395,37 +350,6 @@ function CountryChart({ decisions }: { decisions: Decision[] }) {
       <figcaption class="muted">From the last {decisions.length} decisions (the access log); spend per country is in the table below.</figcaption>
     </figure>
   );
-}
-
-/**
- * [bucket starts (s), one series per country] for uPlot: minutes for a span under two hours, hours under two days,
- * days beyond; zero-filled, with an empty bucket either side so a single burst still has an axis.
- */
-export function bucketByCountry(decisions: readonly Decision[]): { countries: string[]; data: number[][]; bucketName: string } {
-  const times = decisions.map((decision) => Date.parse(decision.decidedAt)).filter(Number.isFinite);
-  if (times.length === 0) return { countries: [], data: [], bucketName: 'hour' };
-  const span = Math.max(...times) - Math.min(...times);
-  const [size, bucketName] = span < 2 * HOUR ? [MINUTE, 'minute'] : span < 2 * DAY ? [HOUR, 'hour'] : [DAY, 'day'];
-  const counts = new Map<string, Map<number, number>>();
-  for (const decision of decisions) {
-    const at = Date.parse(decision.decidedAt);
-    if (!Number.isFinite(at)) continue;
-    const bucket = Math.floor(at / size) * size;
-    const country = decision.destination?.country ?? 'unknown';
-    const perBucket = counts.get(country) ?? new Map<number, number>();
-    perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + 1);
-    counts.set(country, perBucket);
-  }
-  const first = Math.floor(Math.min(...times) / size) * size - size;
-  const last = Math.floor(Math.max(...times) / size) * size + size;
-  const buckets: number[] = [];
-  for (let bucket = first; bucket <= last; bucket += size) buckets.push(bucket);
-  const countries = [...counts.keys()].sort();
-  return {
-    countries,
-    bucketName,
-    data: [buckets.map((bucket) => bucket / 1000), ...countries.map((country) => buckets.map((bucket) => counts.get(country)?.get(bucket) ?? 0))],
-  };
 }
 
 export function WebhookSecret({ accountId }: { accountId: string }) {

@@ -81,7 +81,7 @@ function ReviewCard({ review, onResolved, onOpenAccount }: { review: Review; onR
           })}
         </tbody>
       </table>
-      <Timeline times={review.evidence.map((entry) => ({ at: entry.at, label: 'destination' in entry ? entry.destination : entry.kind }))} />
+      <BurstTimeline review={review} />
       <div class="actions">
         <label for={noteId}>Note (required)</label>
         <input id={noteId} value={note} onInput={(event) => setNote((event.target as HTMLInputElement).value)} placeholder="why, for the audit log" />
@@ -112,21 +112,60 @@ function countsOf(evidence: Record<string, unknown>): string {
     .join(', ');
 }
 
-/** The burst on a time axis: each evidence entry placed by its timestamp between the first and the last. */
-export function Timeline({ times }: { times: { at: string; label: string }[] }) {
-  if (times.length === 0) return null;
-  const sorted = [...times].sort((a, b) => a.at.localeCompare(b.at));
+interface TimelineEntry {
+  readonly at: string;
+  readonly label: string;
+  readonly kind: 'attempt' | 'restriction';
+}
+
+/**
+ * The burst on a time axis: the account's call attempts to the review's destinations (from its decisions log, the
+ * latest 100) within the detection window before the review, and each restriction the evidence records.
+ */
+function BurstTimeline({ review }: { review: Review }) {
+  const { client } = useSession();
+  const decisions = useLoad(() => client.decisions(review.accountId, 100), [review.accountId, review.updatedAt]);
+  const windowMinutes = Math.max(
+    10,
+    ...review.evidence.map((entry) => Number((entry as { evidence?: { windowMinutes?: unknown } }).evidence?.windowMinutes) || 0),
+  );
+  const from = Date.parse(review.openedAt) - windowMinutes * 60_000;
+  const to = Date.parse(review.updatedAt) + 60_000;
+  const attempts: TimelineEntry[] = (decisions.data?.decisions ?? [])
+    .filter((decision) => decision.destination?.country && review.destinations.includes(decision.destination.country))
+    .filter((decision) => Date.parse(decision.decidedAt) >= from && Date.parse(decision.decidedAt) <= to)
+    .map((decision) => ({ at: decision.decidedAt, label: `attempt to ${decision.destination?.country ?? '?'}: ${decision.decision} ${decision.reason}`, kind: 'attempt' }));
+  const restrictions: TimelineEntry[] = review.evidence.map((entry) => ({
+    at: entry.at,
+    label: 'destination' in entry ? `${entry.destination} restricted` : entry.kind,
+    kind: 'restriction',
+  }));
+  return (
+    <>
+      <ErrorBox error={decisions.error} title="The attempts could not be loaded; the timeline shows the evidence only" />
+      <Timeline entries={[...attempts, ...restrictions]} attempts={attempts.length} />
+    </>
+  );
+}
+
+export function Timeline({ entries, attempts }: { entries: TimelineEntry[]; attempts: number }) {
+  if (entries.length === 0) return null;
+  const sorted = [...entries].sort((a, b) => a.at.localeCompare(b.at));
   const start = Date.parse(sorted[0]?.at ?? '');
   const end = Date.parse(sorted[sorted.length - 1]?.at ?? '');
   const span = Math.max(end - start, 1);
+  const restrictions = sorted.length - attempts;
   return (
     <figure class="timeline">
       <figcaption>
-        Timeline of the burst: {sorted.length} event(s) from {time(sorted[0]?.at)} to {time(sorted[sorted.length - 1]?.at)}
+        Timeline of the burst: {attempts} attempt(s) and {restrictions} restriction(s) from {time(sorted[0]?.at)} to {time(sorted[sorted.length - 1]?.at)}
+        <span class="legend">
+          <span class="dot attempt" aria-hidden="true" /> attempt <span class="dot restriction" aria-hidden="true" /> restriction
+        </span>
       </figcaption>
       <ol class="axis">
         {sorted.map((entry, index) => (
-          <li key={`${entry.at}-${index}`} style={{ left: `${sorted.length === 1 ? 50 : ((Date.parse(entry.at) - start) / span) * 100}%` }} title={`${entry.label} at ${entry.at}`}>
+          <li key={`${entry.at}-${index}`} class={entry.kind} style={{ left: `${sorted.length === 1 ? 50 : ((Date.parse(entry.at) - start) / span) * 100}%` }} title={`${entry.label} at ${entry.at}`}>
             <span class="sr-only">
               {entry.label} at {time(entry.at)}
             </span>

@@ -66,7 +66,7 @@ test('a reviewer finds the account a burst flagged, reads its evidence, suspends
   await expect(card.getByText('destination-burst')).toBeVisible();
   await expect(card.locator('dd', { hasText: 'LT' })).toBeVisible();
   await expect(card.getByText(/attemptsToDestination \d+/).first()).toBeVisible();
-  await expect(card.getByText(/Timeline of the burst: 1 event/)).toBeVisible();
+  await expect(card.getByText(/Timeline of the burst: 5 attempt\(s\) and 1 restriction\(s\)/)).toBeVisible();
   await screenshot(page, 'reviewer-queue');
 
   await card.getByLabel('Note (required)').fill('IRSF burst to LT confirmed');
@@ -141,6 +141,31 @@ test.fixme('a customer applies a denial\'s unblock hint and the next call passes
   await expect(row.getByText('applied')).toBeVisible();
 
   expect(await authorize(accountId, '+18765550123')).toMatchObject({ decision: 'allow' });
+});
+
+test('an admin finds accounts by the start of their id, and a refused creation names the field', async ({ page }) => {
+  const accountId = `findme-${Date.now()}`;
+  expect((await api(stack, 'POST', '/v1/accounts', stack.adminToken, { accountId, name: 'Find me', homeCountry: 'GB' })).status).toBe(201);
+
+  await signIn(page, stack.adminToken);
+  await page.getByRole('button', { name: 'Accounts' }).click();
+  await page.getByLabel('Account id starts with').fill('findme-');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const table = page.getByRole('region', { name: 'Accounts' }).getByRole('table');
+  await expect(table.getByRole('button', { name: accountId })).toBeVisible();
+  await expect(table.getByRole('button', { name: stack.accountId })).toHaveCount(0);
+  await screenshot(page, 'admin-accounts');
+
+  await page.getByLabel('Account id', { exact: true }).fill(`created-${Date.now()}`);
+  await page.getByLabel('Name').fill('Created in the console');
+  await page.getByLabel(/Home country/).fill('Narnia');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('group', { name: 'Create an account' }).getByRole('alert')).toContainText('homeCountry');
+
+  // opening an account shows the customer's screens for it
+  await table.getByRole('button', { name: accountId }).click();
+  await expect(page.getByRole('heading', { name: `Account ${accountId}` })).toBeVisible();
+  await expect(page.getByRole('button', { name: `Policy (${accountId})` })).toBeVisible();
 });
 
 test('an admin imports a rate deck with a bad row and sees its line number; a good one is taken', async ({ page }) => {
