@@ -39,8 +39,24 @@ async function issue(role: string, accountId?: string): Promise<string> {
   return answer.body.token as string;
 }
 
-test('a wrong token is refused with a clear message and nothing is kept', async ({ page }) => {
-  await signIn(page, 'tg_0000000000000000_this-is-not-a-real-token');
+/** What the browser reported on each page: a CSP refusal or an uncaught error fails the test that caused it. */
+let pageProblems: string[] = [];
+test.beforeEach(({ page }) => {
+  pageProblems = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) pageProblems.push(`CSP: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+});
+test.afterEach(() => {
+  expect(pageProblems).toEqual([]);
+});
+
+test('a wrong token is refused with a clear message and nothing is kept (keyboard only)', async ({ page }) => {
+  await page.goto(`${stack.url}/console/`);
+  // the token field has the focus on arrival; Enter submits
+  await page.keyboard.type('tg_0000000000000000_this-is-not-a-real-token');
+  await page.keyboard.press('Enter');
 
   await expect(page.getByRole('alert')).toHaveText(/This token was refused: it is unknown, revoked or expired/);
   await expect(page.getByLabel('Bearer token')).toBeVisible();
