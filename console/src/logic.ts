@@ -5,7 +5,7 @@
  */
 import { accountPolicySchema } from '../../domain/accounts/account.js';
 import { fieldProblems } from '../../domain/contract/field-problems.js';
-import type { Client, Decision, PolicyInput, UnblockHint } from './api.js';
+import { ApiError, type Client, type Decision, type PolicyInput, type UnblockHint } from './api.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -94,4 +94,15 @@ export function lineNumbered(details: readonly { field: string; message: string 
     const match = /^prefixes\.(\d+)$/.exec(detail.field);
     return match ? { field: `line ${Number(match[1]) + 1}`, message: detail.message } : detail;
   });
+}
+
+/**
+ * An endpoint this API does not have yet (reset and what-if come from other work): 405 from a path that exists for
+ * other methods, or a 404 for the route itself: the local server's `no route ...`, API Gateway's bare
+ * `{"message":"Not Found"}`. A handler's own 404 (`NOT_FOUND`, "account x does not exist") is a real answer.
+ */
+export function isMissingEndpoint(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  if (error.status === 405) return true;
+  return error.status === 404 && (error.code !== 'NOT_FOUND' || /^no route /.test(error.message));
 }

@@ -3,6 +3,8 @@ import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Client, type FieldProblem, type Me } from './api.js';
 
+export { isMissingEndpoint } from './logic.js';
+
 export interface Session {
   readonly client: Client;
   readonly me: Me;
@@ -27,11 +29,6 @@ export function describe(error: unknown): string {
 
 export function detailsOf(error: unknown): readonly FieldProblem[] {
   return error instanceof ApiError ? error.details : [];
-}
-
-/** An endpoint another part of the system has not shipped yet (404 no route, 405 method not allowed). */
-export function isMissingEndpoint(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 405 || (error.status === 404 && error.code === 'NOT_FOUND' && /no route/.test(error.message)));
 }
 
 export function ErrorBox({ error, title }: { error: unknown; title?: string }) {

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { accountPolicySchema, defaultPolicy } from '../../domain/accounts/account.js';
 import { validate } from '../../functions/shared/http.js';
-import { applyHint, bucketByCountry, describeHint, lineNumbered, validatePolicy } from '../../console/src/logic.js';
+import { applyHint, bucketByCountry, describeHint, isMissingEndpoint, lineNumbered, validatePolicy } from '../../console/src/logic.js';
+import { ApiError } from '../../console/src/api.js';
 import type { Decision, PolicyAnswer, PolicyInput } from '../../console/src/api.js';
 
 function apiDetails(input: unknown): unknown {
@@ -123,5 +124,16 @@ describe('import errors', () => {
       { field: 'line 2', message: 'must be 1 to 15 digits' },
       { field: 'body', message: 'x' },
     ]);
+  });
+});
+
+describe('endpoints not there yet', () => {
+  it('are told apart from a real 404 of an existing route', () => {
+    expect(isMissingEndpoint(new ApiError(404, 'NOT_FOUND', 'no route POST /v1/accounts/a/reset'))).toBe(true);
+    expect(isMissingEndpoint(new ApiError(404, 'HTTP_404', 'Not Found'))).toBe(true);
+    expect(isMissingEndpoint(new ApiError(405, 'METHOD_NOT_ALLOWED', 'POST is not allowed'))).toBe(true);
+    expect(isMissingEndpoint(new ApiError(404, 'NOT_FOUND', 'account a does not exist'))).toBe(false);
+    expect(isMissingEndpoint(new ApiError(400, 'INVALID_REQUEST', 'bad'))).toBe(false);
+    expect(isMissingEndpoint(new Error('network'))).toBe(false);
   });
 });
