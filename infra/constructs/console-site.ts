@@ -6,7 +6,7 @@
  * needs no per-stage configuration in the bundle (the client calls relative `/v1/...` paths), `connect-src 'self'`
  * is the whole CSP for data, the API needs no CORS, and a stage with a front door (infra/constructs/front-door.ts)
  * puts the console behind the same CloudFront distribution and WAF as the API with nothing more to deploy. The files
- * are ~60 KB gzipped; a Lambda answering them costs nothing measurable next to the API's own traffic.
+ * are ~73 KB gzipped (app.js 71 KB, most of it zod); a Lambda answering them costs nothing measurable next to the API's own traffic.
  *
  * The files are built at synth (`npm run build:console` in the bundling's beforeBundling hook) and copied beside the
  * handler in its asset as `console/`.
