@@ -88,6 +88,8 @@ export function defaultPolicy(): AccountPolicy {
 export const accountIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, "-" or "_", starting with a letter or digit');
+/** `GET /v1/accounts?search=`: the start of an account id (the listing is ordered by id). */
+export const accountSearchSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be the start of an account id: 1 to 64 letters, digits, "-" or "_"');
 export const techPrefixSchema = z.string().regex(/^\d{4,12}$/, 'must be 4 to 12 digits');
 
 export const newAccountSchema = z

@@ -32,6 +32,18 @@ export interface PolicyChangeContext {
   readonly auditId: string;
 }
 
+/** One page of account ids, in id order, from the admin listing (`GET /v1/accounts`). */
+export interface AccountIdPage {
+  readonly accountIds: readonly string[];
+  readonly nextCursor: string | null;
+}
+
+/** The admin listing of accounts: every account by id, searchable by the start of its id, without a Scan. */
+export interface AccountDirectory {
+  /** `prefix` keeps the ids that start with it; `cursor` is a previous page's `nextCursor` for the same prefix. */
+  listIds(query: { readonly limit: number; readonly cursor?: string; readonly prefix?: string }): Promise<AccountIdPage>;
+}
+
 /** Every change is audited and emits its event in the same write (the adapter's transaction). */
 export interface AccountStore {
   create(input: NewAccount, createdAt: string): Promise<CreateAccountOutcome>;

@@ -66,6 +66,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', functionName: 'health', access: 'public' },
   { method: 'POST', path: '/v1/authorize', functionName: 'authorize', access: ['switch', 'admin'] },
   { method: 'POST', path: '/v1/accounts', functionName: 'accounts', access: ['admin'] },
+  /** Accounts in id order, `?search=` the start of an id, `?limit=&cursor=` paging. */
+  { method: 'GET', path: '/v1/accounts', functionName: 'accounts', access: ['admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}', functionName: 'accounts', access: ['customer', 'reviewer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/policy', functionName: 'policy', access: ['customer', 'admin'] },
   { method: 'PUT', path: '/v1/accounts/{accountId}/policy', functionName: 'policy', access: ['customer', 'admin'] },
@@ -78,6 +80,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
   { method: 'GET', path: '/v1/credentials', functionName: 'credentials', access: ['admin'] },
   { method: 'DELETE', path: '/v1/credentials/{credentialId}', functionName: 'credentials', access: ['admin'] },
+  /** Who the presented credential is (`{ role, accountId, credentialId }`): how the console learns its screens. */
+  { method: 'GET', path: '/v1/me', functionName: 'credentials', access: ['switch', 'customer', 'reviewer', 'admin'] },
   { method: 'POST', path: '/v1/calls/{callId}/completed', functionName: 'call-completed', access: ['switch', 'admin'] },
   { method: 'POST', path: '/v1/calls/{callId}/interim', functionName: 'call-interim', access: ['switch', 'admin'] },
   { method: 'GET', path: '/v1/calls/to-end', functionName: 'calls', access: ['switch', 'reviewer', 'admin'] },

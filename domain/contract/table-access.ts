@@ -16,6 +16,8 @@ import type { FunctionName } from './routes.js';
 export const PARTITIONS = {
   /** The account's state item, its top-up claims and days, its webhook secret. */
   account: 'ACCOUNT#*',
+  /** The admin listing of accounts by id (GET /v1/accounts). */
+  accountListing: 'ACCOUNTS',
   techPrefixAlias: 'TECHPREFIX#*',
   sipUserAlias: 'SIPUSER#*',
   /** Credential by token hash (what the authorizer reads). */
@@ -84,8 +86,8 @@ export const TABLE_ACCESS: Readonly<Record<TollgateFunctionName, TableAccess>> =
     query: ['activeBans'],
   },
   accounts: {
-    read: [...LIVE_CALLS, 'peerIndex'],
-    write: [...ACCOUNT_CHANGE, 'techPrefixAlias', 'sipUserAlias'],
+    read: [...LIVE_CALLS, 'peerIndex', 'accountListing'],
+    write: [...ACCOUNT_CHANGE, 'techPrefixAlias', 'sipUserAlias', 'accountListing'],
   },
   policy: { read: ['account'], write: ACCOUNT_CHANGE },
   'carrier-policy': { read: ['account'], write: ACCOUNT_CHANGE },

@@ -5,6 +5,8 @@
  * GET /v1/credentials lists them, newest first (id, role, account, label, created, expires; never the token or hash).
  * DELETE /v1/credentials/{credentialId} revokes one: the next uncached request with it is a 401, and no cache holds an
  *   answer longer than CREDENTIAL_REVOCATION_SECONDS.
+ * GET /v1/me (any role) answers who the presented credential is: `{ credentialId, role, accountId }` (accountId null but
+ *   for a customer). The console signs in with it; a wrong token gets the authorizer's 401 before this runs.
  * Issuing and revoking are audited in the carrier scope.
  */
 import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
@@ -27,6 +29,10 @@ export interface CredentialsPorts {
 export function makeCredentialsEndpoint(ports: CredentialsPorts) {
   return httpEndpoint({ body: issueCredentialSchema, query: pageQuerySchema }, async ({ route, body, query, pathParameters, principal }) => {
     const actor = actorOf(principal);
+    if (route.path === '/v1/me') {
+      if (!principal) throw httpErrors.unauthorized();
+      return { status: 200, headers: { 'cache-control': 'no-store' }, body: { credentialId: principal.credentialId, role: principal.role, accountId: principal.accountId ?? null } };
+    }
     if (route.method === 'GET') {
       const page = await ports.credentials.list(query.limit, query.cursor);
       const now = ports.clock.now();

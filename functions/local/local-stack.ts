@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   readonly tableName?: string;
   readonly adminToken?: string;
+  /** The built console served at /console/ (default dist/console, what `npm run build:console` writes). */
+  readonly consoleDir?: string;
   /** The authorizer cache TTL; CREDENTIAL_REVOCATION_SECONDS by default, and never more. */
   readonly authorizerCacheMs?: number;
   /** Extra environment for the runtime configuration (TOLLGATE_* variables). */
@@ -125,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const server = createLocalServer(runtime, {
       authorizerCacheMs: Math.min(options.authorizerCacheMs ?? CREDENTIAL_REVOCATION_SECONDS * 1000, CREDENTIAL_REVOCATION_SECONDS * 1000),
       authorizerCredentials: new CredentialRepository(authorizerClient, config.tableName),
+      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import type { CredentialRepository } from '../adapters/dynamodb/credential-repository.js';
@@ -13,6 +14,10 @@ import { bodyLimitOf, type ApiEvent } from '../shared/http.js';
 import { UNVERIFIED_ROLE } from '../shared/unavailable.js';
 import type { Runtime } from '../shared/runtime.js';
 import { buildHttpHandlers } from './handlers.js';
+import { consoleAnswer, isConsolePath } from '../console/assets.js';
+
+/** Where `npm run build:console` puts the console (scripts/build-console.ts). */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.meta.url));
 
 const MAX_CACHED_AUTHORIZATIONS = 10_000;
 
@@ -27,6 +32,8 @@ export interface LocalServerOptions {
   readonly authorizerCacheMs: number;
   /** The authorizer's own repository: in AWS it is a separate function with its own client. */
   readonly authorizerCredentials: CredentialRepository;
+  /** The built console served at /console/ (default dist/console). */
+  readonly consoleDir?: string;
 }
 
 export function createLocalServer(runtime: Runtime, options: LocalServerOptions): Server {
@@ -65,6 +72,14 @@ export function createLocalServer(runtime: Runtime, options: LocalServerOptions)
       return sendJson(response, 400, { error: { code: 'INVALID_REQUEST', message: 'the request target is not a path', details: [{ field: 'path', message: 'must start with "/"' }] } });
     }
     const method = (request.method ?? 'GET').toUpperCase();
+    // The console's static files, as the console Lambda answers them behind the HTTP API in AWS.
+    if (isConsolePath(url.pathname)) {
+      request.resume();
+      const answer = consoleAnswer(options.consoleDir ?? DEFAULT_CONSOLE_DIR, url.pathname, method);
+      response.writeHead(answer.statusCode, answer.headers);
+      response.end(method === 'HEAD' ? '' : answer.body);
+      return;
+    }
     const pathMatches = routes.filter((candidate) => candidate.pattern.test(url.pathname));
     const matched = pathMatches.find((candidate) => candidate.route.method === method);
     if (!matched) {

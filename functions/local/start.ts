@@ -38,6 +38,7 @@ async function main(): Promise<void> {
 
   console.log(`
 Tollgate is listening on ${stack.url}  (DynamoDB: ${stack.dynamoEndpoint})
+Console: ${stack.url}/console/  (sign in with one of the tokens below)
 
 Admin token${stack.adminTokenGenerated ? ' (generated; set TOLLGATE_ADMIN_TOKEN to choose one)' : ''}:
   ${stack.adminToken}

@@ -5,6 +5,7 @@
  * else is logged with context and answered as a 500 without internals. In Lambda the same stack adds the logger's
  * Lambda context, the X-Ray handler subsegment and the EMF metrics of every request (./observability.ts).
  */
+import { fieldProblems, type FieldProblem } from '../../domain/contract/field-problems.js';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
@@ -17,10 +18,7 @@ import { observeEndpoint, traceError } from './observability.js';
 import { InvalidCursorError } from '../../domain/shared/page.js';
 import { isUnavailable, UNVERIFIED_ROLE } from './unavailable.js';
 
-export interface FieldProblem {
-  readonly field: string;
-  readonly message: string;
-}
+export type { FieldProblem } from '../../domain/contract/field-problems.js';
 
 export class HttpError extends Error {
   constructor(
@@ -211,26 +209,6 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown, where: 'body' 
   throw httpErrors.badRequest(`the request ${where} is invalid`, fieldProblems(result.error, input, where));
 }
 
-/** One entry per bad field, named by its dotted path; a missing field says "is required" whatever its type. */
-export function fieldProblems(error: z.ZodError, input: unknown, where: string): FieldProblem[] {
-  return error.issues.flatMap((issue): FieldProblem[] => {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: path ? `${path}.${key}` : key, message: 'is not a known field' }));
-    }
-    const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
-    return [{ field: path || where, message: missing ? 'is required' : issue.message }];
-  });
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = input;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
 
 function toResponse(result: JsonResult): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
   if (result.text !== undefined) {

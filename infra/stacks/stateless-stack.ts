@@ -26,6 +26,7 @@ import { hotPathEnvironment, hotPathLambdaTimeout, LiveAlias, reservedConcurrenc
 import { MIN_INVOCATIONS_FOR_ERROR_RATE, Monitoring } from '../constructs/monitoring.js';
 import { StreamFailureCapture } from '../constructs/stream-failure-capture.js';
 import { originHeaderSecret } from '../constructs/front-door.js';
+import { ConsoleSite } from '../constructs/console-site.js';
 import { TollgateApi } from '../constructs/tollgate-api.js';
 import { TollgateFunction } from '../constructs/tollgate-function.js';
 import { assertHandlersExist, hasHandler } from '../handler-entries.js';
@@ -99,6 +100,7 @@ export class StatelessStack extends Stack {
   /** Every function by its function name. */
   readonly functions = new Map<string, TollgateFunction>();
   readonly api: TollgateApi;
+  readonly console: ConsoleSite;
   readonly monitoring: Monitoring;
   readonly eventRouting: EventRouting;
   /** The `live` aliases API Gateway invokes (authorize, the authorizer), by function name. */
@@ -170,6 +172,9 @@ export class StatelessStack extends Stack {
       integrationTimeouts: new Map([['authorize', Duration.millis(hotPath.integrationTimeoutMs)]]),
     });
 
+    // The console, on the API's own origin (infra/constructs/console-site.ts).
+    this.console = new ConsoleSite(this, 'Console', { config: this.config, api: this.api.api });
+
     // 3. The table stream -> EventBridge.
     this.streamFailures = wireStream ? this.wireStreamPublisher() : undefined;
 
@@ -222,12 +227,14 @@ export class StatelessStack extends Stack {
     if (this.api.domainName && this.config.api.domain) {
       // The execute-api endpoint is off; the front door (the Edge stack) is the way in.
       new CfnOutput(this, 'ApiUrl', { value: `https://${this.config.api.domain.domainName}/`, description: 'Base URL switches and clients call (CloudFront + WAF)' });
+      new CfnOutput(this, 'ConsoleUrl', { value: `https://${this.config.api.domain.domainName}/console/`, description: 'The console (behind the same CloudFront + WAF)' });
       new CfnOutput(this, 'OriginDomainTarget', {
         value: this.api.domainName.regionalDomainName,
         description: `Point ${this.api.domainName.name} (CloudFront's origin) here: CNAME or alias`,
       });
     } else {
       new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL switches and clients call' });
+      new CfnOutput(this, 'ConsoleUrl', { value: `${this.api.stage.url}console/`, description: 'The console' });
     }
     new CfnOutput(this, 'CredentialsFunctionName', {
       value: this.requireFunction('credentials').function.functionName,

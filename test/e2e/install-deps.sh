@@ -5,12 +5,14 @@
 #   kamailio-extra-modules   jansson.so (builds the JSON request, reads the decision)
 #   sip-tester               SIPp, the caller (UAC) and the carrier side (UAS)
 #   sipvicious               svcrack, the digest password cracker attackers use (the brute-force step)
+#   chromium                 the browser the console's Playwright tests drive (/usr/bin/chromium; Playwright's own
+#                            browser download is not used)
 # The Debian package would start a system-wide Kamailio on install; a policy-rc.d that refuses service starts is
 # put in place for the install (and removed again if this script created it), and the service this install created
 # is stopped and disabled afterwards. The suite runs its own Kamailio processes on loopback only.
 set -euo pipefail
 
-PACKAGES=(kamailio kamailio-utils-modules kamailio-extra-modules sip-tester sipvicious)
+PACKAGES=(kamailio kamailio-utils-modules kamailio-extra-modules sip-tester sipvicious chromium)
 MODULE_DIR_CANDIDATES=(/usr/lib/x86_64-linux-gnu/kamailio/modules /usr/lib/aarch64-linux-gnu/kamailio/modules /usr/lib/kamailio/modules)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -22,6 +24,7 @@ done
 command -v kamailio >/dev/null 2>&1 || missing+=(kamailio)
 command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 command -v svcrack >/dev/null 2>&1 || missing+=(sipvicious)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # de-duplicate
 if ((${#missing[@]})); then mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u); fi
 
@@ -72,4 +75,4 @@ for module in http_client jansson dialog auth tm sl rr; do
     exit 1
   fi
 done
-echo "install-deps: $(kamailio -v | head -n1 | sed 's/^version: //'); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -n1)"
+echo "install-deps: $(kamailio -v | head -n1 | sed 's/^version: //'); $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -n1); $(/usr/bin/chromium --version 2>/dev/null | head -n1)"

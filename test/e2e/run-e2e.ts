@@ -28,6 +28,8 @@ const SCENARIO_DIR = join(ROOT, 'test/e2e/scenarios');
 
 /** The whole run is bounded: a hung child must not hold CI. */
 const RUN_DEADLINE_MS = 8 * 60_000;
+/** The console's browser tests, on top: a stuck browser must not hold CI either. */
+const CONSOLE_TESTS_DEADLINE_MS = 5 * 60_000;
 const LOAD_CALLS = 500;
 /** A light-traffic measurement before the load step: the post-dial delay when nothing queues. */
 const LIGHT_CALLS = 20;
@@ -579,6 +581,12 @@ async function main(): Promise<number> {
     }
     clearTimeout(deadline);
   }
+
+  // The console in a real browser (test/e2e/console): Playwright starts its own local stack once the one above is down.
+  await check('console: browser tests (Playwright in Debian\'s Chromium, test/e2e/console)', async () => {
+    execFileSync('npx', ['playwright', 'test', '-c', 'test/e2e/console/playwright.config.ts'], { cwd: ROOT, stdio: 'inherit', timeout: CONSOLE_TESTS_DEADLINE_MS });
+    return 'every scenario passed; screenshots in .e2e/console/screens/';
+  });
 
   const passed = results.filter((result) => result.ok).length;
   const failed = results.length - passed;

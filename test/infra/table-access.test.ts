@@ -92,7 +92,8 @@ function familiesUsedBy(adapter: string): { table: Set<Partition>; index: Set<In
   return { table, index };
 }
 
-const ACCOUNT_ALIASES: readonly Partition[] = ['techPrefixAlias', 'sipUserAlias'];
+// Written at creation only (the aliases and the listing item), read only by the admin listing.
+const ACCOUNT_ALIASES: readonly Partition[] = ['techPrefixAlias', 'sipUserAlias', 'accountListing'];
 const ACCOUNT_CHANGES: readonly Partition[] = [...ACCOUNT_ALIASES, 'audit', 'outbox', 'toEnd', 'peerIndex'];
 
 /**

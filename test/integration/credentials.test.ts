@@ -190,3 +190,29 @@ describe('npm start keeps its credentials across restarts', () => {
     }
   });
 });
+
+describe('GET /v1/me', () => {
+  it('answers the role and account of the presented credential, for every role', async () => {
+    const customer = await issue({ role: 'customer', accountId: 'acme' });
+    const reviewer = await issue({ role: 'reviewer' });
+
+    const asCustomer = await stack.call('GET', '/v1/me', { token: customer.token });
+    const asReviewer = await stack.call('GET', '/v1/me', { token: reviewer.token });
+    const asAdmin = await stack.call('GET', '/v1/me', { token: stack.adminToken });
+
+    expect(asCustomer.status).toBe(200);
+    expect(asCustomer.body).toEqual({ credentialId: customer.credentialId, role: 'customer', accountId: 'acme' });
+    expect(asReviewer.body).toEqual({ credentialId: reviewer.credentialId, role: 'reviewer', accountId: null });
+    expect(asAdmin.body).toEqual({ credentialId: 'bootstrap-admin', role: 'admin', accountId: null });
+    expect(asCustomer.text).not.toContain(customer.token);
+  });
+
+  it('refuses a wrong or missing token with 401', async () => {
+    const wrong = await stack.call('GET', '/v1/me', { token: 'tg_0000000000000000_not-a-real-token' });
+    const missing = await stack.call('GET', '/v1/me', {});
+
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('UNAUTHORIZED');
+    expect(missing.status).toBe(401);
+  });
+});

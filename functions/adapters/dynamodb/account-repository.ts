@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   GetItemCommand,
+  QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
   UpdateItemCommand,
@@ -17,6 +18,8 @@ import {
   type NewAccount,
 } from '../../../domain/accounts/account.js';
 import type {
+  AccountDirectory,
+  AccountIdPage,
   AccountStore,
   ChangeStatusOutcome,
   CreateAccountOutcome,
@@ -27,6 +30,7 @@ import type {
 import { carrierPolicySchema, defaultCarrierPolicy, effectivePolicy, type CarrierPolicy } from '../../../domain/accounts/carrier-policy.js';
 import { changedPolicyFields } from '../../../domain/accounts/policy-change.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
+import { decodeCursor, encodeCursor } from './pagination.js';
 import { auditPut, outboxPut } from './outbox.js';
 import { toEndMarkerPut } from './to-end-marker.js';
 import { peerIndexPut } from './peer-index-repository.js';
@@ -39,7 +43,7 @@ function systemPolicyChange(): PolicyChangeContext {
   return { actor: 'system', at: new Date().toISOString(), auditId: randomUUID() };
 }
 
-export class AccountRepository implements AccountStore {
+export class AccountRepository implements AccountStore, AccountDirectory {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -79,6 +83,8 @@ export class AccountRepository implements AccountStore {
               },
             })),
             peerIndexPut(this.tableName, account.accountId, account.policy.allowedIps),
+            // Last, so a cancellation's index still names the account or an alias: the admin listing's item.
+            { Put: { TableName: this.tableName, Item: marshall({ ...keys.accountListing(account.accountId), entity: 'account-listing', accountId: account.accountId, createdAt }) } },
           ],
         }),
       );
@@ -93,6 +99,30 @@ export class AccountRepository implements AccountStore {
       }
       throw error;
     }
+  }
+
+  /** The admin listing: one Query on the `ACCOUNTS` partition, in id order, `begins_with` the prefix when there is one. */
+  async listIds(query: { readonly limit: number; readonly cursor?: string; readonly prefix?: string }): Promise<AccountIdPage> {
+    const listing = keys.accountsListing();
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: query.prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': listing, ...(query.prefix ? { ':prefix': query.prefix } : {}) }),
+        ProjectionExpression: 'accountId',
+        Limit: query.limit,
+        ConsistentRead: true,
+        // A cursor stays inside the listing and, with a search, inside its prefix.
+        ExclusiveStartKey: decodeCursor(query.cursor, { pk: { equals: listing }, sk: { startsWith: query.prefix ?? '' } }),
+      }),
+    );
+    return {
+      accountIds: (result.Items ?? []).flatMap((raw) => {
+        const accountId = unmarshall(raw).accountId;
+        return typeof accountId === 'string' ? [accountId] : [];
+      }),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
   }
 
   async get(accountId: string): Promise<Account | undefined> {

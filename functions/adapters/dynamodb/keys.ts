@@ -4,6 +4,9 @@
  */
 export const keys = {
   account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'STATE' }),
+  /** The admin listing: one small item per account under `ACCOUNTS`, sorted by id (written when it is created). */
+  accountListing: (accountId: string) => ({ pk: 'ACCOUNTS', sk: accountId }),
+  accountsListing: () => 'ACCOUNTS',
   techPrefixAlias: (techPrefix: string) => ({ pk: `TECHPREFIX#${techPrefix}`, sk: 'ALIAS' }),
   sipUsernameAlias: (sipUsername: string) => ({ pk: `SIPUSER#${sipUsername.toLowerCase()}`, sk: 'ALIAS' }),
   credential: (tokenHash: string) => ({ pk: `CREDENTIAL#${tokenHash}`, sk: 'CREDENTIAL' }),
