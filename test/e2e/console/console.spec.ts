@@ -142,7 +142,7 @@ test('a customer sees a denial with its rule, and the policy editor refuses what
 
 test('a customer applies a denial\'s unblock hint and the next call passes', async ({ page }) => {
   const accountId = `hint-${Date.now()}`;
-  await seedAccount(accountId, { maxRatePerMinute: 0.05 });
+  await seedAccount(accountId, { maxRatePerMinute: 0.05, internationalEnabled: true });
   const customer = await issue('customer', accountId);
   const denied = await authorize(accountId, '+18765550123');
   expect(denied).toMatchObject({ decision: 'deny', reason: 'RATE_ABOVE_MAX' });
