@@ -1,5 +1,4 @@
 /** POST /v1/accounts (admin) creates an account; GET /v1/accounts/{accountId} shows it with status, balance, policy. */
-import { newAccountSchema } from '../../domain/accounts/account.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { accountView } from '../shared/views.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
@@ -15,7 +14,7 @@ export interface AccountsPorts {
 }
 
 export function makeAccountsEndpoint(ports: AccountsPorts) {
-  return httpEndpoint({ body: newAccountSchema }, async ({ route, body, pathParameters, event }) => {
+  return httpEndpoint({ routes: ['POST /v1/accounts', 'GET /v1/accounts/{accountId}'] }, async ({ route, body, pathParameters, event }) => {
     if (route.method === 'POST') {
       const outcome = await ports.accounts.create(body, ports.clock.now().toISOString());
       if (outcome.kind === 'conflict') {

@@ -112,12 +112,12 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     }
   });
 
-  it('puts the bearer-credential authorizer on every route except /health', () => {
+  it('puts the bearer-credential authorizer on every route except /health and the OpenAPI document', () => {
     const [authorizerId] = Object.keys(synth.statelessTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
     const routes = ofType(stateless, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties ?? {});
 
     const unauthenticated = routes.filter((route) => route.AuthorizationType !== 'CUSTOM').map((route) => route.RouteKey);
-    expect(unauthenticated).toEqual(['GET /health']);
+    expect(unauthenticated.sort()).toEqual(['GET /health', 'GET /v1/openapi.json']);
     for (const route of routes.filter((candidate) => candidate.AuthorizationType === 'CUSTOM')) {
       expect(route.AuthorizerId).toEqual({ Ref: authorizerId });
     }
