@@ -19,9 +19,11 @@ import { carrierPolicySchema } from '../accounts/carrier-policy.js';
 import { ipAddressSchema } from '../bans/ip-ban.js';
 import { issueCredentialSchema } from '../credentials/credential.js';
 import { authorizationRequestSchema } from '../policy/authorization-request.js';
+import { STOP_REASONS } from '../calls/live-call-control.js';
 import { DECISION_REASONS, DEFAULT_SIP_RESPONSES } from '../policy/decision.js';
 import { resolveReviewSchema, REVIEW_STATUSES } from '../reviews/review.js';
 import { pageQueryFields, pageQuerySchema } from '../shared/page.js';
+import { ROLES } from './routes.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request bodies and queries declared for one route only (the others live with their domain and are imported).
@@ -149,6 +151,93 @@ export const accountAnswerSchema = z.strictObject({
 
 export const healthAnswerSchema = z.strictObject({ status: z.literal('ok'), service: z.literal('tollgate') });
 
+/** GET and PUT /v1/accounts/{accountId}/policy. */
+export const policyAnswerSchema = z.strictObject({
+  accountId: z.string(),
+  version: z.number().int(),
+  policy: accountPolicySchema.meta({ description: "The customer's own policy." }),
+  carrierPolicy: carrierPolicySchema.meta({ description: "The carrier's controls on the account." }),
+  effectivePolicy: accountPolicySchema.meta({ description: "The policy calls are decided on: the customer's made as strict as the carrier's controls." }),
+});
+
+/** GET and PUT /v1/accounts/{accountId}/carrier-policy. */
+export const carrierPolicyAnswerSchema = z.strictObject({
+  accountId: z.string(),
+  version: z.number().int(),
+  carrierPolicy: carrierPolicySchema,
+  effectivePolicy: accountPolicySchema,
+});
+
+const credentialSummaryFields = {
+  credentialId: z.string(),
+  role: z.enum(ROLES),
+  accountId: z.string().nullable(),
+  label: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime().nullable(),
+  expired: z.boolean(),
+};
+
+export const credentialIssuedAnswerSchema = z.strictObject({
+  token: z.string().meta({ description: 'Shown once: only its hash is kept.' }),
+  ...credentialSummaryFields,
+});
+export const credentialListAnswerSchema = z.strictObject({ credentials: z.array(z.strictObject(credentialSummaryFields)), nextCursor: z.string().nullable() });
+export const credentialRevokedAnswerSchema = z.strictObject({
+  ...credentialSummaryFields,
+  revoked: z.literal(true),
+  revokedAt: z.iso.datetime(),
+  effectiveWithinSeconds: z.number().int().meta({ description: 'Every cache refuses the credential within this many seconds.' }),
+});
+
+export const creditAnswerSchema = z.strictObject({ accountId: z.string(), credited: z.number(), balance: z.number() });
+
+export const completionAnswerSchema = z.strictObject({
+  callId: z.string(),
+  accountId: z.string(),
+  durationSeconds: z.number().int(),
+  endedAt: z.string(),
+  ratePerMinute: z.number(),
+  charged: z.number(),
+  completedAt: z.iso.datetime(),
+  alreadyCompleted: z.boolean().meta({ description: 'True for a repeated report: the first settlement, answered again.' }),
+});
+
+const stopReasonSchema = z.enum(STOP_REASONS);
+
+export const interimAnswerSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    callId: z.string(),
+    action: z.literal('continue'),
+    maxDurationSeconds: z.number().int().meta({ description: 'The new total: the switch moves its dialog timeout to it.' }),
+    interimSeconds: z.number().int().optional().meta({ description: 'When more may be granted later: the next update after this many seconds.' }),
+    reserved: z.number(),
+    extended: z.boolean(),
+    boundBy: z.enum(['target', 'carrierCap', 'balance', 'spendLimit', 'unusualDestination', 'not-answered', 'contention']),
+  }),
+  z.strictObject({ callId: z.string(), action: z.literal('stop'), reason: stopReasonSchema }),
+]);
+
+export const callsToEndAnswerSchema = z.strictObject({
+  calls: z.array(z.strictObject({ callId: z.string(), accountId: z.string(), reason: stopReasonSchema })),
+  count: z.number().int(),
+  generatedAt: z.iso.datetime(),
+});
+
+export const statusChangeAnswerSchema = z.strictObject({ account: accountAnswerSchema, changed: z.boolean().meta({ description: 'False when the account already had that status.' }) });
+
+export const webhookSecretAnswerSchema = z.strictObject({
+  accountId: z.string(),
+  secret: z.string().meta({ description: 'Shown once.' }),
+  createdAt: z.iso.datetime(),
+  previousSecretValidUntil: z.iso.datetime().nullable().meta({ description: 'Until when the replaced secret keeps signing beside the new one; null when there was none.' }),
+  signatureHeader: z.string(),
+});
+
+export const rateDeckVersionAnswerSchema = z.strictObject({ version: z.string(), entries: z.number().int(), importedAt: z.iso.datetime(), importedBy: z.string() });
+
+export const highRiskListAnswerSchema = z.strictObject({ prefixes: z.array(z.string()), updatedAt: z.iso.datetime().nullable(), version: z.number().int() });
+
 // ---------------------------------------------------------------------------------------------------------------
 // The registry.
 // ---------------------------------------------------------------------------------------------------------------
@@ -250,13 +339,13 @@ export const ROUTE_SCHEMAS = {
   },
   'GET /v1/accounts/{accountId}/policy': {
     summary: "The customer's own policy, the carrier's controls and the effective policy calls are decided on.",
-    responses: { 200: { description: 'The policies.' } },
+    responses: { 200: { description: 'The policies.', schema: policyAnswerSchema } },
     errors: [404],
   },
   'PUT /v1/accounts/{accountId}/policy': {
     summary: "Replace the customer's own policy (omitted fields take their defaults); 403 names each field beyond the carrier's controls.",
     body: accountPolicySchema,
-    responses: { 200: { description: 'The policies after the change.' } },
+    responses: { 200: { description: 'The policies after the change.', schema: policyAnswerSchema } },
     errors: [404, 409],
   },
   'GET /v1/accounts/{accountId}/decisions': {
@@ -265,62 +354,62 @@ export const ROUTE_SCHEMAS = {
     responses: { 200: pageAnswer('The decisions') },
     errors: [404],
   },
-  'POST /v1/accounts/{accountId}/credits': { summary: 'A manual credit, added atomically to the balance.', body: creditSchema, responses: { 200: { description: 'The new balance.' } }, errors: [404] },
+  'POST /v1/accounts/{accountId}/credits': { summary: 'A manual credit, added atomically to the balance.', body: creditSchema, responses: { 200: { description: 'The new balance.', schema: creditAnswerSchema } }, errors: [404] },
   'PUT /v1/rate-deck': {
     summary: 'Import a rate deck (CSV); every bad row is reported with its line number and nothing is applied unless the whole file is valid.',
     rawBody: { contentType: 'text/csv', description: 'The header `prefix,country,description,rate_per_minute`, then one destination a line.' },
-    responses: { 200: { description: 'The version imported.' } },
+    responses: { 200: { description: 'The version imported.', schema: rateDeckVersionAnswerSchema } },
   },
-  'GET /v1/rate-deck': { summary: 'The current rate deck version.', responses: { 200: { description: 'The current version.' } }, errors: [404] },
-  'PUT /v1/high-risk-prefixes': { summary: 'Replace the carrier-wide high-risk list.', body: highRiskListSchema, responses: { 200: { description: 'The list saved.' } } },
-  'GET /v1/high-risk-prefixes': { summary: 'The carrier-wide high-risk list.', responses: { 200: { description: 'The list.' } } },
+  'GET /v1/rate-deck': { summary: 'The current rate deck version.', responses: { 200: { description: 'The current version.', schema: rateDeckVersionAnswerSchema } }, errors: [404] },
+  'PUT /v1/high-risk-prefixes': { summary: 'Replace the carrier-wide high-risk list.', body: highRiskListSchema, responses: { 200: { description: 'The list saved.', schema: highRiskListAnswerSchema } } },
+  'GET /v1/high-risk-prefixes': { summary: 'The carrier-wide high-risk list.', responses: { 200: { description: 'The list.', schema: highRiskListAnswerSchema } } },
   'POST /v1/credentials': {
     summary: 'Issue a bearer credential; the token is shown once.',
     body: issueCredentialSchema,
-    responses: { 201: { description: 'The credential with its token.' } },
+    responses: { 201: { description: 'The credential with its token.', schema: credentialIssuedAnswerSchema } },
     errors: [404],
   },
-  'GET /v1/credentials': { summary: 'The credentials, never their tokens.', query: pageQuerySchema, responses: { 200: pageAnswer('The credentials') } },
-  'DELETE /v1/credentials/{credentialId}': { summary: 'Revoke a credential.', responses: { 200: { description: 'The credential revoked.' } }, errors: [404] },
+  'GET /v1/credentials': { summary: 'The credentials, never their tokens.', query: pageQuerySchema, responses: { 200: { ...pageAnswer('The credentials'), schema: credentialListAnswerSchema } } },
+  'DELETE /v1/credentials/{credentialId}': { summary: 'Revoke a credential.', responses: { 200: { description: 'The credential revoked.', schema: credentialRevokedAnswerSchema } }, errors: [404] },
   'POST /v1/calls/{callId}/completed': {
     summary: 'The switch reports an ended call; it is settled once.',
     body: completionSchema,
-    responses: { 200: { description: 'The settlement (the first one, for a repeated report).' } },
+    responses: { 200: { description: 'The settlement (the first one, for a repeated report).', schema: completionAnswerSchema } },
     errors: [404, 409],
   },
   'POST /v1/calls/{callId}/interim': {
     summary: 'An interim update on a live call: continue (with a new total duration) or stop.',
     body: interimSchema,
-    responses: { 200: { description: 'continue or stop.' } },
+    responses: { 200: { description: 'continue or stop.', schema: interimAnswerSchema } },
     errors: [404, 409],
   },
   'GET /v1/calls/to-end': {
     summary: 'The live calls a switch must end now.',
     query: callsToEndQuerySchema,
-    responses: { 200: { description: 'The calls (JSON, or one Call-ID a line with `format=text`).' } },
+    responses: { 200: { description: 'The calls (JSON; with `format=text`, one Call-ID a line as text/plain).', schema: callsToEndAnswerSchema } },
   },
   'GET /v1/accounts/{accountId}/calls': { summary: "The account's live calls with their reservations.", query: emptyQuerySchema, responses: { 200: { description: 'The live calls.' } }, errors: [404] },
   'GET /v1/accounts/{accountId}/carrier-policy': {
     summary: "The carrier's controls on the account and the effective policy.",
-    responses: { 200: { description: 'The controls.' } },
+    responses: { 200: { description: 'The controls.', schema: carrierPolicyAnswerSchema } },
     errors: [404],
   },
   'PUT /v1/accounts/{accountId}/carrier-policy': {
     summary: "Replace the carrier's controls on the account (omitted fields take their defaults).",
     body: carrierPolicySchema,
-    responses: { 200: { description: 'The controls after the change.' } },
+    responses: { 200: { description: 'The controls after the change.', schema: carrierPolicyAnswerSchema } },
     errors: [404, 409],
   },
   'POST /v1/accounts/{accountId}/suspend': {
     summary: 'Suspend the account: its next call is refused and its live calls go on the to-end list.',
     body: statusChangeSchema,
-    responses: { 200: { description: 'The account, and whether it changed.' } },
+    responses: { 200: { description: 'The account, and whether it changed.', schema: statusChangeAnswerSchema } },
     errors: [404, 409],
   },
   'POST /v1/accounts/{accountId}/reactivate': {
     summary: 'Reactivate the account.',
     body: statusChangeSchema,
-    responses: { 200: { description: 'The account, and whether it changed.' } },
+    responses: { 200: { description: 'The account, and whether it changed.', schema: statusChangeAnswerSchema } },
     errors: [404, 409],
   },
   'POST /v1/auth-failures': { summary: 'A failed SIP authentication; enough of them ban the source IP.', body: authFailureSchema, responses: { 200: { description: 'Counted, banned or withheld (a known peer).' } } },
@@ -349,7 +438,7 @@ export const ROUTE_SCHEMAS = {
   'POST /v1/accounts/{accountId}/webhook-secret': {
     summary: "Rotate the account's webhook signing secret; the new one is shown once.",
     noBody: true,
-    responses: { 200: { description: 'The new secret.' } },
+    responses: { 200: { description: 'The new secret.', schema: webhookSecretAnswerSchema } },
     errors: [404, 409],
   },
 } as const satisfies Readonly<Record<string, RouteSchemas>>;

@@ -39,7 +39,7 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSch
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'INVALID_REQUEST: the body, query or path is invalid; `details` names each bad field.',
-  401: 'UNAUTHORIZED: no valid bearer credential.',
+  401: 'UNAUTHORIZED: no valid bearer credential. (In AWS a request with no Authorization header at all is refused before Tollgate: by the front door with 403, or by API Gateway with `{ "message": "Unauthorized" }`.)',
   403: "FORBIDDEN: the credential's role may not call this route, or a customer credential names another account.",
   404: 'NOT_FOUND: what the path names does not exist.',
   409: 'CONFLICT: the state changed meanwhile, or the request conflicts with what exists; `message` says which.',

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountAnswerSchema, authorizeAnswerSchema, errorAnswerSchema } from '../../domain/contract/http-schemas.js';
+import { errorAnswerSchema, ROUTE_SCHEMAS, type RouteAnswer, type RouteKey, type RouteSchemas } from '../../domain/contract/http-schemas.js';
 import { buildOpenApiDocument } from '../../domain/contract/openapi.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -47,36 +47,85 @@ describe('GET /v1/openapi.json', () => {
 });
 
 describe('the documented answers are the real ones', () => {
+  /** Every "route status" whose documented schema a real answer was parsed with here. */
+  const checked = new Set<string>();
   const body = (overrides: Record<string, unknown>) => ({ from: '+13055550100', sourceIp: '203.0.113.10', authMethod: 'ip', accountId: 'acme', ...overrides });
 
-  it('an allowed call', async () => {
-    const response = await stack.call('POST', '/v1/authorize', { token: switchToken, body: body({ callId: 'openapi-allow', to: '+12125550123' }) });
+  /** Calls the route and parses its answer with the (strict) schema the document shows for that route and status. */
+  async function documented(key: RouteKey, path: string, options: { token: string; body?: unknown; rawBody?: string; contentType?: string }, status = 200) {
+    const [method = ''] = key.split(' ');
+    const response = await stack.call(method, path, options);
+    expect(response.status, `${key}: ${response.text}`).toBe(status);
+    const schema = (ROUTE_SCHEMAS[key].responses as Readonly<Record<number, RouteAnswer>>)[status]?.schema;
+    expect(schema, `${key} documents no schema for ${status}`).toBeDefined();
+    expect(schema?.safeParse(response.body).error?.issues ?? [], key).toEqual([]);
+    checked.add(`${key} ${status}`);
+    return response.body;
+  }
 
-    expect(response.body.decision).toBe('allow');
-    expect(authorizeAnswerSchema.safeParse(response.body).error?.issues ?? []).toEqual([]);
+  it('authorize: an allowed call and a denied one', async () => {
+    const allowed = await documented('POST /v1/authorize', '/v1/authorize', { token: switchToken, body: body({ callId: 'openapi-allow', to: '+12125550123' }) });
+    const denied = await documented('POST /v1/authorize', '/v1/authorize', { token: switchToken, body: body({ callId: 'openapi-deny', to: '+18765550123' }) });
+
+    expect(allowed.decision).toBe('allow');
+    expect(denied.decision).toBe('deny');
   });
 
-  it('a denied call', async () => {
-    const response = await stack.call('POST', '/v1/authorize', { token: switchToken, body: body({ callId: 'openapi-deny', to: '+18765550123' }) });
+  it('a live call: interim update, the to-end list after a suspension, completion', async () => {
+    await documented('POST /v1/authorize', '/v1/authorize', { token: switchToken, body: body({ callId: 'openapi-live', to: '+12125550123' }) });
 
-    expect(response.body.decision).toBe('deny');
-    expect(authorizeAnswerSchema.safeParse(response.body).error?.issues ?? []).toEqual([]);
+    const continued = await documented('POST /v1/calls/{callId}/interim', '/v1/calls/openapi-live/interim', { token: switchToken, body: { answered: true, elapsedSeconds: 30 } });
+    await documented('POST /v1/accounts/{accountId}/suspend', '/v1/accounts/acme/suspend', { token: stack.adminToken, body: { note: 'openapi test' } });
+    const toEnd = await documented('GET /v1/calls/to-end', '/v1/calls/to-end', { token: switchToken });
+    const stopped = await documented('POST /v1/calls/{callId}/interim', '/v1/calls/openapi-live/interim', { token: switchToken, body: { answered: true, elapsedSeconds: 40 } });
+    await documented('POST /v1/accounts/{accountId}/reactivate', '/v1/accounts/acme/reactivate', { token: stack.adminToken, body: { note: 'openapi test done' } });
+    await documented('POST /v1/calls/{callId}/completed', '/v1/calls/openapi-live/completed', { token: switchToken, body: { durationSeconds: 45, endedAt: '2026-11-29T21:05:00Z' } });
+
+    expect(continued.action).toBe('continue');
+    expect(toEnd.calls).toContainEqual({ callId: 'openapi-live', accountId: 'acme', reason: 'ACCOUNT_SUSPENDED' });
+    expect(stopped.action).toBe('stop');
   });
 
-  it('the account, as created and as read', async () => {
-    const created = await stack.call('POST', '/v1/accounts', { token: stack.adminToken, body: { accountId: 'globex', name: 'Globex', homeCountry: 'GB' } });
-    const read = await stack.call('GET', '/v1/accounts/acme', { token: stack.adminToken });
+  it('accounts, policies, credits and the webhook secret', async () => {
+    const created = await documented('POST /v1/accounts', '/v1/accounts', { token: stack.adminToken, body: { accountId: 'globex', name: 'Globex', homeCountry: 'GB' } }, 201);
+    const read = await documented('GET /v1/accounts/{accountId}', '/v1/accounts/acme', { token: stack.adminToken });
+    await documented('GET /v1/accounts/{accountId}/policy', '/v1/accounts/globex/policy', { token: stack.adminToken });
+    await documented('PUT /v1/accounts/{accountId}/policy', '/v1/accounts/globex/policy', { token: stack.adminToken, body: { internationalEnabled: true } });
+    await documented('GET /v1/accounts/{accountId}/carrier-policy', '/v1/accounts/globex/carrier-policy', { token: stack.adminToken });
+    await documented('PUT /v1/accounts/{accountId}/carrier-policy', '/v1/accounts/globex/carrier-policy', { token: stack.adminToken, body: { maxRatePerMinute: 1 } });
+    await documented('POST /v1/accounts/{accountId}/credits', '/v1/accounts/globex/credits', { token: stack.adminToken, body: { amount: 5 } });
+    await documented('POST /v1/accounts/{accountId}/webhook-secret', '/v1/accounts/globex/webhook-secret', { token: stack.adminToken });
 
-    expect(created.status).toBe(201);
-    expect(accountAnswerSchema.safeParse(created.body).error?.issues ?? []).toEqual([]);
-    expect(read.body.available).toEqual(expect.any(Number));
-    expect(accountAnswerSchema.safeParse(read.body).error?.issues ?? []).toEqual([]);
+    expect(created.accountId).toBe('globex');
+    expect(read.available).toEqual(expect.any(Number));
   });
 
-  it('an error', async () => {
+  it('credentials: issued, listed, revoked', async () => {
+    const issued = await documented('POST /v1/credentials', '/v1/credentials', { token: stack.adminToken, body: { role: 'customer', accountId: 'acme', expiresInDays: 30 } }, 201);
+    await documented('GET /v1/credentials', '/v1/credentials?limit=5', { token: stack.adminToken });
+    await documented('DELETE /v1/credentials/{credentialId}', `/v1/credentials/${issued.credentialId}`, { token: stack.adminToken });
+  });
+
+  it('reference data: the rate deck and the high-risk list', async () => {
+    await documented('PUT /v1/rate-deck', '/v1/rate-deck', { token: stack.adminToken, rawBody: SAMPLE_DECK, contentType: 'text/csv' });
+    await documented('GET /v1/rate-deck', '/v1/rate-deck', { token: switchToken });
+    await documented('PUT /v1/high-risk-prefixes', '/v1/high-risk-prefixes', { token: stack.adminToken, body: { prefixes: ['881', '882'] } });
+    await documented('GET /v1/high-risk-prefixes', '/v1/high-risk-prefixes', { token: stack.adminToken });
+  });
+
+  it('health and an error, in the one error shape', async () => {
+    await documented('GET /health', '/health', { token: '' });
     const response = await stack.call('POST', '/v1/authorize', { token: switchToken, body: { to: 5 } });
 
     expect(response.status).toBe(400);
     expect(errorAnswerSchema.safeParse(response.body).error?.issues ?? []).toEqual([]);
+  });
+
+  it('has checked every answer the document gives a schema for', () => {
+    const withSchema = Object.entries(ROUTE_SCHEMAS as Readonly<Record<string, RouteSchemas>>).flatMap(([key, schemas]) =>
+      Object.entries(schemas.responses).flatMap(([status, answer]) => (answer.schema ? [`${key} ${status}`] : [])),
+    );
+
+    expect(withSchema.filter((answer) => !checked.has(answer)), 'documented answers no real answer was checked against: add a call above').toEqual([]);
   });
 });
