@@ -111,6 +111,10 @@ export const decisionReasonSchema = z.enum(DECISION_REASONS as [string, ...strin
   'x-sip-responses': Object.fromEntries(DECISION_REASONS.map((reason) => [reason, { ...DEFAULT_SIP_RESPONSES[reason] }])),
 });
 
+const ruleEvidenceSchema = z
+  .object({ rule: z.string(), step: z.number().int(), detail: z.string(), evidence: z.record(z.string(), z.unknown()) })
+  .meta({ description: 'The rule that decided and the facts it looked at; `rule` tells the shape of `evidence` (README, "How a call is decided").' });
+
 /** The answer to `POST /v1/authorize`: what the switch acts on, and why (domain/policy/decision.ts). */
 export const authorizeAnswerSchema = z.strictObject({
   callId: z.string(),
@@ -123,12 +127,37 @@ export const authorizeAnswerSchema = z.strictObject({
   destination: destinationSchema.nullable(),
   maxDurationSeconds: z.number().int().optional().meta({ description: 'Allow only: talk time granted from the answer.' }),
   interimSeconds: z.number().int().optional().meta({ description: 'Allow only, when more may be granted later: send an interim update after this many seconds.' }),
-  rule: z
-    .object({ rule: z.string(), step: z.number().int(), detail: z.string(), evidence: z.record(z.string(), z.unknown()) })
-    .meta({ description: 'The rule that decided and the facts it looked at; `rule` tells the shape of `evidence` (README, "How a call is decided").' }),
+  rule: ruleEvidenceSchema,
   decidedAt: z.iso.datetime(),
   replayed: z.boolean().meta({ description: 'True when this callId was decided before: the first decision, answered again.' }),
 });
+
+/** One entry of the access log, `GET /v1/accounts/{accountId}/decisions`: the decision as recorded, with its request. */
+export const decisionRecordSchema = z.strictObject({
+  decisionId: z.string(),
+  callId: z.string(),
+  decidedAt: z.iso.datetime(),
+  request: z.strictObject({
+    to: z.string(),
+    from: z.string(),
+    sourceIp: z.string(),
+    authMethod: z.enum(['ip', 'digest']),
+    accountId: z.string().optional(),
+    techPrefix: z.string().optional(),
+    sipUsername: z.string().optional(),
+  }),
+  decision: z.enum(['allow', 'deny']),
+  reason: decisionReasonSchema,
+  sipCode: z.number().int(),
+  sipReason: z.string(),
+  accountId: z.string().nullable(),
+  destination: destinationSchema.nullable(),
+  maxDurationSeconds: z.number().int().nullable(),
+  interimSeconds: z.number().int().nullable(),
+  rule: ruleEvidenceSchema,
+});
+
+export const decisionPageAnswerSchema = z.strictObject({ accountId: z.string(), decisions: z.array(decisionRecordSchema), nextCursor: z.string().nullable() });
 
 /** An account as GET /v1/accounts/{accountId} and POST /v1/accounts show it (functions/shared/views.ts). */
 export const accountAnswerSchema = z.strictObject({
@@ -351,7 +380,7 @@ export const ROUTE_SCHEMAS = {
   'GET /v1/accounts/{accountId}/decisions': {
     summary: "The account's access log.",
     query: pageQuerySchema,
-    responses: { 200: pageAnswer('The decisions') },
+    responses: { 200: { ...pageAnswer('The decisions'), schema: decisionPageAnswerSchema } },
     errors: [404],
   },
   'POST /v1/accounts/{accountId}/credits': { summary: 'A manual credit, added atomically to the balance.', body: creditSchema, responses: { 200: { description: 'The new balance.', schema: creditAnswerSchema } }, errors: [404] },

@@ -67,8 +67,11 @@ describe('the documented answers are the real ones', () => {
     const allowed = await documented('POST /v1/authorize', '/v1/authorize', { token: switchToken, body: body({ callId: 'openapi-allow', to: '+12125550123' }) });
     const denied = await documented('POST /v1/authorize', '/v1/authorize', { token: switchToken, body: body({ callId: 'openapi-deny', to: '+18765550123' }) });
 
+    const log = await documented('GET /v1/accounts/{accountId}/decisions', '/v1/accounts/acme/decisions?limit=10', { token: stack.adminToken });
+
     expect(allowed.decision).toBe('allow');
     expect(denied.decision).toBe('deny');
+    expect(log.decisions.map((decision: { callId: string }) => decision.callId)).toEqual(['openapi-deny', 'openapi-allow']);
   });
 
   it('a live call: interim update, the to-end list after a suspension, completion', async () => {
