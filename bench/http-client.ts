@@ -4,6 +4,9 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 
+/** How often a 503 answer is retried before the replay gives up on the request. */
+const UNAVAILABLE_RETRIES = 3;
+
 export interface HttpAnswer {
   readonly status: number;
   readonly text: string;
@@ -73,7 +76,14 @@ export class HttpClient {
     body: unknown,
     options: SendOptions & { readonly expected?: readonly number[] } = {},
   ): Promise<T> {
-    const answer = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), options);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    let answer = await this.send(method, path, payload, options);
+    // A switch retries a report the API could not take (503: the database did not answer in time, as happens on a
+    // shared machine under load); every report (interim, completed, auth failure) is idempotent.
+    for (let retry = 1; answer.status === 503 && retry <= UNAVAILABLE_RETRIES; retry += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250 * retry));
+      answer = await this.send(method, path, payload, options);
+    }
     const allowed = options.expected ?? [200, 201];
     if (!allowed.includes(answer.status)) throw new Error(`${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
     return (answer.text ? JSON.parse(answer.text) : undefined) as T;

@@ -25,7 +25,8 @@ const detectionDefaultsSchema = z.strictObject({
   /**
    * Automatic destination restriction: within `windowMinutes`, `newDestinationAttempts` attempts to one destination
    * new to the account, or `newDestinationTotalAttempts` to new destinations together, restrict it. A country becomes
-   * known after `knownAfterCompletedCalls` completed calls and `knownAfterHours` since the first.
+   * known after `knownAfterCompletedCalls` completed calls on `knownAfterDistinctDays` distinct days and
+   * `knownAfterHours` since the first, at rates up to `knownMaxRatePerMinute` (dearer ranges are never learned).
    */
   destinations: z.strictObject({
     enabled: z.boolean(),
@@ -34,6 +35,8 @@ const detectionDefaultsSchema = z.strictObject({
     newDestinationTotalAttempts: positiveInt,
     knownAfterCompletedCalls: positiveInt,
     knownAfterHours: z.number().min(0).max(8760),
+    knownAfterDistinctDays: z.number().int().min(1).max(366),
+    knownMaxRatePerMinute: z.number().min(0).max(100).nullable(),
     /** The most one call to an unusual destination may cost (bounds its duration); null for no bound. */
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
   }),

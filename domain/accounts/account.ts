@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { CarrierPolicy } from './carrier-policy.js';
+import { callingHoursSchema } from '../policy/calling-hours.js';
 import { isValidIpOrCidr } from '../policy/ip-allowlist.js';
 
 export const ACCOUNT_STATUSES = ['active', 'under_review', 'suspended'] as const;
@@ -33,6 +34,11 @@ export const autoRestrictionSchema = z
     newDestinationAttempts: z.number().int().min(1).max(10_000).optional(),
     /** Attempts to all unusual countries together within the window that restrict the next one (default 5). */
     newDestinationTotalAttempts: z.number().int().min(1).max(10_000).optional(),
+    /**
+     * The most one call to a destination unusual for the account may cost: it bounds maxDurationSeconds until the
+     * destination is usual (carrier default 2.00). Only lower than the carrier's: a customer cannot lift the cap.
+     */
+    unusualCallMaxCost: z.number().finite().nonnegative().max(10_000).optional(),
   })
   .strict();
 
@@ -67,6 +73,8 @@ export const accountPolicySchema = z
     autoRestriction: autoRestrictionSchema.default({ enabled: true }),
     autoReplenish: autoReplenishSchema.default({ enabled: false, threshold: 0, amount: 0, maxPerDay: 1 }),
     notifications: notificationsSchema.default({ webhookUrl: null, email: null }),
+    /** When calls may be made (domain/policy/calling-hours.ts); null: at any time. */
+    callingHours: callingHoursSchema.nullable().default(null),
   })
   .strict();
 
@@ -113,8 +121,13 @@ export interface Account {
   readonly carrierPolicy?: CarrierPolicy;
   /** Destinations (country code or digit prefix) blocked for this account by automatic restriction. */
   readonly restrictedDestinations: readonly string[];
-  /** Countries the account's history (or a reviewer's unblock) made usual; bursts to them are not restricted. */
+  /**
+   * Countries the account's history (or a reviewer's unblock) made usual; bursts to them are not restricted, except
+   * to their ranges dearer than the carrier's `knownMaxRatePerMinute` (domain/profiling/destination-detection.ts).
+   */
   readonly knownCountries: readonly string[];
+  /** Countries a reviewer confirmed by lifting their restriction: usual at any rate. Absent: none. */
+  readonly confirmedCountries?: readonly string[];
   readonly createdAt: string;
   /** Incremented on every policy or status change; used for optimistic concurrency. */
   readonly version: number;

@@ -9,11 +9,16 @@
  * | `maxRatePerMinute` | set a maximum no higher | the lower |
  * | `limits.*` | set each limit the carrier sets, no higher | the lower of each |
  * | `internationalEnabled: false` | keep international off | off |
- * | `autoRestriction` | keep detection on when the carrier does; thresholds no higher | on if either; the lower thresholds |
+ * | `autoRestriction` | keep detection on when the carrier does; thresholds and `unusualCallMaxCost` no higher | on if either; the lower of each |
  * | `allowedHighRiskPrefixes` | allow only within these | the customer's entries within these |
  * | `widestIpRange` | list no allowed-IP range wider than /ipv4 or /ipv6 | wider entries dropped |
+ * | `callingHours` | (nothing: the customer cannot touch them) | a call needs the carrier's windows and the customer's |
+ *
+ * The carrier's calling windows stay on the carrier's policy (the engine reads both sets, `effectiveCallingHours`);
+ * the effective policy `GET /policy` shows carries them as `carrierCallingHours` beside the customer's `callingHours`.
  */
 import * as z from 'zod';
+import { callingHoursSchema, type CallingHours, type OwnedCallingHours } from '../policy/calling-hours.js';
 import { entryWidth } from '../policy/ip-allowlist.js';
 
 /** The fields of an account's policy the carrier controls (domain/accounts/account.ts has the whole policy). */
@@ -21,7 +26,12 @@ export interface ControlledPolicy {
   readonly maxRatePerMinute: number | null;
   readonly limits: { readonly callsPerMinute: number | null; readonly concurrentCalls: number | null; readonly spendPerHour: number | null; readonly spendPerDay: number | null };
   readonly internationalEnabled: boolean;
-  readonly autoRestriction: { readonly enabled: boolean; readonly newDestinationAttempts?: number | undefined; readonly newDestinationTotalAttempts?: number | undefined };
+  readonly autoRestriction: {
+    readonly enabled: boolean;
+    readonly newDestinationAttempts?: number | undefined;
+    readonly newDestinationTotalAttempts?: number | undefined;
+    readonly unusualCallMaxCost?: number | undefined;
+  };
   readonly allowedHighRiskPrefixes: readonly string[];
   readonly allowedIps: readonly string[];
 }
@@ -52,9 +62,18 @@ export const carrierPolicySchema = z
         enabled: z.boolean().default(true),
         newDestinationAttempts: z.number().int().min(1).max(10_000).optional(),
         newDestinationTotalAttempts: z.number().int().min(1).max(10_000).optional(),
+        /** The unusual-destination cost cap for this account; the customer may only set it lower. */
+        unusualCallMaxCost: z.number().finite().nonnegative().max(10_000).optional(),
       })
       .strict()
       .default({ enabled: true }),
+    /**
+     * true: while the fraud desk has a review open for the account (a burst restricted, failed authentications from
+     * one of its own peers), the account is held `under_review`: new calls are refused ACCOUNT_UNDER_REVIEW and live
+     * calls get no more credit, but are not ended (a suspension ends them). Resolving the review lifts the hold
+     * (`clear`) or suspends (`suspend`). Off by default: one restricted destination then stops only that destination.
+     */
+    holdOnReview: z.boolean().default(false),
     /** Exceptions to the carrier's high-risk list the customer may take (within these prefixes); none by default. */
     allowedHighRiskPrefixes: z.array(digitPrefix).max(1_000).default([]),
     /** The widest source range a customer may allow: 0.0.0.0/0 is never a customer's call. */
@@ -62,6 +81,8 @@ export const carrierPolicySchema = z
       .object({ ipv4: z.number().int().min(0).max(32).default(24), ipv6: z.number().int().min(0).max(128).default(48) })
       .strict()
       .default({ ipv4: 24, ipv6: 48 }),
+    /** Calling windows every call of the account must also be inside, whatever the customer's own say; null: none. */
+    callingHours: callingHoursSchema.nullable().default(null),
   })
   .strict();
 
@@ -75,6 +96,8 @@ export function defaultCarrierPolicy(): CarrierPolicy {
 export interface DetectionDefaults {
   readonly newDestinationAttempts: number;
   readonly newDestinationTotalAttempts: number;
+  /** null: the carrier sets no cap, so the customer's is the only one. */
+  readonly unusualCallMaxCost: number | null;
 }
 
 export interface PolicyViolation {
@@ -105,6 +128,11 @@ export function carrierPolicyViolations(policy: ControlledPolicy, carrier: Carri
     const value = policy.autoRestriction[name];
     if (value !== undefined && value > max) problems.push({ field: `autoRestriction.${name}`, message: `must be at most ${max} (the carrier's threshold)` });
   }
+  const maxUnusualCost = carrier.autoRestriction.unusualCallMaxCost ?? detection.unusualCallMaxCost;
+  const unusualCost = policy.autoRestriction.unusualCallMaxCost;
+  if (maxUnusualCost !== null && unusualCost !== undefined && unusualCost > maxUnusualCost) {
+    problems.push({ field: 'autoRestriction.unusualCallMaxCost', message: `must be at most ${maxUnusualCost} (the carrier's cap on a call to an unusual destination)` });
+  }
   policy.allowedHighRiskPrefixes.forEach((prefix, index) => {
     if (!carrier.allowedHighRiskPrefixes.some((allowed) => prefix.startsWith(allowed))) {
       problems.push({ field: `allowedHighRiskPrefixes.${index}`, message: `${prefix} is not within the exceptions the carrier permits (${carrier.allowedHighRiskPrefixes.join(', ') || 'none'})` });
@@ -126,6 +154,7 @@ export function effectivePolicy<P extends ControlledPolicy>(policy: P, carrier: 
   const threshold = (value: number | undefined, max: number | undefined) => (max === undefined ? value : value === undefined ? max : Math.min(value, max));
   const newDestinationAttempts = threshold(policy.autoRestriction.newDestinationAttempts, carrier.autoRestriction.newDestinationAttempts);
   const newDestinationTotalAttempts = threshold(policy.autoRestriction.newDestinationTotalAttempts, carrier.autoRestriction.newDestinationTotalAttempts);
+  const unusualCallMaxCost = threshold(policy.autoRestriction.unusualCallMaxCost, carrier.autoRestriction.unusualCallMaxCost);
   return {
     ...policy,
     maxRatePerMinute: lower(policy.maxRatePerMinute, carrier.maxRatePerMinute),
@@ -135,6 +164,7 @@ export function effectivePolicy<P extends ControlledPolicy>(policy: P, carrier: 
       enabled: policy.autoRestriction.enabled || carrier.autoRestriction.enabled,
       ...(newDestinationAttempts !== undefined ? { newDestinationAttempts } : {}),
       ...(newDestinationTotalAttempts !== undefined ? { newDestinationTotalAttempts } : {}),
+      ...(unusualCallMaxCost !== undefined ? { unusualCallMaxCost } : {}),
     },
     allowedHighRiskPrefixes: policy.allowedHighRiskPrefixes.filter((prefix) => carrier.allowedHighRiskPrefixes.some((allowed) => prefix.startsWith(allowed))),
     allowedIps: policy.allowedIps.filter((entry) => withinWidth(entry, carrier)),
@@ -145,4 +175,23 @@ function withinWidth(entry: string, carrier: CarrierPolicy): boolean {
   const width = entryWidth(entry);
   if (!width) return false;
   return width.bits >= (width.family === 'ipv4' ? carrier.widestIpRange.ipv4 : carrier.widestIpRange.ipv6);
+}
+
+/** An account's policies as far as calling windows go (domain/accounts/account.ts has the account). */
+interface WithCallingHours<P extends object> {
+  readonly policy: P & { readonly callingHours: CallingHours | null };
+  readonly carrierPolicy?: { readonly callingHours: CallingHours | null } | undefined;
+}
+
+/** The calling windows a call of the account must be inside: the carrier's and the customer's (effective) ones. */
+export function effectiveCallingHours(account: WithCallingHours<object>): OwnedCallingHours[] {
+  const sets: OwnedCallingHours[] = [];
+  if (account.policy.callingHours) sets.push({ setBy: 'customer', hours: account.policy.callingHours });
+  if (account.carrierPolicy?.callingHours) sets.push({ setBy: 'carrier', hours: account.carrierPolicy.callingHours });
+  return sets;
+}
+
+/** The effective policy as `GET /policy` and `GET /carrier-policy` show it: with the carrier's calling windows. */
+export function effectivePolicyView<P extends object>(account: WithCallingHours<P>) {
+  return { ...account.policy, carrierCallingHours: account.carrierPolicy?.callingHours ?? null };
 }

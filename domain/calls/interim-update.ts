@@ -12,11 +12,12 @@
 import type { Account } from '../accounts/account.js';
 import type { AccountSnapshot } from '../policy/authorize-call.js';
 import type { Destination } from '../policy/decision.js';
-import { isUsualCountry, resolveThresholds, type DetectionThresholds } from '../profiling/destination-detection.js';
+import { isUsualDestination, resolveThresholds, usualFactsOf, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
 import { toMicros } from '../shared/money.js';
 import { extendGrant, interimAfter, type CreditSettings, type Extension } from './credit-control.js';
-import { findLiveCall, isExpired, spendBucketsOf, type LiveCall } from './ledger.js';
+import { findLiveCall, isExpired, type LiveCall } from './ledger.js';
+import { extensionSpend, moveOf, spendBucket, spendCheck, spendRoomForCall, type SpendWindowName } from './spend-windows.js';
 import { reasonToEnd, type StopReason } from './live-call-control.js';
 import type { LiveCallStore } from './ports.js';
 
@@ -61,7 +62,6 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
     const accountId = record.accountId;
     const destination = record.destination;
     if (!destination) return { kind: 'not-allowed', reason: record.reason };
-    const authorizedAtMs = Date.parse(record.decidedAt);
     const now = deps.clock.now();
     const nowMs = now.getTime();
 
@@ -86,23 +86,24 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
       // Ringing calls keep their grant; an account under review keeps its calls but gets no more credit.
       if (!request.answered) return unchanged('not-answered');
       if (attempt > EXTEND_ATTEMPTS) return unchanged('contention');
-      const extension = snapshot.account.status === 'active' ? extendGrant(extensionInput(snapshot, call, destination, authorizedAtMs, request.elapsedSeconds, deps)) : undefined;
+      const extension = snapshot.account.status === 'active' ? extendGrant(extensionInput(snapshot, call, destination, nowMs, request.elapsedSeconds, deps)) : undefined;
       if (!extension || extension.extraMicros === 0) return unchanged(extension?.boundBy ?? 'balance');
 
       // The reservation now also covers the time still to talk, plus the grace for reporting it.
       const answeredAtMs = nowMs - request.elapsedSeconds * 1000;
       const expiresAtMs = Math.max(call.expiresAtMs, answeredAtMs + (extension.grantedSeconds + deps.credit.reservationGraceSeconds) * 1000);
-      const { limits } = snapshot.account.policy;
+      const { ledger } = snapshot;
+      // The whole reservation is re-reserved now, in the current spend bucket (spend-windows.ts extensionSpend), and
+      // checked by the sliding rule as a new reservation would be.
       const write = await deps.store.extend(
         accountId,
         call,
-        { reservedMicros: extension.reservedMicros, grantedSeconds: extension.grantedSeconds, expiresAtMs },
+        { reservedMicros: extension.reservedMicros, grantedSeconds: extension.grantedSeconds, expiresAtMs, spendBucket: spendBucket('hour', nowMs) },
         {
           expectedVersion: snapshot.account.version,
-          hourLimitMicros: limits.spendPerHour === null ? null : toMicros(limits.spendPerHour),
-          dayLimitMicros: limits.spendPerDay === null ? null : toMicros(limits.spendPerDay),
+          spendChecks: spendLimits(snapshot.account).map(([window, limit]) => spendCheck(ledger, window, nowMs, limit, extension.reservedMicros, moveOf(call))),
+          spend: extensionSpend(call, extension.reservedMicros, nowMs),
         },
-        authorizedAtMs,
       );
       if (write.ok) {
         return {
@@ -120,29 +121,33 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
   };
 }
 
-function extensionInput(snapshot: AccountSnapshot, call: LiveCall, destination: Destination, authorizedAtMs: number, elapsedSeconds: number, deps: InterimUpdateDependencies) {
+/** The spend limits the account has, by window, in micros. */
+function spendLimits(account: Account): [SpendWindowName, number][] {
+  const { spendPerHour, spendPerDay } = account.policy.limits;
+  return [
+    ...(spendPerHour === null ? [] : [['hour', toMicros(spendPerHour)] as [SpendWindowName, number]]),
+    ...(spendPerDay === null ? [] : [['day', toMicros(spendPerDay)] as [SpendWindowName, number]]),
+  ];
+}
+
+function extensionInput(snapshot: AccountSnapshot, call: LiveCall, destination: Destination, nowMs: number, elapsedSeconds: number, deps: InterimUpdateDependencies) {
   const { account, ledger } = snapshot;
-  const { limits } = account.policy;
-  const buckets = spendBucketsOf(authorizedAtMs);
-  const room = (limit: number | null, spent: number | undefined) => (limit === null ? null : toMicros(limit) - (spent ?? 0));
-  const rooms = [room(limits.spendPerHour, ledger.spendMicrosByHour[buckets.hour]), room(limits.spendPerDay, ledger.spendMicrosByDay[buckets.day])].filter(
-    (value): value is number => value !== null,
-  );
+  const rooms = spendLimits(account).map(([window, limit]) => spendRoomForCall(ledger, window, nowMs, limit, call));
   return {
     call,
     ratePerMinute: destination.ratePerMinute,
     elapsedSeconds,
     availableMicros: ledger.availableMicros,
     spendRoomMicros: rooms.length ? Math.min(...rooms) : null,
-    maxCallCostMicros: unusualCallCap(account, destination.country, deps.detection),
+    maxCallCostMicros: unusualCallCap(account, destination, deps.detection),
     settings: deps.credit,
   };
 }
 
 /** A call to a destination still unusual for the account stays within the unusual-destination cost cap (as evaluate-call bounds it). */
-function unusualCallCap(account: Account, country: string, detection: DetectionThresholds): number | null {
+function unusualCallCap(account: Account, destination: Pick<Destination, 'country' | 'ratePerMinute'>, detection: DetectionThresholds): number | null {
   const thresholds = resolveThresholds(detection, account.policy.autoRestriction);
   if (thresholds.unusualCallMaxCost === null) return null;
-  const usual = isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries });
+  const usual = isUsualDestination(destination.country, destination.ratePerMinute, usualFactsOf(account), thresholds.knownMaxRatePerMinute);
   return usual ? null : toMicros(thresholds.unusualCallMaxCost);
 }

@@ -4,7 +4,7 @@
  * one conditional write on one item (see functions/adapters/dynamodb/ledger-attributes.ts for the layout).
  *
  * Money follows RFC 4006 credit control: an allowed call reserves what its granted duration may cost;
- * available = balance - open reservations; spend limits count reserved plus settled spend; settling a call charges
+ * available = balance - open reservations; spend limits count reserved plus settled spend in sliding windows (spend-windows.ts); settling a call charges
  * its real cost once and releases the rest; a reservation nobody settles is released once it has expired.
  */
 import { slidingCount } from '../profiling/destination-detection.js';
@@ -21,6 +21,11 @@ export interface LiveCall {
   readonly grantedSeconds: number;
   /** After this instant the reservation is released even if the call was never reported. */
   readonly expiresAtMs: number;
+  /**
+   * The hour window's (5-minute) spend bucket its reservation is counted in (spend-windows.ts); what it does not use
+   * is given back there. Absent on a call recorded before the buckets.
+   */
+  readonly spendBucket?: number;
 }
 
 /** A settled call, kept briefly so that a settlement retried after a crash is recognised and charges nothing twice. */
@@ -45,11 +50,20 @@ export interface AccountLedger {
   readonly settled: Readonly<Record<string, SettledCall>>;
   /** Allowed calls per minute index (epoch minutes). */
   readonly allowedCallsByMinute: Readonly<Record<number, number>>;
-  /** Reserved plus settled spend of the calls authorized in each hour / UTC day (epoch hour / day index). */
-  readonly spendMicrosByHour: Readonly<Record<number, number>>;
-  readonly spendMicrosByDay: Readonly<Record<number, number>>;
+  /**
+   * Reserved plus settled spend by bucket of the sliding windows (spend-windows.ts): 5-minute buckets for the hour
+   * window, 1-hour buckets for the day window (epoch bucket index).
+   */
+  readonly spendBuckets: { readonly hour: Readonly<Record<number, number>>; readonly day: Readonly<Record<number, number>> };
+  /** Spend per fixed epoch hour / UTC day, as written before the sliding windows; read conservatively until it ages out. */
+  readonly legacySpend: { readonly hour: Readonly<Record<number, number>>; readonly day: Readonly<Record<number, number>> };
   /** Attempts to destinations unusual for the account, per detection window index. */
   readonly unusualByWindow: Readonly<Record<number, UnusualAttempts>>;
+  /**
+   * When the whole item was read (a copy kept by a process is folded with what its own writes return, the rest is as
+   * of this read): the spend check guards the buckets that may have grown since. Unknown: all of them are guarded.
+   */
+  readonly readAtMs?: number;
 }
 
 export const EMPTY_LEDGER: AccountLedger = {
@@ -59,19 +73,12 @@ export const EMPTY_LEDGER: AccountLedger = {
   liveCalls: [],
   settled: {},
   allowedCallsByMinute: {},
-  spendMicrosByHour: {},
-  spendMicrosByDay: {},
+  spendBuckets: { hour: {}, day: {} },
+  legacySpend: { hour: {}, day: {} },
   unusualByWindow: {},
 };
 
 export const minuteIndex = (epochMs: number) => Math.floor(epochMs / 60_000);
-export const hourIndex = (epochMs: number) => Math.floor(epochMs / 3_600_000);
-export const dayIndex = (epochMs: number) => Math.floor(epochMs / 86_400_000);
-
-/** The spend buckets a call's cost belongs to: those of the hour and day it was authorized in. */
-export function spendBucketsOf(authorizedAtMs: number): { readonly hour: number; readonly day: number } {
-  return { hour: hourIndex(authorizedAtMs), day: dayIndex(authorizedAtMs) };
-}
 
 export function isExpired(call: LiveCall, nowMs: number): boolean {
   return call.expiresAtMs <= nowMs;
@@ -97,13 +104,6 @@ export function callsLastMinute(ledger: AccountLedger, nowMs: number, including:
   return Math.ceil(slidingCount(current, ledger.allowedCallsByMinute[minute - 1] ?? 0, nowMs, 1));
 }
 
-export function spendThisHourMicros(ledger: AccountLedger, nowMs: number): number {
-  return ledger.spendMicrosByHour[hourIndex(nowMs)] ?? 0;
-}
-
-export function spendTodayMicros(ledger: AccountLedger, nowMs: number): number {
-  return ledger.spendMicrosByDay[dayIndex(nowMs)] ?? 0;
-}
 
 export function findLiveCall(ledger: AccountLedger, callId: string): LiveCall | undefined {
   return ledger.liveCalls.find((call) => call.callId === callId);

@@ -2,6 +2,7 @@
 import type { AccountSnapshot, DecisionRecord } from '../policy/authorize-call.js';
 import type { Destination } from '../policy/decision.js';
 import type { LiveCall, SettledCall } from './ledger.js';
+import type { SpendAdjustment, SpendCheck } from './spend-windows.js';
 
 /** The report as claimed on the call: what the switch said, and when. */
 export interface CompletionClaim {
@@ -48,17 +49,23 @@ export interface GrantChange {
   readonly reservedMicros: number;
   readonly grantedSeconds: number;
   readonly expiresAtMs: number;
+  /** The spend bucket the whole reservation is counted in from now on (the current one: it is re-reserved now). */
+  readonly spendBucket: number;
 }
 
 export interface ExtensionGuard {
   readonly expectedVersion: number;
-  readonly hourLimitMicros: number | null;
-  readonly dayLimitMicros: number | null;
+  /** The sliding windows' checks, one per window with a limit (domain/calls/spend-windows.ts). */
+  readonly spendChecks: readonly SpendCheck[];
+  /** The reservation moved into the current buckets. */
+  readonly spend: readonly SpendAdjustment[];
 }
 
 export interface CountryProfile {
   readonly completedCalls: number;
   readonly firstCompletedAt: string | undefined;
+  /** Distinct UTC days with a completed call to the country (rows written before it was kept count their calls' days from now on). */
+  readonly distinctDays: number;
 }
 
 export interface LiveCallStore {
@@ -68,19 +75,24 @@ export interface LiveCallStore {
   readAccount(accountId: string): Promise<AccountSnapshot | undefined>;
 
   /** Grows a live call's grant; refused if the call changed, the version moved, or the balance or spend limits cannot carry it. */
-  extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite>;
+  extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard): Promise<LedgerWrite>;
   /**
    * Ends a live call: releases its reservation, charges its real cost and leaves a settled-call mark, so a later
-   * applier sees the charge was made. Refused if the call changed or is gone.
+   * applier sees the charge was made; `spend` moves the spend buckets (spend-windows.ts settlementSpend). Refused if
+   * the call changed or is gone.
    */
-  settle(accountId: string, call: LiveCall, settled: SettledCall, authorizedAtMs: number): Promise<LedgerWrite>;
-  /** Ends a live call whose reservation expired unreported: releases it, charges nothing. Refused if the call changed or is gone. */
-  release(accountId: string, call: LiveCall): Promise<LedgerWrite>;
+  settle(accountId: string, call: LiveCall, settled: SettledCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite>;
+  /**
+   * Ends a live call whose reservation expired unreported: releases it, charges nothing, and takes the reservation
+   * out of the spend bucket it was counted in (`spend`). Refused if the call changed or is gone.
+   */
+  release(accountId: string, call: LiveCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite>;
   /**
    * Charges a call whose reservation had already been released (reported after it expired), leaving a
-   * settled-call mark; refused if the call is live again or was charged already.
+   * settled-call mark and counting the charge as spend now (`spend`); refused if the call is live again or was charged
+   * already, or the account is gone.
    */
-  chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite>;
+  chargeReleased(accountId: string, callId: string, settled: SettledCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite>;
   /** Marks the completion applied, with its charge; the account's settled-call mark is then dropped by a later write. */
   markApplied(accountId: string, callId: string, appliedAt: string, chargedMicros: number): Promise<void>;
   /**

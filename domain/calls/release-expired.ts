@@ -10,6 +10,7 @@
  */
 import type { AccountSnapshot } from '../policy/authorize-call.js';
 import type { LiveCall } from './ledger.js';
+import { releaseFrom } from './spend-windows.js';
 import type { Clock } from '../shared/ports.js';
 import type { LiveCallStore } from './ports.js';
 import { applyAbandoned, isAbandoned } from './settle-call.js';
@@ -22,7 +23,8 @@ export function makeReleaseExpired(deps: { readonly store: LiveCallStore; readon
     const records = await deps.store.loadCalls(calls.map((call) => call.callId));
     for (const call of calls) {
       const stored = records.get(call.callId);
-      if (!stored?.completion) await deps.store.release(accountId, call);
+      // The reservation leaves the spend bucket it was counted in too: a late report then counts the real charge once.
+      if (!stored?.completion) await deps.store.release(accountId, call, releaseFrom(call, call.reservedMicros));
       else if (isAbandoned(stored.completion, now)) await applyAbandoned(deps.store, stored.record, now);
     }
   };

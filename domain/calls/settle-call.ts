@@ -22,6 +22,7 @@ import { knownCountry, type DetectionThresholds } from '../profiling/destination
 import type { Clock } from '../shared/ports.js';
 import { costMicros } from './credit-control.js';
 import { findLiveCall, type LiveCall } from './ledger.js';
+import { chargeNow, settlementSpend, spendBucket } from './spend-windows.js';
 import type { Completion, LedgerCounters, LiveCallStore, StoredCompletion } from './ports.js';
 
 export interface SettleCallRequest {
@@ -71,12 +72,15 @@ export function makeSettleCall(deps: SettleCallDependencies) {
 
     const completion = completionOf(record, claim.completion);
     const [applied, profile] = await Promise.all([
-      applySettlement(deps.store, record, completion, { expected: expectedLiveCall(record, deps.reservationGraceSeconds) }),
+      applySettlement(deps.store, record, completion, { expected: expectedLiveCall(record, deps.reservationGraceSeconds) }, now.getTime()),
       deps.store.recordProfile(accountId, record.destination, completion),
     ]);
-    const becomesKnown =
-      request.durationSeconds > 0 &&
-      knownCountry(profile.completedCalls, profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime(), now.getTime(), deps.detection);
+    const history = {
+      completedCalls: profile.completedCalls,
+      firstCompletedAtMs: profile.firstCompletedAt ? Date.parse(profile.firstCompletedAt) : now.getTime(),
+      distinctDays: profile.distinctDays,
+    };
+    const becomesKnown = request.durationSeconds > 0 && knownCountry(history, record.destination.ratePerMinute, now.getTime(), deps.detection);
     await Promise.all([
       deps.store.markApplied(accountId, request.callId, now.toISOString(), completion.chargedMicros),
       becomesKnown ? deps.store.addKnownCountry(accountId, record.destination.country) : Promise.resolve(),
@@ -102,6 +106,7 @@ export function expectedLiveCall(record: DecisionRecord, reservationGraceSeconds
     reservedMicros: costMicros(record.maxDurationSeconds, record.destination.ratePerMinute),
     grantedSeconds: record.maxDurationSeconds,
     expiresAtMs: Date.parse(record.decidedAt) + (record.maxDurationSeconds + reservationGraceSeconds) * 1000,
+    spendBucket: spendBucket('hour', Date.parse(record.decidedAt)),
   };
 }
 
@@ -121,8 +126,12 @@ export async function applyAbandoned(store: LiveCallStore, record: DecisionRecor
   const again = await store.loadCall(record.callId);
   if (!again?.completion || again.completion.appliedAt !== undefined) return;
   const completion = completionOf(record, again.completion);
-  await applySettlement(store, record, completion, { snapshot });
-  await store.markApplied(accountId, record.callId, now.toISOString(), completion.chargedMicros);
+  const applied = await applySettlement(store, record, completion, { snapshot }, now.getTime());
+  await Promise.all([
+    store.markApplied(accountId, record.callId, now.toISOString(), completion.chargedMicros),
+    // As the first report would have: a charge that leaves less than nothing available ends the account's live calls.
+    applied.counters.availableMicros < 0 && applied.counters.liveCallCount > 0 ? store.markToEnd(accountId, 'INSUFFICIENT_BALANCE', now.toISOString()) : Promise.resolve(),
+  ]);
 }
 
 const APPLY_ATTEMPTS = 5;
@@ -137,14 +146,17 @@ export async function applySettlement(
   record: DecisionRecord,
   completion: Completion,
   start: { readonly expected?: LiveCall | undefined; readonly snapshot?: AccountSnapshot | undefined },
+  nowMs: number,
 ): Promise<{ readonly counters: LedgerCounters; readonly fromReservation: boolean }> {
   const accountId = record.accountId ?? '';
-  const authorizedAtMs = Date.parse(record.decidedAt);
   const settled = { chargedMicros: completion.chargedMicros, durationSeconds: completion.durationSeconds, settledAtMs: Date.parse(completion.completedAt) };
+  // What the call did not use goes back to the spend bucket its reservation is in; a charge made after its
+  // reservation was released (and given back) is counted as spend now, once (spend-windows.ts).
+  const settle = (call: LiveCall) => store.settle(accountId, call, settled, settlementSpend(call, settled.chargedMicros, nowMs));
   if (start.expected) {
-    const write = await store.settle(accountId, start.expected, settled, authorizedAtMs);
+    const write = await settle(start.expected);
     if (write.ok) return { counters: write.counters, fromReservation: true };
-    return applySettlement(store, record, completion, { snapshot: write.snapshot ?? (await store.readAccount(accountId)) });
+    return applySettlement(store, record, completion, { snapshot: write.snapshot ?? (await store.readAccount(accountId)) }, nowMs);
   }
   let snapshot = start.snapshot;
   for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt += 1) {
@@ -153,7 +165,7 @@ export async function applySettlement(
       return { counters: { availableMicros: snapshot.ledger.availableMicros, liveCallCount: snapshot.ledger.liveCallCount }, fromReservation: false };
     }
     const call = findLiveCall(snapshot.ledger, record.callId);
-    const write = call ? await store.settle(accountId, call, settled, authorizedAtMs) : await store.chargeReleased(accountId, record.callId, authorizedAtMs, settled);
+    const write = call ? await settle(call) : await store.chargeReleased(accountId, record.callId, settled, chargeNow(nowMs, settled.chargedMicros));
     if (write.ok) return { counters: write.counters, fromReservation: call !== undefined };
     snapshot = write.snapshot ?? (await store.readAccount(accountId));
   }

@@ -13,8 +13,16 @@ export interface DetectionThresholds {
   readonly newDestinationTotalAttempts: number;
   /** Completed calls to a country before it counts as known ... */
   readonly knownAfterCompletedCalls: number;
-  /** ... and how long after the first completed call (so a same-day IRSF run never makes itself "known"). */
+  /** ... and how long after the first completed call (so a same-day IRSF run never makes itself "known") ... */
   readonly knownAfterHours: number;
+  /** ... on at least this many distinct UTC days (a drip of a few calls a day takes days, not hours) ... */
+  readonly knownAfterDistinctDays: number;
+  /**
+   * ... and only at a rate per minute up to this: a destination dearer than this (premium and IRSF ranges) never
+   * becomes usual by traffic alone, however patient the drip, but only by the customer's whitelist or a reviewer's
+   * unblock. null: no rate bound.
+   */
+  readonly knownMaxRatePerMinute: number | null;
   /**
    * The most one call to an unusual destination may cost (it bounds maxDurationSeconds); null for no bound.
    * The calls of a burst that pass before it is stopped are limited to this each.
@@ -30,6 +38,8 @@ export const DEFAULT_DETECTION: DetectionThresholds = {
   newDestinationTotalAttempts: 5,
   knownAfterCompletedCalls: 3,
   knownAfterHours: 24,
+  knownAfterDistinctDays: 3,
+  knownMaxRatePerMinute: 0.5,
   unusualCallMaxCost: 2,
 };
 

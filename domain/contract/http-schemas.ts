@@ -20,8 +20,9 @@ import { ipAddressSchema } from '../bans/ip-ban.js';
 import { issueCredentialSchema } from '../credentials/credential.js';
 import { authorizationRequestSchema } from '../policy/authorization-request.js';
 import { STOP_REASONS } from '../calls/live-call-control.js';
+import { callingHoursSchema, callingWindowSchema } from '../policy/calling-hours.js';
 import { DECISION_REASONS, DEFAULT_SIP_RESPONSES } from '../policy/decision.js';
-import { resolveReviewSchema, REVIEW_STATUSES } from '../reviews/review.js';
+import { resolveReviewSchema, REVIEW_ACTIONS, REVIEW_STATUSES } from '../reviews/review.js';
 import { pageQueryFields, pageQuerySchema } from '../shared/page.js';
 import { ROLES } from './routes.js';
 
@@ -115,6 +116,21 @@ const ruleEvidenceSchema = z
   .object({ rule: z.string(), step: z.number().int(), detail: z.string(), evidence: z.record(z.string(), z.unknown()) })
   .meta({ description: 'The rule that decided and the facts it looked at; `rule` tells the shape of `evidence` (README, "How a call is decided").' });
 
+const unblockActorSchema = z.enum(['customer', 'admin', 'reviewer']);
+
+/** A denial's unblock hint (domain/policy/unblock-hints.ts): the changes that would have let the call through, in order. */
+export const unblockHintSchema = z
+  .array(
+    z.union([
+      z.strictObject({ path: z.string(), value: z.union([z.number(), z.boolean(), z.string()]), by: unblockActorSchema }),
+      z.strictObject({ path: z.string(), add: z.union([z.string(), callingWindowSchema]), by: unblockActorSchema }),
+      z.strictObject({ path: z.string(), remove: z.string(), by: unblockActorSchema }),
+      z.strictObject({ action: z.literal('credit'), amount: z.number(), by: z.literal('admin') }),
+      z.strictObject({ action: z.literal('review'), review: z.enum(REVIEW_ACTIONS), destination: z.string().optional(), by: z.literal('reviewer') }),
+    ]),
+  )
+  .meta({ description: 'Deny only: the changes (a policy path set, added to or removed from; a credit; a review) that would have let the call through, and who may make each; [] when none would.' });
+
 /** The answer to `POST /v1/authorize`: what the switch acts on, and why (domain/policy/decision.ts). */
 export const authorizeAnswerSchema = z.strictObject({
   callId: z.string(),
@@ -128,6 +144,7 @@ export const authorizeAnswerSchema = z.strictObject({
   maxDurationSeconds: z.number().int().optional().meta({ description: 'Allow only: talk time granted from the answer.' }),
   interimSeconds: z.number().int().optional().meta({ description: 'Allow only, when more may be granted later: send an interim update after this many seconds.' }),
   rule: ruleEvidenceSchema,
+  unblock: unblockHintSchema.optional(),
   decidedAt: z.iso.datetime(),
   replayed: z.boolean().meta({ description: 'True when this callId was decided before: the first decision, answered again.' }),
 });
@@ -155,6 +172,7 @@ export const decisionRecordSchema = z.strictObject({
   maxDurationSeconds: z.number().int().nullable(),
   interimSeconds: z.number().int().nullable(),
   rule: ruleEvidenceSchema,
+  unblock: unblockHintSchema.optional(),
 });
 
 export const decisionPageAnswerSchema = z.strictObject({ accountId: z.string(), decisions: z.array(decisionRecordSchema), nextCursor: z.string().nullable() });
@@ -180,13 +198,18 @@ export const accountAnswerSchema = z.strictObject({
 
 export const healthAnswerSchema = z.strictObject({ status: z.literal('ok'), service: z.literal('tollgate') });
 
+/** The effective policy as the policy routes show it: with the carrier's calling windows beside the customer's. */
+const effectivePolicyAnswerSchema = accountPolicySchema.extend({ carrierCallingHours: callingHoursSchema.nullable() }).meta({
+  description: "The policy calls are decided on: the customer's made as strict as the carrier's controls, with the carrier's calling windows.",
+});
+
 /** GET and PUT /v1/accounts/{accountId}/policy. */
 export const policyAnswerSchema = z.strictObject({
   accountId: z.string(),
   version: z.number().int(),
   policy: accountPolicySchema.meta({ description: "The customer's own policy." }),
   carrierPolicy: carrierPolicySchema.meta({ description: "The carrier's controls on the account." }),
-  effectivePolicy: accountPolicySchema.meta({ description: "The policy calls are decided on: the customer's made as strict as the carrier's controls." }),
+  effectivePolicy: effectivePolicyAnswerSchema,
 });
 
 /** GET and PUT /v1/accounts/{accountId}/carrier-policy. */
@@ -194,7 +217,7 @@ export const carrierPolicyAnswerSchema = z.strictObject({
   accountId: z.string(),
   version: z.number().int(),
   carrierPolicy: carrierPolicySchema,
-  effectivePolicy: accountPolicySchema,
+  effectivePolicy: effectivePolicyAnswerSchema,
 });
 
 const credentialSummaryFields = {
@@ -275,7 +298,7 @@ export interface RouteAnswer {
   readonly description: string;
   /** The answer's JSON schema; absent: described in words only. */
   readonly schema?: z.ZodType;
-  /** Examples by name, each a value the route really answers. */
+  /** Examples by name, each valid against `schema` (test/domain/contract/openapi.test.ts). */
   readonly examples?: Readonly<Record<string, { readonly summary: string; readonly value: unknown }>>;
 }
 
@@ -330,6 +353,7 @@ const DENY_EXAMPLE = {
     detail: "88213 is on the carrier's high-risk list",
     evidence: { highRiskPrefix: '88213', allowedHighRiskPrefixes: [] },
   },
+  unblock: [{ path: 'allowedHighRiskPrefixes', add: '88213', by: 'customer' }],
   decidedAt: '2026-11-29T21:04:06.456Z',
   replayed: false,
 };

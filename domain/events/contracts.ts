@@ -13,15 +13,26 @@ const base = {
 };
 const accountBase = { ...base, accountId: z.string().min(1) };
 
-const evidence = z.object({
+/**
+ * The burst that restricted a destination. The counts carry the decision evidence's names (one meaning each):
+ * `attemptsToDestination` to this country, `unusualAttempts` to unusual countries together, and `thresholds` the
+ * limits they crossed. Events and reviews written before v1.1 named them `attempts` and `newDestinationAttempts`
+ * (the latter also a threshold's name): those are still read, never written.
+ */
+const currentEvidence = z.object({
   rule: z.string(),
   destinations: z.array(z.string()),
-  attempts: z.number().int().nonnegative(),
-  newDestinationAttempts: z.number().nonnegative(),
+  attemptsToDestination: z.number().int().nonnegative(),
+  unusualAttempts: z.number().nonnegative(),
   windowMinutes: z.number().int().positive(),
   spendLastHour: z.number().nonnegative(),
   thresholds: z.record(z.string(), z.number()),
 });
+const earlierEvidence = currentEvidence.omit({ attemptsToDestination: true, unusualAttempts: true }).extend({
+  attempts: z.number().int().nonnegative(),
+  newDestinationAttempts: z.number().nonnegative(),
+});
+const evidence = z.union([currentEvidence, earlierEvidence]);
 export type RestrictionEvidence = z.infer<typeof evidence>;
 /** The evidence as stored on a review item, parsed again when read. */
 export const restrictionEvidenceSchema = evidence;
@@ -48,7 +59,15 @@ export const EVENT_CONTRACTS = {
     .object({ ...accountBase, destination: z.string(), callId: z.string(), evidence })
     .strict(),
   // A review opens on either rule; `evidence.rule` tells which.
-  'Account Flagged For Review': z.object({ ...accountBase, reviewId: z.string(), evidence: z.union([peerAuthFailureEvidence, evidence]) }).strict(),
+  'Account Flagged For Review': z
+    .object({
+      ...accountBase,
+      reviewId: z.string(),
+      evidence: z.union([peerAuthFailureEvidence, evidence]),
+      /** The account was held `under_review` (carrier policy `holdOnReview`); absent in events written before it existed. */
+      accountHeld: z.boolean().optional(),
+    })
+    .strict(),
   'Review Resolved': z
     .object({ ...accountBase, reviewId: z.string(), action: z.enum(['clear', 'suspend']), note: z.string(), resolvedBy: z.string() })
     .strict(),

@@ -22,12 +22,11 @@ import {
   expiredCalls,
   findLiveCall,
   openReservationsMicros,
-  spendThisHourMicros,
-  spendTodayMicros,
 } from '../calls/ledger.js';
+import { spendLastDayMicros, spendLastHourMicros } from '../calls/spend-windows.js';
 import type { EventDetail } from '../events/contracts.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
-import { isUsualCountry, resolveThresholds, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
+import { isUsualDestination, resolveThresholds, usualFactsOf, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros } from '../shared/money.js';
 import type { Clock, IdGenerator } from '../shared/ports.js';
@@ -43,11 +42,19 @@ import {
   type ActiveBan,
   type DecisionSettings,
   type EngineDecision,
+  type EvaluationInput,
   type ResolvedCallTarget,
 } from './evaluate-call.js';
+import { unblockHints, type UnblockChange } from './unblock-hints.js';
 import type { PrefixSet } from './prefix-set.js';
 
 export interface DecisionRecord extends CallDecision<RecordedRule> {
+  /**
+   * On a denial the engine decided: the changes that would have let the call through (./unblock-hints.ts); `[]`
+   * when nothing short of a reviewer may help. Absent on allows, on decisions made while degraded and on records
+   * written before hints existed.
+   */
+  readonly unblock?: readonly UnblockChange[];
   readonly decisionId: string;
   readonly callId: string;
   readonly decidedAt: string;
@@ -202,8 +209,9 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     });
     /** The destination country when this attempt counts for burst detection (worked out once per snapshot). */
     const unusualOf = (snapshot: AccountSnapshot) => unusualCountryOf(target, snapshot.account, rateDeck, deps.settings);
-    const decide = (snapshot: AccountSnapshot | undefined, unusualCountry = snapshot ? unusualOf(snapshot) : undefined) =>
-      evaluateCall({
+    /** The engine's decision; a denial carries its unblock hint, worked out by the engine on the same input. */
+    const decide = (snapshot: AccountSnapshot | undefined, unusualCountry = snapshot ? unusualOf(snapshot) : undefined): HintedDecision => {
+      const input: EvaluationInput = {
         request,
         target,
         account: activeBan ? undefined : snapshot?.account,
@@ -214,7 +222,10 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
         rateDeck,
         highRiskPrefixes,
         settings: deps.settings,
-      });
+      };
+      const decision = evaluateCall(input);
+      return decision.decision === 'allow' ? decision : { ...decision, unblock: unblockHints(input, decision) };
+    };
 
     // A banned source or an unidentifiable caller is decided without the account.
     if (activeBan || !target.accountKey) {
@@ -360,6 +371,9 @@ export function makeDegradedDecision(deps: Pick<AuthorizeCallDependencies, 'stor
   };
 }
 
+/** An engine decision, with the unblock hint of a denial. */
+type HintedDecision = EngineDecision & { readonly unblock?: readonly UnblockChange[] };
+
 const ZERO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0, reservedMicros: 0 };
 const NO_ACTIVITY: DestinationActivity = { current: {}, previous: {}, currentTotal: 0, previousTotal: 0 };
 
@@ -369,8 +383,8 @@ function usageOf(snapshot: AccountSnapshot, now: Date): AccountUsage {
   return {
     callsLastMinute: callsLastMinute(ledger, nowMs, 1),
     concurrentCalls: activeCalls(ledger, nowMs).length,
-    spendLastHour: fromMicros(spendThisHourMicros(ledger, nowMs)),
-    spendToday: fromMicros(spendTodayMicros(ledger, nowMs)),
+    spendLastHour: fromMicros(spendLastHourMicros(ledger, nowMs)),
+    spendToday: fromMicros(spendLastDayMicros(ledger, nowMs)),
     reservedMicros: openReservationsMicros(ledger, nowMs),
   };
 }
@@ -394,11 +408,9 @@ function unusualCountryOf(target: ResolvedCallTarget, account: Account, rateDeck
   if (!resolveThresholds(settings.detection, account.policy.autoRestriction).enabled) return undefined;
   const normalized = normalizeDialledString(target.dialled, { homeCountry: account.homeCountry });
   if (!normalized.ok) return undefined;
-  const country = rateDeck.lookup(normalized.digits)?.country;
-  if (!country) return undefined;
-  return isUsualCountry(country, { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries })
-    ? undefined
-    : country;
+  const route = rateDeck.lookup(normalized.digits);
+  if (!route) return undefined;
+  return isUsualDestination(route.country, route.ratePerMinute, usualFactsOf(account), settings.detection.knownMaxRatePerMinute) ? undefined : route.country;
 }
 
 /** The evidence of an attempt that crossed a burst threshold: its destination is to be restricted with its record. */
@@ -438,10 +450,10 @@ function restrictionEvent(record: DecisionRecord, evidence: BurstRestriction, sn
     evidence: {
       rule: evidence.trigger,
       destinations: [...evidence.unusualCountries],
-      attempts: Math.ceil(evidence.attemptsToDestination),
-      newDestinationAttempts: evidence.unusualAttempts,
+      attemptsToDestination: Math.ceil(evidence.attemptsToDestination),
+      unusualAttempts: evidence.unusualAttempts,
       windowMinutes: evidence.windowMinutes,
-      spendLastHour: fromMicros(spendThisHourMicros(snapshot.ledger, now.getTime())),
+      spendLastHour: fromMicros(spendLastHourMicros(snapshot.ledger, now.getTime())),
       thresholds: evidence.thresholds,
     },
   };

@@ -8,20 +8,25 @@
  * arrive together no more pass than would pass one at a time:
  *  - the account's version is the one decided on (a suspension, policy change or new restriction since then);
  *  - an allowed call: not already live; live calls below the concurrency limit; the reservation within the
- *    available balance; allowed calls this minute below what the velocity limit leaves; spend this hour / day
- *    plus the reservation within the spend limits;
+ *    available balance; allowed calls this minute below what the velocity limit leaves; the current spend
+ *    bucket plus the reservation within what the sliding hour / day windows' other buckets leave of the spend
+ *    limits, and those of the other buckets that may have grown since the read no larger than read
+ *    (domain/calls/spend-windows.ts explains why that is the sliding rule);
  *  - an attempt to an unusual destination: the window's counts below what the burst thresholds leave.
  */
 import type { Account } from '../accounts/account.js';
 import { costMicros, type CreditSettings } from '../calls/credit-control.js';
+import { callsAllowedBefore, minuteIndex, type AccountLedger, type LiveCall } from '../calls/ledger.js';
 import {
-  callsAllowedBefore,
-  dayIndex,
-  hourIndex,
-  minuteIndex,
-  type AccountLedger,
-  type LiveCall,
-} from '../calls/ledger.js';
+  chargeNow,
+  deadLegacySpend,
+  deadSpendBuckets,
+  spendBucket,
+  spendCheck,
+  type SpendAdjustment,
+  type SpendCheck,
+  type SpendWindowName,
+} from '../calls/spend-windows.js';
 import { attemptsAllowedBefore, resolveThresholds, windowIndex, type DetectionThresholds } from '../profiling/destination-detection.js';
 import { toMicros } from '../shared/money.js';
 import { stepOf, type CallDecision } from './decision.js';
@@ -45,10 +50,10 @@ export interface VelocityCommitment {
 }
 
 export interface SpendCommitment {
-  readonly hour: number;
-  readonly day: number;
-  readonly hourLimitMicros: number | null;
-  readonly dayLimitMicros: number | null;
+  /** One per window with a limit: what the write checks. */
+  readonly checks: readonly SpendCheck[];
+  /** The reservation, added to the current bucket of each window (given back by the same amounts on an undo). */
+  readonly adjustments: readonly SpendAdjustment[];
 }
 
 export interface UnusualAttemptCommitment {
@@ -65,8 +70,10 @@ export interface UnusualAttemptCommitment {
 /** Counters and records the write may drop because no decision reads them any more. */
 export interface LedgerCleanup {
   readonly minutes: readonly number[];
-  readonly hours: readonly number[];
-  readonly days: readonly number[];
+  /** Spend buckets no window counts any more. */
+  readonly spendBuckets: readonly { readonly window: SpendWindowName; readonly bucket: number }[];
+  /** Legacy fixed hour / day counters no window counts any more (by their hour / day index). */
+  readonly legacySpend: readonly { readonly window: SpendWindowName; readonly index: number }[];
   readonly unusual: readonly { readonly window: number; readonly countries: readonly string[] }[];
   readonly settledCallIds: readonly string[];
 }
@@ -118,7 +125,12 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
     reservedMicros: costMicros(decision.maxDurationSeconds, destination.ratePerMinute),
     grantedSeconds: decision.maxDurationSeconds,
     expiresAtMs: nowMs + (decision.maxDurationSeconds + input.credit.reservationGraceSeconds) * 1000,
+    spendBucket: spendBucket('hour', nowMs),
   };
+  const spendLimits = [
+    ['hour', limits.spendPerHour],
+    ['day', limits.spendPerDay],
+  ] as const;
   return {
     ...base,
     liveCall: { call, concurrencyLimit: limits.concurrentCalls, requiredAvailableMicros: requiredAvailable(call, decision, input.credit) },
@@ -128,10 +140,8 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
       previousSeen: previousMinuteCalls,
     },
     spend: {
-      hour: hourIndex(nowMs),
-      day: dayIndex(nowMs),
-      hourLimitMicros: limits.spendPerHour === null ? null : toMicros(limits.spendPerHour),
-      dayLimitMicros: limits.spendPerDay === null ? null : toMicros(limits.spendPerDay),
+      checks: spendLimits.flatMap(([window, limit]) => (limit === null ? [] : [spendCheck(ledger, window, nowMs, toMicros(limit), call.reservedMicros)])),
+      adjustments: chargeNow(nowMs, call.reservedMicros),
     },
     ...(unusual ? { unusual } : {}),
   };
@@ -171,14 +181,14 @@ function unusualCommitment(country: string, account: Account, ledger: AccountLed
   };
 }
 
-/** Keeps the current and previous minute, hour, day and detection window; older counters are dead weight. */
+/** Keeps the current and previous minute and detection window, and the spend buckets a window counts; older counters are dead weight. */
 function cleanupOf(ledger: AccountLedger, nowMs: number, windowMinutes: number): LedgerCleanup {
   const older = (indexes: Iterable<string>, current: number) => [...indexes].map(Number).filter((index) => index < current - 1);
   const window = windowIndex(nowMs, windowMinutes);
   return {
     minutes: older(Object.keys(ledger.allowedCallsByMinute), minuteIndex(nowMs)),
-    hours: older(Object.keys(ledger.spendMicrosByHour), hourIndex(nowMs)),
-    days: older(Object.keys(ledger.spendMicrosByDay), dayIndex(nowMs)),
+    spendBuckets: deadSpendBuckets(ledger, nowMs),
+    legacySpend: deadLegacySpend(ledger, nowMs),
     unusual: older(Object.keys(ledger.unusualByWindow), window).map((index) => ({
       window: index,
       countries: Object.keys(ledger.unusualByWindow[index]?.byCountry ?? {}),

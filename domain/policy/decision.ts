@@ -2,6 +2,7 @@
  * What the switch gets back for a call attempt: a decision, the stable reason code, the SIP response to send on
  * denial, the destination as Tollgate understood it, and the evidence of the rule that decided.
  */
+import type { Weekday } from './calling-hours.js';
 
 /**
  * The rules in the order they run; the first that denies decides (README, "How a call is decided"). Step n is the
@@ -21,6 +22,7 @@ export const RULE_STEPS = [
   { name: 'notHighRisk', reasons: ['HIGH_RISK_DESTINATION'] },
   { name: 'internationalAllowed', reasons: ['INTERNATIONAL_DISABLED'] },
   { name: 'rateWithinMaximum', reasons: ['RATE_ABOVE_MAX'] },
+  { name: 'withinCallingHours', reasons: ['OUTSIDE_CALLING_HOURS'] },
   { name: 'velocityWithinLimit', reasons: ['VELOCITY_LIMIT'] },
   { name: 'concurrencyWithinLimit', reasons: ['CONCURRENCY_LIMIT'] },
   { name: 'spendWithinLimits', reasons: ['SPEND_LIMIT'] },
@@ -77,6 +79,7 @@ export const DEFAULT_SIP_RESPONSES: Readonly<Record<DecisionReason, SipResponse>
   HIGH_RISK_DESTINATION: FORBIDDEN,
   INTERNATIONAL_DISABLED: FORBIDDEN,
   RATE_ABOVE_MAX: FORBIDDEN,
+  OUTSIDE_CALLING_HOURS: FORBIDDEN,
   VELOCITY_LIMIT: BUSY,
   CONCURRENCY_LIMIT: BUSY,
   SPEND_LIMIT: PAYMENT,
@@ -161,10 +164,27 @@ export interface EvidenceByReason {
   INTERNATIONAL_DISABLED: { readonly homeCountry: string; readonly country: string; readonly whitelistCountries: readonly string[] };
   /** A whitelisted country is never refused for its rate: `whitelisted` is always false here. */
   RATE_ABOVE_MAX: { readonly ratePerMinute: number; readonly maxRatePerMinute: number; readonly whitelisted: false };
+  /**
+   * The first set of calling windows the call is outside of (the customer's, then the carrier's), the account's wall
+   * clock in that set's zone, and when every window set that applies to the call is next open (null: not within 8 days).
+   */
+  OUTSIDE_CALLING_HOURS: {
+    readonly setBy: 'customer' | 'carrier';
+    readonly timezone: string;
+    readonly appliesTo: 'international' | 'all';
+    readonly localTime: string;
+    readonly weekday: Weekday;
+    readonly nextWindow: { readonly local: string; readonly utc: string } | null;
+  };
   VELOCITY_LIMIT: { readonly callsLastMinute: number; readonly callsPerMinute: number };
   /** The limit reached, or too many simultaneous attempts on the account (authorize-call.ts, after lost races). */
   CONCURRENCY_LIMIT: { readonly concurrentCalls: number; readonly limit: number } | { readonly contention: true };
-  SPEND_LIMIT: { readonly window: 'hour' | 'day'; readonly spent: number; readonly limit: number };
+  /**
+   * `window`: the sliding 60 minutes (`hour`) or 24 hours (`day`); `spent`: reserved plus settled spend counted in it,
+   * since `since` (the start of its oldest bucket: up to 5 minutes / 1 hour more than the span); `limit` the
+   * account's spendPerHour / spendPerDay. Records written before the sliding windows have no `since`.
+   */
+  SPEND_LIMIT: { readonly window: 'hour' | 'day'; readonly spent: number; readonly limit: number; readonly since?: string };
   INSUFFICIENT_BALANCE: { readonly balance: number; readonly reserved: number; readonly available: number; readonly minimumCost: number };
   ALLOWED: GrantEvidence;
   /** Refused because of the outage (fail mode deny, no reference data, an unverified credential), or let through (fail mode allow). */

@@ -13,20 +13,26 @@
  *  9. it is not on the carrier's high-risk list (unless the account allows that prefix);
  * 10. international calling is on, or the country is whitelisted or domestic;
  * 11. the rate is within the account's maximum, or the country is whitelisted;
- * 12. velocity: calls per minute;  13. concurrent calls;  14. spend per hour and per day;
- * 15. the available balance (balance minus the reservations of calls in progress) pays for the minimum billable
+ * 12. the call is inside the account's calling windows and the carrier's (domain/policy/calling-hours.ts);
+ * 13. velocity: calls per minute;  14. concurrent calls;  15. spend in the sliding last 60 minutes and 24 hours;
+ * 16. the available balance (balance minus the reservations of calls in progress) pays for the minimum billable
  *     time;
- * 16. the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds allow, or a
+ * 17. the call is allowed with a grant (domain/calls/credit-control.ts): the whole duration its bounds allow, or a
  *     first slice of it to be extended on interim updates (a spend limit that leaves less than the minimum billable
- *     time denies here, as step 14).
+ *     time denies here, as step 15).
  *
  * Cheap identity and source checks come first so that a denied attacker learns nothing about routes or prices;
  * the whitelist overrides only the international and max-rate rules, never explicit blocks or the high-risk list.
  * Burst detection runs before the high-risk, international and rate rules so that a compromised PBX hammering
- * forbidden destinations is flagged for review, not just refused call by call.
+ * forbidden destinations is flagged for review, not just refused call by call. Calling windows come after it for the
+ * same reason (a night-time attempt to an unusual destination still counts towards a burst: IRSF runs at night),
+ * and after the destination rules, which say more about a call than its hour; before the limits, so that an
+ * attempt outside the windows takes nothing.
  */
 import type { Account } from '../accounts/account.js';
+import { effectiveCallingHours } from '../accounts/carrier-policy.js';
 import { firstGrant, secondsFor, type CreditSettings } from '../calls/credit-control.js';
+import { windowStartMs } from '../calls/spend-windows.js';
 import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-number.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
@@ -45,6 +51,7 @@ import {
   type RuleName,
   type SipResponseTable,
 } from './decision.js';
+import { isoInZone, isWithinCallingHours, localTimeIn, nextOpening } from './calling-hours.js';
 import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
 import {
@@ -88,7 +95,10 @@ export interface AccountUsage {
   readonly callsLastMinute: number;
   /** Calls in progress (unexpired reservations). */
   readonly concurrentCalls: number;
-  /** Reserved plus settled spend of the calls authorized this hour / this UTC day. */
+  /**
+   * Reserved plus settled spend in the sliding last 60 minutes / last 24 hours (domain/calls/spend-windows.ts: may
+   * count up to one bucket more, 5 minutes / 1 hour, never less).
+   */
   readonly spendLastHour: number;
   readonly spendToday: number;
   /** Open reservations of the calls in progress; available balance = balance - reserved. */
@@ -285,9 +295,11 @@ function notRestricted(call: CallUnderEvaluation) {
   const thresholds = resolveThresholds(input.settings.detection, policy.autoRestriction);
   const assessment = assessDestination({
     country,
+    ratePerMinute: call.destination.ratePerMinute,
     homeCountry: account.homeCountry,
     whitelist: policy.whitelistCountries,
     knownCountries: account.knownCountries,
+    confirmedCountries: account.confirmedCountries ?? [],
     activity: input.activity,
     thresholds,
     nowMs: input.now.getTime(),
@@ -335,7 +347,39 @@ function rateWithinMaximum(call: CallUnderEvaluation) {
   return deny(call, 'RATE_ABOVE_MAX', `rate ${ratePerMinute}/min is above the account's maximum ${maxRatePerMinute}/min`, { ratePerMinute, maxRatePerMinute, whitelisted: false });
 }
 
-// 12–15: can the account afford it now. These are also the conditions of the write that takes the call
+// 12: may the account call at this hour.
+
+/**
+ * Inside the customer's windows and the carrier's, when they apply: `appliesTo: international` exempts calls to the
+ * home country. The evidence reads the account's wall clock in the zone of the set that refuses.
+ */
+function withinCallingHours(call: CallUnderEvaluation) {
+  const { account } = call;
+  if (!account.policy.callingHours && !account.carrierPolicy?.callingHours) return undefined;
+  const international = call.destination.country !== account.homeCountry;
+  const applicable = effectiveCallingHours(account).filter(({ hours }) => hours.appliesTo === 'all' || international);
+  if (applicable.length === 0) return undefined;
+  const nowMs = call.input.now.getTime();
+  const outside = applicable.find(({ hours }) => !isWithinCallingHours(hours, nowMs));
+  if (!outside) return undefined;
+  const { timezone, appliesTo } = outside.hours;
+  const local = localTimeIn(timezone, nowMs);
+  const next = nextOpening(
+    applicable.map(({ hours }) => hours),
+    nowMs,
+  );
+  const nextWindow = next === undefined ? null : { local: isoInZone(timezone, next), utc: new Date(next).toISOString() };
+  return deny(call, 'OUTSIDE_CALLING_HOURS', `${local.weekday} ${local.iso} (${timezone}) is outside the ${outside.setBy}'s calling windows`, {
+    setBy: outside.setBy,
+    timezone,
+    appliesTo,
+    localTime: local.iso,
+    weekday: local.weekday,
+    nextWindow,
+  });
+}
+
+// 13–16: can the account afford it now. These are also the conditions of the write that takes the call
 // (domain/policy/call-commitment.ts), so they hold for simultaneous calls.
 
 function velocityWithinLimit(call: CallUnderEvaluation) {
@@ -356,12 +400,17 @@ function spendWithinLimits(call: CallUnderEvaluation) {
   const { spendPerHour, spendPerDay } = call.account.policy.limits;
   const { spendLastHour, spendToday } = call.input.usage;
   if (spendPerHour !== null && spendLastHour >= spendPerHour) {
-    return deny(call, 'SPEND_LIMIT', `spend this hour ${spendLastHour} reached the limit ${spendPerHour}`, { window: 'hour', spent: spendLastHour, limit: spendPerHour });
+    return deny(call, 'SPEND_LIMIT', `spend in the last 60 minutes ${spendLastHour} reached the limit ${spendPerHour}`, spendEvidence(call, 'hour', spendLastHour, spendPerHour));
   }
   if (spendPerDay !== null && spendToday >= spendPerDay) {
-    return deny(call, 'SPEND_LIMIT', `spend this day ${spendToday} reached the limit ${spendPerDay}`, { window: 'day', spent: spendToday, limit: spendPerDay });
+    return deny(call, 'SPEND_LIMIT', `spend in the last 24 hours ${spendToday} reached the limit ${spendPerDay}`, spendEvidence(call, 'day', spendToday, spendPerDay));
   }
   return undefined;
+}
+
+/** The evidence of a spend limit: the sliding window, what it counts since `since` (its oldest bucket's start), the limit. */
+function spendEvidence(call: CallUnderEvaluation, window: 'hour' | 'day', spent: number, limit: number) {
+  return { window, spent, limit, since: new Date(windowStartMs(window, call.input.now.getTime())).toISOString() };
 }
 
 function balanceCovers(call: CallUnderEvaluation) {
@@ -379,7 +428,7 @@ function balanceCovers(call: CallUnderEvaluation) {
   });
 }
 
-// 16: allow, with a grant.
+// 17: allow, with a grant.
 
 /**
  * The duration is the tightest of: the carrier's cap, what the available balance buys, what is left of the spend
@@ -403,8 +452,8 @@ function grant(call: CallUnderEvaluation) {
   });
   if (seconds < settings.minimumBillableSeconds) {
     const detail = `what is left of the ${boundBy} limit pays for ${seconds}s only`;
-    if (boundBy === 'spendPerHour' && limits.spendPerHour !== null) return deny(call, 'SPEND_LIMIT', detail, { window: 'hour', spent: usage.spendLastHour, limit: limits.spendPerHour });
-    if (boundBy === 'spendPerDay' && limits.spendPerDay !== null) return deny(call, 'SPEND_LIMIT', detail, { window: 'day', spent: usage.spendToday, limit: limits.spendPerDay });
+    if (boundBy === 'spendPerHour' && limits.spendPerHour !== null) return deny(call, 'SPEND_LIMIT', detail, spendEvidence(call, 'hour', usage.spendLastHour, limits.spendPerHour));
+    if (boundBy === 'spendPerDay' && limits.spendPerDay !== null) return deny(call, 'SPEND_LIMIT', detail, spendEvidence(call, 'day', usage.spendToday, limits.spendPerDay));
   }
   const granted = firstGrant(seconds, rate, availableMicros, settings);
   const sip = settings.sipResponses.ALLOWED;
@@ -465,6 +514,7 @@ const RULES = {
   notHighRisk,
   internationalAllowed,
   rateWithinMaximum,
+  withinCallingHours,
   velocityWithinLimit,
   concurrencyWithinLimit,
   spendWithinLimits,

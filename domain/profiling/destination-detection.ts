@@ -24,13 +24,19 @@ export { DEFAULT_DETECTION, type DetectionThresholds } from '../contract/detecti
  */
 export function resolveThresholds(
   carrier: DetectionThresholds,
-  account: { readonly enabled?: boolean; readonly newDestinationAttempts?: number | undefined; readonly newDestinationTotalAttempts?: number | undefined },
+  account: {
+    readonly enabled?: boolean;
+    readonly newDestinationAttempts?: number | undefined;
+    readonly newDestinationTotalAttempts?: number | undefined;
+    readonly unusualCallMaxCost?: number | undefined;
+  },
 ): DetectionThresholds {
   return {
     ...carrier,
     enabled: carrier.enabled && account.enabled !== false,
     newDestinationAttempts: account.newDestinationAttempts ?? carrier.newDestinationAttempts,
     newDestinationTotalAttempts: account.newDestinationTotalAttempts ?? carrier.newDestinationTotalAttempts,
+    unusualCallMaxCost: account.unusualCallMaxCost ?? carrier.unusualCallMaxCost,
   };
 }
 
@@ -58,11 +64,10 @@ export interface DestinationActivity {
   readonly previousTotal?: number;
 }
 
-export interface DestinationAssessmentInput {
+export interface DestinationAssessmentInput extends UsualDestinationFacts {
   readonly country: string;
-  readonly homeCountry: string;
-  readonly whitelist: readonly string[];
-  readonly knownCountries: readonly string[];
+  /** The rate of the call being assessed: a learned country's premium ranges stay unusual (isUsualDestination). */
+  readonly ratePerMinute: number;
   readonly activity: DestinationActivity;
   readonly thresholds: DetectionThresholds;
   readonly nowMs: number;
@@ -82,8 +87,39 @@ export function isUsualCountry(country: string, input: Pick<DestinationAssessmen
   return country === input.homeCountry || input.whitelist.includes(country) || input.knownCountries.includes(country);
 }
 
+/** What makes a destination usual for an account (see usualDestination). */
+export interface UsualDestinationFacts {
+  readonly homeCountry: string;
+  readonly whitelist: readonly string[];
+  /** Countries the account's traffic made known (settlement, `knownCountry`) or a reviewer confirmed. */
+  readonly knownCountries: readonly string[];
+  /** Countries a reviewer confirmed by lifting a restriction: usual at any rate. */
+  readonly confirmedCountries: readonly string[];
+}
+
+/** The facts of an account that make a destination usual for it. */
+export function usualFactsOf(account: {
+  readonly homeCountry: string;
+  readonly policy: { readonly whitelistCountries: readonly string[] };
+  readonly knownCountries: readonly string[];
+  readonly confirmedCountries?: readonly string[] | undefined;
+}): UsualDestinationFacts {
+  return { homeCountry: account.homeCountry, whitelist: account.policy.whitelistCountries, knownCountries: account.knownCountries, confirmedCountries: account.confirmedCountries ?? [] };
+}
+
+/**
+ * Is a call to `country` at `ratePerMinute` usual for the account? Home, whitelisted (the customer's own word) and
+ * reviewer-confirmed countries are, at any rate. A country learned from traffic is usual only at rates up to
+ * `knownMaxRatePerMinute`: its premium ranges (LT's +3709 at 0.88/min next to its 0.02/min fixed lines) stay
+ * unusual, so the cost cap and burst detection keep applying to them however well the account knows the country.
+ */
+export function isUsualDestination(country: string, ratePerMinute: number, facts: UsualDestinationFacts, knownMaxRatePerMinute: number | null): boolean {
+  if (country === facts.homeCountry || facts.whitelist.includes(country) || facts.confirmedCountries.includes(country)) return true;
+  return facts.knownCountries.includes(country) && (knownMaxRatePerMinute === null || ratePerMinute <= knownMaxRatePerMinute);
+}
+
 export function assessDestination(input: DestinationAssessmentInput): DestinationAssessment {
-  const unusual = !isUsualCountry(input.country, input);
+  const unusual = !isUsualDestination(input.country, input.ratePerMinute, input, input.thresholds.knownMaxRatePerMinute);
   if (!input.thresholds.enabled || !unusual) return { restrict: false, unusual };
   const { windowMinutes } = input.thresholds;
   const countries = new Set([...Object.keys(input.activity.current), ...Object.keys(input.activity.previous)].filter((country) => !isUsualCountry(country, input)));
@@ -117,9 +153,28 @@ export function attemptsAllowedBefore(threshold: number, previous: number, nowMs
   return before;
 }
 
-/** Has the account's history with a country earned it "known" status? Decided when a call completes. */
-export function knownCountry(completedCalls: number, firstCompletedAtMs: number, nowMs: number, thresholds: DetectionThresholds): boolean {
-  return completedCalls >= thresholds.knownAfterCompletedCalls && nowMs - firstCompletedAtMs >= thresholds.knownAfterHours * 3_600_000;
+/** An account's completed calls to one country, as its destination profile holds them. */
+export interface CountryHistory {
+  readonly completedCalls: number;
+  readonly firstCompletedAtMs: number;
+  /** Distinct UTC days with a completed call to the country. */
+  readonly distinctDays: number;
+}
+
+/**
+ * Has the account's history with a country earned it "known" status? Decided when a call to it completes, at the
+ * rate of that call. The evidence must be costly to fake: enough completed calls, spread over several distinct
+ * days, the first long enough ago, and at a rate no dearer than `knownMaxRatePerMinute` (a premium range is never
+ * learned: only the customer's whitelist or a reviewer makes it usual). A drip of one call a day to a premium range
+ * therefore never teaches the profile; a cheap country called on three days does.
+ */
+export function knownCountry(history: CountryHistory, ratePerMinute: number, nowMs: number, thresholds: DetectionThresholds): boolean {
+  if (thresholds.knownMaxRatePerMinute !== null && ratePerMinute > thresholds.knownMaxRatePerMinute) return false;
+  return (
+    history.completedCalls >= thresholds.knownAfterCompletedCalls &&
+    history.distinctDays >= thresholds.knownAfterDistinctDays &&
+    nowMs - history.firstCompletedAtMs >= thresholds.knownAfterHours * 3_600_000
+  );
 }
 
 function round2(value: number): number {

@@ -30,6 +30,7 @@ export function makeDescribeDestinations(ports: DestinationsPorts) {
       accountId,
       homeCountry: account.homeCountry,
       knownCountries: account.knownCountries,
+      confirmedCountries: account.confirmedCountries ?? [],
       restrictedDestinations: account.restrictedDestinations,
       blockedCountries: account.policy.blockedCountries,
       blockedPrefixes: account.policy.blockedPrefixes,

@@ -3,7 +3,7 @@
  *
  * 1. The account has an open review: append the evidence to it (version-checked).
  * 2. Otherwise open one: the review, the account's `openReviewId`, `Account Flagged For Review` and the audit record
- *    in one write. Only opening emits the event: one page for the desk per incident, not per destination or IP.
+ *    in one write; when the carrier policy says `holdOnReview`, the same write holds the account `under_review`. Only opening emits the event: one page for the desk per incident, not per destination or IP.
  * 3. Every write carries a marker for (review-flagger, eventId), so a redelivered event changes nothing.
  *    A race with another delivery (two destinations restricted at once) reloads and tries again.
  */
@@ -65,19 +65,35 @@ export function makeFlagForReview(ports: FlagForReviewPorts): FlagForReview {
       }
 
       const review = openReview(ports.ids.newId(), account.accountId, entry, now);
+      // The carrier's choice per account: hold every new call until a reviewer has looked, not only the destination.
+      const holdAccount = account.carrierPolicy?.holdOnReview === true && account.status === 'active';
       const outcome = await ports.reviews.open(
         review,
         consumed,
-        { eventId: `account-flagged:${review.reviewId}`, occurredAt: now, accountId: account.accountId, reviewId: review.reviewId, evidence: entry.evidence },
+        {
+          eventId: `account-flagged:${review.reviewId}`,
+          occurredAt: now,
+          accountId: account.accountId,
+          reviewId: review.reviewId,
+          evidence: entry.evidence,
+          accountHeld: holdAccount,
+        },
         {
           scope: account.accountId,
           id: ports.ids.newId(),
           at: now,
           actor: ACTOR,
           action: 'review.opened',
-          before: { openReviewId: null },
-          after: { openReviewId: review.reviewId, destinations: review.destinations, sourceIps: review.sourceIps, rule: entry.evidence.rule },
+          before: { openReviewId: null, status: account.status },
+          after: {
+            openReviewId: review.reviewId,
+            status: holdAccount ? 'under_review' : account.status,
+            destinations: review.destinations,
+            sourceIps: review.sourceIps,
+            rule: entry.evidence.rule,
+          },
         },
+        holdAccount,
       );
       if (outcome === 'applied') return { outcome: 'opened', reviewId: review.reviewId };
       if (outcome === 'duplicate') return { outcome: 'duplicate' };

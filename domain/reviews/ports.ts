@@ -37,8 +37,12 @@ export interface ReviewStore {
   get(reviewId: string): Promise<Review | undefined>;
   /** Newest first; an invalid cursor throws InvalidCursorError (domain/shared/page.ts). */
   listByStatus(status: ReviewStatus, limit: number, cursor?: string): Promise<ReviewPage>;
-  /** Opens a review for an account that has none open: the review, the account's flag, the event, the audit record. */
-  open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry): Promise<ApplyOutcome>;
+  /**
+   * Opens a review for an account that has none open: the review, the account's flag, the event, the audit record.
+   * `holdAccount`: also moves the account from `active` to `under_review` (its version bumped), only if it is still
+   * active (`conflict` otherwise).
+   */
+  open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome>;
   /** Replaces the open review with `updated`, if it is still open at `previousVersion`. */
   extend(updated: Review, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome>;
   /** Resolves a review that is still open; a suspension also ends the account's live calls. */

@@ -14,6 +14,8 @@ export function toResponseBody(record: DecisionRecord, replayed: boolean) {
     ...(record.decision === 'allow' ? { maxDurationSeconds: record.maxDurationSeconds } : {}),
     ...(record.decision === 'allow' && record.interimSeconds !== null && record.interimSeconds !== undefined ? { interimSeconds: record.interimSeconds } : {}),
     rule: record.rule,
+    // Every denial carries its hint; one made while degraded (or recorded before hints existed) has none to give.
+    ...(record.decision === 'deny' ? { unblock: record.unblock ?? [] } : {}),
     decidedAt: record.decidedAt,
     replayed,
   };

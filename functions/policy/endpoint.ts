@@ -8,7 +8,7 @@
  * controls and the effective policy calls are decided on.
  */
 import type { Account } from '../../domain/accounts/account.js';
-import { defaultCarrierPolicy } from '../../domain/accounts/carrier-policy.js';
+import { defaultCarrierPolicy, effectivePolicyView } from '../../domain/accounts/carrier-policy.js';
 import type { makeChangePolicy } from '../../domain/accounts/change-policy.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import { actorOf } from '../shared/actor.js';
@@ -52,7 +52,7 @@ function policyView(account: Account) {
     version: account.version,
     policy: account.customerPolicy ?? account.policy,
     carrierPolicy: account.carrierPolicy ?? defaultCarrierPolicy(),
-    effectivePolicy: account.policy,
+    effectivePolicy: effectivePolicyView(account),
   };
 }
 

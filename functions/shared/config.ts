@@ -28,6 +28,8 @@ const detectionSchema = z
     newDestinationTotalAttempts: z.number().int().min(1).max(10_000),
     knownAfterCompletedCalls: z.number().int().min(1).max(10_000),
     knownAfterHours: z.number().min(0).max(8_760),
+    knownAfterDistinctDays: z.number().int().min(1).max(366),
+    knownMaxRatePerMinute: z.number().min(0).max(100).nullable(),
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
   })
   .partial()

@@ -56,7 +56,10 @@ describe('automatic destination restriction', () => {
     await stack.events.settle();
     const restricted = stack.events.bus.published.filter((event) => event['detail-type'] === 'Destination Restricted' && (event.detail as { accountId: string }).accountId === 'burst');
     expect(restricted).toHaveLength(1);
-    expect(restricted[0]?.detail).toMatchObject({ destination: 'SL', evidence: { rule: 'destination-burst', attempts: 4 } });
+    expect(restricted[0]?.detail).toMatchObject({ destination: 'SL', evidence: { rule: 'destination-burst', attemptsToDestination: 4, unusualAttempts: 4, thresholds: { newDestinationAttempts: 4 } } });
+    // One name, one meaning: the pre-v1.1 `attempts` / `newDestinationAttempts` counts are no longer written.
+    expect(restricted[0]?.detail).not.toHaveProperty('evidence.newDestinationAttempts');
+    expect(restricted[0]?.detail).not.toHaveProperty('evidence.attempts');
     const reviews = await stack.call('GET', '/v1/reviews?status=open', { token: await stack.issue('reviewer') });
     const review = reviews.body.reviews.find((item: { accountId: string }) => item.accountId === 'burst');
     expect(review).toMatchObject({ status: 'open', destinations: ['SL'] });

@@ -156,6 +156,23 @@ describe('manual review over HTTP', () => {
     expect(second.reviewId).not.toBe(first.reviewId);
   });
 
+  it('holds an account whose carrier policy says holdOnReview: new calls get ACCOUNT_UNDER_REVIEW until the review is cleared', async () => {
+    await createAccount('held');
+    const carrier = await stack.call('PUT', '/v1/accounts/held/carrier-policy', { token: reviewerToken, body: { holdOnReview: true } });
+    expect(carrier.status).toBe(200);
+    expect(await authorize('held')).toMatchObject({ decision: 'allow' });
+
+    await restrict('held', 'LT', 'held-r1');
+    const review = await openReviewOf('held');
+    expect((await stack.call('GET', '/v1/accounts/held', { token: reviewerToken })).body).toMatchObject({ status: 'under_review' });
+    expect(await authorize('held')).toMatchObject({ decision: 'deny', reason: 'ACCOUNT_UNDER_REVIEW', sipCode: 403, rule: { evidence: { status: 'under_review' } } });
+    expect(published('Account Flagged For Review', 'held')[0]?.detail).toMatchObject({ reviewId: review.reviewId, accountHeld: true });
+
+    const cleared = await stack.call('POST', `/v1/reviews/${review.reviewId}/resolve`, { token: reviewerToken, body: { action: 'clear', note: 'PBX owner confirmed the calls' } });
+    expect(cleared.body.account.status).toBe('active');
+    expect(await authorize('held')).toMatchObject({ decision: 'allow' });
+  });
+
   it('answers 404 for an unknown review and keeps customers out of the queue and the audit trail', async () => {
     expect((await stack.call('POST', '/v1/reviews/nope/resolve', { token: reviewerToken, body: { action: 'clear', note: 'x' } })).status).toBe(404);
     const customer = await stack.issue('customer', 'victim');

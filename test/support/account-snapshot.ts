@@ -4,6 +4,7 @@
  */
 import type { Account } from '../../domain/accounts/account.js';
 import { EMPTY_LEDGER, type AccountLedger, type LiveCall, type SettledCall } from '../../domain/calls/ledger.js';
+import { adjustedBuckets, type SpendAdjustment } from '../../domain/calls/spend-windows.js';
 import type { AccountSnapshot } from '../../domain/policy/authorize-call.js';
 
 type LedgerParts = Partial<Omit<AccountLedger, 'availableMicros' | 'reservedMicros' | 'liveCallCount'>>;
@@ -26,8 +27,8 @@ export interface LedgerChange {
   readonly liveCalls?: (calls: readonly LiveCall[]) => readonly LiveCall[];
   /** A settled-call mark to leave. */
   readonly settled?: { readonly callId: string; readonly call: SettledCall };
-  /** Added to the spend buckets of an hour and a day (epoch indexes). */
-  readonly spend?: { readonly hour: number; readonly day: number; readonly micros: number };
+  /** Added to the spend buckets of the sliding windows. */
+  readonly spend?: readonly SpendAdjustment[];
 }
 
 /** The snapshot after one write; reservations stay `balance − available`, as on the item. */
@@ -36,8 +37,6 @@ export function changed(snapshot: AccountSnapshot, change: LedgerChange): Accoun
   const balanceMicros = account.balanceMicros + (change.balanceMicros ?? 0);
   const availableMicros = ledger.availableMicros + (change.availableMicros ?? 0);
   const liveCalls = change.liveCalls ? change.liveCalls(ledger.liveCalls) : ledger.liveCalls;
-  const add = (buckets: Readonly<Record<number, number>>, index: number, micros: number) => ({ ...buckets, [index]: (buckets[index] ?? 0) + micros });
-  const { spend } = change;
   return {
     account: { ...account, balanceMicros },
     ledger: {
@@ -47,13 +46,14 @@ export function changed(snapshot: AccountSnapshot, change: LedgerChange): Accoun
       liveCalls,
       liveCallCount: liveCalls.length,
       settled: change.settled ? { ...ledger.settled, [change.settled.callId]: change.settled.call } : ledger.settled,
-      spendMicrosByHour: spend ? add(ledger.spendMicrosByHour, spend.hour, spend.micros) : ledger.spendMicrosByHour,
-      spendMicrosByDay: spend ? add(ledger.spendMicrosByDay, spend.day, spend.micros) : ledger.spendMicrosByDay,
+      spendBuckets: change.spend ? adjustedBuckets(ledger, change.spend) : ledger.spendBuckets,
     },
   };
 }
 
 /** The live call as seen is still there, unchanged (what every per-call write is conditioned on). */
 export function holdsLiveCall(ledger: AccountLedger, call: LiveCall): boolean {
-  return ledger.liveCalls.some((live) => live.callId === call.callId && live.expiresAtMs === call.expiresAtMs && live.reservedMicros === call.reservedMicros);
+  return ledger.liveCalls.some(
+    (live) => live.callId === call.callId && live.expiresAtMs === call.expiresAtMs && live.reservedMicros === call.reservedMicros && live.spendBucket === call.spendBucket,
+  );
 }

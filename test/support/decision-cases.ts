@@ -70,6 +70,7 @@ export const ENGINE_CASES: Record<string, EvaluationCase> = {
   'high-risk destination': { account: account({ policy: international({ whitelistCountries: ['XS'], allowedHighRiskPrefixes: ['882'] }) }), req: { to: '+881612345678' } },
   'international disabled': { account: account({ policy: policy({ whitelistCountries: ['GB'] }) }), req: { to: '+4930123456' } },
   'rate above the maximum': { account: account({ policy: international({ maxRatePerMinute: 0.05 }) }), req: { to: '18095550123' } },
+  'outside calling hours': { account: account({ policy: policy({ callingHours: { timezone: 'Europe/London', appliesTo: 'all', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '19:00' }] } }) }) },
   'velocity limit': { account: account({ policy: policy({ limits: limits({ callsPerMinute: 10 }) }) }), usage: { ...NO_USAGE, callsLastMinute: 11 } },
   'concurrency limit': { account: account({ policy: policy({ limits: limits({ concurrentCalls: 2 }) }) }), usage: { ...NO_USAGE, concurrentCalls: 2 } },
   'hourly spend limit': { account: account({ policy: policy({ limits: limits({ spendPerHour: 1, spendPerDay: 1 }) }) }), usage: { ...NO_USAGE, spendLastHour: 1, spendToday: 1 } },

@@ -11,6 +11,7 @@
  * modelled: they throw "not used" so a test that reaches them says so.
  */
 import type { LiveCall } from '../../domain/calls/ledger.js';
+import { meetsSpendCheck } from '../../domain/calls/spend-windows.js';
 import type {
   AccountOutcome,
   AccountSnapshot,
@@ -78,7 +79,7 @@ export class InMemoryAuthorizationStore implements AuthorizationStore {
     const given = changed(current, {
       availableMicros: live.reservedMicros,
       liveCalls: (calls) => calls.filter((call) => call.callId !== live.callId),
-      ...(commitment.spend ? { spend: { ...commitment.spend, micros: -live.reservedMicros } } : {}),
+      ...(commitment.spend ? { spend: commitment.spend.adjustments.map((adjustment) => ({ ...adjustment, micros: -adjustment.micros })) } : {}),
     });
     const minute = commitment.velocity?.minute;
     const { allowedCallsByMinute } = given.ledger;
@@ -153,11 +154,7 @@ function meets(commitment: CallCommitment, { account, ledger }: AccountSnapshot)
     if ((ledger.allowedCallsByMinute[velocity.minute - 1] ?? 0) > velocity.previousSeen) return false;
   }
   const { spend } = commitment;
-  if (spend && live) {
-    const reserved = live.call.reservedMicros;
-    if (spend.hourLimitMicros !== null && (ledger.spendMicrosByHour[spend.hour] ?? 0) + reserved > spend.hourLimitMicros) return false;
-    if (spend.dayLimitMicros !== null && (ledger.spendMicrosByDay[spend.day] ?? 0) + reserved > spend.dayLimitMicros) return false;
-  }
+  if (spend && live && !spend.checks.every((check) => meetsSpendCheck(ledger, check))) return false;
   return true;
 }
 
@@ -168,7 +165,7 @@ function taken(commitment: CallCommitment, current: AccountSnapshot): AccountSna
     ? changed(current, {
         availableMicros: -live.reservedMicros,
         liveCalls: (calls) => [...calls, live],
-        ...(commitment.spend ? { spend: { ...commitment.spend, micros: live.reservedMicros } } : {}),
+        ...(commitment.spend ? { spend: commitment.spend.adjustments } : {}),
       })
     : current;
   const { velocity, cleanup } = commitment;
@@ -180,8 +177,10 @@ function taken(commitment: CallCommitment, current: AccountSnapshot): AccountSna
     ledger: {
       ...after.ledger,
       allowedCallsByMinute: velocity ? { ...minutes, [velocity.minute]: (minutes[velocity.minute] ?? 0) + 1 } : minutes,
-      spendMicrosByHour: keep(after.ledger.spendMicrosByHour, cleanup.hours),
-      spendMicrosByDay: keep(after.ledger.spendMicrosByDay, cleanup.days),
+      spendBuckets: {
+        hour: keep(after.ledger.spendBuckets.hour, cleanup.spendBuckets.filter(({ window }) => window === 'hour').map(({ bucket }) => bucket)),
+        day: keep(after.ledger.spendBuckets.day, cleanup.spendBuckets.filter(({ window }) => window === 'day').map(({ bucket }) => bucket)),
+      },
       settled: Object.fromEntries(Object.entries(after.ledger.settled).filter(([callId]) => !cleanup.settledCallIds.includes(callId))),
     },
   };

@@ -9,7 +9,8 @@
  * Settled-call marks stay until a test drops them with `dropAppliedMarks` (the adapter drops them on its next write
  * on the account once the call is marked applied).
  */
-import { dayIndex, hourIndex, spendBucketsOf, type LiveCall, type SettledCall } from '../../domain/calls/ledger.js';
+import type { LiveCall, SettledCall } from '../../domain/calls/ledger.js';
+import { meetsSpendCheck, type SpendAdjustment } from '../../domain/calls/spend-windows.js';
 import type {
   ClaimOutcome,
   Completion,
@@ -30,7 +31,7 @@ export class InMemoryLiveCalls implements LiveCallStore {
   readonly accounts = new Map<string, AccountSnapshot>();
   readonly calls = new Map<string, StoredCall>();
   readonly markers = new Map<string, { readonly reason: string; readonly at: string }>();
-  readonly profiles = new Map<string, CountryProfile>();
+  readonly profiles = new Map<string, { readonly completedCalls: number; readonly firstCompletedAt: string | undefined; readonly days: ReadonlySet<string> }>();
 
   constructor(seed: { readonly accounts?: readonly AccountSnapshot[]; readonly calls?: readonly DecisionRecord[] } = {}) {
     for (const snapshot of seed.accounts ?? []) this.accounts.set(snapshot.account.accountId, snapshot);
@@ -74,48 +75,47 @@ export class InMemoryLiveCalls implements LiveCallStore {
     return accountIds.flatMap((accountId) => this.accounts.get(accountId) ?? []);
   }
 
-  async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite> {
+  async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard): Promise<LedgerWrite> {
     const extra = change.reservedMicros - call.reservedMicros;
-    const withinLimit = (limit: number | null, spent: number | undefined) => limit === null || (spent ?? 0) <= limit - extra;
     return this.write(
       accountId,
       ({ account, ledger }) =>
         holdsLiveCall(ledger, call) &&
         account.version === guard.expectedVersion &&
         ledger.availableMicros >= extra &&
-        withinLimit(guard.hourLimitMicros, ledger.spendMicrosByHour[hourIndex(authorizedAtMs)]) &&
-        withinLimit(guard.dayLimitMicros, ledger.spendMicrosByDay[dayIndex(authorizedAtMs)]),
+        guard.spendChecks.every((check) => meetsSpendCheck(ledger, check)),
       {
         availableMicros: -extra,
-        spend: { ...spendBucketsOf(authorizedAtMs), micros: extra },
+        spend: guard.spend,
         liveCalls: (calls) => calls.map((live) => (live.callId === call.callId ? { callId: call.callId, ...change } : live)),
       },
     );
   }
 
-  async settle(accountId: string, call: LiveCall, settled: SettledCall, authorizedAtMs: number): Promise<LedgerWrite> {
+  async settle(accountId: string, call: LiveCall, settled: SettledCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite> {
     const adjustment = settled.chargedMicros - call.reservedMicros;
     return this.write(accountId, ({ ledger }) => holdsLiveCall(ledger, call), {
       balanceMicros: -settled.chargedMicros,
       availableMicros: -adjustment,
-      spend: { ...spendBucketsOf(authorizedAtMs), micros: adjustment },
+      spend,
       liveCalls: (calls) => calls.filter((live) => live.callId !== call.callId),
       settled: { callId: call.callId, call: settled },
     });
   }
 
-  async release(accountId: string, call: LiveCall): Promise<LedgerWrite> {
+  async release(accountId: string, call: LiveCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite> {
     return this.write(accountId, ({ ledger }) => holdsLiveCall(ledger, call), {
       availableMicros: call.reservedMicros,
+      spend,
       liveCalls: (calls) => calls.filter((live) => live.callId !== call.callId),
     });
   }
 
-  async chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite> {
+  async chargeReleased(accountId: string, callId: string, settled: SettledCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite> {
     return this.write(accountId, ({ ledger }) => !ledger.liveCalls.some((live) => live.callId === callId) && !ledger.settled[callId], {
       balanceMicros: -settled.chargedMicros,
       availableMicros: -settled.chargedMicros,
-      spend: { ...spendBucketsOf(authorizedAtMs), micros: settled.chargedMicros },
+      spend,
       settled: { callId, call: settled },
     });
   }
@@ -138,9 +138,10 @@ export class InMemoryLiveCalls implements LiveCallStore {
   async recordProfile(accountId: string, destination: Destination, completion: Completion): Promise<CountryProfile> {
     const key = `${accountId}#${destination.country}`;
     const before = this.profiles.get(key);
-    const after = { completedCalls: (before?.completedCalls ?? 0) + 1, firstCompletedAt: before?.firstCompletedAt ?? completion.completedAt };
-    this.profiles.set(key, after);
-    return after;
+    const days = new Set([...(before?.days ?? []), completion.completedAt.slice(0, 10)]);
+    this.profiles.set(key, { completedCalls: (before?.completedCalls ?? 0) + 1, firstCompletedAt: before?.firstCompletedAt ?? completion.completedAt, days });
+    const after = this.profiles.get(key);
+    return { completedCalls: after?.completedCalls ?? 0, firstCompletedAt: after?.firstCompletedAt, distinctDays: days.size };
   }
 
   async addKnownCountry(accountId: string, country: string): Promise<void> {

@@ -58,14 +58,15 @@ export class InMemoryReviewStore implements ReviewStore {
     return { reviews: all.slice(start, end), nextCursor: end < all.length ? String(end) : null };
   }
 
-  async open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry): Promise<ApplyOutcome> {
+  async open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome> {
     await this.runConcurrentWriter();
     if (this.consumed.has(markerOf(consumed))) return 'duplicate';
     const account = this.accounts.items.get(review.accountId);
     if (this.reviews.has(review.reviewId) || !account || account.openReviewId) return 'conflict';
+    if (holdAccount && account.status !== 'active') return 'conflict';
     this.consumed.add(markerOf(consumed));
     this.reviews.set(review.reviewId, review);
-    this.accounts.update(review.accountId, { openReviewId: review.reviewId });
+    this.accounts.update(review.accountId, holdAccount ? { openReviewId: review.reviewId, status: 'under_review', version: account.version + 1 } : { openReviewId: review.reviewId });
     this.flaggedEvents.push(event);
     this.audit.push(audit);
     return 'applied';

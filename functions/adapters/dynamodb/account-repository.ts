@@ -271,12 +271,12 @@ export async function initialiseLedgerFields(client: DynamoDBClient, tableName: 
 const EMPTY_LEDGER_FIELDS = { availableMicros: 0, liveCalls: 0 };
 
 /**
- * restrictedDestinations and knownCountries are stored as string sets so that concurrent writers can ADD and
+ * restrictedDestinations, knownCountries and confirmedCountries are stored as string sets so that concurrent writers can ADD and
  * DELETE members atomically; DynamoDB has no empty set, so empty ones are simply absent.
  */
 export function toAccountItem(account: Account) {
   // The stored `policy` is the customer's own; the effective one is derived on every read.
-  const { restrictedDestinations, knownCountries, customerPolicy, carrierPolicy, ...rest } = account;
+  const { restrictedDestinations, knownCountries, confirmedCountries, customerPolicy, carrierPolicy, ...rest } = account;
   return marshall(
     {
       ...keys.account(account.accountId),
@@ -286,6 +286,7 @@ export function toAccountItem(account: Account) {
       ...(carrierPolicy ? { carrierPolicy } : {}),
       ...(restrictedDestinations.length ? { restrictedDestinations: new Set(restrictedDestinations) } : {}),
       ...(knownCountries.length ? { knownCountries: new Set(knownCountries) } : {}),
+      ...(confirmedCountries?.length ? { confirmedCountries: new Set(confirmedCountries) } : {}),
     },
     { removeUndefinedValues: true },
   );
@@ -325,6 +326,7 @@ export function parseAccountItem(item: Record<string, unknown>, sameVersion?: Ac
     ...policiesOf(item, sameVersion && sameVersion.accountId === item.accountId && sameVersion.version === Number(item.version ?? 1) ? sameVersion : undefined),
     restrictedDestinations: stringList(item.restrictedDestinations),
     knownCountries: stringList(item.knownCountries),
+    ...(item.confirmedCountries instanceof Set ? { confirmedCountries: stringList(item.confirmedCountries) } : {}),
     createdAt: String(item.createdAt ?? ''),
     version: Number(item.version ?? 1),
     ...(typeof item.openReviewId === 'string' ? { openReviewId: item.openReviewId } : {}),

@@ -40,7 +40,7 @@ import type { AccountKey } from '../../../domain/policy/evaluate-call.js';
 import { initialiseLedgerFields, parseAccountItem } from './account-repository.js';
 import { parseDecisionRecord } from './decision-record.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
-import { applyUpdated, ExpressionBuilder, ledgerNames, liveCallValue, marshalled, needsLedgerFields, parseLedger } from './ledger-attributes.js';
+import { applyUpdated, ExpressionBuilder, ledgerNames, liveCallValue, marshalled, needsLedgerFields, parseLedger, spendCheckConditions } from './ledger-attributes.js';
 import { outboxPut } from './outbox.js';
 import { toEndMarkerPut } from './to-end-marker.js';
 
@@ -164,9 +164,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
         .add('liveCalls', -1)
         .add('availableMicros', live.reservedMicros);
       if (commitment.velocity) expression.add(ledgerNames.minute(commitment.velocity.minute), -1);
-      if (commitment.spend) {
-        expression.add(ledgerNames.hour(commitment.spend.hour), -live.reservedMicros).add(ledgerNames.day(commitment.spend.day), -live.reservedMicros);
-      }
+      for (const { window, bucket, micros } of commitment.spend?.adjustments ?? []) expression.add(ledgerNames.spend(window, bucket), -micros);
     }
     if (commitment.unusual) {
       expression.add(ledgerNames.unusualTotal(commitment.unusual.window), -1).add(ledgerNames.unusualCountry(commitment.unusual.window, commitment.unusual.country), -1);
@@ -332,7 +330,7 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
   private remember(item: Record<string, unknown>): AccountSnapshot {
     const accountId = String(item.accountId);
     // The policy is parsed through its schema once per version, not on every read of the account.
-    const snapshot: AccountSnapshot = { account: parseAccountItem(item, this.accounts.get(accountId)?.snapshot.account), ledger: parseLedger(item) };
+    const snapshot: AccountSnapshot = { account: parseAccountItem(item, this.accounts.get(accountId)?.snapshot.account), ledger: parseLedger(item, this.nowMs()) };
     remember(this.accounts, accountId, { snapshot, at: this.nowMs() });
     return snapshot;
   }
@@ -404,14 +402,8 @@ export function commitmentExpression(commitment: CallCommitment): ExpressionBuil
   }
   const spend = commitment.spend;
   if (spend && live) {
-    const reserved = live.call.reservedMicros;
-    for (const [attribute, limit] of [
-      [ledgerNames.hour(spend.hour), spend.hourLimitMicros],
-      [ledgerNames.day(spend.day), spend.dayLimitMicros],
-    ] as const) {
-      if (limit !== null) expression.condition(limit - reserved >= 0 ? missingOrBelow(attribute, limit - reserved, true) : never);
-      expression.add(attribute, reserved);
-    }
+    for (const check of spend.checks) spendCheckConditions(expression, check);
+    for (const { window, bucket, micros } of spend.adjustments) expression.add(ledgerNames.spend(window, bucket), micros);
   }
   const unusual = commitment.unusual;
   if (unusual) {
@@ -430,8 +422,8 @@ export function commitmentExpression(commitment: CallCommitment): ExpressionBuil
 
   const { cleanup } = commitment;
   for (const minute of cleanup.minutes) expression.remove(ledgerNames.minute(minute));
-  for (const hour of cleanup.hours) expression.remove(ledgerNames.hour(hour));
-  for (const day of cleanup.days) expression.remove(ledgerNames.day(day));
+  for (const { window, bucket } of cleanup.spendBuckets) expression.remove(ledgerNames.spend(window, bucket));
+  for (const { window, index } of cleanup.legacySpend) expression.remove(ledgerNames.legacySpend(window, index));
   for (const { window, countries } of cleanup.unusual) {
     expression.remove(ledgerNames.unusualTotal(window));
     for (const country of countries) expression.remove(ledgerNames.unusualCountry(window, country));

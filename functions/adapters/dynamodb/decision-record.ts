@@ -11,6 +11,8 @@
 import * as z from 'zod';
 import type { StoredCall, StoredCompletion } from '../../../domain/calls/ports.js';
 import type { DecisionRecord } from '../../../domain/policy/authorize-call.js';
+import { callingWindowSchema, WEEKDAYS } from '../../../domain/policy/calling-hours.js';
+import type { UnblockChange } from '../../../domain/policy/unblock-hints.js';
 import {
   DECISION_REASONS,
   GRANT_BOUNDS,
@@ -54,9 +56,17 @@ const EVIDENCE_SCHEMAS: { readonly [R in DecisionReason]: z.ZodType<EvidenceByRe
   HIGH_RISK_DESTINATION: z.looseObject({ highRiskPrefix: z.string(), allowedHighRiskPrefixes: z.array(z.string()) }),
   INTERNATIONAL_DISABLED: z.looseObject({ homeCountry: z.string(), country: z.string(), whitelistCountries: countries }),
   RATE_ABOVE_MAX: z.looseObject({ ratePerMinute: z.number(), maxRatePerMinute: z.number(), whitelisted: z.literal(false) }),
+  OUTSIDE_CALLING_HOURS: z.looseObject({
+    setBy: z.enum(['customer', 'carrier']),
+    timezone: z.string(),
+    appliesTo: z.enum(['international', 'all']),
+    localTime: z.string(),
+    weekday: z.enum(WEEKDAYS),
+    nextWindow: z.object({ local: z.string(), utc: z.string() }).nullable(),
+  }),
   VELOCITY_LIMIT: z.looseObject({ callsLastMinute: z.number(), callsPerMinute: z.number() }),
   CONCURRENCY_LIMIT: z.union([z.looseObject({ concurrentCalls: z.number(), limit: z.number() }), z.looseObject({ contention: z.literal(true) })]),
-  SPEND_LIMIT: z.looseObject({ window: z.enum(['hour', 'day']), spent: z.number(), limit: z.number() }),
+  SPEND_LIMIT: z.looseObject({ window: z.enum(['hour', 'day']), spent: z.number(), limit: z.number(), since: z.string().optional() }),
   INSUFFICIENT_BALANCE: z.looseObject({ balance: z.number(), reserved: z.number(), available: z.number(), minimumCost: z.number() }),
   ALLOWED: z.looseObject({
     balance: z.number(),
@@ -91,6 +101,16 @@ function typedRule<R extends DecisionReason>(rule: R, step: number, detail: stri
   return parsed.success ? { rule, step, detail, evidence: parsed.data } : undefined;
 }
 
+const carrierOrCustomerPath = z.string().regex(/^(carrierPolicy\.)?[A-Za-z]+(\.[A-Za-z]+)*$/);
+const actor = z.enum(['customer', 'admin', 'reviewer']);
+const unblockChangeSchema: z.ZodType<UnblockChange> = z.union([
+  z.object({ path: carrierOrCustomerPath, value: z.union([z.number(), z.boolean(), z.string()]), by: actor }),
+  z.object({ path: carrierOrCustomerPath, add: z.union([z.string(), callingWindowSchema]), by: actor }),
+  z.object({ path: carrierOrCustomerPath, remove: z.string(), by: actor }),
+  z.object({ action: z.literal('credit'), amount: z.number(), by: z.literal('admin') }),
+  z.object({ action: z.literal('review'), review: z.enum(['reactivate', 'clear-review', 'unblock-destination']), destination: z.string().optional(), by: z.literal('reviewer') }),
+]);
+
 export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   decisionId: z.string().min(1),
   callId: z.string().min(1),
@@ -113,6 +133,7 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   maxDurationSeconds: z.number().nullable(),
   interimSeconds: z.number().nullable().default(null),
   rule: recordedRuleSchema,
+  unblock: z.array(unblockChangeSchema).optional(),
 });
 
 const completionSchema: z.ZodType<StoredCompletion> = z.object({

@@ -32,8 +32,9 @@ export class DestinationProfileRepository implements DestinationProfiles {
   }
 
   /**
-   * Lifts an automatic restriction and records the reviewer's judgement: a country they unblock becomes known for
-   * the account, so the same burst does not restrict it again. Returns false when it was not restricted.
+   * Lifts an automatic restriction and records the reviewer's judgement: a country they unblock becomes known and
+   * confirmed for the account (usual at any rate, its premium ranges included), so the same burst does not restrict
+   * it again. Returns false when it was not restricted.
    */
   async unblock(accountId: string, destination: string, audit: AuditEntry): Promise<boolean> {
     const isCountry = /^[A-Z]{2}$/.test(destination);
@@ -45,7 +46,7 @@ export class DestinationProfileRepository implements DestinationProfiles {
               Update: {
                 TableName: this.tableName,
                 Key: marshall(keys.account(accountId)),
-                UpdateExpression: `DELETE restrictedDestinations :destination ADD #version :one${isCountry ? ', knownCountries :destination' : ''}`,
+                UpdateExpression: `DELETE restrictedDestinations :destination ADD #version :one${isCountry ? ', knownCountries :destination, confirmedCountries :destination' : ''}`,
                 ConditionExpression: 'contains(restrictedDestinations, :name)',
                 ExpressionAttributeNames: { '#version': 'version' },
                 ExpressionAttributeValues: marshall({ ':destination': new Set([destination]), ':name': destination, ':one': 1 }),

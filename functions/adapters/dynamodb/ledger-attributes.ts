@@ -6,38 +6,55 @@
  * | attribute | holds |
  * | --- | --- |
  * | `availableMicros`, `liveCalls` | balance minus open reservations (so the reservations are `balanceMicros - availableMicros`), live-call count |
- * | `c#<callId>` | a live call: `r` reserved micros, `g` granted seconds, `e` expiry (epoch ms) |
+ * | `c#<callId>` | a live call: `r` reserved micros, `g` granted seconds, `e` expiry (epoch ms), `s` the 5-minute spend bucket its reservation is counted in |
  * | `x#<callId>` | a call charged after its reservation expired, for an hour: `c` charged micros, `s` seconds, `t` ms |
  * | `m#<minute>` | allowed calls in that epoch minute |
- * | `h#<hour>`, `d#<day>` | reserved + settled spend (micros) of the calls authorized in that epoch hour / day |
+ * | `sh#<bucket>`, `sd#<bucket>` | reserved + settled spend (micros) in that 5-minute / 1-hour bucket of the sliding hour / day window (domain/calls/spend-windows.ts) |
+ * | `h#<hour>`, `d#<day>` | legacy: spend per fixed epoch hour / UTC day, written before the sliding windows; read until it ages out, then removed |
  * | `u#<window>`, `u#<window>#<country>` | attempts to unusual destinations in that detection window, all and per country |
  * | `balanceChanged` | set by a write that moves the balance, cleared by the per-call writes: the stream filter's cue |
  *
  * The item is rewritten on every call of the account, so it is kept small: a live call holds only its money and
- * expiry (about 30 bytes plus its callId; where it goes is on its decision record), and only the current and previous
- * buckets are kept. A write costs about one write unit per KB of item: 1 KB of policy plus ~60 bytes per call in
+ * expiry (about 35 bytes plus its callId; where it goes is on its decision record), only the current and previous
+ * minute and detection window are kept, and only the spend buckets a window counts (at most 13 + 25). A write costs about one write unit per KB of item: 1 KB of policy plus ~60 bytes per call in
  * progress, so an account with 300 live calls costs ~20 units a write, and ~6,000 live calls reach DynamoDB's 400 KB
  * item limit (README, "Limits of one account").
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AccountLedger, LiveCall, SettledCall, UnusualAttempts } from '../../../domain/calls/ledger.js';
+import type { SpendCheck, SpendWindowName } from '../../../domain/calls/spend-windows.js';
 
 export const LIVE_PREFIX = 'c#';
 export const SETTLED_PREFIX = 'x#';
+const SPEND_PREFIXES: Readonly<Record<SpendWindowName, string>> = { hour: 'sh#', day: 'sd#' };
+const LEGACY_SPEND_PREFIXES: Readonly<Record<SpendWindowName, string>> = { hour: 'h#', day: 'd#' };
+/** Prefixes of the velocity, spend and detection counters (not the live calls, not the settled-call marks). */
+const COUNTER_PREFIXES = ['m#', 'sh#', 'sd#', 'h#', 'd#', 'u#'];
+
+/**
+ * The counter attributes an account item holds: allowed calls per minute, spend buckets (and legacy spend counters),
+ * attempts to unusual destinations. Removing them all resets the account's velocity, spend and detection counts.
+ * Live calls keep the bucket they reserved in: releasing one after a reset takes its reservation out of a bucket
+ * that no longer holds it, which leaves that bucket below zero; the windows count a bucket below zero as zero, so a
+ * reset never gives more room than an empty window.
+ */
+export function counterAttributeNames(item: Record<string, unknown>): string[] {
+  return Object.keys(item).filter((name) => COUNTER_PREFIXES.some((prefix) => name.startsWith(prefix)));
+}
 
 export const ledgerNames = {
   live: (callId: string) => `${LIVE_PREFIX}${callId}`,
   settled: (callId: string) => `${SETTLED_PREFIX}${callId}`,
   minute: (minute: number) => `m#${minute}`,
-  hour: (hour: number) => `h#${hour}`,
-  day: (day: number) => `d#${day}`,
+  spend: (window: SpendWindowName, bucket: number) => `${SPEND_PREFIXES[window]}${bucket}`,
+  legacySpend: (window: SpendWindowName, index: number) => `${LEGACY_SPEND_PREFIXES[window]}${index}`,
   unusualTotal: (window: number) => `u#${window}`,
   unusualCountry: (window: number, country: string) => `u#${window}#${country}`,
 };
 
 /** The stored form of a live call (short keys: it is rewritten with the item on every call of the account). */
 export function liveCallValue(call: LiveCall) {
-  return { r: call.reservedMicros, g: call.grantedSeconds, e: call.expiresAtMs };
+  return { r: call.reservedMicros, g: call.grantedSeconds, e: call.expiresAtMs, ...(call.spendBucket !== undefined ? { s: call.spendBucket } : {}) };
 }
 
 export function settledCallValue(settled: SettledCall) {
@@ -53,19 +70,33 @@ function parseLiveCall(callId: string, value: unknown): LiveCall | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const entry = value as Record<string, unknown>;
   if (!Number.isFinite(Number(entry.e)) || !Number.isFinite(Number(entry.r))) return undefined;
-  return { callId, reservedMicros: finite(entry.r), grantedSeconds: finite(entry.g), expiresAtMs: finite(entry.e) };
+  const spendBucket = Number(entry.s);
+  return {
+    callId,
+    reservedMicros: finite(entry.r),
+    grantedSeconds: finite(entry.g),
+    expiresAtMs: finite(entry.e),
+    ...(entry.s !== undefined && Number.isFinite(spendBucket) ? { spendBucket } : {}),
+  };
 }
 
-/** Reads the live side off an unmarshalled account item; an item written before it existed reads as empty. */
-export function parseLedger(item: Record<string, unknown>): AccountLedger {
+/**
+ * Reads the live side off an unmarshalled account item; an item written before it existed reads as empty.
+ * `readAtMs`: when the whole item was read (the spend check guards the buckets that may have grown since).
+ */
+export function parseLedger(item: Record<string, unknown>, readAtMs?: number): AccountLedger {
   const liveCalls: LiveCall[] = [];
   const settled: Record<string, SettledCall> = {};
   const allowedCallsByMinute: Record<number, number> = {};
-  const spendMicrosByHour: Record<number, number> = {};
-  const spendMicrosByDay: Record<number, number> = {};
+  const spendBuckets = { hour: {} as Record<number, number>, day: {} as Record<number, number> };
+  const legacySpend = { hour: {} as Record<number, number>, day: {} as Record<number, number> };
   const unusual: Record<number, { total: number; byCountry: Record<string, number> }> = {};
   const unusualOf = (window: number) => (unusual[window] ??= { total: 0, byCountry: {} });
   for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith('sh#') || name.startsWith('sd#')) {
+      spendBuckets[name[1] === 'h' ? 'hour' : 'day'][Number(name.slice(3))] = finite(value);
+      continue;
+    }
     const separator = name.indexOf('#');
     if (separator !== 1) continue;
     const kind = name[0];
@@ -79,9 +110,9 @@ export function parseLedger(item: Record<string, unknown>): AccountLedger {
     } else if (kind === 'm') {
       allowedCallsByMinute[Number(rest)] = finite(value);
     } else if (kind === 'h') {
-      spendMicrosByHour[Number(rest)] = finite(value);
+      legacySpend.hour[Number(rest)] = finite(value);
     } else if (kind === 'd') {
-      spendMicrosByDay[Number(rest)] = finite(value);
+      legacySpend.day[Number(rest)] = finite(value);
     } else if (kind === 'u') {
       const [window, country] = rest.split('#');
       const counts = unusualOf(Number(window));
@@ -98,9 +129,10 @@ export function parseLedger(item: Record<string, unknown>): AccountLedger {
     liveCalls,
     settled,
     allowedCallsByMinute,
-    spendMicrosByHour,
-    spendMicrosByDay,
+    spendBuckets,
+    legacySpend,
     unusualByWindow: unusual as Record<number, UnusualAttempts>,
+    ...(readAtMs !== undefined ? { readAtMs } : {}),
   };
 }
 
@@ -123,9 +155,17 @@ export function applyUpdated(ledger: AccountLedger, updated: Record<string, unkn
     liveCalls: [...liveCalls.values()].sort((a, b) => a.expiresAtMs - b.expiresAtMs),
     settled: Object.fromEntries(Object.entries(ledger.settled).filter(([callId]) => !gone.has(ledgerNames.settled(callId)))),
     allowedCallsByMinute: merge(ledger.allowedCallsByMinute, partial.allowedCallsByMinute, ledgerNames.minute),
-    spendMicrosByHour: merge(ledger.spendMicrosByHour, partial.spendMicrosByHour, ledgerNames.hour),
-    spendMicrosByDay: merge(ledger.spendMicrosByDay, partial.spendMicrosByDay, ledgerNames.day),
+    spendBuckets: {
+      hour: merge(ledger.spendBuckets.hour, partial.spendBuckets.hour, (bucket) => ledgerNames.spend('hour', bucket)),
+      day: merge(ledger.spendBuckets.day, partial.spendBuckets.day, (bucket) => ledgerNames.spend('day', bucket)),
+    },
+    legacySpend: {
+      hour: merge(ledger.legacySpend.hour, partial.legacySpend.hour, (index) => ledgerNames.legacySpend('hour', index)),
+      day: merge(ledger.legacySpend.day, partial.legacySpend.day, (index) => ledgerNames.legacySpend('day', index)),
+    },
     unusualByWindow: mergeUnusual(ledger.unusualByWindow, partial.unusualByWindow, gone, (index) => updated[ledgerNames.unusualTotal(index)] !== undefined),
+    // The rest of the copy is still as of the whole read.
+    ...(ledger.readAtMs !== undefined ? { readAtMs: ledger.readAtMs } : {}),
   };
 }
 
@@ -239,6 +279,19 @@ export class ExpressionBuilder {
       ...(Object.keys(this.values).length ? { ExpressionAttributeValues: this.values } : {}),
     };
   }
+}
+
+/**
+ * One sliding window's conditions (domain/calls/spend-windows.ts): the current bucket within what the window's other
+ * buckets leave, and the guarded buckets no larger than read. A missing bucket is zero.
+ */
+export function spendCheckConditions(expression: ExpressionBuilder, check: SpendCheck): void {
+  const atMost = (bucket: number, bound: number) => {
+    const name = expression.name(ledgerNames.spend(check.window, bucket));
+    return `attribute_not_exists(${name}) OR ${name} <= ${expression.value(bound)}`;
+  };
+  expression.condition(check.currentAtMost >= 0 ? atMost(check.bucket, check.currentAtMost) : 'attribute_not_exists(pk)');
+  for (const guard of check.guards) expression.condition(atMost(guard.bucket, guard.atMost));
 }
 
 /** The builder's expression, values marshalled, ready to spread into an UpdateItem. */

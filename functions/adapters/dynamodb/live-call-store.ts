@@ -13,14 +13,15 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { spendBucketsOf, type LiveCall, type SettledCall } from '../../../domain/calls/ledger.js';
+import type { LiveCall, SettledCall } from '../../../domain/calls/ledger.js';
+import type { SpendAdjustment } from '../../../domain/calls/spend-windows.js';
 import type { ClaimOutcome, Completion, CompletionClaim, CountryProfile, ExtensionGuard, GrantChange, LedgerWrite, LiveCallStore, StoredCall } from '../../../domain/calls/ports.js';
 import type { AccountSnapshot } from '../../../domain/policy/authorize-call.js';
 import type { Destination } from '../../../domain/policy/decision.js';
 import { parseAccountItem } from './account-repository.js';
 import { parseStoredCall } from './decision-record.js';
 import { isConditionalCheckFailed, keys } from './keys.js';
-import { ExpressionBuilder, ledgerNames, marshalled, parseLedger, settledCallValue } from './ledger-attributes.js';
+import { ExpressionBuilder, ledgerNames, marshalled, parseLedger, settledCallValue, spendCheckConditions } from './ledger-attributes.js';
 import { queryPartition } from './query-partition.js';
 import { toEndMarkerItem } from './to-end-marker.js';
 
@@ -59,78 +60,66 @@ export class DynamoLiveCallStore implements LiveCallStore {
     return item ? snapshotOf(item) : undefined;
   }
 
-  async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard, authorizedAtMs: number): Promise<LedgerWrite> {
+  async extend(accountId: string, call: LiveCall, change: GrantChange, guard: ExtensionGuard): Promise<LedgerWrite> {
     const expression = new ExpressionBuilder();
-    const live = expression.name(ledgerNames.live(call.callId));
     const extra = change.reservedMicros - call.reservedMicros;
-    const buckets = spendBucketsOf(authorizedAtMs);
+    liveCallCondition(expression, call);
     expression
-      .condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
       .condition(`${expression.name('version')} = ${expression.value(guard.expectedVersion)}`)
       .condition(`${expression.name('availableMicros')} >= ${expression.value(extra)}`);
-    for (const [attribute, limit] of [
-      [ledgerNames.hour(buckets.hour), guard.hourLimitMicros],
-      [ledgerNames.day(buckets.day), guard.dayLimitMicros],
-    ] as const) {
-      if (limit !== null) {
-        const name = expression.name(attribute);
-        expression.condition(`attribute_not_exists(${name}) OR ${name} <= ${expression.value(limit - extra)}`);
-      }
-      expression.add(attribute, extra);
-    }
+    for (const check of guard.spendChecks) spendCheckConditions(expression, check);
+    addSpend(expression, guard.spend);
     // The live call's fields are replaced one by one: its identity fields (authorization time, destination) stay.
     const callName = ledgerNames.live(call.callId);
     expression
       .setField(callName, 'r', change.reservedMicros)
       .setField(callName, 'g', change.grantedSeconds)
       .setField(callName, 'e', change.expiresAtMs)
+      .setField(callName, 's', change.spendBucket)
       .remove('balanceChanged')
       .add('availableMicros', -extra);
     return this.update(accountId, expression);
   }
 
-  async settle(accountId: string, call: LiveCall, settled: SettledCall, authorizedAtMs: number): Promise<LedgerWrite> {
+  async settle(accountId: string, call: LiveCall, settled: SettledCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite> {
     const expression = new ExpressionBuilder();
-    const live = expression.name(ledgerNames.live(call.callId));
-    const buckets = spendBucketsOf(authorizedAtMs);
     const chargedMicros = settled.chargedMicros;
     const adjustment = chargedMicros - call.reservedMicros;
+    liveCallCondition(expression, call);
     expression
-      .condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
       .remove(ledgerNames.live(call.callId))
       .set(ledgerNames.settled(call.callId), settledCallValue(settled))
       .set('balanceChanged', true)
       .add('liveCalls', -1)
       .add('availableMicros', -adjustment)
-      .add('balanceMicros', -chargedMicros)
-      .add(ledgerNames.hour(buckets.hour), adjustment)
-      .add(ledgerNames.day(buckets.day), adjustment);
+      .add('balanceMicros', -chargedMicros);
+    addSpend(expression, spend);
     return this.update(accountId, expression);
   }
 
-  async release(accountId: string, call: LiveCall): Promise<LedgerWrite> {
+  async release(accountId: string, call: LiveCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite> {
     const expression = new ExpressionBuilder();
-    const live = expression.name(ledgerNames.live(call.callId));
+    liveCallCondition(expression, call);
     expression
-      .condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`)
       .remove(ledgerNames.live(call.callId))
       .remove('balanceChanged')
       .add('liveCalls', -1)
       .add('availableMicros', call.reservedMicros);
+    addSpend(expression, spend);
     return this.update(accountId, expression);
   }
 
-  async chargeReleased(accountId: string, callId: string, authorizedAtMs: number, settled: SettledCall): Promise<LedgerWrite> {
+  async chargeReleased(accountId: string, callId: string, settled: SettledCall, spend: readonly SpendAdjustment[]): Promise<LedgerWrite> {
     const expression = new ExpressionBuilder();
-    const buckets = spendBucketsOf(authorizedAtMs);
     expression
+      // attribute_exists(pk): a report for a call of a deleted account must not create a stub item.
+      .condition('attribute_exists(pk)')
       .condition(`attribute_not_exists(${expression.name(ledgerNames.live(callId))}) AND attribute_not_exists(${expression.name(ledgerNames.settled(callId))})`)
       .set(ledgerNames.settled(callId), settledCallValue(settled))
       .set('balanceChanged', true)
       .add('availableMicros', -settled.chargedMicros)
-      .add('balanceMicros', -settled.chargedMicros)
-      .add(ledgerNames.hour(buckets.hour), settled.chargedMicros)
-      .add(ledgerNames.day(buckets.day), settled.chargedMicros);
+      .add('balanceMicros', -settled.chargedMicros);
+    addSpend(expression, spend);
     return this.update(accountId, expression, true);
   }
 
@@ -185,9 +174,11 @@ export class DynamoLiveCallStore implements LiveCallStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall(keys.profile(accountId, dimension)),
+          // completedDays: the UTC dates with a completed call, a set so a retried report adds nothing (knownCountry).
           UpdateExpression:
-            'ADD completedCalls :one, seconds :seconds, spendMicros :charge SET firstCompletedAt = if_not_exists(firstCompletedAt, :at), lastCompletedAt = :at, country = :country, entity = :entity',
+            'ADD completedCalls :one, seconds :seconds, spendMicros :charge, completedDays :day SET firstCompletedAt = if_not_exists(firstCompletedAt, :at), lastCompletedAt = :at, country = :country, entity = :entity',
           ExpressionAttributeValues: marshall({
+            ':day': new Set([completion.completedAt.slice(0, 10)]),
             ':one': 1,
             ':seconds': completion.durationSeconds,
             ':charge': completion.chargedMicros,
@@ -200,7 +191,11 @@ export class DynamoLiveCallStore implements LiveCallStore {
       );
     const [country] = await Promise.all([profileUpdate(`C#${destination.country}`), profileUpdate(`P#${destination.prefix}`)]);
     const row = unmarshall(country.Attributes ?? {});
-    return { completedCalls: Number(row.completedCalls ?? 0), firstCompletedAt: typeof row.firstCompletedAt === 'string' ? row.firstCompletedAt : undefined };
+    return {
+      completedCalls: Number(row.completedCalls ?? 0),
+      firstCompletedAt: typeof row.firstCompletedAt === 'string' ? row.firstCompletedAt : undefined,
+      distinctDays: row.completedDays instanceof Set ? row.completedDays.size : 0,
+    };
   }
 
   async addKnownCountry(accountId: string, country: string): Promise<void> {
@@ -296,6 +291,17 @@ export class DynamoLiveCallStore implements LiveCallStore {
     const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }));
     return result.Item ? unmarshall(result.Item) : undefined;
   }
+}
+
+/** The live call is there as seen: its expiry, its reservation and the spend bucket that reservation is counted in. */
+function liveCallCondition(expression: ExpressionBuilder, call: LiveCall): void {
+  const live = expression.name(ledgerNames.live(call.callId));
+  expression.condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`);
+  expression.condition(call.spendBucket === undefined ? `attribute_not_exists(${live}.s)` : `${live}.s = ${expression.value(call.spendBucket)}`);
+}
+
+function addSpend(expression: ExpressionBuilder, spend: readonly SpendAdjustment[]): void {
+  for (const { window, bucket, micros } of spend) expression.add(ledgerNames.spend(window, bucket), micros);
 }
 
 function snapshotOf(item: Record<string, unknown>): AccountSnapshot {

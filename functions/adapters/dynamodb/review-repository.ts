@@ -54,18 +54,22 @@ export class ReviewRepository implements ReviewStore {
    * Opens a review for an account that has none open. `duplicate`: this consumer already applied the event;
    * `conflict`: the account gained an open review meanwhile (the caller reloads and appends instead).
    */
-  async open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry): Promise<ApplyOutcome> {
-    return this.apply(consumed, [
-      { Put: { TableName: this.tableName, Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } },
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: marshall(keys.account(review.accountId)),
+  async open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome> {
+    const hold = holdAccount
+      ? {
+          UpdateExpression: 'SET openReviewId = :reviewId, #status = :held ADD #version :one',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openReviewId) AND #status = :active',
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: marshall({ ':reviewId': review.reviewId, ':held': 'under_review', ':active': 'active', ':one': 1 }),
+        }
+      : {
           UpdateExpression: 'SET openReviewId = :reviewId',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openReviewId)',
           ExpressionAttributeValues: marshall({ ':reviewId': review.reviewId }),
-        },
-      },
+        };
+    return this.apply(consumed, [
+      { Put: { TableName: this.tableName, Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Update: { TableName: this.tableName, Key: marshall(keys.account(review.accountId)), ...hold } },
       outboxPut(this.tableName, 'Account Flagged For Review', event),
       auditPut(this.tableName, audit),
     ]);

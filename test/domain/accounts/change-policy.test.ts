@@ -28,7 +28,7 @@ function changePolicyOn(store: ReturnType<typeof inMemoryAccounts>, allowPrivate
   return makeChangePolicy({
     accounts: store.accounts,
     webhookRules: { allowPrivateTargets, requireHttps: true },
-    detection: { newDestinationAttempts: 3, newDestinationTotalAttempts: 10 },
+    detection: { newDestinationAttempts: 3, newDestinationTotalAttempts: 10, unusualCallMaxCost: 2 },
     clock: { now: () => NOW },
     ids: { newId: () => 'audit-1' },
   });
@@ -50,6 +50,21 @@ describe('changePolicy', () => {
     const outcome = await changePolicyOn(store)('acme', looser, { actor: 'customer:c1', isCustomer: true });
     expect(outcome.kind).toBe('beyond-carrier-controls');
     expect(outcome.kind === 'beyond-carrier-controls' && outcome.violations.map((violation) => violation.field)).toContain('maxRatePerMinute');
+    expect(store.changes).toEqual([]);
+  });
+
+  it("lets a customer lower the unusual-destination cost cap but not raise it above the carrier's", async () => {
+    const lower = await changePolicyOn(inMemoryAccounts(capped))('acme', policy({ maxRatePerMinute: 0.5, autoRestriction: { enabled: true, unusualCallMaxCost: 0.5 } }), {
+      actor: 'customer:c1',
+      isCustomer: true,
+    });
+    expect(lower.kind).toBe('changed');
+    const store = inMemoryAccounts(capped);
+    const higher = await changePolicyOn(store)('acme', policy({ maxRatePerMinute: 0.5, autoRestriction: { enabled: true, unusualCallMaxCost: 5 } }), {
+      actor: 'customer:c1',
+      isCustomer: true,
+    });
+    expect(higher).toMatchObject({ kind: 'beyond-carrier-controls', violations: [{ field: 'autoRestriction.unusualCallMaxCost' }] });
     expect(store.changes).toEqual([]);
   });
 

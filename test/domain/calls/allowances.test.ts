@@ -40,6 +40,8 @@ describe('attemptsAllowedBefore', () => {
               homeCountry: 'US',
               whitelist: [],
               knownCountries: [],
+              confirmedCountries: [],
+              ratePerMinute: 0.5,
               activity: { current: { SL: before + 1 }, previous: { SL: previous }, currentTotal: 0, previousTotal: 0 },
               thresholds: { ...DEFAULT_DETECTION, newDestinationAttempts: threshold, newDestinationTotalAttempts: 10_000 },
               nowMs,

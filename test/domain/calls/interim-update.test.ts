@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Account } from '../../../domain/accounts/account.js';
-import { hourIndex, type LiveCall } from '../../../domain/calls/ledger.js';
+import type { LiveCall } from '../../../domain/calls/ledger.js';
+import { spendBucket } from '../../../domain/calls/spend-windows.js';
 import { makeInterimUpdate } from '../../../domain/calls/interim-update.js';
 import { accountSnapshot } from '../../support/account-snapshot.js';
 import { allowedRecord, deniedRecord, internationalAccount } from '../../support/call-records.js';
@@ -13,11 +14,12 @@ const T0 = Date.parse(DECIDED_AT);
 const GRACE = SETTINGS.reservationGraceSeconds;
 /** call-1 rang 10 s and has talked 150 s of its first slice of 180 s (GB mobile, 500 micros a second). */
 const NOW = '2026-11-29T12:02:40.000Z';
-const SLICE: LiveCall = { callId: 'call-1', reservedMicros: 90_000, grantedSeconds: 180, expiresAtMs: T0 + (180 + GRACE) * 1000 };
+const BUCKET = spendBucket('hour', T0);
+const SLICE: LiveCall = { callId: 'call-1', reservedMicros: 90_000, grantedSeconds: 180, expiresAtMs: T0 + (180 + GRACE) * 1000, spendBucket: BUCKET };
 
 function setUp(account: Partial<Account> = {}) {
   const store = new InMemoryLiveCalls({
-    accounts: [accountSnapshot(internationalAccount({ balanceMicros: 1_000_000, ...account }), { liveCalls: [SLICE], spendMicrosByHour: { [hourIndex(T0)]: 90_000 } })],
+    accounts: [accountSnapshot(internationalAccount({ balanceMicros: 1_000_000, ...account }), { liveCalls: [SLICE], spendBuckets: { hour: { [BUCKET]: 90_000 }, day: { [spendBucket('day', T0)]: 90_000 } } })],
     calls: [allowedRecord('call-1', DECIDED_AT, { maxDurationSeconds: 180, interimSeconds: 150 }), deniedRecord('call-denied', DECIDED_AT)],
   });
   const clock = settableClock(NOW);
@@ -38,9 +40,27 @@ describe('interimUpdate', () => {
     // The reservation grows by 150 s of talk; the balance does not move.
     expect(account.balanceMicros).toBe(1_000_000);
     expect(ledger.availableMicros).toBe(1_000_000 - 165_000);
-    expect(ledger.spendMicrosByHour[hourIndex(T0)]).toBe(165_000);
+    expect(ledger.spendBuckets.hour[BUCKET]).toBe(165_000);
     // Answered at 12:00:10: the reservation now lasts the 330 s granted plus the grace.
-    expect(ledger.liveCalls).toEqual([{ callId: 'call-1', reservedMicros: 165_000, grantedSeconds: 330, expiresAtMs: T0 + 10_000 + (330 + GRACE) * 1000 }]);
+    expect(ledger.liveCalls).toEqual([{ callId: 'call-1', reservedMicros: 165_000, grantedSeconds: 330, expiresAtMs: T0 + 10_000 + (330 + GRACE) * 1000, spendBucket: BUCKET }]);
+  });
+
+  it('re-reserves an extended call in the current spend bucket once a bucket boundary has passed', async () => {
+    const { store, clock, interimUpdate } = setUp({ policy: policy({ internationalEnabled: true, limits: { callsPerMinute: null, concurrentCalls: null, spendPerHour: 0.2, spendPerDay: null } }) });
+    // 12:05:10: the call was reserved in the 12:00 bucket; another call took 0.05 there meanwhile.
+    clock.set('2026-11-29T12:05:10.000Z');
+    const { ledger } = store.account('acme');
+    // (Its switch reported late enough that its reservation has not expired: answered at 12:00:50.)
+    const slice = { ...SLICE, expiresAtMs: T0 + (50 + 180 + GRACE) * 1000 };
+    store.accounts.set('acme', { ...store.account('acme'), ledger: { ...ledger, liveCalls: [slice], spendBuckets: { ...ledger.spendBuckets, hour: { [BUCKET]: 140_000 } } } });
+
+    const outcome = await interimUpdate({ ...answered, elapsedSeconds: 260 });
+
+    // The limit leaves 0.2 - 0.05 for this call's whole reservation: 300 s (0.15), of the 440 s wanted.
+    expect(outcome).toMatchObject({ kind: 'continue', extended: true, boundBy: 'spendLimit', reservedMicros: 150_000, maxDurationSeconds: 300 });
+    const after = store.account('acme').ledger;
+    expect(after.spendBuckets.hour).toEqual({ [BUCKET]: 50_000, [BUCKET + 1]: 150_000 });
+    expect(after.liveCalls[0]).toMatchObject({ reservedMicros: 150_000, spendBucket: BUCKET + 1 });
   });
 
   it('extends only as far as the available balance pays', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expiredCalls, type LiveCall } from '../../../domain/calls/ledger.js';
 import { makeReleaseExpired } from '../../../domain/calls/release-expired.js';
+import { spendBucket } from '../../../domain/calls/spend-windows.js';
 import { accountSnapshot } from '../../support/account-snapshot.js';
 import { allowedRecord, internationalAccount } from '../../support/call-records.js';
 import { InMemoryLiveCalls } from '../../support/in-memory-live-calls.js';
@@ -10,13 +11,18 @@ const DECIDED_AT = '2026-11-29T12:00:00.000Z';
 const NOW = '2026-11-29T12:05:01.000Z';
 const NOW_MS = Date.parse(NOW);
 /** Granted 180 s at 12:00:00, plus 120 s of grace: expired at 12:05:00. */
-const EXPIRED: LiveCall = { callId: 'call-old', reservedMicros: 90_000, grantedSeconds: 180, expiresAtMs: NOW_MS - 1_000 };
+const EXPIRED: LiveCall = { callId: 'call-old', reservedMicros: 90_000, grantedSeconds: 180, expiresAtMs: NOW_MS - 1_000, spendBucket: spendBucket('hour', Date.parse(DECIDED_AT)) };
 const LIVE: LiveCall = { callId: 'call-live', reservedMicros: 90_000, grantedSeconds: 180, expiresAtMs: NOW_MS + 60_000 };
 const BALANCE = 1_000_000;
 
 function setUp() {
   const store = new InMemoryLiveCalls({
-    accounts: [accountSnapshot(internationalAccount({ balanceMicros: BALANCE }), { liveCalls: [EXPIRED, LIVE] })],
+    accounts: [
+      accountSnapshot(internationalAccount({ balanceMicros: BALANCE }), {
+        liveCalls: [EXPIRED, LIVE],
+        spendBuckets: { hour: { [spendBucket('hour', Date.parse(DECIDED_AT))]: 90_000 }, day: { [spendBucket('day', Date.parse(DECIDED_AT))]: 90_000 } },
+      }),
+    ],
     calls: [allowedRecord('call-old', DECIDED_AT, { maxDurationSeconds: 180, interimSeconds: 150 }), allowedRecord('call-live', '2026-11-29T12:04:00.000Z', { maxDurationSeconds: 180, interimSeconds: 150 })],
   });
   const releaseExpired = makeReleaseExpired({ store, clock: settableClock(NOW) });
@@ -36,6 +42,8 @@ describe('releaseExpired', () => {
     expect(account.balanceMicros).toBe(BALANCE);
     expect(ledger).toMatchObject({ availableMicros: BALANCE - LIVE.reservedMicros, liveCalls: [LIVE], liveCallCount: 1 });
     expect(store.completionOf('call-old')).toBeUndefined();
+    // Its reservation leaves the spend bucket it was counted in: a late report then counts its charge once.
+    expect(ledger.spendBuckets).toEqual({ hour: { [spendBucket('hour', Date.parse(DECIDED_AT))]: 0 }, day: { [spendBucket('day', Date.parse(DECIDED_AT))]: 0 } });
   });
 
   it('gives a reservation back once when two releases race on the same reading of the account', async () => {

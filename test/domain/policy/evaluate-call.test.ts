@@ -51,6 +51,15 @@ describe('evaluateCall: allow', () => {
     expect(decision).toMatchObject({ decision: 'allow', maxDurationSeconds: 480, rule: { evidence: { boundBy: 'unusualDestination' } } });
   });
 
+  it("bounds a call to an unusual destination by the account's own, lower unusualCallMaxCost", () => {
+    // 0.50 at 0.25/min buys 120 seconds: the account's cap replaces the carrier's 2.00.
+    const decision = evaluate({
+      account: account({ balanceMicros: toMicros(100), policy: policy({ internationalEnabled: true, autoRestriction: { enabled: true, unusualCallMaxCost: 0.5 } }) }),
+      req: { to: '+18765550123' },
+    });
+    expect(decision).toMatchObject({ decision: 'allow', maxDurationSeconds: 120, rule: { evidence: { boundBy: 'unusualDestination', bounds: { unusualDestination: 120 } } } });
+  });
+
   it('does not bound a call to a known destination by unusualCallMaxCost', () => {
     const decision = evaluate({
       account: account({ balanceMicros: toMicros(1_000), knownCountries: ['JM'], policy: policy({ internationalEnabled: true }) }),

@@ -9,6 +9,8 @@ function assess(overrides: Partial<DestinationAssessmentInput> = {}) {
     homeCountry: 'US',
     whitelist: [],
     knownCountries: [],
+    confirmedCountries: [],
+    ratePerMinute: 0.3,
     activity: { current: { SL: 1 }, previous: {} },
     thresholds: DEFAULT_DETECTION,
     nowMs: WINDOW_START,
@@ -62,10 +64,27 @@ describe('configuration', () => {
     expect(assess({ thresholds: resolveThresholds(DEFAULT_DETECTION, { enabled: false }), activity: { current: { SL: 40 }, previous: {} } }).restrict).toBe(false);
   });
 
-  it('makes a country known only after enough completed calls over enough time', () => {
+  it('makes a country known only after enough completed calls, on enough distinct days, over enough time', () => {
     const day = 86_400_000;
-    expect(knownCountry(3, WINDOW_START, WINDOW_START + day, DEFAULT_DETECTION)).toBe(true);
-    expect(knownCountry(3, WINDOW_START, WINDOW_START + day / 2, DEFAULT_DETECTION)).toBe(false);
-    expect(knownCountry(2, WINDOW_START, WINDOW_START + 7 * day, DEFAULT_DETECTION)).toBe(false);
+    const history = (completedCalls: number, distinctDays: number) => ({ completedCalls, distinctDays, firstCompletedAtMs: WINDOW_START });
+    expect(knownCountry(history(3, 3), 0.1, WINDOW_START + 2 * day, DEFAULT_DETECTION)).toBe(true);
+    expect(knownCountry(history(3, 3), 0.1, WINDOW_START + day / 2, DEFAULT_DETECTION)).toBe(false);
+    expect(knownCountry(history(2, 2), 0.1, WINDOW_START + 7 * day, DEFAULT_DETECTION)).toBe(false);
+    // Three calls a day after the first day: many calls, too few days.
+    expect(knownCountry(history(30, 2), 0.1, WINDOW_START + 2 * day, DEFAULT_DETECTION)).toBe(false);
+  });
+
+  it('never learns a destination dearer than knownMaxRatePerMinute, however long the drip', () => {
+    const twoWeeksOfDrip = { completedCalls: 14 * 24, distinctDays: 14, firstCompletedAtMs: WINDOW_START };
+    expect(knownCountry(twoWeeksOfDrip, 0.88, WINDOW_START + 14 * 86_400_000, DEFAULT_DETECTION)).toBe(false);
+    expect(knownCountry(twoWeeksOfDrip, 0.88, WINDOW_START + 14 * 86_400_000, { ...DEFAULT_DETECTION, knownMaxRatePerMinute: null })).toBe(true);
+  });
+
+  it("keeps a known country's premium ranges unusual, unless whitelisted or confirmed by a reviewer", () => {
+    const knowsLt = { knownCountries: ['LT'], activity: { current: { LT: 1 }, previous: {} } };
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.02 })).toEqual({ restrict: false, unusual: false });
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88 })).toEqual({ restrict: false, unusual: true });
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88, confirmedCountries: ['LT'] })).toEqual({ restrict: false, unusual: false });
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88, whitelist: ['LT'] })).toEqual({ restrict: false, unusual: false });
   });
 });

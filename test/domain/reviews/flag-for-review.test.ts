@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { carrierPolicySchema } from '../../../domain/accounts/carrier-policy.js';
 import type { TollgateEvent } from '../../../domain/events/contracts.js';
 import { flagRequestOf, makeFlagForReview, type FlagForReview, type FlagRequest } from '../../../domain/reviews/flag-for-review.js';
 import type { ReviewEvidence } from '../../../domain/reviews/review.js';
@@ -52,11 +53,35 @@ describe('flagging an account for review', () => {
     await flagForReview(restricted('LT'));
 
     expect(reviews.flaggedEvents).toEqual([
-      { eventId: 'account-flagged:id-1', occurredAt: '2026-03-01T12:00:00.000Z', accountId: 'acme', reviewId: 'id-1', evidence: restrictionEvidence('LT') },
+      { eventId: 'account-flagged:id-1', occurredAt: '2026-03-01T12:00:00.000Z', accountId: 'acme', reviewId: 'id-1', evidence: restrictionEvidence('LT'), accountHeld: false },
     ]);
     expect(reviews.audit).toEqual([
-      expect.objectContaining({ scope: 'acme', id: 'id-2', actor: 'system:review-flagger', action: 'review.opened', before: { openReviewId: null } }),
+      expect.objectContaining({ scope: 'acme', id: 'id-2', actor: 'system:review-flagger', action: 'review.opened', before: { openReviewId: null, status: 'active' } }),
     ]);
+    expect(accounts.items.get('acme')?.status).toBe('active');
+  });
+
+  it("holds the account under review when the carrier policy says holdOnReview, in the write that opens the review", async () => {
+    accounts = new InMemoryAccounts([account({ accountId: 'acme', carrierPolicy: carrierPolicySchema.parse({ holdOnReview: true }) })]);
+    reviews = new InMemoryReviewStore(accounts);
+    flagForReview = makeFlagForReview({ accounts, reviews, clock, ids: new CountingIds() });
+    const versionBefore = accounts.items.get('acme')?.version ?? 0;
+
+    expect(await flagForReview(restricted('LT'))).toEqual({ outcome: 'opened', reviewId: 'id-1' });
+
+    expect(accounts.items.get('acme')).toMatchObject({ status: 'under_review', openReviewId: 'id-1', version: versionBefore + 1 });
+    expect(reviews.flaggedEvents[0]).toMatchObject({ accountHeld: true });
+    expect(reviews.audit[0]).toMatchObject({ before: { status: 'active' }, after: { status: 'under_review' } });
+  });
+
+  it('does not turn a suspended account into one under review', async () => {
+    accounts = new InMemoryAccounts([account({ accountId: 'acme', status: 'suspended', carrierPolicy: carrierPolicySchema.parse({ holdOnReview: true }) })]);
+    reviews = new InMemoryReviewStore(accounts);
+    flagForReview = makeFlagForReview({ accounts, reviews, clock, ids: new CountingIds() });
+
+    expect(await flagForReview(restricted('LT'))).toEqual({ outcome: 'opened', reviewId: 'id-1' });
+    expect(accounts.items.get('acme')).toMatchObject({ status: 'suspended', openReviewId: 'id-1' });
+    expect(reviews.flaggedEvents[0]).toMatchObject({ accountHeld: false });
   });
 
   it('extends the open review with new evidence, without paging the desk again', async () => {

@@ -26,6 +26,26 @@ describe('a stored decision read back', () => {
     expect(JSON.stringify(read.rule)).toBe(JSON.stringify(decision.rule));
   });
 
+  it('reads back the unblock hint of a denial, every kind of change', () => {
+    const unblock = [
+      { path: 'maxRatePerMinute', value: 0.27, by: 'customer' },
+      { path: 'callingHours.windows', add: { days: ['tue'], from: '20:00', to: '21:00' }, by: 'customer' },
+      { path: 'carrierPolicy.limits.callsPerMinute', value: 11, by: 'admin' },
+      { path: 'blockedPrefixes', remove: '1212', by: 'customer' },
+      { action: 'credit', amount: 0.42, by: 'admin' },
+      { action: 'review', review: 'unblock-destination', destination: 'LT', by: 'reviewer' },
+    ];
+    const record = { ...(stored(engineAnswers()['rate above the maximum'] as CallDecision) as object), unblock };
+
+    expect(parseDecisionRecord(record, 'c-1').unblock).toEqual(unblock);
+  });
+
+  it('refuses a stored hint it cannot read', () => {
+    const record = { ...(stored(engineAnswers()['rate above the maximum'] as CallDecision) as object), unblock: [{ action: 'credit', amount: 'lots', by: 'admin' }] };
+
+    expect(() => parseDecisionRecord(record, 'c-1')).toThrow(StoredRecordError);
+  });
+
   it('reads evidence of this version\'s shape with its rule\'s schema: its fields in the order the engine writes them', () => {
     const banned = engineAnswers()['source IP banned'] as CallDecision;
     const shuffled = { rule: 'SOURCE_IP_BANNED', step: 1, detail: banned.rule.detail, evidence: reversed(banned.rule.evidence) };
