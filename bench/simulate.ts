@@ -3,6 +3,8 @@
  *   --seed N (SIM_SEED, 42)            --accounts N (SIM_ACCOUNTS, 300)     --days N (SIM_DAYS, 3)
  *   --learning-days N (SIM_LEARNING_DAYS, 1)   --attacks a,b (SIM_ATTACKS, all)   --concurrency N (SIM_CONCURRENCY, 8)
  *   --out DIR (SIM_OUT, bench/)        DYNAMODB_ENDPOINT: use a running DynamoDB (Local) instead of starting one.
+ *   --what-if JSON (SIM_WHAT_IF)       after the run, replay its decisions with these carrier-wide detection thresholds
+ *                                      (POST /v1/what-if), e.g. '{"newDestinationAttempts":2}', and report who they hit.
  * Writes simulation.md, simulation.svg and simulation.json to the output folder and prints the summary, with the
  * parallel attacks beside their sequential counterparts.
  */
@@ -33,6 +35,20 @@ const optionsSchema = z.object({
     .pipe(z.array(z.enum(ATTACK_IDS))),
   out: z.string().default(join(PROJECT_ROOT, 'bench')),
   dynamoEndpoint: z.url().optional(),
+  whatIf: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (text === undefined) return undefined;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      context.addIssue({ code: 'custom', message: 'must be a JSON object of detection thresholds' });
+      return z.NEVER;
+    }),
 });
 
 async function main(): Promise<void> {
@@ -45,6 +61,7 @@ async function main(): Promise<void> {
       attacks: { type: 'string' },
       concurrency: { type: 'string' },
       out: { type: 'string' },
+      'what-if': { type: 'string' },
     },
   });
   const env = process.env;
@@ -57,6 +74,7 @@ async function main(): Promise<void> {
     concurrency: values.concurrency ?? env.SIM_CONCURRENCY,
     out: values.out ?? env.SIM_OUT,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+    whatIf: values['what-if'] ?? env.SIM_WHAT_IF,
   });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) console.error(`Invalid ${issue.path.join('.')}: ${issue.message}`);
@@ -74,6 +92,7 @@ async function main(): Promise<void> {
     concurrency: options.concurrency,
     startDate: DEFAULT_SIMULATION.startDate,
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
+    ...(options.whatIf ? { whatIf: options.whatIf } : {}),
     onProgress: (done, total) => process.stdout.write(`  ${done}/${total} events\r`),
   });
 
@@ -125,7 +144,26 @@ async function main(): Promise<void> {
     `\nFalse positives: ${fp.deniedCalls} of ${fp.ordinaryCalls} ordinary calls denied, ${fp.accountsAffected} of ${fp.ordinaryAccounts} ordinary accounts (${fp.accountsAffectedPercent}%) affected` +
       ` (after learning: ${fp.afterLearning.accountsAffected}, ${fp.afterLearning.accountsAffectedPercent}%).`,
   );
+  if (result.whatIf) printWhatIf(result.whatIf);
   console.log(`Replay: ${result.replay.requests} requests in ${result.replay.wallSeconds} s. Wrote ${join(options.out, 'simulation.md')} and ${chartFile}.`);
+}
+
+function printWhatIf(whatIf: NonNullable<Awaited<ReturnType<typeof runSimulation>>['whatIf']>): void {
+  const { totals } = whatIf;
+  console.log(
+    `\nWhat-if ${JSON.stringify(whatIf.detection)}: ${totals.evaluated ?? 0} decisions replayed over ${totals.accounts ?? 0} accounts;` +
+      ` ${totals.newlyDenied ?? 0} newly denied on ${totals.accountsHit ?? 0} accounts, ${totals.newlyAllowed ?? 0} newly allowed, ${totals.falsePositives ?? 0} on accounts not known as fraud.`,
+  );
+  console.log(
+    `Ordinary accounts hit: ${whatIf.ordinaryAccountsHit} of ${whatIf.ordinaryAccounts} (${whatIf.ordinaryCallsNewlyDenied} of their calls newly denied);` +
+      ` victims' own calls newly denied: ${whatIf.victimOwnCallsNewlyDenied}${whatIf.truncated ? ' (listing capped: counts are lower bounds)' : ''}.`,
+  );
+  console.log(
+    table([
+      ['attack', 'victim', 'allowed in the run', 'newly denied', 'dollars avoided'],
+      ...whatIf.attacks.map((attack) => [attack.id, attack.victim ?? '-', String(attack.allowedBefore), String(attack.newlyDenied), formatDollars(attack.dollarsAvoided)]),
+    ]),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -31,6 +31,7 @@ import type { Logger } from '../../functions/shared/logger.js';
 import { HttpClient } from '../http-client.js';
 import { HIGH_RISK_PREFIXES, sampleDeckCsv } from '../sample-data.js';
 import type { AuthFailureRecord, CallRecord, PlannedCall, PlannedEvent, SimAccount } from './model.js';
+import type { CarrierWhatIfAnswer } from './what-if.js';
 
 const SIM_TIME_HEADER = 'x-simulated-time';
 const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -43,6 +44,8 @@ export interface ReplayOptions {
   /** The simulated instant for setup (accounts, policies) and for anything outside a request (event consumers). */
   readonly setupAtMs: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** After the run: replay its decisions with these carrier-wide detection thresholds (POST /v1/what-if). */
+  readonly whatIf?: { readonly detection: Readonly<Record<string, unknown>>; readonly fromMs: number; readonly toMs: number };
 }
 
 export interface ReplayResult {
@@ -54,6 +57,8 @@ export interface ReplayResult {
   readonly interim: InterimTally;
   readonly requests: number;
   readonly wallSeconds: number;
+  /** The answer of POST /v1/what-if, when asked for. */
+  readonly whatIf?: CarrierWhatIfAnswer;
 }
 
 export interface InterimTally {
@@ -274,11 +279,18 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     await dispatch();
     await stack.events.settle();
     const flaggedAccounts = await openReviewAccounts(admin);
+    const whatIf = options.whatIf
+      ? await admin.json<CarrierWhatIfAnswer>('POST', '/v1/what-if', {
+          detection: options.whatIf.detection,
+          from: new Date(options.whatIf.fromMs).toISOString(),
+          to: new Date(options.whatIf.toMs).toISOString(),
+        })
+      : undefined;
     switchClient.close();
     burstClient.close();
     calls.sort((a, b) => a.at - b.at || a.callId.localeCompare(b.callId));
     authFailures.sort((a, b) => a.at - b.at);
-    return { calls, authFailures, flaggedAccounts, interim, requests, wallSeconds: Math.round((Date.now() - started) / 100) / 10 };
+    return { calls, authFailures, flaggedAccounts, interim, requests, wallSeconds: Math.round((Date.now() - started) / 100) / 10, ...(whatIf ? { whatIf } : {}) };
   } finally {
     admin.close();
     await stopQuietly(stack);

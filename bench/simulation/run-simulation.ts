@@ -12,6 +12,7 @@ import type { AttackInfo, CallRecord, SimAccount } from './model.js';
 import { allPatterns } from './numbers.js';
 import { Random } from './prng.js';
 import { replay, type InterimTally } from './replay.js';
+import { summarizeWhatIf, type WhatIfSummary } from './what-if.js';
 
 export interface SimulationOptions {
   readonly seed: number;
@@ -24,9 +25,11 @@ export interface SimulationOptions {
   readonly startDate: string;
   readonly dynamoEndpoint?: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Carrier-wide detection thresholds to replay the run's decisions with afterwards (POST /v1/what-if). */
+  readonly whatIf?: Readonly<Record<string, unknown>>;
 }
 
-export const DEFAULT_SIMULATION: Omit<SimulationOptions, 'dynamoEndpoint' | 'onProgress'> = {
+export const DEFAULT_SIMULATION: Omit<SimulationOptions, 'dynamoEndpoint' | 'onProgress' | 'whatIf'> = {
   seed: 42,
   accounts: 300,
   days: 3,
@@ -37,7 +40,7 @@ export const DEFAULT_SIMULATION: Omit<SimulationOptions, 'dynamoEndpoint' | 'onP
 };
 
 export interface SimulationResult {
-  readonly options: Omit<SimulationOptions, 'dynamoEndpoint' | 'onProgress'>;
+  readonly options: Omit<SimulationOptions, 'dynamoEndpoint' | 'onProgress' | 'whatIf'>;
   readonly population: { readonly ordinary: number; readonly victims: number; readonly byProfile: Record<string, number> };
   readonly plannedEvents: { readonly ordinaryCalls: number; readonly attackCalls: number; readonly authFailures: number };
   readonly attacks: readonly AttackInfo[];
@@ -53,6 +56,8 @@ export interface SimulationResult {
   readonly interim: InterimTally;
   readonly replay: { readonly requests: number; readonly wallSeconds: number };
   readonly startMs: number;
+  /** What the replay with the `whatIf` thresholds says, set against what the simulator knows of each call. */
+  readonly whatIf?: WhatIfSummary;
 }
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
@@ -71,12 +76,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     concurrency: options.concurrency,
     setupAtMs: startMs - DAY_MS,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    // Decisions are kept 14 days: the span is the setup day and the simulated days, at most that.
+    ...(options.whatIf ? { whatIf: { detection: options.whatIf, fromMs: startMs - DAY_MS, toMs: Math.min(startMs + options.days * DAY_MS, startMs + 13 * DAY_MS) } } : {}),
   });
 
   const attackIds = new Set(plan.attacks.map((attack) => attack.id));
   const byProfile: Record<string, number> = {};
   for (const account of ordinary) byProfile[account.profile] = (byProfile[account.profile] ?? 0) + 1;
-  const { dynamoEndpoint: _endpoint, onProgress: _progress, ...recorded } = options;
+  const { dynamoEndpoint: _endpoint, onProgress: _progress, whatIf: _whatIf, ...recorded } = options;
   return {
     options: recorded,
     population: { ordinary: ordinary.length, victims: plan.victims.length, byProfile },
@@ -98,6 +105,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     interim: replayed.interim,
     replay: { requests: replayed.requests, wallSeconds: replayed.wallSeconds },
     startMs,
+    ...(replayed.whatIf ? { whatIf: summarizeWhatIf(replayed.whatIf, replayed.calls, accounts, plan.attacks) } : {}),
   };
 }
 

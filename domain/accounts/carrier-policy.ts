@@ -6,9 +6,9 @@
  *
  * | control | the customer's policy must | effective |
  * | --- | --- | --- |
- * | `maxRatePerMinute` | set a maximum no higher | the lower |
+ * | `maxRatePerMinute` | set a maximum no higher | the lower; the carrier's holds for whitelisted countries too |
  * | `limits.*` | set each limit the carrier sets, no higher | the lower of each |
- * | `internationalEnabled: false` | keep international off | off |
+ * | `internationalEnabled: false` | keep international off; add no whitelisted country (an admin may) | off |
  * | `autoRestriction` | keep detection on when the carrier does; thresholds and `unusualCallMaxCost` no higher | on if either; the lower of each |
  * | `allowedHighRiskPrefixes` | allow only within these | the customer's entries within these |
  * | `widestIpRange` | list no allowed-IP range wider than /ipv4 or /ipv6 | wider entries dropped |
@@ -34,6 +34,7 @@ export interface ControlledPolicy {
   };
   readonly allowedHighRiskPrefixes: readonly string[];
   readonly allowedIps: readonly string[];
+  readonly whitelistCountries: readonly string[];
 }
 
 const digitPrefix = z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits (an E.164 prefix without "+")');
@@ -108,7 +109,7 @@ export interface PolicyViolation {
 const LIMIT_NAMES = ['callsPerMinute', 'concurrentCalls', 'spendPerHour', 'spendPerDay'] as const;
 
 /** Every field of a customer's policy that would loosen the carrier's controls. */
-export function carrierPolicyViolations(policy: ControlledPolicy, carrier: CarrierPolicy, detection: DetectionDefaults): PolicyViolation[] {
+export function carrierPolicyViolations(policy: ControlledPolicy, carrier: CarrierPolicy, detection: DetectionDefaults, current?: Pick<ControlledPolicy, 'whitelistCountries'>): PolicyViolation[] {
   const problems: PolicyViolation[] = [];
   const ceiling = (field: string, value: number | null, max: number | null) => {
     if (max === null) return;
@@ -119,6 +120,14 @@ export function carrierPolicyViolations(policy: ControlledPolicy, carrier: Carri
   for (const name of LIMIT_NAMES) ceiling(`limits.${name}`, policy.limits[name], carrier.limits[name]);
   if (!carrier.internationalEnabled && policy.internationalEnabled) {
     problems.push({ field: 'internationalEnabled', message: 'must be false: the carrier keeps international calling off for this account' });
+  }
+  if (!carrier.internationalEnabled) {
+    // A whitelisted country is called with international off: adding one would open what the carrier closed.
+    policy.whitelistCountries.forEach((country, index) => {
+      if (!current?.whitelistCountries.includes(country)) {
+        problems.push({ field: `whitelistCountries.${index}`, message: `${country} cannot be added: the carrier keeps international calling off for this account (an admin may whitelist it)` });
+      }
+    });
   }
   if (carrier.autoRestriction.enabled && !policy.autoRestriction.enabled) {
     problems.push({ field: 'autoRestriction.enabled', message: 'must be true: the carrier keeps automatic restriction on' });

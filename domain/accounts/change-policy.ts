@@ -33,7 +33,7 @@ export function makeChangePolicy(ports: ChangePolicyPorts) {
     const webhookProblem = policy.notifications.webhookUrl ? webhookUrlProblem(policy.notifications.webhookUrl, ports.webhookRules) : undefined;
     if (webhookProblem) return { kind: 'invalid', problems: [{ field: 'notifications.webhookUrl', message: webhookProblem }] };
     if (by.isCustomer) {
-      const violations = carrierPolicyViolations(policy, account.carrierPolicy ?? defaultCarrierPolicy(), ports.detection);
+      const violations = carrierPolicyViolations(policy, account.carrierPolicy ?? defaultCarrierPolicy(), ports.detection, account.customerPolicy ?? account.policy);
       if (violations.length > 0) return { kind: 'beyond-carrier-controls', violations };
     }
     const outcome = await ports.accounts.replacePolicy(accountId, policy, { actor: by.actor, at: ports.clock.now().toISOString(), auditId: ports.ids.newId() });

@@ -15,6 +15,7 @@
  */
 import * as z from 'zod';
 import { accountIdSchema, accountPolicySchema, ACCOUNT_STATUSES, newAccountSchema } from '../accounts/account.js';
+import { accountResetSchema } from '../accounts/reset-account.js';
 import { carrierPolicySchema } from '../accounts/carrier-policy.js';
 import { ipAddressSchema } from '../bans/ip-ban.js';
 import { issueCredentialSchema } from '../credentials/credential.js';
@@ -22,6 +23,7 @@ import { authorizationRequestSchema } from '../policy/authorization-request.js';
 import { STOP_REASONS } from '../calls/live-call-control.js';
 import { callingHoursSchema, callingWindowSchema } from '../policy/calling-hours.js';
 import { DECISION_REASONS, DEFAULT_SIP_RESPONSES } from '../policy/decision.js';
+import { accountWhatIfSchema, carrierWhatIfSchema } from '../policy/run-what-if.js';
 import { resolveReviewSchema, REVIEW_ACTIONS, REVIEW_STATUSES } from '../reviews/review.js';
 import { pageQueryFields, pageQuerySchema } from '../shared/page.js';
 import { ROLES } from './routes.js';
@@ -82,7 +84,7 @@ export const emptyQuerySchema = z.object({}).strict();
 /** The contract's error shape, whatever the status. */
 export const errorAnswerSchema = z.strictObject({
   error: z.strictObject({
-    code: z.enum(['INVALID_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'SERVICE_UNAVAILABLE', 'INTERNAL']),
+    code: z.enum(['INVALID_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'TOO_MUCH_TO_REPLAY', 'SERVICE_UNAVAILABLE', 'INTERNAL']),
     message: z.string(),
     details: z.array(z.strictObject({ field: z.string(), message: z.string() })).meta({ description: 'One entry per bad field, named by its dotted path.' }),
   }),
@@ -173,6 +175,10 @@ export const decisionRecordSchema = z.strictObject({
   interimSeconds: z.number().int().nullable(),
   rule: ruleEvidenceSchema,
   unblock: unblockHintSchema.optional(),
+  seen: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'What the engine saw of the account (balance in micro-units, usage counters), kept for what-if replays; absent on records written before it.' }),
 });
 
 export const decisionPageAnswerSchema = z.strictObject({ accountId: z.string(), decisions: z.array(decisionRecordSchema), nextCursor: z.string().nullable() });
@@ -493,6 +499,23 @@ export const ROUTE_SCHEMAS = {
     noBody: true,
     responses: { 200: { description: 'The new secret.', schema: webhookSecretAnswerSchema } },
     errors: [404, 409],
+  },
+  'POST /v1/accounts/{accountId}/reset': {
+    summary: "Clear the account's usage counters and/or its automatic restrictions; balance, live calls and their reservations stay.",
+    body: accountResetSchema,
+    responses: { 200: { description: 'The account and what was reset (with the destinations lifted).' } },
+    errors: [404, 409],
+  },
+  'POST /v1/accounts/{accountId}/what-if': {
+    summary: "Replay the span's stored decisions with a proposed policy (read-only); the answer states what the replay approximates.",
+    body: accountWhatIfSchema,
+    responses: { 200: { description: 'Kept, changed, newly denied and newly allowed decisions, by reason, and the spend avoided.' } },
+    errors: [404],
+  },
+  'POST /v1/what-if': {
+    summary: 'Replay stored decisions with proposed carrier-wide detection thresholds, over every account or those named (read-only).',
+    body: carrierWhatIfSchema,
+    responses: { 200: { description: 'Totals and the accounts whose decisions would change.' } },
   },
 } as const satisfies Readonly<Record<string, RouteSchemas>>;
 

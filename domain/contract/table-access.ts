@@ -92,6 +92,10 @@ export const TABLE_ACCESS: Readonly<Record<TollgateFunctionName, TableAccess>> =
   policy: { read: ['account'], write: ACCOUNT_CHANGE },
   'carrier-policy': { read: ['account'], write: ACCOUNT_CHANGE },
   'account-status': { read: ['account'], write: ACCOUNT_CHANGE },
+  // The reset writes the account item, its audit record and its event; it ends no call.
+  'account-reset': { read: ['account'], write: ['account', 'audit', 'outbox'] },
+  // Read-only: the accounts (all of them through the peer index), the decisions and their completions, reference data.
+  'what-if': { read: ['account', 'decision', 'peerIndex', ...REFERENCE_DATA], query: ['decisionsByAccount'] },
   credits: { read: ['account'], write: ACCOUNT_CHANGE },
   decisions: { read: ['account'], query: ['decisionsByAccount'] },
   'rate-deck': { read: REFERENCE_DATA, write: ['rateDeckPointer', 'rateDeckChunks'] },

@@ -77,6 +77,18 @@ export const EVENT_CONTRACTS = {
   /** Failures from an IP the account allows reached the ban threshold: the IP was not banned, the account is flagged. */
   'Known Peer Auth Failures': z.object({ ...accountBase, ip: z.string(), evidence: peerAuthFailureEvidence }).strict(),
   'Policy Changed': z.object({ ...accountBase, changedBy: z.string(), changedFields: z.array(z.string()), version: z.number().int() }).strict(),
+  /** A reviewer cleared the account's usage counters and/or its automatic restrictions (POST /v1/accounts/{id}/reset). */
+  'Account Reset': z
+    .object({
+      ...accountBase,
+      resetBy: z.string(),
+      counters: z.boolean(),
+      restrictions: z.boolean(),
+      liftedDestinations: z.array(z.string()),
+      note: z.string(),
+      version: z.number().int(),
+    })
+    .strict(),
   'Call Denied': z
     .object({ ...accountBase, callId: z.string(), reason: z.string(), sipCode: z.number().int(), destination: z.string().nullable(), country: z.string().nullable() })
     .strict(),

@@ -38,6 +38,7 @@ export const EVENT_ROUTES: readonly ConsumerRoute[] = [
       'IP Banned',
       'Known Peer Auth Failures',
       'Policy Changed',
+      'Account Reset',
     ],
     description: "signs and delivers the event to the account's webhook and email, with retries and a dead letter",
   },

@@ -67,6 +67,16 @@ export interface DecisionRecord extends CallDecision<RecordedRule> {
     readonly techPrefix?: string;
     readonly sipUsername?: string;
   };
+  /** What the engine saw of the account, for a replay (domain/policy/what-if.ts); absent on records written before it. */
+  readonly seen?: DecisionSeen;
+}
+
+/** The account's state a decision was made on, beyond its policy: what a later replay cannot rebuild exactly. */
+export interface DecisionSeen {
+  readonly balanceMicros: number;
+  readonly usage: AccountUsage;
+  /** Whether the destination country was known for the account (learned from completed calls) at the time. */
+  readonly destinationKnown?: boolean;
 }
 
 /** The account as the engine needs it: identity, policy and status, and its live side. */
@@ -200,31 +210,33 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     ]);
     const trace = { rounds: 0, cached: false, retries: [] as string[] };
     const decisionId = deps.ids.newId();
-    const recordOf = (decision: CallDecision): DecisionRecord => ({
-      ...decision,
-      decisionId,
-      callId: request.callId,
-      decidedAt: now.toISOString(),
-      request: requestIdentity(request),
-    });
+    // What each decision was made on, kept on its record for a replay (a contention denial keeps none).
+    const seenBy = new WeakMap<CallDecision, DecisionSeen>();
+    const recordOf = (decision: CallDecision): DecisionRecord => {
+      const seen = seenBy.get(decision);
+      return { ...decision, decisionId, callId: request.callId, decidedAt: now.toISOString(), request: requestIdentity(request), ...(seen ? { seen } : {}) };
+    };
     /** The destination country when this attempt counts for burst detection (worked out once per snapshot). */
     const unusualOf = (snapshot: AccountSnapshot) => unusualCountryOf(target, snapshot.account, rateDeck, deps.settings);
     /** The engine's decision; a denial carries its unblock hint, worked out by the engine on the same input. */
     const decide = (snapshot: AccountSnapshot | undefined, unusualCountry = snapshot ? unusualOf(snapshot) : undefined): HintedDecision => {
+      const usage = snapshot ? usageOf(snapshot, now) : ZERO_USAGE;
       const input: EvaluationInput = {
         request,
         target,
         account: activeBan ? undefined : snapshot?.account,
         activeBan,
-        usage: snapshot ? usageOf(snapshot, now) : ZERO_USAGE,
+        usage,
         activity: snapshot ? activityOf(snapshot, unusualCountry, now, deps.settings) : NO_ACTIVITY,
         now,
         rateDeck,
         highRiskPrefixes,
         settings: deps.settings,
       };
-      const decision = evaluateCall(input);
-      return decision.decision === 'allow' ? decision : { ...decision, unblock: unblockHints(input, decision) };
+      const engineDecision = evaluateCall(input);
+      const decision: HintedDecision = engineDecision.decision === 'allow' ? engineDecision : { ...engineDecision, unblock: unblockHints(input, engineDecision) };
+      if (snapshot && !activeBan) seenBy.set(decision, seenOf(snapshot, usage, decision));
+      return decision;
     };
 
     // A banned source or an unidentifiable caller is decided without the account.
@@ -376,6 +388,15 @@ type HintedDecision = EngineDecision & { readonly unblock?: readonly UnblockChan
 
 const ZERO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0, reservedMicros: 0 };
 const NO_ACTIVITY: DestinationActivity = { current: {}, previous: {}, currentTotal: 0, previousTotal: 0 };
+
+function seenOf(snapshot: AccountSnapshot, usage: AccountUsage, decision: CallDecision): DecisionSeen {
+  const country = decision.destination?.country;
+  return {
+    balanceMicros: snapshot.account.balanceMicros,
+    usage,
+    ...(country ? { destinationKnown: snapshot.account.knownCountries.includes(country) } : {}),
+  };
+}
 
 function usageOf(snapshot: AccountSnapshot, now: Date): AccountUsage {
   const nowMs = now.getTime();

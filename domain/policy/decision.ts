@@ -163,7 +163,11 @@ export interface EvidenceByReason {
   HIGH_RISK_DESTINATION: { readonly highRiskPrefix: string; readonly allowedHighRiskPrefixes: readonly string[] };
   INTERNATIONAL_DISABLED: { readonly homeCountry: string; readonly country: string; readonly whitelistCountries: readonly string[] };
   /** A whitelisted country is never refused for its rate: `whitelisted` is always false here. */
-  RATE_ABOVE_MAX: { readonly ratePerMinute: number; readonly maxRatePerMinute: number; readonly whitelisted: false };
+  /**
+   * `setBy: 'customer'`: the account's own maximum, which a whitelisted country is never refused for (`whitelisted` is
+   * false). `setBy: 'carrier'`: the carrier's ceiling, which holds for whitelisted countries too.
+   */
+  RATE_ABOVE_MAX: { readonly ratePerMinute: number; readonly maxRatePerMinute: number; readonly whitelisted: boolean; readonly setBy: 'customer' | 'carrier' };
   /**
    * The first set of calling windows the call is outside of (the customer's, then the carrier's), the account's wall
    * clock in that set's zone, and when every window set that applies to the call is next open (null: not within 8 days).

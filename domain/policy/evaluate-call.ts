@@ -340,11 +340,23 @@ function internationalAllowed(call: CallUnderEvaluation) {
 }
 
 function rateWithinMaximum(call: CallUnderEvaluation) {
-  const { policy } = call.account;
+  const { policy, carrierPolicy } = call.account;
   const { ratePerMinute, country } = call.destination;
+  const whitelisted = policy.whitelistCountries.includes(country);
+  // The carrier's ceiling holds for every destination: the whitelist, which a stolen customer token can write,
+  // lifts only the customer's own maximum.
+  const carrierCeiling = carrierPolicy?.maxRatePerMinute ?? null;
+  if (carrierCeiling !== null && ratePerMinute > carrierCeiling) {
+    return deny(call, 'RATE_ABOVE_MAX', `rate ${ratePerMinute}/min is above the carrier's maximum ${carrierCeiling}/min for this account`, {
+      ratePerMinute,
+      maxRatePerMinute: carrierCeiling,
+      whitelisted,
+      setBy: 'carrier',
+    });
+  }
   const { maxRatePerMinute } = policy;
-  if (maxRatePerMinute === null || ratePerMinute <= maxRatePerMinute || policy.whitelistCountries.includes(country)) return undefined;
-  return deny(call, 'RATE_ABOVE_MAX', `rate ${ratePerMinute}/min is above the account's maximum ${maxRatePerMinute}/min`, { ratePerMinute, maxRatePerMinute, whitelisted: false });
+  if (maxRatePerMinute === null || ratePerMinute <= maxRatePerMinute || whitelisted) return undefined;
+  return deny(call, 'RATE_ABOVE_MAX', `rate ${ratePerMinute}/min is above the account's maximum ${maxRatePerMinute}/min`, { ratePerMinute, maxRatePerMinute, whitelisted: false, setBy: 'customer' });
 }
 
 // 12: may the account call at this hour.

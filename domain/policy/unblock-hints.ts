@@ -168,7 +168,8 @@ function candidatesFor(decision: CallDecision<RuleEvidence>, input: EvaluationIn
     }
     case 'INTERNATIONAL_DISABLED':
       return byActor([
-        [{ path: 'whitelistCountries', add: rule.evidence.country, by: 'customer' }],
+        // With the carrier keeping international off, only an admin may whitelist a country (domain/accounts/carrier-policy.ts).
+        [{ path: 'whitelistCountries', add: rule.evidence.country, by: carrier && !carrier.internationalEnabled ? 'admin' : 'customer' }],
         [
           ...(carrier && !carrier.internationalEnabled ? [{ path: `${CARRIER}internationalEnabled`, value: true, by: 'admin' as const }] : []),
           { path: 'internationalEnabled', value: true, by: 'customer' },

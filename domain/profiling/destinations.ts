@@ -41,6 +41,24 @@ export function makeDescribeDestinations(ports: DestinationsPorts) {
   };
 }
 
+/**
+ * What lifting automatic restrictions records besides: a country a reviewer unblocks becomes known for the account
+ * (so the same burst does not restrict it again); a prefix does not. Shared by the unblock of one destination and the
+ * reset of all of them (domain/accounts/reset-account.ts).
+ */
+export function liftRestrictions(restricted: readonly string[], lifting: readonly string[]) {
+  const lifted = new Set(lifting);
+  return {
+    remaining: restricted.filter((entry) => !lifted.has(entry)),
+    knownCountries: lifting.filter(isCountryDestination),
+  };
+}
+
+/** A restriction names a country (`FR`) or a dialled prefix (digits). */
+export function isCountryDestination(destination: string): boolean {
+  return /^[A-Z]{2}$/.test(destination);
+}
+
 export type UnblockOutcome =
   | { readonly kind: 'unblocked'; readonly restrictedDestinations: readonly string[] }
   | { readonly kind: 'account-not-found' }
@@ -51,7 +69,7 @@ export function makeUnblockDestination(ports: Pick<DestinationsPorts, 'accounts'
   return async function unblockDestination(accountId: string, destination: string, actor: string): Promise<UnblockOutcome> {
     const account = await ports.accounts.get(accountId);
     if (!account) return { kind: 'account-not-found' };
-    const remaining = account.restrictedDestinations.filter((entry) => entry !== destination);
+    const { remaining } = liftRestrictions(account.restrictedDestinations, [destination]);
     const lifted = await ports.profiles.unblock(accountId, destination, {
       scope: accountId,
       id: ports.ids.newId(),

@@ -2,6 +2,8 @@
 import { ROUTES, type FunctionName } from '../../domain/contract/routes.js';
 import { compose as accounts } from '../accounts/handler.js';
 import { compose as accountStatus } from '../account-status/handler.js';
+import { compose as accountReset } from '../account-reset/handler.js';
+import { compose as whatIf } from '../what-if/handler.js';
 import { compose as audit } from '../audit/handler.js';
 import { compose as authFailures } from '../auth-failures/handler.js';
 import { compose as authorize } from '../authorize/handler.js';
@@ -39,6 +41,8 @@ export function buildHttpHandlers(runtime: Runtime): Record<FunctionName, Routed
     'call-interim': callInterim(runtime),
     calls: calls(runtime),
     'account-status': accountStatus(runtime),
+    'account-reset': accountReset(runtime),
+    'what-if': whatIf(runtime),
     'carrier-policy': carrierPolicy(runtime),
     destinations: destinations(runtime),
     'auth-failures': authFailures(runtime),

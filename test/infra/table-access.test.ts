@@ -124,6 +124,8 @@ const NOT_TOUCHED: Readonly<Partial<Record<string, Readonly<Record<string, reado
   calls: { 'live-call-store': ['profile'] },
   // get, state, lift, listActive: failures are counted by auth-failures only.
   bans: { 'ban-repository': ['authFailure', 'outbox'] },
+  // Read-only: accounts.get, the completions of the span's calls (loadCalls), the peer index's list of accounts.
+  'what-if': { 'account-repository': ACCOUNT_CHANGES, 'live-call-store': ['profile', 'toEnd'] },
 };
 
 describe('the declared table access', () => {

@@ -82,6 +82,29 @@ describe("a customer's policy against the carrier's controls", () => {
     expect(changed.length).toBeGreaterThan(0);
   });
 
+  it("holds the carrier's rate ceiling for a country the customer whitelisted (a stolen token cannot whitelist its way past it)", async () => {
+    const whitelisted = { ...loosePolicy, maxRatePerMinute: 0.08, limits: { concurrentCalls: 4, spendPerDay: 20 }, whitelistCountries: ['DM'] };
+    expect((await stack.call('PUT', '/v1/accounts/pbx/policy', { token: customer, body: whitelisted })).status).toBe(200);
+    // Dominica at 0.27/min: whitelisting lifts the customer's own 0.08, never the carrier's 0.10.
+    expect(await authorize('+17675551234')).toMatchObject({ decision: 'deny', reason: 'RATE_ABOVE_MAX', rule: { evidence: { maxRatePerMinute: 0.1, whitelisted: true, setBy: 'carrier' } } });
+  });
+
+  it('refuses a customer whitelisting a country while the carrier keeps international calling off; an admin may', async () => {
+    expect((await stack.call('POST', '/v1/accounts', { token: stack.adminToken, body: { accountId: 'domestic', name: 'domestic', homeCountry: 'US' } })).status).toBe(201);
+    expect((await stack.call('PUT', '/v1/accounts/domestic/carrier-policy', { token: reviewer, body: { internationalEnabled: false } })).status).toBe(200);
+    const domesticCustomer = await stack.issue('customer', 'domestic');
+
+    const refused = await stack.call('PUT', '/v1/accounts/domestic/policy', { token: domesticCustomer, body: { allowedIps: ['203.0.113.0/24'], whitelistCountries: ['CU'] } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'whitelistCountries.0' })]);
+
+    const byAdmin = await stack.call('PUT', '/v1/accounts/domestic/policy', { token: stack.adminToken, body: { allowedIps: ['203.0.113.0/24'], whitelistCountries: ['CU'] } });
+    expect(byAdmin.status).toBe(200);
+    // What an admin whitelisted, the customer may keep when it changes something else.
+    const kept = await stack.call('PUT', '/v1/accounts/domestic/policy', { token: domesticCustomer, body: { allowedIps: ['203.0.113.0/24'], whitelistCountries: ['CU'], maxRatePerMinute: 1 } });
+    expect(kept.status).toBe(200);
+  });
+
   it('lets neither a customer write the carrier policy nor read another account', async () => {
     expect((await stack.call('PUT', '/v1/accounts/pbx/carrier-policy', { token: customer, body: {} })).status).toBe(403);
     expect((await stack.call('GET', '/v1/accounts/pbx/carrier-policy', { token: customer })).status).toBe(403);

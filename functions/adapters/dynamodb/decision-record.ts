@@ -55,7 +55,7 @@ const EVIDENCE_SCHEMAS: { readonly [R in DecisionReason]: z.ZodType<EvidenceByRe
   DESTINATION_RESTRICTED: z.union([burstRestriction, alreadyRestricted]),
   HIGH_RISK_DESTINATION: z.looseObject({ highRiskPrefix: z.string(), allowedHighRiskPrefixes: z.array(z.string()) }),
   INTERNATIONAL_DISABLED: z.looseObject({ homeCountry: z.string(), country: z.string(), whitelistCountries: countries }),
-  RATE_ABOVE_MAX: z.looseObject({ ratePerMinute: z.number(), maxRatePerMinute: z.number(), whitelisted: z.literal(false) }),
+  RATE_ABOVE_MAX: z.looseObject({ ratePerMinute: z.number(), maxRatePerMinute: z.number(), whitelisted: z.boolean(), setBy: z.enum(['customer', 'carrier']).default('customer') }),
   OUTSIDE_CALLING_HOURS: z.looseObject({
     setBy: z.enum(['customer', 'carrier']),
     timezone: z.string(),
@@ -134,6 +134,13 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   interimSeconds: z.number().nullable().default(null),
   rule: recordedRuleSchema,
   unblock: z.array(unblockChangeSchema).optional(),
+  seen: z
+    .object({
+      balanceMicros: z.number(),
+      usage: z.object({ callsLastMinute: z.number(), concurrentCalls: z.number(), spendLastHour: z.number(), spendToday: z.number(), reservedMicros: z.number() }),
+      destinationKnown: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 const completionSchema: z.ZodType<StoredCompletion> = z.object({

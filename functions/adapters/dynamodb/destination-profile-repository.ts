@@ -7,6 +7,7 @@ import { queryPartition } from './query-partition.js';
 import { auditPut } from './outbox.js';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import type { DestinationProfiles, ProfileRow } from '../../../domain/profiling/ports.js';
+import { isCountryDestination } from '../../../domain/profiling/destinations.js';
 
 export class DestinationProfileRepository implements DestinationProfiles {
   constructor(
@@ -37,7 +38,7 @@ export class DestinationProfileRepository implements DestinationProfiles {
    * it again. Returns false when it was not restricted.
    */
   async unblock(accountId: string, destination: string, audit: AuditEntry): Promise<boolean> {
-    const isCountry = /^[A-Z]{2}$/.test(destination);
+    const isCountry = isCountryDestination(destination);
     try {
       await this.client.send(
         new TransactWriteItemsCommand({

@@ -22,7 +22,7 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AccountLedger, LiveCall, SettledCall, UnusualAttempts } from '../../../domain/calls/ledger.js';
-import type { SpendCheck, SpendWindowName } from '../../../domain/calls/spend-windows.js';
+import { callBucketIn, SPEND_WINDOW_NAMES, type SpendCheck, type SpendWindowName } from '../../../domain/calls/spend-windows.js';
 
 export const LIVE_PREFIX = 'c#';
 export const SETTLED_PREFIX = 'x#';
@@ -33,13 +33,28 @@ const COUNTER_PREFIXES = ['m#', 'sh#', 'sd#', 'h#', 'd#', 'u#'];
 
 /**
  * The counter attributes an account item holds: allowed calls per minute, spend buckets (and legacy spend counters),
- * attempts to unusual destinations. Removing them all resets the account's velocity, spend and detection counts.
- * Live calls keep the bucket they reserved in: releasing one after a reset takes its reservation out of a bucket
- * that no longer holds it, which leaves that bucket below zero; the windows count a bucket below zero as zero, so a
- * reset never gives more room than an empty window.
+ * attempts to unusual destinations.
  */
 export function counterAttributeNames(item: Record<string, unknown>): string[] {
   return Object.keys(item).filter((name) => COUNTER_PREFIXES.some((prefix) => name.startsWith(prefix)));
+}
+
+/**
+ * What resetting an account's velocity, spend and detection counters writes (e.g. `POST /v1/accounts/{id}/reset`):
+ * every counter removed, except that each spend bucket holding a live call's reservation is set to the reservations
+ * of the calls live at the reset. A live call gives its reservation back to its bucket when it ends; had the bucket
+ * been removed, it would go below zero and give that much extra room. Calls recorded before the buckets hold nothing.
+ */
+export function counterReset(item: Record<string, unknown>): { readonly remove: readonly string[]; readonly set: Readonly<Record<string, number>> } {
+  const set: Record<string, number> = {};
+  for (const call of parseLedger(item).liveCalls) {
+    if (call.spendBucket === undefined) continue;
+    for (const window of SPEND_WINDOW_NAMES) {
+      const name = ledgerNames.spend(window, callBucketIn(window, call.spendBucket));
+      set[name] = (set[name] ?? 0) + call.reservedMicros;
+    }
+  }
+  return { remove: counterAttributeNames(item).filter((name) => set[name] === undefined), set };
 }
 
 export const ledgerNames = {

@@ -210,8 +210,8 @@ describe('the OpenAPI document (domain/contract/openapi.ts)', () => {
   });
 
   it('fails to build, naming the route, when a route has no registry entry', () => {
-    const unregistered: RouteDefinition = { method: 'POST', path: '/v1/what-if', functionName: 'policy', access: ['customer', 'admin'] };
+    const unregistered: RouteDefinition = { method: 'POST', path: '/v1/nowhere', functionName: 'policy', access: ['customer', 'admin'] };
 
-    expect(() => buildOpenApiDocument([...ROUTES, unregistered])).toThrow('POST /v1/what-if has no entry in domain/contract/http-schemas.ts');
+    expect(() => buildOpenApiDocument([...ROUTES, unregistered])).toThrow('POST /v1/nowhere has no entry in domain/contract/http-schemas.ts');
   });
 });

@@ -90,12 +90,16 @@ describe('unblock hints: applying the hint lets the call through', () => {
     expect(after.decision).toBe('allow');
   });
 
-  it("RATE_ABOVE_MAX over the carrier's ceiling: never offers the customer a maximum the ceiling forbids", () => {
+  it("RATE_ABOVE_MAX over the carrier's ceiling: never offers the customer a change the ceiling forbids, a whitelist included", () => {
     const acct = carried(international({ maxRatePerMinute: 0.05 }), { maxRatePerMinute: 0.1 });
     const { denied, unblock, after } = hinted(input({ account: acct, req: { to: '18095550123' } }));
 
     expect(denied.reason).toBe('RATE_ABOVE_MAX');
-    expect(unblock).toEqual([{ path: 'whitelistCountries', add: 'DO', by: 'customer' }]);
+    // The carrier's ceiling holds for whitelisted countries too: only an admin raising it (and then the customer's own) helps.
+    expect(unblock).toEqual([
+      { path: 'carrierPolicy.maxRatePerMinute', value: 0.12, by: 'admin' },
+      { path: 'maxRatePerMinute', value: 0.12, by: 'customer' },
+    ]);
     expect(after.decision).toBe('allow');
   });
 

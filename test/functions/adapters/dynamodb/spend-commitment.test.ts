@@ -9,7 +9,7 @@ import { evaluateCall, NO_ACTIVITY, NO_USAGE, resolveCallTarget } from '../../..
 import { commitmentFor } from '../../../../domain/policy/call-commitment.js';
 import { PrefixSet } from '../../../../domain/policy/prefix-set.js';
 import { commitmentExpression } from '../../../../functions/adapters/dynamodb/authorization-store.js';
-import { counterAttributeNames, parseLedger } from '../../../../functions/adapters/dynamodb/ledger-attributes.js';
+import { counterAttributeNames, counterReset, parseLedger } from '../../../../functions/adapters/dynamodb/ledger-attributes.js';
 import { account, fixtureDeck, policy, request, SETTINGS } from '../../../support/fixtures.js';
 
 const NOW = new Date('2026-11-29T18:00:13.000Z');
@@ -102,5 +102,22 @@ describe('the spend part of the authorization write', () => {
     expect(
       counterAttributeNames({ pk: 'ACCOUNT#a', 'm#1': 1, 'sh#2': 1, 'sd#3': 1, 'h#4': 1, 'd#5': 1, 'u#6': 1, 'u#6#LT': 1, 'c#call': {}, 'x#call': {}, availableMicros: 1 }).sort(),
     ).toEqual(['d#5', 'h#4', 'm#1', 'sd#3', 'sh#2', 'u#6', 'u#6#LT']);
+  });
+
+  it('resets the counters but keeps in each spend bucket the reservations of the calls still live', () => {
+    const item = {
+      pk: 'ACCOUNT#a',
+      [`sh#${PREVIOUS}`]: 90_000,
+      [`sh#${PREVIOUS - 3}`]: 40_000,
+      [`sd#${Math.floor(PREVIOUS / 12)}`]: 130_000,
+      'm#1': 4,
+      'u#6': 2,
+      'c#live': { r: 25_000, g: 100, e: 1, s: PREVIOUS },
+      'c#other': { r: 5_000, g: 100, e: 1, s: PREVIOUS },
+      'c#legacy': { r: 7_000, g: 100, e: 1 },
+    };
+    const reset = counterReset(item);
+    expect(reset.set).toEqual({ [`sh#${PREVIOUS}`]: 30_000, [`sd#${Math.floor(PREVIOUS / 12)}`]: 30_000 });
+    expect([...reset.remove].sort()).toEqual(['m#1', `sh#${PREVIOUS - 3}`, 'u#6']);
   });
 });
