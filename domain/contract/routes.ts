@@ -1,6 +1,8 @@
 /**
  * The HTTP contract (v1 and its v1.1 additions) as data: every route, the function that serves it and the roles that may call it.
  * The CDK stack builds API Gateway from this table and the local server routes from it, so the two cannot drift.
+ * Each route also has its entry in domain/contract/http-schemas.ts (its body, query and answers), which the HTTP edge
+ * validates with and the OpenAPI document (`GET /v1/openapi.json`) is generated from.
  */
 export const ROLES = ['switch', 'customer', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -59,11 +61,13 @@ export const HTTP_FUNCTION_NAMES = [
   'reviews',
   'audit',
   'webhook-secret',
+  'openapi',
 ] as const;
 export type FunctionName = (typeof HTTP_FUNCTION_NAMES)[number];
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', functionName: 'health', access: 'public' },
+  { method: 'GET', path: '/v1/openapi.json', functionName: 'openapi', access: 'public' },
   { method: 'POST', path: '/v1/authorize', functionName: 'authorize', access: ['switch', 'admin'] },
   { method: 'POST', path: '/v1/accounts', functionName: 'accounts', access: ['admin'] },
   /** Accounts in id order, `?search=` the start of an id, `?limit=&cursor=` paging. */

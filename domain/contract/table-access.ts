@@ -77,6 +77,8 @@ const REFERENCE_DATA = ['rateDeckPointer', 'rateDeckChunks', 'highRisk'] as cons
  */
 export const TABLE_ACCESS: Readonly<Record<TollgateFunctionName, TableAccess>> = {
   health: {},
+  // Serves the OpenAPI document it generates from the contract in memory.
+  openapi: {},
   // The stream publisher reads the table's stream only (granted by the event source), never an item.
   'stream-publisher': {},
   authorizer: { read: ['credential'] },

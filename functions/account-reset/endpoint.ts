@@ -4,7 +4,7 @@
  * restrictions, audited, with an `Account Reset` event (domain/accounts/reset-account.ts). Balance, live calls and
  * their reservations stay as they are.
  */
-import { accountResetSchema, type makeResetAccount } from '../../domain/accounts/reset-account.js';
+import type { makeResetAccount } from '../../domain/accounts/reset-account.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
@@ -16,7 +16,7 @@ export interface AccountResetPorts {
 }
 
 export function makeAccountResetEndpoint(ports: AccountResetPorts) {
-  return httpEndpoint({ body: accountResetSchema }, async ({ body, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['POST /v1/accounts/{accountId}/reset'] }, async ({ body, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
     const actor = actorOf(principal);
     const outcome = await ports.resetAccount(accountId, body, actor);

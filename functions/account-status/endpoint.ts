@@ -3,15 +3,12 @@
  * account's status outside a review too, audited. A suspension refuses the account's next call everywhere (its
  * version moves) and puts its live calls on the switches' to-end list.
  */
-import * as z from 'zod';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { accountView } from '../shared/views.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
 import type { Logger } from '../shared/logger.js';
-
-const statusChangeSchema = z.object({ note: z.string().trim().min(1).max(1_000) }).strict();
 
 export interface AccountStatusPorts {
   readonly accounts: Pick<AccountStore, 'changeStatus'>;
@@ -21,7 +18,7 @@ export interface AccountStatusPorts {
 }
 
 export function makeAccountStatusEndpoint(ports: AccountStatusPorts) {
-  return httpEndpoint({ body: statusChangeSchema }, async ({ route, body, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['POST /v1/accounts/{accountId}/suspend', 'POST /v1/accounts/{accountId}/reactivate'] }, async ({ route, body, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
     const to = route.path.endsWith('/suspend') ? 'suspended' : 'active';
     const actor = actorOf(principal);

@@ -2,17 +2,13 @@
  * POST /v1/accounts (admin) creates an account; GET /v1/accounts/{accountId} shows it with status, balance, policy;
  * GET /v1/accounts (admin) lists them in id order, `?search=` the start of an id, with cursor paging.
  */
-import * as z from 'zod';
-import { accountSearchSchema, newAccountSchema } from '../../domain/accounts/account.js';
 import type { makeListAccounts } from '../../domain/accounts/list-accounts.js';
-import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
 import { accountView } from '../shared/views.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { LiveCallStore } from '../../domain/calls/ports.js';
 import type { Clock } from '../../domain/shared/ports.js';
 import type { Logger } from '../shared/logger.js';
-
-const listQuerySchema = z.object({ ...pageQueryFields, search: accountSearchSchema.optional() }).strict();
 
 export interface AccountsPorts {
   readonly accounts: Pick<AccountStore, 'create'>;
@@ -23,7 +19,7 @@ export interface AccountsPorts {
 }
 
 export function makeAccountsEndpoint(ports: AccountsPorts) {
-  return httpEndpoint({ body: newAccountSchema, query: listQuerySchema }, async ({ route, body, query, pathParameters, event }) => {
+  return httpEndpoint({ routes: ['POST /v1/accounts', 'GET /v1/accounts/{accountId}', 'GET /v1/accounts'] }, async ({ route, body, query, pathParameters, event }) => {
     if (route.method === 'GET' && route.path === '/v1/accounts') {
       const page = await ports.listAccounts({ limit: query.limit, cursor: query.cursor, search: query.search });
       const nowMs = ports.clock.now().getTime();

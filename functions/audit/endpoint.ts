@@ -4,7 +4,7 @@
  * - GET /v1/audit (admin): the carrier scope, changes that belong to no account: IP bans, their lifts, and bans
  *   withheld from known peers.
  */
-import { httpEndpoint, httpErrors, pageQuerySchema } from '../shared/http.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import { CARRIER_SCOPE, type AuditTrail } from '../../domain/audit/audit-entry.js';
 
@@ -14,7 +14,7 @@ export interface AuditPorts {
 }
 
 export function makeAuditEndpoint(ports: AuditPorts) {
-  return httpEndpoint({ query: pageQuerySchema }, async ({ route, query, pathParameters }) => {
+  return httpEndpoint({ routes: ['GET /v1/accounts/{accountId}/audit', 'GET /v1/audit'] }, async ({ route, query, pathParameters }) => {
     const accountId = route.path === '/v1/audit' ? undefined : (pathParameters.accountId ?? '');
     if (accountId !== undefined && !(await ports.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
     const page = await ports.audit.list(accountId ?? CARRIER_SCOPE, query.limit, query.cursor);

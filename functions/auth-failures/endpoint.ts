@@ -1,15 +1,9 @@
 /** POST /v1/auth-failures (switch, admin): a failed SIP authentication; the flow is domain/bans/report-auth-failure.ts. */
-import * as z from 'zod';
-import { accountIdSchema } from '../../domain/accounts/account.js';
-import { ipAddressSchema, type BanSettings } from '../../domain/bans/ip-ban.js';
+import type { BanSettings } from '../../domain/bans/ip-ban.js';
 import type { ReportAuthFailure, ReportAuthFailureOutcome } from '../../domain/bans/report-auth-failure.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
-
-const authFailureSchema = z
-  .object({ sourceIp: ipAddressSchema, sipUsername: z.string().min(1).max(128).optional(), accountId: accountIdSchema.optional() })
-  .strict();
 
 export interface AuthFailuresPorts {
   readonly reportAuthFailure: ReportAuthFailure;
@@ -18,7 +12,7 @@ export interface AuthFailuresPorts {
 }
 
 export function makeAuthFailuresEndpoint(ports: AuthFailuresPorts) {
-  return httpEndpoint({ body: authFailureSchema }, async ({ body, principal }) => {
+  return httpEndpoint({ routes: ['POST /v1/auth-failures'] }, async ({ body, principal }) => {
     const reportedBy = actorOf(principal);
     const outcome = await ports.reportAuthFailure({ ...body, reportedBy });
     const { ip, failuresInWindow: failures } = outcome;

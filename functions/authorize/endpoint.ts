@@ -6,7 +6,6 @@
  * treat as "try the next route". Whatever a missed deadline left in flight is withdrawn once the database answers
  * again, so a decision the switch never received never counts as a live call.
  */
-import { authorizationRequestSchema } from '../../domain/policy/authorization-request.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { RuntimeConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -21,7 +20,7 @@ export interface AuthorizePorts {
 }
 
 export function makeAuthorizeEndpoint(ports: AuthorizePorts) {
-  return httpEndpoint({ body: authorizationRequestSchema }, async ({ body, principal }) => {
+  return httpEndpoint({ routes: ['POST /v1/authorize'] }, async ({ body, principal }) => {
     const outcome = await ports.decideWithinBudget(body, principal?.unverified === true);
     if (outcome.kind === 'call-id-conflict') {
       throw httpErrors.conflict(`callId ${body.callId} was already decided for a different call`, [

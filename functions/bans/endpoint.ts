@@ -4,7 +4,6 @@
  *   known peer; 404 when Tollgate holds neither about the IP.
  * DELETE /v1/bans/{ip} (reviewer, admin): lifts an active ban now (domain/bans/lift-ban.ts); 404 when not banned.
  */
-import * as z from 'zod';
 import { CARRIER_SCOPE, type AuditTrail } from '../../domain/audit/audit-entry.js';
 import { canonicalIp, isBanActive, isIpAddress } from '../../domain/bans/ip-ban.js';
 import type { LiftBan } from '../../domain/bans/lift-ban.js';
@@ -15,8 +14,6 @@ import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 import { banExplanation, banListAnswer, banView, withheldView } from './view.js';
 
-const listQuerySchema = z.object({ format: z.enum(['json', 'text', 'kamailio']).optional() });
-
 export interface BansPorts {
   readonly bans: Pick<BanStore, 'listActive' | 'state'>;
   readonly audit: Pick<AuditTrail, 'get'>;
@@ -26,7 +23,7 @@ export interface BansPorts {
 }
 
 export function makeBansEndpoint(ports: BansPorts) {
-  return httpEndpoint({ query: listQuerySchema }, async ({ route, query, pathParameters, principal, event }) => {
+  return httpEndpoint({ routes: ['GET /v1/bans', 'GET /v1/bans/{ip}', 'DELETE /v1/bans/{ip}'] }, async ({ route, query, pathParameters, principal, event }) => {
     const now = ports.clock.now();
     if (route.method === 'GET' && route.path === '/v1/bans') return banListAnswer(await ports.bans.listActive(now.toISOString()), query.format, event.headers?.accept, now);
 

@@ -3,18 +3,10 @@
  * charged per second at the rate authorized for it, its reservation released; a repeated report changes nothing and
  * answers with the first settlement. A call never answered reports durationSeconds 0 and costs nothing.
  */
-import * as z from 'zod';
 import type { makeSettleCall, SettleOutcome } from '../../domain/calls/settle-call.js';
 import { fromMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
-
-const completionSchema = z
-  .object({
-    durationSeconds: z.number().int().min(0).max(86_400),
-    endedAt: z.iso.datetime({ offset: true }),
-  })
-  .strict();
 
 export interface CallCompletedPorts {
   readonly settleCall: ReturnType<typeof makeSettleCall>;
@@ -22,7 +14,7 @@ export interface CallCompletedPorts {
 }
 
 export function makeCallCompletedEndpoint(ports: CallCompletedPorts) {
-  return httpEndpoint({ body: completionSchema }, async ({ body, pathParameters }) => {
+  return httpEndpoint({ routes: ['POST /v1/calls/{callId}/completed'] }, async ({ body, pathParameters }) => {
     const callId = pathParameters.callId ?? '';
     const outcome = await ports.settleCall({ callId, durationSeconds: body.durationSeconds, endedAt: body.endedAt });
     if (outcome.kind === 'not-found') throw httpErrors.notFound(`no authorization is recorded for call ${callId}`);

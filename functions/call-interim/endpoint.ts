@@ -3,18 +3,10 @@
  * `continue` carries the new total `maxDurationSeconds` (the switch moves its dialog timeout to it) and, when more
  * can be granted later, `interimSeconds` until the next update; `stop` tells the switch to end the call now.
  */
-import * as z from 'zod';
 import type { makeInterimUpdate } from '../../domain/calls/interim-update.js';
 import { fromMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
-
-const interimSchema = z
-  .object({
-    answered: z.boolean(),
-    elapsedSeconds: z.number().int().min(0).max(86_400),
-  })
-  .strict();
 
 export interface CallInterimPorts {
   readonly interimUpdate: ReturnType<typeof makeInterimUpdate>;
@@ -22,7 +14,7 @@ export interface CallInterimPorts {
 }
 
 export function makeCallInterimEndpoint(ports: CallInterimPorts) {
-  return httpEndpoint({ body: interimSchema }, async ({ body, pathParameters }) => {
+  return httpEndpoint({ routes: ['POST /v1/calls/{callId}/interim'] }, async ({ body, pathParameters }) => {
     const callId = pathParameters.callId ?? '';
     const outcome = await ports.interimUpdate({ callId, answered: body.answered, elapsedSeconds: body.elapsedSeconds });
     switch (outcome.kind) {

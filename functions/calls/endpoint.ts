@@ -4,14 +4,11 @@
  * when it is settled or its account no longer requires it.
  * GET /v1/accounts/{accountId}/calls (owner, reviewer, admin): the account's live calls with their reservations.
  */
-import * as z from 'zod';
 import type { makeListAccountCalls } from '../../domain/calls/account-calls.js';
 import type { makeListCallsToEnd } from '../../domain/calls/calls-to-end.js';
 import type { Clock } from '../../domain/shared/ports.js';
 import { fromMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
-
-const querySchema = z.object({ format: z.enum(['json', 'text']).optional() }).strict();
 
 export interface CallsPorts {
   readonly listCallsToEnd: ReturnType<typeof makeListCallsToEnd>;
@@ -20,7 +17,7 @@ export interface CallsPorts {
 }
 
 export function makeCallsEndpoint(ports: CallsPorts) {
-  return httpEndpoint({ query: querySchema }, async ({ route, query, pathParameters }) => {
+  return httpEndpoint({ routes: ['GET /v1/calls/to-end', 'GET /v1/accounts/{accountId}/calls'] }, async ({ route, query, pathParameters }) => {
     if (route.path === '/v1/calls/to-end') {
       const calls = await ports.listCallsToEnd();
       if (query.format === 'text') return { status: 200, text: calls.map((call) => `${call.callId}\n`).join('') };

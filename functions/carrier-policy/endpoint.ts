@@ -4,7 +4,7 @@
  * (omitted fields take their defaults), audited, with `Policy Changed`; calls are decided on the stricter of the two
  * from the next call on.
  */
-import { carrierPolicySchema, defaultCarrierPolicy, effectivePolicyView } from '../../domain/accounts/carrier-policy.js';
+import { defaultCarrierPolicy, effectivePolicyView } from '../../domain/accounts/carrier-policy.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
@@ -19,7 +19,7 @@ export interface CarrierPolicyPorts {
 }
 
 export function makeCarrierPolicyEndpoint(ports: CarrierPolicyPorts) {
-  return httpEndpoint({ body: carrierPolicySchema }, async ({ route, body, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['GET /v1/accounts/{accountId}/carrier-policy', 'PUT /v1/accounts/{accountId}/carrier-policy'] }, async ({ route, body, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
     if (route.method === 'GET') {
       const account = await ports.accounts.get(accountId);

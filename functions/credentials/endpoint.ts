@@ -10,12 +10,11 @@
  * Issuing and revoking are audited in the carrier scope.
  */
 import { CREDENTIAL_REVOCATION_SECONDS } from '../../domain/contract/routes.js';
-import { issueCredentialSchema } from '../../domain/credentials/credential.js';
 import { credentialSummary, type makeIssueCredential, type makeRevokeCredential } from '../../domain/credentials/manage-credentials.js';
 import type { CredentialStore } from '../../domain/credentials/ports.js';
 import type { Clock } from '../../domain/shared/ports.js';
 import { actorOf } from '../shared/actor.js';
-import { httpEndpoint, httpErrors, pageQuerySchema } from '../shared/http.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface CredentialsPorts {
@@ -27,7 +26,7 @@ export interface CredentialsPorts {
 }
 
 export function makeCredentialsEndpoint(ports: CredentialsPorts) {
-  return httpEndpoint({ body: issueCredentialSchema, query: pageQuerySchema }, async ({ route, body, query, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['POST /v1/credentials', 'GET /v1/credentials', 'DELETE /v1/credentials/{credentialId}', 'GET /v1/me'] }, async ({ route, body, query, pathParameters, principal }) => {
     const actor = actorOf(principal);
     if (route.path === '/v1/me') {
       if (!principal) throw httpErrors.unauthorized();

@@ -1,11 +1,8 @@
 /** POST /v1/accounts/{accountId}/credits (admin): a manual credit, added atomically to the balance. */
-import * as z from 'zod';
 import { fromMicros, toMicros } from '../../domain/shared/money.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { Logger } from '../shared/logger.js';
-
-const creditSchema = z.object({ amount: z.number().finite().positive().max(1_000_000), note: z.string().max(500).optional() }).strict();
 
 export interface CreditsPorts {
   readonly accounts: Pick<AccountStore, 'credit'>;
@@ -13,7 +10,7 @@ export interface CreditsPorts {
 }
 
 export function makeCreditsEndpoint(ports: CreditsPorts) {
-  return httpEndpoint({ body: creditSchema }, async ({ body, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['POST /v1/accounts/{accountId}/credits'] }, async ({ body, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
     const account = await ports.accounts.credit(accountId, toMicros(body.amount));
     if (!account) throw httpErrors.notFound(`account ${accountId} does not exist`);

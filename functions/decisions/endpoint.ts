@@ -1,5 +1,5 @@
 /** GET /v1/accounts/{accountId}/decisions: the account's access log, newest first (`limit`, `cursor`). */
-import { httpEndpoint, httpErrors, pageQuerySchema } from '../shared/http.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { DecisionLog } from '../../domain/policy/decision-log.js';
 
@@ -9,7 +9,7 @@ export interface DecisionsPorts {
 }
 
 export function makeDecisionsEndpoint(ports: DecisionsPorts) {
-  return httpEndpoint({ query: pageQuerySchema }, async ({ query, pathParameters }) => {
+  return httpEndpoint({ routes: ['GET /v1/accounts/{accountId}/decisions'] }, async ({ query, pathParameters }) => {
     const accountId = pathParameters.accountId ?? '';
     if (!(await ports.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
     const page = await ports.decisions.listForAccount(accountId, query.limit, query.cursor);

@@ -17,7 +17,7 @@ export interface DestinationsPorts {
 }
 
 export function makeDestinationsEndpoint(ports: DestinationsPorts) {
-  return httpEndpoint({}, async ({ route, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['GET /v1/accounts/{accountId}/destinations', 'DELETE /v1/accounts/{accountId}/blocked-destinations/{destination}'] }, async ({ route, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
     if (route.method === 'GET') {
       const described = await ports.describeDestinations(accountId);

@@ -1,14 +1,9 @@
 /** PUT /v1/high-risk-prefixes (admin) replaces the carrier-wide list (IRSF ranges, satellite, premium); GET shows it. */
-import * as z from 'zod';
 import { PrefixSet } from '../../domain/policy/prefix-set.js';
 import { httpEndpoint } from '../shared/http.js';
 import type { Clock } from '../../domain/shared/ports.js';
 import type { Logger } from '../shared/logger.js';
 import type { ReferenceDataInstaller, ReferenceDataStore } from '../../domain/rate-deck/ports.js';
-
-const listSchema = z
-  .object({ prefixes: z.array(z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits (an E.164 prefix without "+")')).max(100_000) })
-  .strict();
 
 export interface HighRiskPrefixesPorts {
   readonly referenceDataRepository: Pick<ReferenceDataStore, 'loadHighRiskList' | 'saveHighRiskList'>;
@@ -18,7 +13,7 @@ export interface HighRiskPrefixesPorts {
 }
 
 export function makeHighRiskPrefixesEndpoint(ports: HighRiskPrefixesPorts) {
-  return httpEndpoint({ body: listSchema }, async ({ route, body, principal }) => {
+  return httpEndpoint({ routes: ['PUT /v1/high-risk-prefixes', 'GET /v1/high-risk-prefixes'] }, async ({ route, body, principal }) => {
     if (route.method === 'GET') return { status: 200, body: await ports.referenceDataRepository.loadHighRiskList() };
     const prefixes = [...new Set(body.prefixes)].sort();
     const saved = await ports.referenceDataRepository.saveHighRiskList(prefixes, ports.clock.now().toISOString(), principal?.credentialId ?? 'unknown');

@@ -1,5 +1,5 @@
 /** Every HTTP function of the contract, by name, each composed by its own root on the local stack's Runtime. */
-import type { FunctionName } from '../../domain/contract/routes.js';
+import { ROUTES, type FunctionName } from '../../domain/contract/routes.js';
 import { compose as accounts } from '../accounts/handler.js';
 import { compose as accountStatus } from '../account-status/handler.js';
 import { compose as accountReset } from '../account-reset/handler.js';
@@ -18,15 +18,16 @@ import { compose as decisions } from '../decisions/handler.js';
 import { compose as destinations } from '../destinations/handler.js';
 import { handler as health } from '../health/handler.js';
 import { compose as highRiskPrefixes } from '../high-risk-prefixes/handler.js';
+import { handler as openapi } from '../openapi/handler.js';
 import { compose as policy } from '../policy/handler.js';
 import { compose as rateDeck } from '../rate-deck/handler.js';
 import { compose as reviews } from '../reviews/handler.js';
 import { compose as webhookSecret } from '../webhook-secret/handler.js';
-import type { ApiHandler } from '../shared/http.js';
+import type { RoutedApiHandler } from '../shared/http.js';
 import type { Runtime } from '../shared/runtime.js';
 
-export function buildHttpHandlers(runtime: Runtime): Record<FunctionName, ApiHandler> {
-  return {
+export function buildHttpHandlers(runtime: Runtime): Record<FunctionName, RoutedApiHandler> {
+  return assertEachServesItsRoutes({
     health,
     authorize: authorize(runtime),
     accounts: accounts(runtime),
@@ -49,5 +50,22 @@ export function buildHttpHandlers(runtime: Runtime): Record<FunctionName, ApiHan
     reviews: reviews(runtime),
     audit: audit(runtime),
     'webhook-secret': webhookSecret(runtime),
-  };
+    openapi,
+  });
+}
+
+/**
+ * Each function's endpoint declares the routes it serves (by their registry key, domain/contract/http-schemas.ts):
+ * they must be exactly the routes the route table gives it, or a request would reach an endpoint that does not
+ * validate it. Checked when the local stack starts, so every integration test would fail on such a drift.
+ */
+export function assertEachServesItsRoutes<T extends Record<string, RoutedApiHandler>>(handlers: T): T {
+  const problems: string[] = [];
+  for (const [name, handler] of Object.entries(handlers)) {
+    const expected = ROUTES.filter((route) => route.functionName === name).map((route) => `${route.method} ${route.path}`).sort();
+    const declared = [...handler.routeKeys].sort();
+    if (expected.join('\n') !== declared.join('\n')) problems.push(`functions/${name} declares [${declared.join(', ')}] but serves [${expected.join(', ')}]`);
+  }
+  if (problems.length > 0) throw new Error(`httpEndpoint routes drift from domain/contract/routes.ts: ${problems.join('; ')}`);
+  return handlers;
 }

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   console.log(`
 Tollgate is listening on ${stack.url}  (DynamoDB: ${stack.dynamoEndpoint})
 Console: ${stack.url}/console/  (sign in with one of the tokens below)
+The contract as OpenAPI 3.1 (no credential): ${stack.url}/v1/openapi.json
 
 Admin token${stack.adminTokenGenerated ? ' (generated; set TOLLGATE_ADMIN_TOKEN to choose one)' : ''}:
   ${stack.adminToken}

@@ -7,7 +7,7 @@
  * (before/after) and `Policy Changed` in one transaction. GET shows the customer's own policy, the carrier's
  * controls and the effective policy calls are decided on.
  */
-import { accountPolicySchema, type Account } from '../../domain/accounts/account.js';
+import type { Account } from '../../domain/accounts/account.js';
 import { defaultCarrierPolicy, effectivePolicyView } from '../../domain/accounts/carrier-policy.js';
 import type { makeChangePolicy } from '../../domain/accounts/change-policy.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
@@ -22,7 +22,7 @@ export interface PolicyPorts {
 }
 
 export function makePolicyEndpoint(ports: PolicyPorts) {
-  return httpEndpoint({ body: accountPolicySchema }, async ({ route, body, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['GET /v1/accounts/{accountId}/policy', 'PUT /v1/accounts/{accountId}/policy'] }, async ({ route, body, pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
     if (route.method === 'GET') {
       const account = await ports.accounts.get(accountId);

@@ -18,7 +18,7 @@ export interface RateDeckPorts {
 }
 
 export function makeRateDeckEndpoint(ports: RateDeckPorts) {
-  return httpEndpoint({ rawBody: true }, async ({ route, rawBody, principal }) => {
+  return httpEndpoint({ routes: ['PUT /v1/rate-deck', 'GET /v1/rate-deck'] }, async ({ route, rawBody, principal }) => {
     if (route.method === 'GET') {
       const current = await ports.referenceDataRepository.currentRateDeckVersion();
       if (!current) throw httpErrors.notFound('no rate deck has been imported yet');

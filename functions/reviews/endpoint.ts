@@ -3,16 +3,13 @@
  * GET /v1/reviews?status=open|resolved&limit=&cursor= (reviewer, admin): newest first, with the evidence.
  * POST /v1/reviews/{reviewId}/resolve {action: clear|suspend, note} (reviewer, admin): domain/reviews/resolve-review.ts.
  */
-import * as z from 'zod';
 import type { ReviewStore } from '../../domain/reviews/ports.js';
 import type { ResolveReview } from '../../domain/reviews/resolve-review.js';
-import { resolveReviewSchema, REVIEW_STATUSES, type Review } from '../../domain/reviews/review.js';
+import type { Review } from '../../domain/reviews/review.js';
 import { actorOf } from '../shared/actor.js';
-import { httpEndpoint, httpErrors, pageQueryFields } from '../shared/http.js';
+import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 import { reviewView } from './view.js';
-
-const listQuerySchema = z.object({ status: z.enum(REVIEW_STATUSES).default('open'), ...pageQueryFields }).strict();
 
 export interface ReviewsPorts {
   readonly reviews: Pick<ReviewStore, 'listByStatus'>;
@@ -21,7 +18,7 @@ export interface ReviewsPorts {
 }
 
 export function makeReviewsEndpoint(ports: ReviewsPorts) {
-  return httpEndpoint({ body: resolveReviewSchema, query: listQuerySchema }, async ({ route, body, query, pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['GET /v1/reviews', 'POST /v1/reviews/{reviewId}/resolve'] }, async ({ route, body, query, pathParameters, principal }) => {
     if (route.method === 'GET') {
       const page = await ports.reviews.listByStatus(query.status, query.limit, query.cursor);
       return { status: 200, body: { reviews: page.reviews.map(reviewView), nextCursor: page.nextCursor } };

@@ -9,6 +9,7 @@ import { fieldProblems, type FieldProblem } from '../../domain/contract/field-pr
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
+import { routeKeyOf, routeSchemasOf, type BodyOf, type QueryOf, type RouteKey, type RouteSchemas } from '../../domain/contract/http-schemas.js';
 import { isPathParameterName, PATH_PARAMETER_SCHEMAS, pathParameterNames } from '../../domain/contract/path-parameters.js';
 import { ROLES, ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { mayActOnAccount, type Principal } from '../../domain/credentials/credential.js';
@@ -31,14 +32,8 @@ export class HttpError extends Error {
   }
 }
 
-/** `?limit=&cursor=` of every listing, declared once: an empty or oversized cursor is a 400 naming `cursor`. */
-export const pageQueryFields = {
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1, 'must not be empty').max(2_048).optional(),
-};
-
-/** The query of a listing that takes nothing but a page. */
-export const pageQuerySchema = z.object(pageQueryFields).strict();
+/** Declared in the domain with the registry's other schemas; re-exported for the listings that import it from here. */
+export { pageQueryFields, pageQuerySchema } from '../../domain/shared/page.js';
 
 export const httpErrors = {
   badRequest: (message: string, details: readonly FieldProblem[] = []) => new HttpError(400, 'INVALID_REQUEST', message, details),
@@ -74,13 +69,13 @@ export interface JsonResult {
   readonly text?: string;
 }
 
-export interface EndpointOptions<TBody, TQuery> {
-  /** zod schema for the JSON body of the handler's POST/PUT routes; GET and DELETE routes carry no body. */
-  readonly body?: z.ZodType<TBody>;
-  /** zod schema for the query string. */
-  readonly query?: z.ZodType<TQuery>;
-  /** Accept the body as raw text (e.g. text/csv) instead of JSON. */
-  readonly rawBody?: boolean;
+export interface EndpointOptions<K extends RouteKey> {
+  /**
+   * The routes this endpoint serves, by their key in domain/contract/http-schemas.ts (ROUTE_SCHEMAS): each request is
+   * validated with its route's entry there (the schemas the OpenAPI document is generated from), and `body` and
+   * `query` are typed from them. An endpoint has no schema of its own: a new body or query is a registry entry.
+   */
+  readonly routes: readonly K[];
   readonly logger?: Logger;
 }
 
@@ -103,10 +98,15 @@ function configuredMaxBodyBytes(): number {
 
 export type ApiHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
 
-export function httpEndpoint<TBody = undefined, TQuery = Record<string, never>>(
-  options: EndpointOptions<TBody, TQuery>,
-  serve: (request: ParsedRequest<TBody, TQuery>) => Promise<JsonResult>,
-): ApiHandler {
+/** An API handler, with the routes it serves (the local stack checks them against the route table). */
+export type RoutedApiHandler = ApiHandler & { readonly routeKeys: readonly RouteKey[] };
+
+export function httpEndpoint<K extends RouteKey>(
+  options: EndpointOptions<K>,
+  serve: (request: ParsedRequest<BodyOf<K>, QueryOf<K>>) => Promise<JsonResult>,
+): RoutedApiHandler {
+  const unknown = options.routes.filter((key) => !ROUTES.some((route) => routeKeyOf(route) === key));
+  if (unknown.length > 0) throw new Error(`httpEndpoint: ${unknown.join(', ')} is not a route of domain/contract/routes.ts`);
   const logger = options.logger ?? getLogger();
   const observed = observeEndpoint({ logger });
   const handler = middy<ApiEvent, APIGatewayProxyResultV2>();
@@ -128,10 +128,10 @@ export function httpEndpoint<TBody = undefined, TQuery = Record<string, never>>(
         if (principal && pathParameters.accountId && !mayActOnAccount(principal, pathParameters.accountId)) {
           throw httpErrors.forbidden('this credential may act on its own account only');
         }
+        const schemas = schemasServed(route, options.routes);
         const rawBody = readBody(event, bodyLimitOf(route, configuredMaxBodyBytes()));
-        const hasBody = route.method === 'POST' || route.method === 'PUT';
-        const body = options.body && hasBody ? validate(options.body, parseJson(rawBody), 'body') : (undefined as TBody);
-        const query = options.query ? validate(options.query, event.queryStringParameters ?? {}, 'query') : ({} as TQuery);
+        const body = (schemas.body ? validate(schemas.body, parseJson(rawBody), 'body') : undefined) as BodyOf<K>;
+        const query = (schemas.query ? validate(schemas.query, event.queryStringParameters ?? {}, 'query') : {}) as QueryOf<K>;
         return toResponse(await serve({ body, query, rawBody, pathParameters, principal, route, event }));
       } catch (error) {
         const response = errorResponse(error, event, logger);
@@ -139,7 +139,21 @@ export function httpEndpoint<TBody = undefined, TQuery = Record<string, never>>(
         return response;
       }
     });
-  return (event, context) => observed.run(event.routeKey, () => handler(event, context));
+  const run: ApiHandler = (event, context) => observed.run(event.routeKey, () => handler(event, context));
+  return Object.assign(run, { routeKeys: options.routes });
+}
+
+/**
+ * The registry entry the request is validated with. A route this endpoint does not declare, or one without an entry,
+ * is a wiring mistake (the route table and the registry drifted): a 500, logged, never an unvalidated request.
+ */
+function schemasServed(route: RouteDefinition, served: readonly RouteKey[]): RouteSchemas {
+  const key = routeKeyOf(route);
+  const schemas = routeSchemasOf(route);
+  if (!schemas || !(served as readonly string[]).includes(key)) {
+    throw new Error(`${key} is served by an endpoint that does not declare it, or has no entry in domain/contract/http-schemas.ts`);
+  }
+  return schemas;
 }
 
 function findRoute(event: ApiEvent): RouteDefinition {

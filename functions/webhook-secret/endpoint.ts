@@ -14,7 +14,7 @@ export interface WebhookSecretPorts extends RotateWebhookSecretPorts {
 
 export function makeWebhookSecretEndpoint(ports: WebhookSecretPorts) {
   const rotate = makeRotateWebhookSecret(ports);
-  return httpEndpoint({}, async ({ pathParameters, principal }) => {
+  return httpEndpoint({ routes: ['POST /v1/accounts/{accountId}/webhook-secret'] }, async ({ pathParameters, principal }) => {
     const accountId = pathParameters.accountId ?? '';
     const actor = actorOf(principal);
     const outcome = await rotate({ accountId, actor });

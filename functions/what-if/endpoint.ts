@@ -4,9 +4,9 @@
  * proposed carrier-wide detection thresholds over every account (or those named). Read-only
  * (domain/policy/run-what-if.ts); the answer states what the replay approximates.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import { accountWhatIfSchema, APPROXIMATIONS, carrierWhatIfSchema, type makeWhatIf } from '../../domain/policy/run-what-if.js';
-import { HttpError, httpEndpoint, httpErrors, validate } from '../shared/http.js';
+import { HttpError, httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface WhatIfEndpointPorts {
@@ -17,11 +17,11 @@ export interface WhatIfEndpointPorts {
 const tooLarge = (message: string) => new HttpError(413, 'TOO_MUCH_TO_REPLAY', message, [{ field: 'to', message }]);
 
 export function makeWhatIfEndpoint(ports: WhatIfEndpointPorts) {
-  // The two routes take different bodies: each is validated by its own schema below.
-  return httpEndpoint({ body: z.unknown() }, async ({ body, pathParameters, route }) => {
+  // The two routes take different bodies, each validated by the edge with its own registry entry.
+  return httpEndpoint({ routes: ['POST /v1/accounts/{accountId}/what-if', 'POST /v1/what-if'] }, async ({ body, pathParameters, route }) => {
     const started = Date.now();
     if (route.path === '/v1/what-if') {
-      const request = validate(carrierWhatIfSchema, body, 'body');
+      const request = body as z.output<typeof carrierWhatIfSchema>;
       const outcome = await ports.whatIf.carrier(request);
       if (outcome.kind === 'invalid') throw httpErrors.badRequest('the request body is invalid', outcome.problems);
       if (outcome.kind === 'too-large') throw tooLarge(outcome.message);
@@ -29,7 +29,7 @@ export function makeWhatIfEndpoint(ports: WhatIfEndpointPorts) {
       return { status: 200, body: { from: request.from, to: request.to, detection: outcome.detection, totals: outcome.totals, accounts: outcome.accounts, approximations: APPROXIMATIONS } };
     }
     const accountId = pathParameters.accountId ?? '';
-    const request = validate(accountWhatIfSchema, body, 'body');
+    const request = body as z.output<typeof accountWhatIfSchema>;
     const outcome = await ports.whatIf.account(accountId, request);
     if (outcome.kind === 'not-found') throw httpErrors.notFound(`account ${accountId} does not exist`);
     if (outcome.kind === 'invalid') throw httpErrors.badRequest('the proposed policy is invalid', outcome.problems);

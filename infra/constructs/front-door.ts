@@ -12,7 +12,7 @@
  * Here:
  * 1. `applyRouteThrottles`: per-route throttles on the HTTP API stage, the switch's routes apart from the rest.
  * 2. `EdgeFrontDoor`: the web ACL (AWS common rules, a rate limit per source IP, no /v1/ request without an
- *    Authorization header) and the CloudFront distribution that carries it.
+ *    Authorization header but to the public OpenAPI document) and the CloudFront distribution that carries it.
  * 3. The origin header (`ORIGIN_HEADER` in domain/contract/secrets.ts, `originHeaderSecret`): CloudFront adds a secret header to every request it
  *    sends to the origin, and the authorizer refuses any request without it, so the origin's public name cannot be
  *    used to go around CloudFront and WAF.
@@ -38,7 +38,7 @@ import {
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../domain/contract/routes.js';
+import { ROUTES, type RouteDefinition } from '../../domain/contract/routes.js';
 import { ORIGIN_HEADER } from '../../domain/contract/secrets.js';
 import type { StageConfig } from '../config.js';
 
@@ -122,6 +122,27 @@ export interface EdgeFrontDoorProps {
   readonly domain: NonNullable<StageConfig['api']['domain']>;
 }
 
+/**
+ * The public routes under /v1/ (routes.ts, `access: 'public'`), left out of the rule that blocks a /v1/ request
+ * without an Authorization header. Exact paths only: a public route with a path parameter would need a pattern here.
+ */
+export function publicV1Paths(routes: readonly RouteDefinition[] = ROUTES): string[] {
+  const paths = routes.filter((route) => route.access === 'public' && route.path.startsWith('/v1/')).map((route) => route.path);
+  const templated = paths.filter((path) => path.includes('{'));
+  if (templated.length > 0) throw new Error(`Tollgate: the WAF rule cannot except the public route(s) ${templated.join(', ')}: a path parameter needs a pattern`);
+  return [...new Set(paths)];
+}
+
+/** `NOT (path is one of the public /v1/ paths)`, as the statements of the rule's AND; none when there is none. */
+function publicV1PathsExcepted(): CfnWebACL.StatementProperty[] {
+  const matches = publicV1Paths().map((path) => ({
+    byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: path, textTransformations: [{ priority: 0, type: 'NONE' }] },
+  }));
+  const [only] = matches;
+  if (!only) return [];
+  return [{ notStatement: { statement: matches.length === 1 ? only : { orStatement: { statements: matches } } } }];
+}
+
 /** Managed common rules that would refuse legitimate Tollgate traffic; they count instead of block. */
 const COMMON_RULES_COUNTED = [
   // 8 KB body limit: the bulk imports (rate deck, high-risk list) are up to 4 MiB; the API's own limits apply.
@@ -171,8 +192,8 @@ export class EdgeFrontDoor extends Construct {
           visibilityConfig: metric('rate-per-source-ip'),
         },
         {
-          // Every /v1/ route needs a credential (only /health is public): a request without one never reaches the
-          // authorizer, nor spends the throttle the switches need.
+          // Every /v1/ route but the public ones (the OpenAPI document) needs a credential: a request without one
+          // never reaches the authorizer, nor spends the throttle the switches need.
           name: 'v1-requires-authorization',
           priority: 2,
           action: { block: {} },
@@ -187,6 +208,7 @@ export class EdgeFrontDoor extends Construct {
                     textTransformations: [{ priority: 0, type: 'NONE' }],
                   },
                 },
+                ...publicV1PathsExcepted(),
                 {
                   notStatement: {
                     statement: {

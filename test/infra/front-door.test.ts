@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../domain/contract/routes.js';
 import { parseStageConfig, resolveStageConfig, type StageConfig } from '../../infra/config.js';
-import { isSwitchRoute, originSecretName, routeThrottles, wafRequestsPerIpPer5Min } from '../../infra/constructs/front-door.js';
+import { isSwitchRoute, originSecretName, publicV1Paths, routeThrottles, wafRequestsPerIpPer5Min } from '../../infra/constructs/front-door.js';
 import { buildTollgate, type Tollgate } from '../../infra/tollgate-app.js';
 import { readNagFindings, testContext, type NagFinding } from './synth-tollgate.js';
 
@@ -96,15 +96,18 @@ describe('the front door of prod with a custom domain', () => {
     expect(wafRequestsPerIpPer5Min(config)).toBe(2000 * 150);
     const header = rules.get('v1-requires-authorization');
     expect(header?.Action).toEqual({ Block: {} });
-    const [path, notHeader] = header?.Statement.AndStatement.Statements;
+    const [path, notPublic, notHeader] = header?.Statement.AndStatement.Statements;
     expect(path.ByteMatchStatement).toMatchObject({ FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/v1/' });
+    // The public OpenAPI document is the one /v1/ path a request without a credential may reach.
+    expect(notPublic.NotStatement.Statement.ByteMatchStatement).toMatchObject({ FieldToMatch: { UriPath: {} }, PositionalConstraint: 'EXACTLY', SearchString: '/v1/openapi.json' });
     expect(notHeader.NotStatement.Statement.SizeConstraintStatement).toMatchObject({
       FieldToMatch: { SingleHeader: { Name: 'authorization' } },
       ComparisonOperator: 'GT',
       Size: 0,
     });
-    // /health is the only public route and lies outside /v1/.
-    expect(ROUTES.filter((route) => route.access === 'public').map((route) => route.path)).toEqual(['/health']);
+    // The public routes: /health, outside /v1/, and the OpenAPI document, excepted above.
+    expect(ROUTES.filter((route) => route.access === 'public').map((route) => route.path)).toEqual(['/health', '/v1/openapi.json']);
+    expect(publicV1Paths()).toEqual(['/v1/openapi.json']);
   });
 
   it('sends the secret origin header to the origin, its value resolved at deploy from Secrets Manager and in no template', () => {
@@ -186,5 +189,13 @@ describe('the front door config', () => {
     const prod = resolveStageConfig('prod');
     expect(() => parseStageConfig({ ...prod, api: { ...prod.api, domain: { ...DOMAIN, certificateArn: DOMAIN.originCertificateArn } } })).toThrow(/us-east-1/);
     expect(() => parseStageConfig({ ...prod, api: { ...prod.api, domain: { ...DOMAIN, originDomainName: DOMAIN.domainName } } })).toThrow(/origin/);
+  });
+});
+
+describe('the public /v1/ paths the WAF lets through without a credential', () => {
+  it('refuses a public route with a path parameter, which an exact match cannot except', () => {
+    const templated = [...ROUTES, { method: 'GET', path: '/v1/docs/{page}', functionName: 'openapi', access: 'public' } as const];
+
+    expect(() => publicV1Paths(templated)).toThrow(/\/v1\/docs\/\{page\}/);
   });
 });

@@ -121,12 +121,12 @@ describe.each(STAGES)('the %s app', (stage: Stage) => {
     }
   });
 
-  it('puts the bearer-credential authorizer on every route except /health and the console files', () => {
+  it('puts the bearer-credential authorizer on every route except /health, the OpenAPI document and the console files', () => {
     const [authorizerId] = Object.keys(synth.statelessTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
     const routes = ofType(stateless, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties ?? {});
 
     const unauthenticated = routes.filter((route) => route.AuthorizationType !== 'CUSTOM').map((route) => String(route.RouteKey));
-    expect(unauthenticated.sort()).toEqual(['GET /health', ...consoleRouteKeys].sort());
+    expect(unauthenticated.sort()).toEqual(['GET /health', 'GET /v1/openapi.json', ...consoleRouteKeys].sort());
     for (const route of routes.filter((candidate) => candidate.AuthorizationType === 'CUSTOM')) {
       expect(route.AuthorizerId).toEqual({ Ref: authorizerId });
     }

@@ -12,6 +12,8 @@ import { silentLogger } from '../../support/test-stack.js';
 import { apiEvent, captureEmf, lambdaContext, type EmfCapture, type EmfLine } from '../../support/emf.js';
 
 const AUTHORIZE = 'POST /v1/authorize';
+// The edge validates the body with the route's registry entry before the handler runs.
+const AUTHORIZE_BODY = { callId: 'c-1', to: '+18765550123', sourceIp: '127.0.0.1', authMethod: 'ip' };
 
 function denial(overrides: Record<string, unknown> = {}) {
   return {
@@ -70,9 +72,9 @@ describe('the HTTP edge', () => {
   it('writes no metrics outside Lambda unless asked', async () => {
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
-    const handler = httpEndpoint({ logger: silentLogger }, async () => ({ status: 200, body: denial() }));
+    const handler = httpEndpoint({ routes: [AUTHORIZE], logger: silentLogger }, async () => ({ status: 200, body: denial() }));
 
-    const response = await handler(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
+    const response = await handler(apiEvent(AUTHORIZE, { role: 'switch', body: AUTHORIZE_BODY }), lambdaContext);
 
     expect(response).toMatchObject({ statusCode: 200 });
     expect(emf.lines).toEqual([]);
@@ -84,13 +86,13 @@ describe('the HTTP edge', () => {
     });
 
     it('emits the decision by reason and by country, the latency and the fail-mode count of an authorize answer', async () => {
-      const handler = httpEndpoint({ logger: silentLogger }, async () => {
+      const handler = httpEndpoint({ routes: [AUTHORIZE], logger: silentLogger }, async () => {
         await new Promise((done) => setTimeout(done, 20));
         recordDecision({ decision: 'deny', reason: 'RATE_ABOVE_MAX', country: 'JM', degraded: false });
         return { status: 200, body: denial() };
       });
 
-      const response = await handler(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
+      const response = await handler(apiEvent(AUTHORIZE, { role: 'switch', body: AUTHORIZE_BODY }), lambdaContext);
 
       expect(response).toMatchObject({ statusCode: 200 });
       const [decisions, ...moreDecisions] = emf.withMetric('Decisions');
@@ -112,39 +114,39 @@ describe('the HTTP edge', () => {
         { decision: 'deny', reason: 'SERVICE_DEGRADED', country: null, degraded: true },
         { decision: 'deny', reason: 'RATE_ABOVE_MAX', country: 'JM', degraded: false, replayed: true },
       ];
-      const handler = httpEndpoint({ logger: silentLogger }, async () => {
+      const handler = httpEndpoint({ routes: [AUTHORIZE], logger: silentLogger }, async () => {
         const next = decisions.shift();
         if (next) recordDecision(next);
         return { status: 200, body: denial() };
       });
 
-      await handler(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
-      await handler(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
+      await handler(apiEvent(AUTHORIZE, { role: 'switch', body: AUTHORIZE_BODY }), lambdaContext);
+      await handler(apiEvent(AUTHORIZE, { role: 'switch', body: AUTHORIZE_BODY }), lambdaContext);
 
       expect(emf.withMetric('DegradedDecisions').map((line) => line.DegradedDecisions)).toEqual([1, 0]);
       expect(emf.withMetric('Decisions')).toEqual([expect.objectContaining({ reason: 'SERVICE_DEGRADED', country: 'none' })]);
     });
 
     it("counts the decision the handler records, not the answer's body, with the latency it passes", async () => {
-      const handler = httpEndpoint({ logger: silentLogger }, async () => {
+      const handler = httpEndpoint({ routes: [AUTHORIZE], logger: silentLogger }, async () => {
         recordDecision({ decision: 'allow', reason: 'ALLOWED', country: 'US', degraded: false, latencyMs: 7 });
         return { status: 200, body: denial() };
       });
 
-      await handler(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
+      await handler(apiEvent(AUTHORIZE, { role: 'switch', body: AUTHORIZE_BODY }), lambdaContext);
 
       expect(emf.withMetric('Decisions')).toEqual([expect.objectContaining({ reason: 'ALLOWED', country: 'US' })]);
       expect(emf.withMetric('AuthorizeLatency')).toEqual([expect.objectContaining({ AuthorizeLatency: 7 })]);
     });
 
     it('emits the request metrics of other routes, and of an error answer, without a decision', async () => {
-      const health = httpEndpoint({ logger: silentLogger }, async () => ({ status: 200, body: { status: 'ok' } }));
-      const failing = httpEndpoint({ logger: silentLogger }, async () => {
+      const health = httpEndpoint({ routes: ['GET /health'], logger: silentLogger }, async () => ({ status: 200, body: { status: 'ok' } }));
+      const failing = httpEndpoint({ routes: [AUTHORIZE], logger: silentLogger }, async () => {
         throw httpErrors.conflict('no');
       });
 
       await health(apiEvent('GET /health'), lambdaContext);
-      const conflict = await failing(apiEvent(AUTHORIZE, { role: 'switch' }), lambdaContext);
+      const conflict = await failing(apiEvent(AUTHORIZE, { role: 'switch', body: AUTHORIZE_BODY }), lambdaContext);
 
       expect(conflict).toMatchObject({ statusCode: 409 });
       expect(emf.lines.map((line) => line.service)).toEqual(['health', 'authorize']);
@@ -159,7 +161,7 @@ describe('the HTTP edge', () => {
         await new Promise((resolve) => setTimeout(resolve, ms));
         done?.();
       };
-      const handler = httpEndpoint<undefined, Record<string, never>>({ logger: silentLogger }, async ({ event }) => {
+      const handler = httpEndpoint({ routes: ['GET /health'], logger: silentLogger }, async ({ event }) => {
         if (event.requestContext.requestId === 'one') await command('GetItem', 30);
         else await Promise.all([command('PutItem', 10), command('UpdateItem', 10), command('Query', 10)]);
         return { status: 200, body: {} };
