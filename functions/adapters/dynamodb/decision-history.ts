@@ -8,6 +8,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StoredCall } from '../../../domain/calls/ports.js';
 import type { DecisionHistory } from '../../../domain/policy/run-what-if.js';
 import { storedDecisionSchema } from './decision-record.js';
+import { decisionCursorShape } from './decision-repository.js';
 import { keys } from './keys.js';
 import type { DynamoLiveCallStore } from './live-call-store.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
@@ -30,12 +31,7 @@ export class DecisionHistoryRepository implements DecisionHistory {
         ExpressionAttributeValues: marshall({ ':pk': keys.decisionsByAccount(accountId), ':from': from, ':to': to }),
         ScanIndexForward: true,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          pk: { startsWith: keys.decision('').pk },
-          sk: { equals: keys.decision('').sk },
-          gsi1pk: { equals: keys.decisionsByAccount(accountId) },
-          gsi1sk: { startsWith: '' },
-        }),
+        ExclusiveStartKey: decodeCursor(cursor, decisionCursorShape(accountId)),
       }),
     );
     const records = (result.Items ?? []).map((raw) => {

@@ -7,6 +7,16 @@ import { decodeCursor, encodeCursor } from './pagination.js';
 import { storedDecisionSchema } from './decision-record.js';
 import { parseStored } from './stored-record.js';
 
+/** What a cursor into an account's decisions (index gsi1) must hold: anything else is refused as forged. */
+export function decisionCursorShape(accountId: string) {
+  return {
+    pk: { startsWith: keys.decision('').pk },
+    sk: { equals: keys.decision('').sk },
+    gsi1pk: { equals: keys.decisionsByAccount(accountId) },
+    gsi1sk: { startsWith: '' },
+  };
+}
+
 export class DecisionRepository implements DecisionLog {
   constructor(
     private readonly client: DynamoDBClient,
@@ -22,12 +32,7 @@ export class DecisionRepository implements DecisionLog {
         ExpressionAttributeValues: marshall({ ':pk': keys.decisionsByAccount(accountId) }),
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          pk: { startsWith: keys.decision('').pk },
-          sk: { equals: keys.decision('').sk },
-          gsi1pk: { equals: keys.decisionsByAccount(accountId) },
-          gsi1sk: { startsWith: '' },
-        }),
+        ExclusiveStartKey: decodeCursor(cursor, decisionCursorShape(accountId)),
       }),
     );
     return {
