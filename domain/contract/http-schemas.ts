@@ -176,10 +176,6 @@ export const decisionRecordSchema = z.strictObject({
   interimSeconds: z.number().int().nullable(),
   rule: ruleEvidenceSchema,
   unblock: unblockHintSchema.optional(),
-  seen: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({ description: 'What the engine saw of the account (balance in micro-units, usage counters), kept for what-if replays; absent on records written before it.' }),
 });
 
 export const decisionPageAnswerSchema = z.strictObject({ accountId: z.string(), decisions: z.array(decisionRecordSchema), nextCursor: z.string().nullable() });

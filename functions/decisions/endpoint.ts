@@ -13,7 +13,10 @@ export function makeDecisionsEndpoint(ports: DecisionsPorts) {
     const accountId = pathParameters.accountId ?? '';
     if (!(await ports.accounts.get(accountId))) throw httpErrors.notFound(`account ${accountId} does not exist`);
     const page = await ports.decisions.listForAccount(accountId, query.limit, query.cursor);
-    return { status: 200, body: { accountId, decisions: page.decisions, nextCursor: page.nextCursor } };
+    // `seen` (what the engine saw, in micro-units) is kept on the record for what-if replays, not shown: the access
+    // log answers in the contract's currency units.
+    const decisions = page.decisions.map(({ seen: _seen, ...decision }) => decision);
+    return { status: 200, body: { accountId, decisions, nextCursor: page.nextCursor } };
   });
 }
 
