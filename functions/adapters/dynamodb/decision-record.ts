@@ -29,7 +29,7 @@ const decisionReason = z.enum(DECISION_REASONS);
 // fields it does not list (the note of a decision made while degraded, a field added later).
 const countries = z.array(z.string());
 const degradedCause = z.enum(['unavailable', 'unverified-credential']);
-const alreadyRestricted = z.looseObject({ restrictedBy: z.string(), newlyRestricted: z.literal(false) });
+const alreadyRestricted = z.looseObject({ restrictedBy: z.string(), newlyRestricted: z.literal(false), scope: z.literal('carrier').optional() });
 const burstRestriction = z.looseObject({
   restrictedBy: z.string(),
   newlyRestricted: z.boolean(),
@@ -139,6 +139,7 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
       balanceMicros: z.number(),
       usage: z.object({ callsLastMinute: z.number(), concurrentCalls: z.number(), spendLastHour: z.number(), spendToday: z.number(), reservedMicros: z.number() }),
       destinationKnown: z.boolean().optional(),
+      destinationUsual: z.boolean().optional(),
     })
     .optional(),
 });
