@@ -136,6 +136,8 @@ export const TABLE_ACCESS: Readonly<Record<TollgateFunctionName, TableAccess>> =
   'auto-replenish': { read: ['account'], write: ACCOUNT_CHANGE },
   // Reads the account (its webhook, its contacts) and its webhook secret, creating the secret at first need.
   notifier: { read: ['account', 'notificationDelivery'], write: ['account', 'notificationDelivery'] },
+  // Lists and lifts the carrier-wide range restrictions (the restriction, the list authorize holds, the audit record).
+  'range-restrictions': { read: ['rangeRestriction', ...REFERENCE_DATA], write: ['rangeRestriction', 'rangeRestrictions', 'audit'] },
   // Counts a range's unusual dialers; at the threshold writes the restriction, the list, its event and audit record.
   'range-watch': { read: ['rangeWatch', 'rangeRestriction', ...REFERENCE_DATA], write: ['rangeWatch', 'rangeRestriction', 'rangeRestrictions', 'outbox', 'audit'] },
 };

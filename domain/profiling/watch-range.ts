@@ -34,6 +34,17 @@ export interface RangeRestriction {
   readonly windowMinutes: number;
 }
 
+/** A restriction as stored: active until a reviewer lifts it. */
+export type StoredRangeRestriction = RangeRestriction & { readonly status: 'active' | 'lifted'; readonly liftedAt?: string | undefined };
+
+/** Port: the restrictions as the reviewers' endpoint sees them. */
+export interface RangeRestrictions {
+  listActive(): Promise<StoredRangeRestriction[]>;
+  get(range: string): Promise<StoredRangeRestriction | undefined>;
+  /** Lifts an active restriction, audited; false when the range is not restricted. */
+  lift(range: string, liftedAt: string, liftedBy: string, audit: AuditEntry): Promise<boolean>;
+}
+
 export interface RangeDialled {
   readonly range: string;
   readonly window: number;

@@ -20,7 +20,14 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
-import type { RangeDialled, RangeRestriction, RangeShard, RangeWatchStore } from '../../../domain/profiling/watch-range.js';
+import type {
+  RangeDialled,
+  RangeRestriction,
+  RangeRestrictions,
+  RangeShard,
+  RangeWatchStore,
+  StoredRangeRestriction,
+} from '../../../domain/profiling/watch-range.js';
 import { keys, rangeWindowSk } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
 import { parseStored } from './stored-record.js';
@@ -47,9 +54,7 @@ const restrictionSchema = z.object({
 });
 const listSchema = z.object({ ranges: z.instanceof(Set).optional(), version: z.number().int() });
 
-export type StoredRangeRestriction = RangeRestriction & { readonly status: 'active' | 'lifted'; readonly liftedAt?: string | undefined };
-
-export class RangeWatchRepository implements RangeWatchStore {
+export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -61,8 +66,8 @@ export class RangeWatchRepository implements RangeWatchStore {
         TableName: this.tableName,
         Key: marshall(keys.rangeShard(dialled.range, dialled.window, dialled.shard)),
         UpdateExpression:
-          'ADD accounts :account, numbers :number SET entity = :entity, #window = :window, shard = :shard, expiresAt = :expiresAt, times = if_not_exists(times, :empty)',
-        ExpressionAttributeNames: { '#window': 'window' },
+          'ADD accounts :account, numbers :number SET entity = :entity, #window = :window, #shard = :shard, expiresAt = :expiresAt, #times = if_not_exists(#times, :empty)',
+        ExpressionAttributeNames: { '#window': 'window', '#shard': 'shard', '#times': 'times' },
         ExpressionAttributeValues: marshall({
           ':account': new Set([dialled.accountId]),
           ':number': new Set([dialled.number]),
@@ -79,8 +84,8 @@ export class RangeWatchRepository implements RangeWatchStore {
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall(keys.rangeShard(dialled.range, dialled.window, dialled.shard)),
-        UpdateExpression: 'SET times.#account = if_not_exists(times.#account, :at)',
-        ExpressionAttributeNames: { '#account': dialled.accountId },
+        UpdateExpression: 'SET #times.#account = if_not_exists(#times.#account, :at)',
+        ExpressionAttributeNames: { '#times': 'times', '#account': dialled.accountId },
         ExpressionAttributeValues: marshall({ ':at': dialled.at }),
       }),
     );
