@@ -77,7 +77,12 @@ describe('the carrier-wide range watch', () => {
 
     expect(decisions.slice(0, 5).map((decision) => decision.decision)).toEqual(['allow', 'allow', 'allow', 'allow', 'allow']);
     for (const decision of decisions.slice(5)) {
-      expect(decision).toMatchObject({ decision: 'deny', reason: 'DESTINATION_RESTRICTED', rule: { evidence: { restrictedBy: '23276', newlyRestricted: false, scope: 'carrier' } } });
+      expect(decision).toMatchObject({
+        decision: 'deny',
+        reason: 'DESTINATION_RESTRICTED',
+        rule: { evidence: { restrictedBy: '23276', newlyRestricted: false, scope: 'carrier' } },
+        unblock: [{ action: 'review', review: 'lift-range-restriction', destination: '23276', by: 'reviewer' }],
+      });
     }
     const events = rangeRestricted();
     expect(events.map((event) => (event.detail as { range: string }).range)).toEqual(['23276']);

@@ -108,7 +108,7 @@ const unblockChangeSchema: z.ZodType<UnblockChange> = z.union([
   z.object({ path: carrierOrCustomerPath, add: z.union([z.string(), callingWindowSchema]), by: actor }),
   z.object({ path: carrierOrCustomerPath, remove: z.string(), by: actor }),
   z.object({ action: z.literal('credit'), amount: z.number(), by: z.literal('admin') }),
-  z.object({ action: z.literal('review'), review: z.enum(['reactivate', 'clear-review', 'unblock-destination']), destination: z.string().optional(), by: z.literal('reviewer') }),
+  z.object({ action: z.literal('review'), review: z.enum(['reactivate', 'clear-review', 'unblock-destination', 'lift-range-restriction']), destination: z.string().optional(), by: z.literal('reviewer') }),
 ]);
 
 export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
