@@ -3,7 +3,7 @@
  * Everything that differs between dev, staging and prod lives here and nowhere else in infra/.
  */
 import * as z from 'zod';
-import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION } from '../domain/contract/detection-settings.js';
+import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION, DEFAULT_RANGE_WATCH } from '../domain/contract/detection-settings.js';
 import { CREDENTIAL_REVOCATION_SECONDS } from '../domain/contract/routes.js';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -39,6 +39,16 @@ const detectionDefaultsSchema = z.strictObject({
     knownMaxRatePerMinute: z.number().min(0).max(100).nullable(),
     /** The most one call to an unusual destination may cost (bounds its duration); null for no bound. */
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
+  }),
+  /**
+   * Carrier-wide range watch (`TOLLGATE_RANGE_WATCH`): `distinctAccounts` accounts dialling one range unusual for
+   * them within `windowMinutes` restrict it carrier-wide; the counts are spread over `shards` items per window.
+   */
+  rangeWatch: z.strictObject({
+    enabled: z.boolean(),
+    windowMinutes: z.number().int().min(1).max(1440),
+    distinctAccounts: positiveInt,
+    shards: z.number().int().min(1).max(64),
   }),
   /** `threshold` failed SIP authentications from one IP within `windowSeconds` ban it for `banSeconds`, doubling per repeat offence within `repeatWindowDays`, up to `maxBanSeconds`. */
   ipBan: z.strictObject({
@@ -257,6 +267,7 @@ const DECISION_EXPORT = { everyDays: 7, keepDays: 90 };
 /** The defaults the functions fall back to (domain/contract/detection-settings.ts), in the variables' units. */
 const DETECTION_DEFAULTS: DetectionDefaults = {
   destinations: DEFAULT_DETECTION,
+  rangeWatch: DEFAULT_RANGE_WATCH,
   ipBan: {
     threshold: DEFAULT_BAN_SETTINGS.threshold,
     windowSeconds: DEFAULT_BAN_SETTINGS.windowSeconds,

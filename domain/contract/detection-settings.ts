@@ -43,6 +43,27 @@ export const DEFAULT_DETECTION: DetectionThresholds = {
   unusualCallMaxCost: 2,
 };
 
+/**
+ * Carrier-wide range watch (domain/profiling/range-watch.ts): distinct accounts that dialled one range (the rate
+ * deck's prefix, and the exact number) while it was unusual for them, in a sliding window of `windowMinutes`.
+ * When they reach `distinctAccounts`, the range is restricted for every account to which it is unusual. The counts
+ * are spread over `shards` items per window so that a busy range never makes one hot partition key.
+ */
+export interface RangeWatchSettings {
+  readonly enabled: boolean;
+  readonly windowMinutes: number;
+  readonly distinctAccounts: number;
+  readonly shards: number;
+}
+
+/** The five first unusual dialers of one range in an hour restrict it: the sixth is stopped. */
+export const DEFAULT_RANGE_WATCH: RangeWatchSettings = {
+  enabled: true,
+  windowMinutes: 60,
+  distinctAccounts: 5,
+  shards: 8,
+};
+
 /** IP auto-ban: failed SIP authentications from one source that ban it, and for how long. */
 export interface BanSettings {
   /** Failures inside the window that trigger a ban. */

@@ -481,6 +481,15 @@ export const ROUTE_SCHEMAS = {
   'GET /v1/bans': { summary: 'The active IP bans, for switches and firewalls.', query: banListQuerySchema, responses: { 200: { description: 'The bans (JSON, or text with `format`).' } } },
   'GET /v1/bans/{ip}': { summary: 'Why the IP is or was banned.', responses: { 200: { description: 'The ban and its lift, or the ban withheld from a known peer.' } }, errors: [404] },
   'DELETE /v1/bans/{ip}': { summary: 'Lift an active ban now.', responses: { 200: { description: 'The ban lifted.' } }, errors: [404, 409] },
+  'GET /v1/range-restrictions': {
+    summary: 'The ranges the range watch restricted carrier-wide, with their evidence.',
+    responses: { 200: { description: 'The active range restrictions: accounts, numbers, first times, threshold and window.' } },
+  },
+  'DELETE /v1/range-restrictions/{range}': {
+    summary: 'Lift a carrier-wide range restriction (audited).',
+    responses: { 200: { description: 'The restriction lifted.' } },
+    errors: [404],
+  },
   'GET /v1/accounts/{accountId}/destinations': {
     summary: "What Tollgate learned of the account's destinations, and what is blocked.",
     responses: { 200: { description: 'The destination profile.' } },

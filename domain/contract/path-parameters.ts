@@ -16,6 +16,9 @@ export const blockedDestinationSchema = z
   .string()
   .regex(/^([A-Za-z]{2}|\d{1,15})$/, 'must be an ISO 3166-1 alpha-2 country code or 1 to 15 digits');
 
+/** A range the range watch restricted: a rate-deck prefix (digits) or an exact number (`+` and digits). */
+export const restrictedRangeSchema = z.string().regex(/^\+?\d{1,15}$/, 'must be a digit prefix or + and a number (1 to 15 digits)');
+
 export const PATH_PARAMETER_SCHEMAS = {
   accountId: accountIdSchema,
   // The completion report names the call exactly as the authorize body did.
@@ -23,6 +26,7 @@ export const PATH_PARAMETER_SCHEMAS = {
   ip: ipAddressSchema,
   destination: blockedDestinationSchema,
   reviewId: reviewIdSchema,
+  range: restrictedRangeSchema,
   credentialId: credentialIdSchema,
 } as const satisfies Record<string, z.ZodType<string>>;
 

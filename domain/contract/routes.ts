@@ -57,6 +57,7 @@ export const HTTP_FUNCTION_NAMES = [
   'carrier-policy',
   'auth-failures',
   'bans',
+  'range-restrictions',
   'destinations',
   'reviews',
   'audit',
@@ -101,6 +102,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/bans', functionName: 'bans', access: ['switch', 'reviewer', 'admin'] },
   { method: 'GET', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },
   { method: 'DELETE', path: '/v1/bans/{ip}', functionName: 'bans', access: ['reviewer', 'admin'] },
+  { method: 'GET', path: '/v1/range-restrictions', functionName: 'range-restrictions', access: ['reviewer', 'admin'] },
+  { method: 'DELETE', path: '/v1/range-restrictions/{range}', functionName: 'range-restrictions', access: ['reviewer', 'admin'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/destinations', functionName: 'destinations', access: ['customer', 'reviewer', 'admin'] },
   {
     method: 'DELETE',

@@ -38,6 +38,11 @@ export const PARTITIONS = {
   review: 'REVIEW#*',
   consumedEvent: 'CONSUMED#*',
   notificationDelivery: 'NOTIFY#*',
+  /** The range watch's per-window, per-shard sets of accounts. */
+  rangeWatch: 'RANGE#*',
+  rangeRestriction: 'RANGE_RESTRICTION#*',
+  /** The ranges restricted now: carrier reference data. */
+  rangeRestrictions: 'RANGE_RESTRICTIONS',
 } as const;
 export type Partition = keyof typeof PARTITIONS;
 
@@ -69,7 +74,7 @@ const ACCOUNT_CHANGE = ['account', 'audit', 'outbox', 'toEnd', 'peerIndex'] as c
 // The live-call store (interim, completion, views): the account's ledger, the decision records, profiles, to-end markers.
 const LIVE_CALLS = ['account', 'decision', 'profile', 'toEnd'] as const satisfies readonly Partition[];
 // The rate deck and the high-risk list every process that decides or serves them keeps in memory.
-const REFERENCE_DATA = ['rateDeckPointer', 'rateDeckChunks', 'highRisk'] as const satisfies readonly Partition[];
+const REFERENCE_DATA = ['rateDeckPointer', 'rateDeckChunks', 'highRisk', 'rangeRestrictions'] as const satisfies readonly Partition[];
 
 /**
  * The table access of each function, from the adapters its composition root builds (functions/<name>/handler.ts)
@@ -131,4 +136,8 @@ export const TABLE_ACCESS: Readonly<Record<TollgateFunctionName, TableAccess>> =
   'auto-replenish': { read: ['account'], write: ACCOUNT_CHANGE },
   // Reads the account (its webhook, its contacts) and its webhook secret, creating the secret at first need.
   notifier: { read: ['account', 'notificationDelivery'], write: ['account', 'notificationDelivery'] },
+  // Lists and lifts the carrier-wide range restrictions (the restriction, the list authorize holds, the audit record).
+  'range-restrictions': { read: ['rangeRestriction', ...REFERENCE_DATA], write: ['rangeRestriction', 'rangeRestrictions', 'audit'] },
+  // Counts a range's unusual dialers; at the threshold writes the restriction, the list, its event and audit record.
+  'range-watch': { read: ['rangeWatch', 'rangeRestriction', ...REFERENCE_DATA], write: ['rangeWatch', 'rangeRestriction', 'rangeRestrictions', 'outbox', 'audit'] },
 };

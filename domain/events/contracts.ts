@@ -89,6 +89,26 @@ export const EVENT_CONTRACTS = {
       version: z.number().int(),
     })
     .strict(),
+  /**
+   * An attempt (allowed or denied) to a destination unusual for the account at that moment: the range watch counts
+   * the distinct accounts per range (domain/profiling/watch-range.ts). Internal: routed to no webhook.
+   */
+  'Unusual Destination Dialled': z
+    .object({ ...accountBase, callId: z.string(), prefix: z.string().regex(/^\d{1,15}$/), e164: z.string().min(2), country: z.string() })
+    .strict(),
+  /** Enough distinct accounts dialled one range unusual for them: it is restricted carrier-wide for such accounts. */
+  'Range Restricted': z
+    .object({
+      ...base,
+      /** A rate-deck prefix (digits) or an exact number (`+` and digits). */
+      range: z.string().regex(/^\+?\d{1,15}$/),
+      accounts: z.array(z.string()),
+      numbers: z.array(z.string()),
+      distinctAccounts: z.number().nonnegative(),
+      threshold: z.number().int().positive(),
+      windowMinutes: z.number().int().positive(),
+    })
+    .strict(),
   'Call Denied': z
     .object({ ...accountBase, callId: z.string(), reason: z.string(), sipCode: z.number().int(), destination: z.string().nullable(), country: z.string().nullable() })
     .strict(),

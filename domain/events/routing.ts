@@ -5,7 +5,7 @@
  */
 import type { DetailType } from './contracts.js';
 
-export const CONSUMER_NAMES = ['review-flagger', 'auto-replenish', 'notifier'] as const;
+export const CONSUMER_NAMES = ['review-flagger', 'auto-replenish', 'notifier', 'range-watch'] as const;
 export type ConsumerName = (typeof CONSUMER_NAMES)[number];
 
 export interface ConsumerRoute {
@@ -25,6 +25,11 @@ export const EVENT_ROUTES: readonly ConsumerRoute[] = [
     consumer: 'auto-replenish',
     detailTypes: ['Balance Low'],
     description: 'tops the balance up through the payment provider: once per crossing, capped per day, never under review',
+  },
+  {
+    consumer: 'range-watch',
+    detailTypes: ['Unusual Destination Dialled'],
+    description: 'counts the distinct accounts dialling a range unusual for them and restricts the range carrier-wide at the threshold',
   },
   {
     consumer: 'notifier',

@@ -77,6 +77,11 @@ export interface DecisionSeen {
   readonly usage: AccountUsage;
   /** Whether the destination country was known for the account (learned from completed calls) at the time. */
   readonly destinationKnown?: boolean;
+  /**
+   * Whether the destination was usual for the account at the time (home, whitelisted, confirmed, or known at a rate
+   * within knownMaxRatePerMinute: isUsualDestination). The stream publishes the unusual ones to the range watch.
+   */
+  readonly destinationUsual?: boolean;
 }
 
 /** The account as the engine needs it: identity, policy and status, and its live side. */
@@ -146,8 +151,10 @@ export interface AuthorizationStore {
 export interface ReferenceData {
   rateDeck(): Promise<RateDeck>;
   highRiskPrefixes(): Promise<PrefixSet>;
+  /** The ranges restricted carrier-wide by the range watch (domain/profiling/range-watch.ts). */
+  restrictedRanges(): Promise<readonly string[]>;
   /** The copies held now, whatever their age; no I/O. */
-  lastKnown(): { readonly rateDeck: RateDeck | undefined; readonly highRiskPrefixes: PrefixSet | undefined };
+  lastKnown(): { readonly rateDeck: RateDeck | undefined; readonly highRiskPrefixes: PrefixSet | undefined; readonly restrictedRanges?: readonly string[] | undefined };
 }
 
 /** Port: active IP bans, held in memory and refreshed off the hot path. */
@@ -203,9 +210,10 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
     };
     const now = deps.clock.now();
     const target = resolveCallTarget(request);
-    const [rateDeck, highRiskPrefixes, activeBan] = await Promise.all([
+    const [rateDeck, highRiskPrefixes, restrictedRanges, activeBan] = await Promise.all([
       deps.referenceData.rateDeck(),
       deps.referenceData.highRiskPrefixes(),
+      deps.referenceData.restrictedRanges(),
       deps.bans.activeBan(request.sourceIp, now),
     ]);
     const trace = { rounds: 0, cached: false, retries: [] as string[] };
@@ -231,11 +239,12 @@ export function makeAuthorizeCall(deps: AuthorizeCallDependencies) {
         now,
         rateDeck,
         highRiskPrefixes,
+        restrictedRanges,
         settings: deps.settings,
       };
       const engineDecision = evaluateCall(input);
       const decision: HintedDecision = engineDecision.decision === 'allow' ? engineDecision : { ...engineDecision, unblock: unblockHints(input, engineDecision) };
-      if (snapshot && !activeBan) seenBy.set(decision, seenOf(snapshot, usage, decision));
+      if (snapshot && !activeBan) seenBy.set(decision, seenOf(snapshot, usage, decision, deps.settings));
       return decision;
     };
 
@@ -389,12 +398,16 @@ type HintedDecision = EngineDecision & { readonly unblock?: readonly UnblockChan
 const ZERO_USAGE: AccountUsage = { callsLastMinute: 0, concurrentCalls: 0, spendLastHour: 0, spendToday: 0, reservedMicros: 0 };
 const NO_ACTIVITY: DestinationActivity = { current: {}, previous: {}, currentTotal: 0, previousTotal: 0 };
 
-function seenOf(snapshot: AccountSnapshot, usage: AccountUsage, decision: CallDecision): DecisionSeen {
-  const country = decision.destination?.country;
+function seenOf(snapshot: AccountSnapshot, usage: AccountUsage, decision: CallDecision, settings: DecisionSettings): DecisionSeen {
+  const { destination } = decision;
+  const country = destination?.country;
   return {
     balanceMicros: snapshot.account.balanceMicros,
     usage,
     ...(country ? { destinationKnown: snapshot.account.knownCountries.includes(country) } : {}),
+    ...(destination
+      ? { destinationUsual: isUsualDestination(destination.country, destination.ratePerMinute, usualFactsOf(snapshot.account), settings.detection.knownMaxRatePerMinute) }
+      : {}),
   };
 }
 

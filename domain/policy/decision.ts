@@ -102,7 +102,12 @@ export type EngineReason = Exclude<DecisionReason, 'SERVICE_DEGRADED'>;
 export type EngineDenyReason = Exclude<EngineReason, 'ALLOWED'>;
 
 /** An automatic restriction already in place, or on the account's list (`restrictedBy` is a country or a prefix). */
-export type AlreadyRestricted = { readonly restrictedBy: string; readonly newlyRestricted: false };
+export type AlreadyRestricted = {
+  readonly restrictedBy: string;
+  readonly newlyRestricted: false;
+  /** `carrier`: a range the range watch restricted for every account to which it is unusual; absent: the account's own. */
+  readonly scope?: 'carrier';
+};
 
 /**
  * The attempt that crossed a burst threshold (domain/profiling/destination-detection.ts) and restricts its

@@ -56,10 +56,13 @@ import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
 import {
   assessDestination,
+  isUsualDestination,
   resolveThresholds,
+  usualFactsOf,
   type DestinationActivity,
   type DetectionThresholds,
 } from '../profiling/destination-detection.js';
+import { matchesRange } from '../profiling/range-watch.js';
 
 export type AccountKey =
   | { readonly by: 'accountId'; readonly value: string }
@@ -122,6 +125,8 @@ export interface EvaluationInput {
   readonly activeBan: ActiveBan | undefined;
   readonly rateDeck: RateDeck;
   readonly highRiskPrefixes: PrefixSet;
+  /** Ranges the range watch restricted carrier-wide, for the accounts to which they are unusual; absent: none. */
+  readonly restrictedRanges?: readonly string[];
   readonly usage: AccountUsage;
   /** Attempts to unusual countries in the detection windows, this attempt included. */
   readonly activity: DestinationActivity;
@@ -292,6 +297,14 @@ function notRestricted(call: CallUnderEvaluation) {
     return deny(call, 'DESTINATION_RESTRICTED', `${restrictedBy} is restricted for this account pending review`, { restrictedBy, newlyRestricted: false });
   }
   const { policy } = account;
+  const carrierRange = longestRange(input.restrictedRanges ?? [], call.number.digits);
+  if (carrierRange && !isUsualDestination(country, call.destination.ratePerMinute, usualFactsOf(account), input.settings.detection.knownMaxRatePerMinute)) {
+    return deny(call, 'DESTINATION_RESTRICTED', `${carrierRange} is restricted carrier-wide: many accounts dialled it unusually; a reviewer lifts it`, {
+      restrictedBy: carrierRange,
+      newlyRestricted: false,
+      scope: 'carrier',
+    });
+  }
   const thresholds = resolveThresholds(input.settings.detection, policy.autoRestriction);
   const assessment = assessDestination({
     country,
@@ -322,6 +335,11 @@ function notRestricted(call: CallUnderEvaluation) {
     windowMinutes: thresholds.windowMinutes,
     thresholds: { newDestinationAttempts: thresholds.newDestinationAttempts, newDestinationTotalAttempts: thresholds.newDestinationTotalAttempts },
   });
+}
+
+/** The most specific restricted range the dialled digits fall in: the exact number first, then the longest prefix. */
+function longestRange(ranges: readonly string[], digits: string): string | undefined {
+  return ranges.filter((range) => matchesRange(range, digits)).sort((a, b) => Number(b.startsWith('+')) - Number(a.startsWith('+')) || b.length - a.length)[0];
 }
 
 function notHighRisk(call: CallUnderEvaluation) {

@@ -27,8 +27,11 @@ import { evaluateCall, type EngineDecision, type EvaluationInput } from './evalu
 /** Who may apply a change: the customer (PUT /policy), an admin (carrier policy, credits), a reviewer (reviews). */
 export type UnblockActor = 'customer' | 'admin' | 'reviewer';
 
-/** What a reviewer does: reactivate a suspended account, clear its review, lift an automatic restriction. */
-export type ReviewAction = 'reactivate' | 'clear-review' | 'unblock-destination';
+/**
+ * What a reviewer does: reactivate a suspended account, clear its review, lift an automatic restriction, lift a
+ * carrier-wide range restriction (DELETE /v1/range-restrictions/{range}: `destination` names the range).
+ */
+export type ReviewAction = 'reactivate' | 'clear-review' | 'unblock-destination' | 'lift-range-restriction';
 
 /**
  * One change. `path` is a field of the customer's policy (`maxRatePerMinute`, `limits.spendPerHour`,
@@ -79,8 +82,11 @@ export function applyUnblock(input: EvaluationInput, changes: readonly UnblockCh
   let customer: AccountPolicy = account.customerPolicy ?? account.policy;
   let carrier: CarrierPolicy | undefined = account.carrierPolicy;
   let next: Account = account;
+  let restrictedRanges = input.restrictedRanges;
   for (const change of changes) {
-    if ('action' in change) {
+    if ('action' in change && change.action === 'review' && change.review === 'lift-range-restriction') {
+      restrictedRanges = (restrictedRanges ?? []).filter((range) => range !== change.destination);
+    } else if ('action' in change) {
       next = change.action === 'credit' ? { ...next, balanceMicros: next.balanceMicros + toMicros(change.amount) } : reviewed(next, change.review, change.destination);
     } else if (change.path.startsWith(CARRIER)) {
       carrier = patched(carrier ?? {}, change.path.slice(CARRIER.length), change) as CarrierPolicy;
@@ -90,7 +96,7 @@ export function applyUnblock(input: EvaluationInput, changes: readonly UnblockCh
   }
   const policy = carrier ? effectivePolicy(customer, carrier) : customer;
   next = { ...next, policy, ...(account.customerPolicy ? { customerPolicy: customer } : {}), ...(carrier ? { carrierPolicy: carrier } : {}) };
-  return { ...input, account: next };
+  return { ...input, account: next, ...(restrictedRanges ? { restrictedRanges } : {}) };
 }
 
 function reviewed(account: Account, review: ReviewAction, destination: string | undefined): Account {
@@ -151,6 +157,10 @@ function candidatesFor(decision: CallDecision<RuleEvidence>, input: EvaluationIn
       ];
     }
     case 'DESTINATION_RESTRICTED': {
+      // A range the range watch restricted carrier-wide: a reviewer lifts it for every account.
+      if ('scope' in rule.evidence && rule.evidence.scope === 'carrier') {
+        return [[{ action: 'review', review: 'lift-range-restriction', destination: rule.evidence.restrictedBy, by: 'reviewer' }]];
+      }
       // Every restriction that matches the call (its country, a prefix of the number); a new one is not listed yet.
       const listed = account.restrictedDestinations.filter((entry) => entry === destination?.country || digits.startsWith(entry));
       const entries = listed.length > 0 ? listed : [rule.evidence.restrictedBy];

@@ -22,6 +22,8 @@ export interface ReferenceDataStore {
   loadRateDeck(version: string): Promise<RateDeckEntry[]>;
   saveHighRiskList(prefixes: readonly string[], updatedAt: string, updatedBy: string): Promise<HighRiskList>;
   loadHighRiskList(): Promise<HighRiskList>;
+  /** The ranges the range watch restricted carrier-wide (domain/profiling/watch-range.ts), and the list's version. */
+  loadRestrictedRanges(): Promise<{ readonly ranges: readonly string[]; readonly version: string }>;
 }
 
 /** The process's in-memory copy: an import installs its new version at once. */

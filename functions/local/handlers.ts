@@ -20,6 +20,7 @@ import { handler as health } from '../health/handler.js';
 import { compose as highRiskPrefixes } from '../high-risk-prefixes/handler.js';
 import { handler as openapi } from '../openapi/handler.js';
 import { compose as policy } from '../policy/handler.js';
+import { compose as rangeRestrictions } from '../range-restrictions/handler.js';
 import { compose as rateDeck } from '../rate-deck/handler.js';
 import { compose as reviews } from '../reviews/handler.js';
 import { compose as webhookSecret } from '../webhook-secret/handler.js';
@@ -47,6 +48,7 @@ export function buildHttpHandlers(runtime: Runtime): Record<FunctionName, Routed
     destinations: destinations(runtime),
     'auth-failures': authFailures(runtime),
     bans: bans(runtime),
+    'range-restrictions': rangeRestrictions(runtime),
     reviews: reviews(runtime),
     audit: audit(runtime),
     'webhook-secret': webhookSecret(runtime),

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { DEFAULT_SIP_RESPONSES, type DecisionReason, type SipResponseTable } from '../../domain/policy/decision.js';
-import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION, type DetectionThresholds } from '../../domain/contract/detection-settings.js';
+import { DEFAULT_BAN_SETTINGS, DEFAULT_DETECTION, DEFAULT_RANGE_WATCH, type DetectionThresholds, type RangeWatchSettings } from '../../domain/contract/detection-settings.js';
 import { MAX_CARRIABLE_BODY_BYTES } from '../../domain/contract/routes.js';
 
 /** Stages whose webhooks carry real customers' events over the internet. */
@@ -31,6 +31,16 @@ const detectionSchema = z
     knownAfterDistinctDays: z.number().int().min(1).max(366),
     knownMaxRatePerMinute: z.number().min(0).max(100).nullable(),
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
+  })
+  .partial()
+  .strict();
+
+const rangeWatchSchema = z
+  .object({
+    enabled: z.boolean(),
+    windowMinutes: z.number().int().min(1).max(1_440),
+    distinctAccounts: z.number().int().min(1).max(100_000),
+    shards: z.number().int().min(1).max(64),
   })
   .partial()
   .strict();
@@ -94,6 +104,8 @@ const environmentSchema = z.object({
   TOLLGATE_RESERVATION_GRACE_SECONDS: integer(120, 30, 86_400),
   /** Carrier-wide detection defaults (JSON, any subset of DEFAULT_DETECTION's fields). */
   TOLLGATE_DETECTION: jsonOf(detectionSchema, '{"newDestinationAttempts":4,"windowMinutes":10}'),
+  /** Carrier-wide range watch (JSON, any subset of DEFAULT_RANGE_WATCH's fields). */
+  TOLLGATE_RANGE_WATCH: jsonOf(rangeWatchSchema, '{"distinctAccounts":5,"windowMinutes":60}'),
   // IP auto-ban (POST /v1/auth-failures): N failures inside the window ban the IP; each repeat offence inside the
   // repeat window doubles the ban, up to the maximum.
   TOLLGATE_BAN_THRESHOLD: integer(DEFAULT_BAN_SETTINGS.threshold, 1, 1_000),
@@ -154,6 +166,7 @@ export interface RuntimeConfig {
     readonly reservationGraceSeconds: number;
   };
   readonly detection: DetectionThresholds;
+  readonly rangeWatch: RangeWatchSettings;
   readonly bans: {
     readonly threshold: number;
     readonly windowSeconds: number;
@@ -210,6 +223,7 @@ export function readConfig(environment: Record<string, string | undefined> = pro
       reservationGraceSeconds: env.TOLLGATE_RESERVATION_GRACE_SECONDS,
     },
     detection: { ...DEFAULT_DETECTION, ...env.TOLLGATE_DETECTION },
+    rangeWatch: { ...DEFAULT_RANGE_WATCH, ...env.TOLLGATE_RANGE_WATCH },
     bans: {
       threshold: env.TOLLGATE_BAN_THRESHOLD,
       windowSeconds: env.TOLLGATE_BAN_WINDOW_SECONDS,

@@ -23,6 +23,8 @@ export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller
   private highRisk?: Cached<PrefixSet>;
   private deckLoading?: Promise<Cached<RateDeck>>;
   private highRiskLoading?: Promise<Cached<PrefixSet>>;
+  private ranges?: Cached<readonly string[]>;
+  private rangesLoading?: Promise<Cached<readonly string[]>>;
 
   constructor(
     private readonly repository: ReferenceDataStore,
@@ -39,9 +41,18 @@ export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller
     return (await this.fresh(this.highRisk, () => this.refreshHighRisk(), 'high-risk list')).value;
   }
 
+  async restrictedRanges(): Promise<readonly string[]> {
+    return (await this.fresh(this.ranges, () => this.refreshRanges(), 'restricted ranges')).value;
+  }
+
   /** The copies held now, whatever their age, for decisions made while the database cannot be reached. */
-  lastKnown(): { readonly rateDeck: RateDeck | undefined; readonly highRiskPrefixes: PrefixSet | undefined } {
-    return { rateDeck: this.deck?.value, highRiskPrefixes: this.highRisk?.value };
+  lastKnown(): { readonly rateDeck: RateDeck | undefined; readonly highRiskPrefixes: PrefixSet | undefined; readonly restrictedRanges: readonly string[] | undefined } {
+    return { rateDeck: this.deck?.value, highRiskPrefixes: this.highRisk?.value, restrictedRanges: this.ranges?.value };
+  }
+
+  /** A range restricted or lifted in this process: the next decision reloads the list first. */
+  invalidateRestrictedRanges(): void {
+    if (this.ranges) this.ranges.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
   /** An import in this process: the very next call is decided on it. */
@@ -96,6 +107,19 @@ export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller
       }
     })();
     return this.highRiskLoading;
+  }
+
+  private refreshRanges(): Promise<Cached<readonly string[]>> {
+    this.rangesLoading ??= (async () => {
+      try {
+        const list = await this.repository.loadRestrictedRanges();
+        this.ranges = { value: list.ranges, version: list.version, checkedAt: this.nowMs() };
+        return this.ranges;
+      } finally {
+        this.rangesLoading = undefined;
+      }
+    })();
+    return this.rangesLoading;
   }
 
   private inBackground(promise: Promise<unknown>, what: string): void {

@@ -106,6 +106,7 @@ export class TollgateFunction extends Construct {
         TOLLGATE_FAIL_MODE: config.failMode,
         TOLLGATE_DECISION_TTL_DAYS: String(config.decisionRetentionDays),
         TOLLGATE_DETECTION: JSON.stringify(config.detection.destinations),
+        TOLLGATE_RANGE_WATCH: JSON.stringify(config.detection.rangeWatch),
         TOLLGATE_BAN_THRESHOLD: String(config.detection.ipBan.threshold),
         TOLLGATE_BAN_WINDOW_SECONDS: String(config.detection.ipBan.windowSeconds),
         TOLLGATE_BAN_SECONDS: String(config.detection.ipBan.banSeconds),

@@ -49,6 +49,8 @@ export const WEBHOOK_SECRET_FUNCTION_NAME = 'webhook-secret';
 export const STREAM_PUBLISHER_PATTERNS = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox'] } } } },
   { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['decision'] }, record: { M: { decision: { S: ['deny'] } } } } } },
+  // An attempt to a destination unusual for the account, allowed or denied: the range watch counts it.
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['decision'] }, record: { M: { seen: { M: { destinationUsual: { BOOL: [false] } } } } } } } },
   // Only the writes that move a balance carry the flag (the authorize path's per-call writes clear it), so the
   // publisher is not invoked for every call an account makes.
   { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['account'] }, balanceChanged: { BOOL: [true] } } } },

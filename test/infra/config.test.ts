@@ -52,8 +52,9 @@ describe('stage config', () => {
     const fallback = readConfig({});
 
     for (const stage of STAGES) {
-      const { destinations, ipBan } = resolveStageConfig(stage).detection;
+      const { destinations, rangeWatch, ipBan } = resolveStageConfig(stage).detection;
       expect(destinations, stage).toEqual(fallback.detection);
+      expect(rangeWatch, stage).toEqual(fallback.rangeWatch);
       expect({ threshold: ipBan.threshold, windowSeconds: ipBan.windowSeconds, baseSeconds: ipBan.banSeconds, maxSeconds: ipBan.maxBanSeconds, repeatWindowSeconds: ipBan.repeatWindowDays * 86_400 }, stage).toEqual(fallback.bans);
     }
     expect(fallback.bans).toEqual(DEFAULT_BAN_SETTINGS);

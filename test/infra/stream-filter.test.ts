@@ -23,7 +23,7 @@ const passesFilter = (record: ChangeRecord) => STREAM_PUBLISHER_PATTERNS.some((p
 
 const image = (item: Record<string, unknown>) => marshall(item, { removeUndefinedValues: true }) as Record<string, AttributeValue>;
 
-function decision(verdict: 'allow' | 'deny') {
+function decision(verdict: 'allow' | 'deny', destinationUsual?: boolean) {
   return image({
     pk: 'CALL#c-1',
     sk: 'DECISION',
@@ -43,6 +43,7 @@ function decision(verdict: 'allow' | 'deny') {
       destination: { e164: '+2693210000', country: 'KM', prefix: '269', ratePerMinute: 1.2 },
       maxDurationSeconds: null,
       rule: { rule: 'RATE_ABOVE_MAX', step: 5, detail: 'rate above the maximum', evidence: {} },
+      ...(destinationUsual === undefined ? {} : { seen: { balanceMicros: 0, usage: {}, destinationUsual } }),
     },
   });
 }
@@ -75,11 +76,13 @@ const outboxItem = outboxPut('tollgate', 'IP Banned', {
 const EVENTFUL: Record<string, ChangeRecord> = {
   'an outbox item inserted': { eventID: '1', eventName: 'INSERT', dynamodb: { NewImage: outboxItem } },
   'a deny decision inserted': { eventID: '2', eventName: 'INSERT', dynamodb: { NewImage: decision('deny') } },
+  'an allow decision to a destination unusual for the account (the range watch counts it)': { eventID: '8', eventName: 'INSERT', dynamodb: { NewImage: decision('allow', false) } },
   'an account charged below its threshold': { eventID: '3', eventName: 'MODIFY', dynamodb: { OldImage: account(12), NewImage: account(8) } },
 };
 
 const SILENT: Record<string, ChangeRecord> = {
   'an allow decision inserted': { eventID: '4', eventName: 'INSERT', dynamodb: { NewImage: decision('allow') } },
+  'an allow decision to a destination usual for the account': { eventID: '9', eventName: 'INSERT', dynamodb: { NewImage: decision('allow', true) } },
   'an outbox item expiring (TTL delete)': { eventID: '5', eventName: 'REMOVE', dynamodb: { OldImage: outboxItem } },
   'a call taking a reservation (the balance itself unchanged)': { eventID: '7', eventName: 'MODIFY', dynamodb: { OldImage: account(12), NewImage: account(12, false) } },
   'a credential issued': { eventID: '6', eventName: 'INSERT', dynamodb: { NewImage: image({ pk: 'CREDENTIAL#h', sk: 'CREDENTIAL', entity: 'credential', role: 'switch' }) } },
@@ -96,5 +99,16 @@ describe('the stream filter in front of the stream publisher', () => {
     expect(eventsFromChange(record)).toEqual([]);
 
     expect(passesFilter(record)).toBe(false);
+  });
+});
+
+describe('the range watch feed', () => {
+  it('publishes an unusual attempt as Unusual Destination Dialled, and a denied one also as Call Denied', () => {
+    const allowed = eventsFromChange({ eventID: '10', eventName: 'INSERT', dynamodb: { NewImage: decision('allow', false) } });
+    expect(allowed.map((event) => event.detailType)).toEqual(['Unusual Destination Dialled']);
+    expect(allowed[0]?.detail).toEqual({ eventId: 'unusual-dialled:c-1', occurredAt: '2026-11-25T12:00:00.000Z', accountId: 'acme', callId: 'c-1', prefix: '269', e164: '+2693210000', country: 'KM' });
+
+    const denied = eventsFromChange({ eventID: '11', eventName: 'INSERT', dynamodb: { NewImage: decision('deny', false) } });
+    expect(denied.map((event) => event.detailType)).toEqual(['Unusual Destination Dialled', 'Call Denied']);
   });
 });

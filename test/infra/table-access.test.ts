@@ -127,6 +127,8 @@ const NOT_TOUCHED: Readonly<Partial<Record<string, Readonly<Record<string, reado
   bans: { 'ban-repository': ['authFailure', 'outbox'] },
   // Read-only: accounts.get, the completions of the span's calls (loadCalls), the peer index's list of accounts.
   'what-if': { 'account-repository': ACCOUNT_CHANGES, 'live-call-store': ['profile', 'toEnd'] },
+  // listActive, get and lift only: the counting (window items) and the restriction's event belong to range-watch.
+  'range-restrictions': { 'range-watch-repository': ['rangeWatch', 'outbox'] },
 };
 
 describe('the declared table access', () => {

@@ -187,8 +187,13 @@ function taken(commitment: CallCommitment, current: AccountSnapshot): AccountSna
 }
 
 /** Reference data that never changes: the same deck and high-risk list, fresh or last known. */
-export function staticReferenceData(rateDeck: RateDeck, highRiskPrefixes: PrefixSet): ReferenceData {
-  return { rateDeck: async () => rateDeck, highRiskPrefixes: async () => highRiskPrefixes, lastKnown: () => ({ rateDeck, highRiskPrefixes }) };
+export function staticReferenceData(rateDeck: RateDeck, highRiskPrefixes: PrefixSet, restrictedRanges: readonly string[] = []): ReferenceData {
+  return {
+    rateDeck: async () => rateDeck,
+    highRiskPrefixes: async () => highRiskPrefixes,
+    restrictedRanges: async () => restrictedRanges,
+    lastKnown: () => ({ rateDeck, highRiskPrefixes, restrictedRanges }),
+  };
 }
 
 /** A ban list holding `bans`, each active until its `bannedUntil`. */

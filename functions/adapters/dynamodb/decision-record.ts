@@ -29,7 +29,7 @@ const decisionReason = z.enum(DECISION_REASONS);
 // fields it does not list (the note of a decision made while degraded, a field added later).
 const countries = z.array(z.string());
 const degradedCause = z.enum(['unavailable', 'unverified-credential']);
-const alreadyRestricted = z.looseObject({ restrictedBy: z.string(), newlyRestricted: z.literal(false) });
+const alreadyRestricted = z.looseObject({ restrictedBy: z.string(), newlyRestricted: z.literal(false), scope: z.literal('carrier').optional() });
 const burstRestriction = z.looseObject({
   restrictedBy: z.string(),
   newlyRestricted: z.boolean(),
@@ -108,7 +108,7 @@ const unblockChangeSchema: z.ZodType<UnblockChange> = z.union([
   z.object({ path: carrierOrCustomerPath, add: z.union([z.string(), callingWindowSchema]), by: actor }),
   z.object({ path: carrierOrCustomerPath, remove: z.string(), by: actor }),
   z.object({ action: z.literal('credit'), amount: z.number(), by: z.literal('admin') }),
-  z.object({ action: z.literal('review'), review: z.enum(['reactivate', 'clear-review', 'unblock-destination']), destination: z.string().optional(), by: z.literal('reviewer') }),
+  z.object({ action: z.literal('review'), review: z.enum(['reactivate', 'clear-review', 'unblock-destination', 'lift-range-restriction']), destination: z.string().optional(), by: z.literal('reviewer') }),
 ]);
 
 export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
@@ -139,6 +139,7 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
       balanceMicros: z.number(),
       usage: z.object({ callsLastMinute: z.number(), concurrentCalls: z.number(), spendLastHour: z.number(), spendToday: z.number(), reservedMicros: z.number() }),
       destinationKnown: z.boolean().optional(),
+      destinationUsual: z.boolean().optional(),
     })
     .optional(),
 });

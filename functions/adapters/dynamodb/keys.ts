@@ -32,6 +32,13 @@ export const keys = {
   /** Lifetime destination profile rows of an account, by country (`C#JM`) and by rate-deck prefix (`P#1876`). */
   profile: (accountId: string, dimension: string) => ({ pk: `PROFILE#${accountId}`, sk: dimension }),
   profileOf: (accountId: string) => `PROFILE#${accountId}`,
+  /** The range watch: accounts that dialled a range unusual for them, one item per window and shard (sk sorts by window). */
+  rangeShard: (range: string, window: number, shard: number) => ({ pk: `RANGE#${range}`, sk: `${rangeWindowSk(window)}#S${String(shard).padStart(2, '0')}` }),
+  rangeOf: (range: string) => `RANGE#${range}`,
+  /** A carrier-wide range restriction with its evidence (kept, status `lifted`, once lifted). */
+  rangeRestriction: (range: string) => ({ pk: `RANGE_RESTRICTION#${range}`, sk: 'RESTRICTION' }),
+  /** The ranges restricted now, in one item every authorize process holds in memory. */
+  rangeRestrictionList: () => ({ pk: 'RANGE_RESTRICTIONS', sk: 'CURRENT' }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
   audit: (scope: string, at: string, id: string) => ({ pk: `AUDIT#${scope}`, sk: `${at}#${id}` }),
   auditOf: (scope: string) => `AUDIT#${scope}`,
@@ -48,6 +55,11 @@ export const keys = {
   webhookSecret: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'WEBHOOK_SECRET' }),
   notificationDelivery: (eventId: string, target: string) => ({ pk: `NOTIFY#${eventId}`, sk: target }),
 } as const;
+
+/** The sort-key prefix of a range watch window: zero-padded, so a BETWEEN on it selects whole windows in order. */
+export function rangeWindowSk(window: number): string {
+  return `W#${String(window).padStart(12, '0')}`;
+}
 
 export function isConditionalCheckFailed(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';

@@ -27,6 +27,8 @@ const highRiskListSchema = z.object({
   version: z.number().int().min(1),
 });
 
+const restrictedRangesSchema = z.object({ ranges: z.set(z.string()).optional(), version: z.number().int() });
+
 export class ReferenceDataRepository implements ReferenceDataStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -103,5 +105,12 @@ export class ReferenceDataRepository implements ReferenceDataStore {
     // Read as "no high-risk prefixes", a damaged list would open every IRSF range: it is refused instead.
     const { prefixes, updatedAt, version } = parseStored(highRiskListSchema, unmarshall(result.Item), 'high-risk list');
     return { prefixes, updatedAt, version };
+  }
+
+  async loadRestrictedRanges(): Promise<{ readonly ranges: readonly string[]; readonly version: string }> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(keys.rangeRestrictionList()), ConsistentRead: true }));
+    if (!result.Item) return { ranges: [], version: '0' };
+    const list = parseStored(restrictedRangesSchema, unmarshall(result.Item), 'range restrictions');
+    return { ranges: [...(list.ranges ?? [])].sort(), version: String(list.version) };
   }
 }

@@ -2,7 +2,9 @@
  * Turns the table's change stream into Tollgate events:
  *  1. an inserted outbox item is published as it is;
  *  2. an inserted deny decision becomes `Call Denied` (the decision item is the record of the denial);
- *  3. an account change that takes the balance below its threshold becomes `Balance Low`.
+ *  3. an account change that takes the balance below its threshold becomes `Balance Low`;
+ *  4. an inserted decision whose destination was unusual for the account (`seen.destinationUsual` false), allowed
+ *     or denied, becomes `Unusual Destination Dialled` for the range watch.
  * Event ids derive from the change (stream record id, call id), so a redelivered record yields the same event
  * and idempotent consumers ignore it.
  */
@@ -33,8 +35,25 @@ export function eventsFromChange(record: ChangeRecord): TollgateEvent[] {
   }
   if (record.eventName === 'INSERT' && newImage.entity === 'decision') {
     const decision = newImage.record as DecisionRecord;
-    if (decision.decision !== 'deny' || !decision.accountId) return [];
+    if (!decision.accountId) return [];
+    const events: TollgateEvent[] = [];
+    // 4. An attempt, allowed or denied, to a destination unusual for the account: the range watch counts it.
+    if (decision.seen?.destinationUsual === false && decision.destination) {
+      events.push(
+        parseEvent('Unusual Destination Dialled', {
+          eventId: `unusual-dialled:${decision.callId}`,
+          occurredAt: decision.decidedAt,
+          accountId: decision.accountId,
+          callId: decision.callId,
+          prefix: decision.destination.prefix,
+          e164: decision.destination.e164,
+          country: decision.destination.country,
+        }),
+      );
+    }
+    if (decision.decision !== 'deny') return events;
     return [
+      ...events,
       parseEvent('Call Denied', {
         eventId: `call-denied:${decision.callId}`,
         occurredAt: decision.decidedAt,

@@ -41,14 +41,18 @@ function carried(customer: AccountPolicy, carrier: Partial<CarrierPolicy>, overr
 }
 
 /** What the API does with each change: PUT /policy or /carrier-policy with the field changed, POST /credits, a review. */
-function applyByHand(before: EvaluationInput, changes: readonly UnblockChange[]): EvaluationInput {
+function applyByHand(given: EvaluationInput, changes: readonly UnblockChange[]): EvaluationInput {
+  let before = given;
   let acct = before.account as Account;
   const customer = structuredClone(acct.customerPolicy ?? acct.policy) as Record<string, any>;
   const carrier = acct.carrierPolicy ? (structuredClone(acct.carrierPolicy) as Record<string, any>) : undefined;
   for (const change of changes) {
     if ('action' in change) {
       if (change.action === 'credit') acct = { ...acct, balanceMicros: acct.balanceMicros + toMicros(change.amount) };
-      else if (change.review === 'unblock-destination') {
+      else if (change.review === 'lift-range-restriction') {
+        // As DELETE /v1/range-restrictions/{range} does: the range leaves the carrier's list.
+        before = { ...before, restrictedRanges: (before.restrictedRanges ?? []).filter((range) => range !== change.destination) };
+      } else if (change.review === 'unblock-destination') {
         // As DELETE /blocked-destinations does: lifted, and the country known and confirmed (usual at any rate).
         const country = change.destination ?? '';
         acct = {
@@ -227,6 +231,18 @@ describe('unblock hints: applying the hint lets the call through', () => {
     expect(suspended.unblock).toEqual([{ action: 'review', review: 'reactivate', by: 'reviewer' }]);
     expect(underReview.unblock).toEqual([{ action: 'review', review: 'clear-review', by: 'reviewer' }]);
     for (const outcome of [restricted, burst, suspended, underReview]) expect(outcome.after.decision).toBe('allow');
+  });
+
+  it('DESTINATION_RESTRICTED by a carrier-wide range: a reviewer lifts the range; accounts for which it is usual pass', () => {
+    const carrierWide = hinted(input({ account: account({ policy: international() }), req: { to: '+37069912345' }, restrictedRanges: ['37069', '+37060000000'] }));
+    const whitelisted = evaluateCall(input({ account: account({ policy: international({ whitelistCountries: ['LT'] }) }), req: { to: '+37069912345' }, restrictedRanges: ['37069'] }));
+    const elsewhere = evaluateCall(input({ account: account({ policy: international() }), req: { to: '+37069912345' }, restrictedRanges: ['+37069912346'] }));
+
+    expect(carrierWide.denied).toMatchObject({ reason: 'DESTINATION_RESTRICTED', rule: { step: 8, evidence: { restrictedBy: '37069', newlyRestricted: false, scope: 'carrier' } } });
+    expect(carrierWide.unblock).toEqual([{ action: 'review', review: 'lift-range-restriction', destination: '37069', by: 'reviewer' }]);
+    expect(carrierWide.after.decision).toBe('allow');
+    expect(whitelisted.decision).toBe('allow');
+    expect(elsewhere.decision).toBe('allow');
   });
 
   it('chains the rules after the one that denied until the call is allowed', () => {

@@ -19,6 +19,7 @@ const SAMPLE_PATH: Readonly<Record<PathParameterName, string>> = {
   ip: '192.0.2.1',
   destination: 'JM',
   reviewId: 'review-1',
+  range: '23276',
   credentialId: 'credential-1',
 };
 
