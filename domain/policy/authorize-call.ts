@@ -373,7 +373,7 @@ export function makeDegradedDecision(deps: Pick<AuthorizeCallDependencies, 'stor
     const now = deps.clock.now();
     const target = resolveCallTarget(request);
     const snapshot = target.accountKey ? deps.store.lastKnownAccount(target.accountKey) : undefined;
-    const { rateDeck, highRiskPrefixes } = deps.referenceData.lastKnown();
+    const { rateDeck, highRiskPrefixes, restrictedRanges } = deps.referenceData.lastKnown();
     const decision = degradedDecision({
       request,
       target,
@@ -382,6 +382,7 @@ export function makeDegradedDecision(deps: Pick<AuthorizeCallDependencies, 'stor
       activeBan: deps.bans.lastKnownBan(request.sourceIp, now),
       rateDeck,
       highRiskPrefixes,
+      restrictedRanges,
       now,
       settings: deps.settings,
       failMode: deps.failMode,

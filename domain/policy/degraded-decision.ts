@@ -23,6 +23,8 @@ export interface DegradedInput {
   readonly activeBan: ActiveBan | undefined;
   readonly rateDeck: RateDeck | undefined;
   readonly highRiskPrefixes: PrefixSet | undefined;
+  /** The carrier-wide restricted ranges as last loaded (none when never loaded). */
+  readonly restrictedRanges?: readonly string[] | undefined;
   readonly now: Date;
   readonly settings: DecisionSettings;
   readonly failMode: 'deny' | 'allow';
@@ -65,6 +67,7 @@ export function degradedDecision(input: DegradedInput): CallDecision {
     now: input.now,
     rateDeck: input.rateDeck,
     highRiskPrefixes: input.highRiskPrefixes,
+    ...(input.restrictedRanges ? { restrictedRanges: input.restrictedRanges } : {}),
     settings: input.settings,
   });
   const degraded: DegradedNote = { degraded: true, cause: input.cause, decidedOn: input.account ? 'the last state this process read' : 'no account state' };

@@ -23,8 +23,8 @@ export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller
   private highRisk?: Cached<PrefixSet>;
   private deckLoading?: Promise<Cached<RateDeck>>;
   private highRiskLoading?: Promise<Cached<PrefixSet>>;
-  private ranges?: Cached<readonly string[]>;
-  private rangesLoading?: Promise<Cached<readonly string[]>>;
+  /** The carrier's restricted ranges, loaded and refreshed with the high-risk list (one refresh for both carrier lists). */
+  private ranges?: readonly string[];
 
   constructor(
     private readonly repository: ReferenceDataStore,
@@ -42,17 +42,18 @@ export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller
   }
 
   async restrictedRanges(): Promise<readonly string[]> {
-    return (await this.fresh(this.ranges, () => this.refreshRanges(), 'restricted ranges')).value;
+    await this.fresh(this.highRisk, () => this.refreshHighRisk(), 'high-risk list');
+    return this.ranges ?? [];
   }
 
   /** The copies held now, whatever their age, for decisions made while the database cannot be reached. */
   lastKnown(): { readonly rateDeck: RateDeck | undefined; readonly highRiskPrefixes: PrefixSet | undefined; readonly restrictedRanges: readonly string[] | undefined } {
-    return { rateDeck: this.deck?.value, highRiskPrefixes: this.highRisk?.value, restrictedRanges: this.ranges?.value };
+    return { rateDeck: this.deck?.value, highRiskPrefixes: this.highRisk?.value, restrictedRanges: this.ranges };
   }
 
   /** A range restricted or lifted in this process: the next decision reloads the list first. */
   invalidateRestrictedRanges(): void {
-    if (this.ranges) this.ranges.checkedAt = Number.NEGATIVE_INFINITY;
+    if (this.highRisk) this.highRisk.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
   /** An import in this process: the very next call is decided on it. */
@@ -94,7 +95,8 @@ export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller
   private refreshHighRisk(): Promise<Cached<PrefixSet>> {
     this.highRiskLoading ??= (async () => {
       try {
-        const list = await this.repository.loadHighRiskList();
+        const [list, ranges] = await Promise.all([this.repository.loadHighRiskList(), this.repository.loadRestrictedRanges()]);
+        this.ranges = ranges.ranges;
         const version = String(list.version);
         if (this.highRisk && this.highRisk.version === version) {
           this.highRisk.checkedAt = this.nowMs();
@@ -107,19 +109,6 @@ export class ReferenceDataCache implements ReferenceData, ReferenceDataInstaller
       }
     })();
     return this.highRiskLoading;
-  }
-
-  private refreshRanges(): Promise<Cached<readonly string[]>> {
-    this.rangesLoading ??= (async () => {
-      try {
-        const list = await this.repository.loadRestrictedRanges();
-        this.ranges = { value: list.ranges, version: list.version, checkedAt: this.nowMs() };
-        return this.ranges;
-      } finally {
-        this.rangesLoading = undefined;
-      }
-    })();
-    return this.rangesLoading;
   }
 
   private inBackground(promise: Promise<unknown>, what: string): void {
