@@ -31,6 +31,7 @@ import type {
 import { keys, rangeWindowSk } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
 import { parseStored } from './stored-record.js';
+import { transact } from './transactions.js';
 
 const shardSchema = z.object({
   window: z.number().int(),
@@ -153,10 +154,7 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
 
   /** Lifts an active restriction, audited; false when the range is not restricted. */
   async lift(range: string, liftedAt: string, liftedBy: string, audit: AuditEntry): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
+    const outcome = await transact(this.client, [
             {
               Update: {
                 TableName: this.tableName,
@@ -176,14 +174,10 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
               },
             },
             auditPut(this.tableName, audit),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
+          ]);
+    if (outcome.ok) return true;
+    // Only the restriction item has a condition: it was not active.
+    return false;
   }
 
   async get(range: string): Promise<StoredRangeRestriction | undefined> {
