@@ -108,6 +108,16 @@ export async function countRequestScenarios(counter: RequestCounter, dialler: Di
       send: (i) => authorize(body(accounts.warm(i % 5), `+44207946${padded(i, 4)}`)),
       requestLabel: 'authorize',
     },
+    // Before the allowed call to FR on the same account: FR's reservation ($2 at the unusual cap) would leave less of
+    // the week's unusual-spend budget than +881's minimum billable time costs, and the attempt would restrict instead.
+    {
+      name: 'warm, policy denial counted for burst detection (+881 satellite, high-risk)',
+      common: true,
+      expected: { decision: 'deny', reason: 'HIGH_RISK_DESTINATION' },
+      before: (i) => warm(accounts.unusual(i)),
+      send: (i) => authorize(body(accounts.unusual(i), `+8816${padded(i, 8)}`)),
+      requestLabel: 'authorize',
+    },
     {
       name: 'warm, allowed call to an unusual destination (FR, never dialled: counted for burst detection)',
       common: true,
@@ -134,14 +144,6 @@ export async function countRequestScenarios(counter: RequestCounter, dialler: Di
       expected: { decision: 'deny', reason: 'RATE_ABOVE_MAX' },
       before: (i) => warm(accounts.warm(i % 5)),
       send: (i) => authorize(body(accounts.warm(i % 5), `+1900555${padded(i, 4)}`)),
-      requestLabel: 'authorize',
-    },
-    {
-      name: 'warm, policy denial counted for burst detection (+881 satellite, high-risk)',
-      common: true,
-      expected: { decision: 'deny', reason: 'HIGH_RISK_DESTINATION' },
-      before: (i) => warm(accounts.unusual(i)),
-      send: (i) => authorize(body(accounts.unusual(i), `+8816${padded(i, 8)}`)),
       requestLabel: 'authorize',
     },
     {

@@ -39,6 +39,8 @@ const detectionDefaultsSchema = z.strictObject({
     knownMaxRatePerMinute: z.number().min(0).max(100).nullable(),
     /** The most one call to an unusual destination may cost (bounds its duration); null for no bound. */
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
+    unusualPremiumCallMaxCost: z.number().min(0).max(10_000).nullable(),
+    unusualSpendPerWeek: z.number().min(0).max(1_000_000).nullable(),
   }),
   /**
    * Carrier-wide range watch (`TOLLGATE_RANGE_WATCH`): `distinctAccounts` accounts dialling one range unusual for

@@ -12,7 +12,7 @@
 import type { Account } from '../accounts/account.js';
 import type { AccountSnapshot } from '../policy/authorize-call.js';
 import type { Destination } from '../policy/decision.js';
-import { isUsualDestination, resolveThresholds, usualFactsOf, type DetectionThresholds } from '../profiling/destination-detection.js';
+import { isUsualDestination, resolveThresholds, unusualCallCostCap, usualFactsOf, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
 import { toMicros } from '../shared/money.js';
 import { extendGrant, interimAfter, type CreditSettings, type Extension } from './credit-control.js';
@@ -101,7 +101,7 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
         { reservedMicros: extension.reservedMicros, grantedSeconds: extension.grantedSeconds, expiresAtMs, spendBucket: spendBucket('hour', nowMs) },
         {
           expectedVersion: snapshot.account.version,
-          spendChecks: spendLimits(snapshot.account).map(([window, limit]) => spendCheck(ledger, window, nowMs, limit, extension.reservedMicros, moveOf(call))),
+          spendChecks: spendLimits(snapshot.account, call, deps.detection).map(([window, limit]) => spendCheck(ledger, window, nowMs, limit, extension.reservedMicros, moveOf(call))),
           spend: extensionSpend(call, extension.reservedMicros, nowMs),
         },
       );
@@ -121,18 +121,23 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
   };
 }
 
-/** The spend limits the account has, by window, in micros. */
-function spendLimits(account: Account): [SpendWindowName, number][] {
+/**
+ * The spend limits the call's extension must stay within, by window, in micros: the account's, and for a call
+ * authorized to a destination unusual for it, the carrier's unusual-spend budget.
+ */
+function spendLimits(account: Account, call: LiveCall, detection: DetectionThresholds): [SpendWindowName, number][] {
   const { spendPerHour, spendPerDay } = account.policy.limits;
+  const unusualBudget = call.unusual ? resolveThresholds(detection, account.policy.autoRestriction).unusualSpendPerWeek : null;
   return [
     ...(spendPerHour === null ? [] : [['hour', toMicros(spendPerHour)] as [SpendWindowName, number]]),
     ...(spendPerDay === null ? [] : [['day', toMicros(spendPerDay)] as [SpendWindowName, number]]),
+    ...(unusualBudget === null ? [] : [['unusual', toMicros(unusualBudget)] as [SpendWindowName, number]]),
   ];
 }
 
 function extensionInput(snapshot: AccountSnapshot, call: LiveCall, destination: Destination, nowMs: number, elapsedSeconds: number, deps: InterimUpdateDependencies) {
   const { account, ledger } = snapshot;
-  const rooms = spendLimits(account).map(([window, limit]) => spendRoomForCall(ledger, window, nowMs, limit, call));
+  const rooms = spendLimits(account, call, deps.detection).map(([window, limit]) => spendRoomForCall(ledger, window, nowMs, limit, call));
   return {
     call,
     ratePerMinute: destination.ratePerMinute,
@@ -147,7 +152,8 @@ function extensionInput(snapshot: AccountSnapshot, call: LiveCall, destination: 
 /** A call to a destination still unusual for the account stays within the unusual-destination cost cap (as evaluate-call bounds it). */
 function unusualCallCap(account: Account, destination: Pick<Destination, 'country' | 'ratePerMinute'>, detection: DetectionThresholds): number | null {
   const thresholds = resolveThresholds(detection, account.policy.autoRestriction);
-  if (thresholds.unusualCallMaxCost === null) return null;
+  const cap = unusualCallCostCap(thresholds, destination.ratePerMinute);
+  if (cap === null) return null;
   const usual = isUsualDestination(destination.country, destination.ratePerMinute, usualFactsOf(account), thresholds.knownMaxRatePerMinute);
-  return usual ? null : toMicros(thresholds.unusualCallMaxCost);
+  return usual ? null : toMicros(cap);
 }

@@ -26,6 +26,11 @@ export interface LiveCall {
    * is given back there. Absent on a call recorded before the buckets.
    */
   readonly spendBucket?: number;
+  /**
+   * The destination was unusual for the account when the call was authorized: its spend counts in the `unusual`
+   * window too (the carrier's unusualSpendPerWeek), and what it does not use is given back there as well.
+   */
+  readonly unusual?: true;
 }
 
 /** A settled call, kept briefly so that a settlement retried after a crash is recognised and charges nothing twice. */
@@ -54,7 +59,12 @@ export interface AccountLedger {
    * Reserved plus settled spend by bucket of the sliding windows (spend-windows.ts): 5-minute buckets for the hour
    * window, 1-hour buckets for the day window (epoch bucket index).
    */
-  readonly spendBuckets: { readonly hour: Readonly<Record<number, number>>; readonly day: Readonly<Record<number, number>> };
+  readonly spendBuckets: {
+    readonly hour: Readonly<Record<number, number>>;
+    readonly day: Readonly<Record<number, number>>;
+    /** 1-day buckets of the spend on calls to destinations unusual for the account, for 7 days (absent: none). */
+    readonly unusual?: Readonly<Record<number, number>>;
+  };
   /** Spend per fixed epoch hour / UTC day, as written before the sliding windows; read conservatively until it ages out. */
   readonly legacySpend: { readonly hour: Readonly<Record<number, number>>; readonly day: Readonly<Record<number, number>> };
   /** Attempts to destinations unusual for the account, per detection window index. */
@@ -73,7 +83,7 @@ export const EMPTY_LEDGER: AccountLedger = {
   liveCalls: [],
   settled: {},
   allowedCallsByMinute: {},
-  spendBuckets: { hour: {}, day: {} },
+  spendBuckets: { hour: {}, day: {}, unusual: {} },
   legacySpend: { hour: {}, day: {} },
   unusualByWindow: {},
 };

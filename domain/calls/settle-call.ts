@@ -98,7 +98,11 @@ export function completionOf(record: DecisionRecord, stored: StoredCompletion): 
   return { ...stored, chargedMicros: stored.chargedMicros ?? chargeMicrosFor(stored.durationSeconds, record.destination?.ratePerMinute ?? 0) };
 }
 
-/** The live call as authorize wrote it: the grant, its cost and its expiry follow from the decision record. */
+/**
+ * The live call as authorize wrote it: the grant, its cost and its expiry follow from the decision record; whether
+ * it counts in the unusual-spend window from what the engine saw (the store's condition checks the guess: detection
+ * switched off for the account writes no such mark, and the settlement then starts from the account as read).
+ */
 export function expectedLiveCall(record: DecisionRecord, reservationGraceSeconds: number): LiveCall | undefined {
   if (record.maxDurationSeconds === null || !record.destination) return undefined;
   return {
@@ -107,6 +111,7 @@ export function expectedLiveCall(record: DecisionRecord, reservationGraceSeconds
     grantedSeconds: record.maxDurationSeconds,
     expiresAtMs: Date.parse(record.decidedAt) + (record.maxDurationSeconds + reservationGraceSeconds) * 1000,
     spendBucket: spendBucket('hour', Date.parse(record.decidedAt)),
+    ...(record.seen?.destinationUsual === false ? { unusual: true as const } : {}),
   };
 }
 

@@ -29,8 +29,21 @@
  */
 import type { AccountLedger, LiveCall } from './ledger.js';
 
-export type SpendWindowName = 'hour' | 'day';
-export const SPEND_WINDOW_NAMES: readonly SpendWindowName[] = ['hour', 'day'];
+/**
+ * `hour` and `day` count every call (the account's spendPerHour / spendPerDay); `unusual` counts only the calls to
+ * destinations unusual for the account when they were authorized (a live call says so), over 7 days: the carrier's
+ * `unusualSpendPerWeek` budget (domain/profiling/destination-detection.ts).
+ */
+export type SpendWindowName = 'hour' | 'day' | 'unusual';
+export const SPEND_WINDOW_NAMES: readonly SpendWindowName[] = ['hour', 'day', 'unusual'];
+/** The windows written before the buckets, as fixed hour / day counters. */
+export type LegacySpendWindowName = 'hour' | 'day';
+const LEGACY_SPEND_WINDOW_NAMES: readonly LegacySpendWindowName[] = ['hour', 'day'];
+
+/** The windows a call's spend counts in. */
+export function spendWindowsOf(unusual: boolean | undefined): readonly SpendWindowName[] {
+  return unusual ? SPEND_WINDOW_NAMES : LEGACY_SPEND_WINDOW_NAMES;
+}
 
 export interface SpendWindowShape {
   readonly bucketMs: number;
@@ -43,6 +56,8 @@ export interface SpendWindowShape {
 export const SPEND_WINDOWS: Readonly<Record<SpendWindowName, SpendWindowShape>> = {
   hour: { bucketMs: 300_000, spanBuckets: 12, legacyBuckets: 12 },
   day: { bucketMs: 3_600_000, spanBuckets: 24, legacyBuckets: 24 },
+  // A week in day buckets: 8 small attributes; a drip patient enough to spread over days still meets the budget.
+  unusual: { bucketMs: 86_400_000, spanBuckets: 7, legacyBuckets: 1 },
 };
 
 /** The bucket of a window that holds an instant. */
@@ -70,6 +85,11 @@ export function legacyBucket(window: SpendWindowName, legacyIndex: number): numb
   return (legacyIndex + 1) * SPEND_WINDOWS[window].legacyBuckets - 1;
 }
 
+/** One window's buckets (an account that never called an unusual destination has none in that window). */
+export function bucketsOf(ledger: AccountLedger, window: SpendWindowName): Readonly<Record<number, number>> {
+  return ledger.spendBuckets[window] ?? {};
+}
+
 const positive = (micros: number | undefined) => Math.max(0, micros ?? 0);
 
 /**
@@ -79,10 +99,11 @@ const positive = (micros: number | undefined) => Math.max(0, micros ?? 0);
 function countedBuckets(ledger: AccountLedger, window: SpendWindowName, nowMs: number): { bucket: number; micros: number; legacy: boolean }[] {
   const oldest = oldestCountedBucket(window, nowMs);
   const counted: { bucket: number; micros: number; legacy: boolean }[] = [];
-  for (const [index, micros] of Object.entries(ledger.spendBuckets[window])) {
+  for (const [index, micros] of Object.entries(bucketsOf(ledger, window))) {
     if (Number(index) >= oldest) counted.push({ bucket: Number(index), micros: positive(micros), legacy: false });
   }
-  for (const [index, micros] of Object.entries(ledger.legacySpend[window])) {
+  const legacy = window === 'unusual' ? {} : ledger.legacySpend[window];
+  for (const [index, micros] of Object.entries(legacy)) {
     const bucket = legacyBucket(window, Number(index));
     if (bucket >= oldest) counted.push({ bucket, micros: positive(micros), legacy: true });
   }
@@ -128,7 +149,7 @@ export interface SpendMove {
 export function spendCheck(ledger: AccountLedger, window: SpendWindowName, nowMs: number, limitMicros: number, addingMicros: number, moving?: SpendMove): SpendCheck {
   const bucket = spendBucket(window, nowMs);
   const oldest = oldestCountedBucket(window, nowMs);
-  const buckets = ledger.spendBuckets[window];
+  const buckets = bucketsOf(ledger, window);
   const others = countedBuckets(ledger, window, nowMs)
     .filter((counted) => counted.legacy || counted.bucket !== bucket)
     .reduce((sum, { micros }) => sum + micros, 0);
@@ -147,7 +168,7 @@ export function spendCheck(ledger: AccountLedger, window: SpendWindowName, nowMs
 
 /** Whether the account meets the check (as the conditional write words it: a missing bucket is zero). */
 export function meetsSpendCheck(ledger: AccountLedger, check: SpendCheck): boolean {
-  const buckets = ledger.spendBuckets[check.window];
+  const buckets = bucketsOf(ledger, check.window);
   const atMost = (bucket: number, bound: number) => buckets[bucket] === undefined || (buckets[bucket] ?? 0) <= bound;
   return check.currentAtMost >= 0 && atMost(check.bucket, check.currentAtMost) && check.guards.every((guard) => atMost(guard.bucket, guard.atMost));
 }
@@ -159,7 +180,7 @@ export function meetsSpendCheck(ledger: AccountLedger, check: SpendCheck): boole
  */
 export function spendRoomForCall(ledger: AccountLedger, window: SpendWindowName, nowMs: number, limitMicros: number, call: LiveCall): number {
   const check = spendCheck(ledger, window, nowMs, limitMicros, call.reservedMicros, moveOf(call));
-  return check.currentAtMost - (ledger.spendBuckets[window][check.bucket] ?? 0);
+  return check.currentAtMost - (bucketsOf(ledger, window)[check.bucket] ?? 0);
 }
 
 /** A live call's reservation as a move out of its bucket; undefined for a call recorded before the buckets. */
@@ -174,9 +195,9 @@ export interface SpendAdjustment {
   readonly micros: number;
 }
 
-/** Spend counted now: added to the current bucket of both windows. */
-export function chargeNow(nowMs: number, micros: number): SpendAdjustment[] {
-  return micros === 0 ? [] : SPEND_WINDOW_NAMES.map((window) => ({ window, bucket: spendBucket(window, nowMs), micros }));
+/** Spend counted now: added to the current bucket of each window the call counts in (`unusual`: the unusual window too). */
+export function chargeNow(nowMs: number, micros: number, unusual?: boolean): SpendAdjustment[] {
+  return micros === 0 ? [] : spendWindowsOf(unusual).map((window) => ({ window, bucket: spendBucket(window, nowMs), micros }));
 }
 
 /**
@@ -186,7 +207,7 @@ export function chargeNow(nowMs: number, micros: number): SpendAdjustment[] {
 export function releaseFrom(call: LiveCall, micros: number): SpendAdjustment[] {
   const recorded = call.spendBucket;
   if (recorded === undefined || micros === 0) return [];
-  return SPEND_WINDOW_NAMES.map((window) => ({ window, bucket: callBucketIn(window, recorded), micros: -micros }));
+  return spendWindowsOf(call.unusual).map((window) => ({ window, bucket: callBucketIn(window, recorded), micros: -micros }));
 }
 
 /**
@@ -194,7 +215,7 @@ export function releaseFrom(call: LiveCall, micros: number): SpendAdjustment[] {
  * (a switch that ran past its grant) is counted now, in the current bucket, because a past bucket must never grow.
  */
 export function settlementSpend(call: LiveCall, chargedMicros: number, nowMs: number): SpendAdjustment[] {
-  return chargedMicros <= call.reservedMicros ? releaseFrom(call, call.reservedMicros - chargedMicros) : chargeNow(nowMs, chargedMicros - call.reservedMicros);
+  return chargedMicros <= call.reservedMicros ? releaseFrom(call, call.reservedMicros - chargedMicros) : chargeNow(nowMs, chargedMicros - call.reservedMicros, call.unusual);
 }
 
 /**
@@ -204,12 +225,12 @@ export function settlementSpend(call: LiveCall, chargedMicros: number, nowMs: nu
  * old: conservative, and no stricter than the fixed hour was (which counted a call's whole cost in its first hour).
  */
 export function extensionSpend(call: LiveCall, newReservedMicros: number, nowMs: number): SpendAdjustment[] {
-  return [...chargeNow(nowMs, newReservedMicros), ...releaseFrom(call, call.reservedMicros)];
+  return [...chargeNow(nowMs, newReservedMicros, call.unusual), ...releaseFrom(call, call.reservedMicros)];
 }
 
 /** The ledger after the adjustments (for in-memory stores and folding). */
 export function adjustedBuckets(ledger: AccountLedger, adjustments: readonly SpendAdjustment[]): AccountLedger['spendBuckets'] {
-  const next = { hour: { ...ledger.spendBuckets.hour }, day: { ...ledger.spendBuckets.day } };
+  const next = { hour: { ...ledger.spendBuckets.hour }, day: { ...ledger.spendBuckets.day }, unusual: { ...ledger.spendBuckets.unusual } };
   for (const { window, bucket, micros } of adjustments) next[window][bucket] = (next[window][bucket] ?? 0) + micros;
   return next;
 }
@@ -218,7 +239,7 @@ export function adjustedBuckets(ledger: AccountLedger, adjustments: readonly Spe
 export function deadSpendBuckets(ledger: AccountLedger, nowMs: number): { window: SpendWindowName; bucket: number }[] {
   return SPEND_WINDOW_NAMES.flatMap((window) => {
     const keep = oldestCountedBucket(window, nowMs) - 1;
-    return Object.keys(ledger.spendBuckets[window])
+    return Object.keys(bucketsOf(ledger, window))
       .map(Number)
       .filter((bucket) => bucket < keep)
       .map((bucket) => ({ window, bucket }));
@@ -226,8 +247,8 @@ export function deadSpendBuckets(ledger: AccountLedger, nowMs: number): { window
 }
 
 /** Legacy counters the window no longer counts. */
-export function deadLegacySpend(ledger: AccountLedger, nowMs: number): { window: SpendWindowName; index: number }[] {
-  return SPEND_WINDOW_NAMES.flatMap((window) => {
+export function deadLegacySpend(ledger: AccountLedger, nowMs: number): { window: LegacySpendWindowName; index: number }[] {
+  return LEGACY_SPEND_WINDOW_NAMES.flatMap((window) => {
     const keep = oldestCountedBucket(window, nowMs) - 1;
     return Object.keys(ledger.legacySpend[window])
       .map(Number)

@@ -28,6 +28,20 @@ export interface DetectionThresholds {
    * The calls of a burst that pass before it is stopped are limited to this each.
    */
   readonly unusualCallMaxCost: number | null;
+  /**
+   * The most one call to an unusual destination dearer than `knownMaxRatePerMinute` may cost: the premium and IRSF
+   * ranges that traffic never makes usual, which is where fraud pays; null: `unusualCallMaxCost` alone. A range
+   * several compromised accounts dial once each costs this per account until the range watch restricts it.
+   */
+  readonly unusualPremiumCallMaxCost: number | null;
+  /**
+   * What all the account's calls to destinations unusual for it may cost together in a sliding 7 days, reserved
+   * plus settled (domain/calls/spend-windows.ts, window `unusual`); null for no budget. Each such call is granted at
+   * most what is left, and once what is left does not buy the minimum billable time the destination is restricted
+   * pending review. It stops what the per-call cap alone only slows: a slow drip one call at a time, and the calls
+   * a parallel burst gets through before its attempts cross the burst thresholds.
+   */
+  readonly unusualSpendPerWeek: number | null;
 }
 
 /** A burst to never-dialled destinations stops within 5 attempts; a single call or a couple of redials pass. */
@@ -41,6 +55,8 @@ export const DEFAULT_DETECTION: DetectionThresholds = {
   knownAfterDistinctDays: 3,
   knownMaxRatePerMinute: 0.5,
   unusualCallMaxCost: 2,
+  unusualPremiumCallMaxCost: 1,
+  unusualSpendPerWeek: 5,
 };
 
 /**

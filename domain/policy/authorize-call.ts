@@ -23,7 +23,7 @@ import {
   findLiveCall,
   openReservationsMicros,
 } from '../calls/ledger.js';
-import { spendLastDayMicros, spendLastHourMicros } from '../calls/spend-windows.js';
+import { slidingSpendMicros, spendLastDayMicros, spendLastHourMicros } from '../calls/spend-windows.js';
 import type { EventDetail } from '../events/contracts.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
 import { isUsualDestination, resolveThresholds, usualFactsOf, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
@@ -420,6 +420,7 @@ function usageOf(snapshot: AccountSnapshot, now: Date): AccountUsage {
     concurrentCalls: activeCalls(ledger, nowMs).length,
     spendLastHour: fromMicros(spendLastHourMicros(ledger, nowMs)),
     spendToday: fromMicros(spendLastDayMicros(ledger, nowMs)),
+    unusualSpendLastWeek: fromMicros(slidingSpendMicros(ledger, 'unusual', nowMs)),
     reservedMicros: openReservationsMicros(ledger, nowMs),
   };
 }
@@ -490,6 +491,7 @@ function restrictionEvent(record: DecisionRecord, evidence: BurstRestriction, sn
       windowMinutes: evidence.windowMinutes,
       spendLastHour: fromMicros(spendLastHourMicros(snapshot.ledger, now.getTime())),
       thresholds: evidence.thresholds,
+      ...(evidence.unusualSpent !== undefined ? { unusualSpent: evidence.unusualSpent } : {}),
     },
   };
 }

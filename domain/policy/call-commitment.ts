@@ -23,6 +23,7 @@ import {
   deadSpendBuckets,
   spendBucket,
   spendCheck,
+  type LegacySpendWindowName,
   type SpendAdjustment,
   type SpendCheck,
   type SpendWindowName,
@@ -73,7 +74,7 @@ export interface LedgerCleanup {
   /** Spend buckets no window counts any more. */
   readonly spendBuckets: readonly { readonly window: SpendWindowName; readonly bucket: number }[];
   /** Legacy fixed hour / day counters no window counts any more (by their hour / day index). */
-  readonly legacySpend: readonly { readonly window: SpendWindowName; readonly index: number }[];
+  readonly legacySpend: readonly { readonly window: LegacySpendWindowName; readonly index: number }[];
   readonly unusual: readonly { readonly window: number; readonly countries: readonly string[] }[];
   readonly settledCallIds: readonly string[];
 }
@@ -120,17 +121,21 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
   const destination = decision.destination;
   const minute = minuteIndex(nowMs);
   const previousMinuteCalls = ledger.allowedCallsByMinute[minute - 1] ?? 0;
+  const toUnusual = input.unusualCountry !== undefined;
   const call: LiveCall = {
     callId: input.callId,
     reservedMicros: costMicros(decision.maxDurationSeconds, destination.ratePerMinute),
     grantedSeconds: decision.maxDurationSeconds,
     expiresAtMs: nowMs + (decision.maxDurationSeconds + input.credit.reservationGraceSeconds) * 1000,
     spendBucket: spendBucket('hour', nowMs),
+    ...(toUnusual ? { unusual: true as const } : {}),
   };
-  const spendLimits = [
+  const spendLimits: readonly (readonly [SpendWindowName, number | null])[] = [
     ['hour', limits.spendPerHour],
     ['day', limits.spendPerDay],
-  ] as const;
+    // Calls to unusual destinations share the carrier's daily budget: simultaneous ones cannot each take what is left.
+    ['unusual', toUnusual ? resolveThresholds(input.detection, account.policy.autoRestriction).unusualSpendPerWeek : null],
+  ];
   return {
     ...base,
     liveCall: { call, concurrencyLimit: limits.concurrentCalls, requiredAvailableMicros: requiredAvailable(call, decision, input.credit) },
@@ -141,7 +146,7 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
     },
     spend: {
       checks: spendLimits.flatMap(([window, limit]) => (limit === null ? [] : [spendCheck(ledger, window, nowMs, toMicros(limit), call.reservedMicros)])),
-      adjustments: chargeNow(nowMs, call.reservedMicros),
+      adjustments: chargeNow(nowMs, call.reservedMicros, call.unusual),
     },
     ...(unusual ? { unusual } : {}),
   };

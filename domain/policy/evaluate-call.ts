@@ -56,6 +56,8 @@ import { findMatchingEntry } from './ip-allowlist.js';
 import type { PrefixSet } from './prefix-set.js';
 import {
   assessDestination,
+  lowerCost,
+  unusualCallCostCap,
   isUsualDestination,
   resolveThresholds,
   usualFactsOf,
@@ -104,6 +106,11 @@ export interface AccountUsage {
    */
   readonly spendLastHour: number;
   readonly spendToday: number;
+  /**
+   * Reserved plus settled spend on calls to destinations unusual for the account in the sliding last 7 days (the
+   * `unusual` window: 1-day buckets, may count up to one day more); absent: none (a record of what the engine saw before it existed).
+   */
+  readonly unusualSpendLastWeek?: number;
   /** Open reservations of the calls in progress; available balance = balance - reserved. */
   readonly reservedMicros: number;
 }
@@ -316,15 +323,19 @@ function notRestricted(call: CallUnderEvaluation) {
     activity: input.activity,
     thresholds,
     nowMs: input.now.getTime(),
+    unusualSpent: input.usage.unusualSpendLastWeek ?? 0,
+    minimumCallCost: (call.destination.ratePerMinute * input.settings.minimumBillableSeconds) / 60,
   });
   if (!assessment.restrict) {
-    call.unusualCallMaxCost = assessment.unusual ? thresholds.unusualCallMaxCost : null;
+    call.unusualCallMaxCost = assessment.unusual ? lowerCost(unusualCallCostCap(thresholds, call.destination.ratePerMinute), assessment.unusualSpendLeft) : null;
     return undefined;
   }
   const burst =
     assessment.trigger === 'destination-burst'
       ? `${assessment.attemptsToDestination} attempts to unusual destination ${country} within ${thresholds.windowMinutes} min`
-      : `${assessment.unusualAttempts} attempts to unusual destinations (${assessment.unusualCountries.join(', ')}) within ${thresholds.windowMinutes} min`;
+      : assessment.trigger === 'new-destination-spray'
+        ? `${assessment.unusualAttempts} attempts to unusual destinations (${assessment.unusualCountries.join(', ')}) within ${thresholds.windowMinutes} min`
+        : `${assessment.unusualSpent ?? 0} spent on calls to unusual destinations within 7 days (budget ${thresholds.unusualSpendPerWeek ?? 0})`;
   return deny(call, 'DESTINATION_RESTRICTED', `${burst}: ${country} restricted pending review`, {
     restrictedBy: country,
     newlyRestricted: true,
@@ -333,9 +344,15 @@ function notRestricted(call: CallUnderEvaluation) {
     unusualAttempts: assessment.unusualAttempts,
     unusualCountries: assessment.unusualCountries,
     windowMinutes: thresholds.windowMinutes,
-    thresholds: { newDestinationAttempts: thresholds.newDestinationAttempts, newDestinationTotalAttempts: thresholds.newDestinationTotalAttempts },
+    thresholds: {
+      newDestinationAttempts: thresholds.newDestinationAttempts,
+      newDestinationTotalAttempts: thresholds.newDestinationTotalAttempts,
+      ...(thresholds.unusualSpendPerWeek !== null ? { unusualSpendPerWeek: thresholds.unusualSpendPerWeek } : {}),
+    },
+    ...(assessment.unusualSpent !== undefined ? { unusualSpent: assessment.unusualSpent } : {}),
   });
 }
+
 
 /** The most specific restricted range the dialled digits fall in: the exact number first, then the longest prefix. */
 function longestRange(ranges: readonly string[], digits: string): string | undefined {

@@ -22,7 +22,7 @@
 import type { Account } from '../accounts/account.js';
 import { costMicros } from '../calls/credit-control.js';
 import { callsLastMinute, EMPTY_LEDGER, minuteIndex } from '../calls/ledger.js';
-import { SPEND_WINDOW_NAMES, slidingSpendMicros, spendBucket } from '../calls/spend-windows.js';
+import { slidingSpendMicros, spendBucket, spendWindowsOf, type SpendWindowName } from '../calls/spend-windows.js';
 import type { StoredCall } from '../calls/ports.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
 import { isUsualCountry, resolveThresholds, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
@@ -91,6 +91,8 @@ interface Share {
   readonly reservedMicros: number;
   /** What it finally cost, once it ends: the charge when known, else the reservation stays counted. */
   readonly finalMicros: number;
+  /** To a destination unusual for the account: counted in the unusual-spend window too. */
+  readonly unusual: boolean;
 }
 
 /**
@@ -99,13 +101,13 @@ interface Share {
  */
 class Counters {
   private readonly minutes: Record<number, number> = {};
-  private readonly spend: { hour: Record<number, number>; day: Record<number, number> } = { hour: {}, day: {} };
+  private readonly spend: Record<SpendWindowName, Record<number, number>> = { hour: {}, day: {}, unusual: {} };
   private live: Share[] = [];
   private chargedMicros = 0;
 
   add(share: Share): void {
     this.minutes[minuteIndex(share.startMs)] = (this.minutes[minuteIndex(share.startMs)] ?? 0) + 1;
-    this.addSpend(share.startMs, share.reservedMicros);
+    this.addSpend(share.startMs, share.reservedMicros, share.unusual);
     this.live.push(share);
   }
 
@@ -115,7 +117,7 @@ class Counters {
     if (ended.length > 0) {
       this.live = this.live.filter((share) => share.endMs > nowMs);
       for (const share of ended) {
-        this.addSpend(share.startMs, share.finalMicros - share.reservedMicros);
+        this.addSpend(share.startMs, share.finalMicros - share.reservedMicros, share.unusual);
         this.chargedMicros += share.finalMicros;
       }
     }
@@ -124,13 +126,14 @@ class Counters {
       concurrentCalls: this.live.length,
       spendLastHour: fromMicros(slidingSpendMicros({ ...EMPTY_LEDGER, spendBuckets: this.spend }, 'hour', nowMs)),
       spendToday: fromMicros(slidingSpendMicros({ ...EMPTY_LEDGER, spendBuckets: this.spend }, 'day', nowMs)),
+      unusualSpendLastWeek: fromMicros(slidingSpendMicros({ ...EMPTY_LEDGER, spendBuckets: this.spend }, 'unusual', nowMs)),
       reservedMicros: this.live.reduce((sum, share) => sum + share.reservedMicros, 0),
       chargedMicros: this.chargedMicros,
     };
   }
 
-  private addSpend(atMs: number, micros: number): void {
-    for (const window of SPEND_WINDOW_NAMES) {
+  private addSpend(atMs: number, micros: number, unusual: boolean): void {
+    for (const window of spendWindowsOf(unusual)) {
       const bucket = spendBucket(window, atMs);
       this.spend[window][bucket] = (this.spend[window][bucket] ?? 0) + micros;
     }
@@ -193,14 +196,16 @@ export function replayDecisions(input: ReplayInput): ReplayResult {
     if (seenBalance !== undefined) lastBalanceMicros = seenBalance;
     const originalUsage = original.usageAt(nowMs);
     const replayUsage = replayed.usageAt(nowMs);
-    const share = (decision: { maxDurationSeconds: number | null; destination: { ratePerMinute: number } | null }) => shareOf(nowMs, decision, record, completion, settings);
+    const share = (decision: { maxDurationSeconds: number | null; destination: { ratePerMinute: number } | null }, unusual: boolean) =>
+      shareOf(nowMs, decision, record, completion, settings, unusual);
+    const recordedUnusual = record.seen?.destinationUsual === false;
 
     if (KEPT_REASONS.has(record.reason)) {
       kept += 1;
       after[record.reason] = (after[record.reason] ?? 0) + 1;
       if (record.decision === 'allow') {
-        original.add(share(record));
-        replayed.add(share(record));
+        original.add(share(record, recordedUnusual));
+        replayed.add(share(record, recordedUnusual));
       }
       continue;
     }
@@ -241,8 +246,8 @@ export function replayDecisions(input: ReplayInput): ReplayResult {
     });
     after[decision.reason] = (after[decision.reason] ?? 0) + 1;
 
-    if (record.decision === 'allow') original.add(share(record));
-    if (decision.decision === 'allow') replayed.add(share(decision));
+    if (record.decision === 'allow') original.add(share(record, recordedUnusual));
+    if (decision.decision === 'allow') replayed.add(share(decision, unusualCountry !== undefined));
     if (unusualCountry && decision.rule.step > BURST_DETECTION_STEP) unusual.count(nowMs, unusualCountry);
     if (decision.rule.rule === 'DESTINATION_RESTRICTED' && decision.rule.evidence.newlyRestricted) restricted.set(decision.rule.evidence.restrictedBy, 'replay');
 
@@ -277,12 +282,16 @@ export function replayDecisions(input: ReplayInput): ReplayResult {
 
 /** The counters the engine saw, moved by what the replay does differently from the history since the span began. */
 function corrected(seen: AccountUsage, original: AccountUsage, replayed: AccountUsage): AccountUsage {
-  const moved = (field: keyof AccountUsage) => Math.max(0, seen[field] - original[field] + replayed[field]);
+  const moved = (field: Exclude<keyof AccountUsage, 'unusualSpendLastWeek'>) => Math.max(0, seen[field] - original[field] + replayed[field]);
+  const movedMoney = (seenValue: number, originalValue: number, replayedValue: number) => Math.max(0, Math.round((seenValue - originalValue + replayedValue) * 1e6) / 1e6);
   return {
     callsLastMinute: Math.max(1, moved('callsLastMinute')),
     concurrentCalls: moved('concurrentCalls'),
-    spendLastHour: Math.max(0, Math.round((seen.spendLastHour - original.spendLastHour + replayed.spendLastHour) * 1e6) / 1e6),
-    spendToday: Math.max(0, Math.round((seen.spendToday - original.spendToday + replayed.spendToday) * 1e6) / 1e6),
+    spendLastHour: movedMoney(seen.spendLastHour, original.spendLastHour, replayed.spendLastHour),
+    spendToday: movedMoney(seen.spendToday, original.spendToday, replayed.spendToday),
+    // A record from before the unusual window saw none: the replay's own count stands in for it.
+    unusualSpendLastWeek:
+      seen.unusualSpendLastWeek === undefined ? (replayed.unusualSpendLastWeek ?? 0) : movedMoney(seen.unusualSpendLastWeek, original.unusualSpendLastWeek ?? 0, replayed.unusualSpendLastWeek ?? 0),
     reservedMicros: moved('reservedMicros'),
   };
 }
@@ -327,15 +336,16 @@ function shareOf(
   record: DecisionRecord,
   completion: StoredCall['completion'],
   settings: DecisionSettings,
+  unusual: boolean,
 ): Share {
   const seconds = decision.maxDurationSeconds ?? 0;
   const reservedMicros = decision.destination ? costMicros(seconds, decision.destination.ratePerMinute) : 0;
   const completedAtMs = completion ? Date.parse(completion.completedAt) : Number.NaN;
   if (completion && Number.isFinite(completedAtMs)) {
     const chargedMicros = completion.chargedMicros ?? (record.destination ? costMicros(completion.durationSeconds, record.destination.ratePerMinute) : 0);
-    return { startMs: nowMs, endMs: Math.max(nowMs, completedAtMs), reservedMicros, finalMicros: chargedMicros };
+    return { startMs: nowMs, endMs: Math.max(nowMs, completedAtMs), reservedMicros, finalMicros: chargedMicros, unusual };
   }
-  return { startMs: nowMs, endMs: nowMs + (seconds + settings.reservationGraceSeconds) * 1000, reservedMicros, finalMicros: reservedMicros };
+  return { startMs: nowMs, endMs: nowMs + (seconds + settings.reservationGraceSeconds) * 1000, reservedMicros, finalMicros: reservedMicros, unusual };
 }
 
 function changedCall(record: DecisionRecord, completion: StoredCall['completion'], after: Outcome): ChangedCall {

@@ -12,6 +12,12 @@
  *  - attempts to all unusual countries together reach `newDestinationTotalAttempts` (a spray over many).
  * With the defaults (4 and 5 in 10 minutes) a burst is stopped by its 5th attempt at the latest, while a single
  * call or a couple of redials to a new country pass.
+ *
+ * A third trigger bounds what the calls that pass may cost together, whatever their pace: the account's calls to
+ * unusual destinations share `unusualSpendPerWeek` (reserved plus settled in a sliding 7 days). Each is granted at
+ * most what is left (and `unusualCallMaxCost`); the attempt that finds less left than its shortest billable call
+ * restricts its destination. A drip one call at a time under the burst thresholds, or the calls a parallel burst
+ * gets through before its attempts are counted, stop there.
  */
 import type { DetectionThresholds } from '../contract/detection-settings.js';
 
@@ -38,6 +44,22 @@ export function resolveThresholds(
     newDestinationTotalAttempts: account.newDestinationTotalAttempts ?? carrier.newDestinationTotalAttempts,
     unusualCallMaxCost: account.unusualCallMaxCost ?? carrier.unusualCallMaxCost,
   };
+}
+
+/**
+ * The most one call to an unusual destination may cost at this rate: `unusualCallMaxCost`, and for a range dearer
+ * than `knownMaxRatePerMinute` (premium, IRSF: never learned from traffic) `unusualPremiumCallMaxCost` if lower.
+ * null: no bound.
+ */
+export function unusualCallCostCap(thresholds: DetectionThresholds, ratePerMinute: number): number | null {
+  const premium = thresholds.knownMaxRatePerMinute !== null && ratePerMinute > thresholds.knownMaxRatePerMinute;
+  return lowerCost(thresholds.unusualCallMaxCost, premium ? thresholds.unusualPremiumCallMaxCost : null);
+}
+
+/** The lower of two cost bounds, null meaning none. */
+export function lowerCost(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }
 
 /** Fixed-window index for an instant; windows are aligned to the epoch. */
@@ -71,16 +93,27 @@ export interface DestinationAssessmentInput extends UsualDestinationFacts {
   readonly activity: DestinationActivity;
   readonly thresholds: DetectionThresholds;
   readonly nowMs: number;
+  /** Reserved plus settled spend on calls to unusual destinations in the sliding 7 days (the `unusual` window); absent: 0. */
+  readonly unusualSpent?: number | undefined;
+  /** What the shortest billable call to this destination costs: a budget that leaves less is spent; absent: 0. */
+  readonly minimumCallCost?: number;
 }
 
 export type DestinationAssessment =
-  | { readonly restrict: false; readonly unusual: boolean }
+  | {
+      readonly restrict: false;
+      readonly unusual: boolean;
+      /** What the unusual-spend budget leaves for this call (an unusual destination with a budget); null: no bound. */
+      readonly unusualSpendLeft: number | null;
+    }
   | {
       readonly restrict: true;
-      readonly trigger: 'destination-burst' | 'new-destination-spray';
+      readonly trigger: 'destination-burst' | 'new-destination-spray' | 'unusual-spend';
       readonly attemptsToDestination: number;
       readonly unusualAttempts: number;
       readonly unusualCountries: readonly string[];
+      /** The budget's spend as seen (trigger `unusual-spend`). */
+      readonly unusualSpent?: number;
     };
 
 export function isUsualCountry(country: string, input: Pick<DestinationAssessmentInput, 'homeCountry' | 'whitelist' | 'knownCountries'>): boolean {
@@ -120,7 +153,7 @@ export function isUsualDestination(country: string, ratePerMinute: number, facts
 
 export function assessDestination(input: DestinationAssessmentInput): DestinationAssessment {
   const unusual = !isUsualDestination(input.country, input.ratePerMinute, input, input.thresholds.knownMaxRatePerMinute);
-  if (!input.thresholds.enabled || !unusual) return { restrict: false, unusual };
+  if (!input.thresholds.enabled || !unusual) return { restrict: false, unusual, unusualSpendLeft: null };
   const { windowMinutes } = input.thresholds;
   const countries = new Set([...Object.keys(input.activity.current), ...Object.keys(input.activity.previous)].filter((country) => !isUsualCountry(country, input)));
   const attemptsTo = (country: string) =>
@@ -137,7 +170,14 @@ export function assessDestination(input: DestinationAssessmentInput): Destinatio
   if (unusualAttempts >= input.thresholds.newDestinationTotalAttempts) {
     return { restrict: true, trigger: 'new-destination-spray', attemptsToDestination, unusualAttempts, unusualCountries };
   }
-  return { restrict: false, unusual };
+  const budget = input.thresholds.unusualSpendPerWeek;
+  if (budget === null) return { restrict: false, unusual, unusualSpendLeft: null };
+  const unusualSpent = Math.round((input.unusualSpent ?? 0) * 1e6) / 1e6;
+  const left = Math.round((budget - unusualSpent) * 1e6) / 1e6;
+  if (left <= 0 || left < (input.minimumCallCost ?? 0)) {
+    return { restrict: true, trigger: 'unusual-spend', attemptsToDestination, unusualAttempts, unusualCountries, unusualSpent };
+  }
+  return { restrict: false, unusual, unusualSpendLeft: left };
 }
 
 /**

@@ -31,6 +31,8 @@ const detectionSchema = z
     knownAfterDistinctDays: z.number().int().min(1).max(366),
     knownMaxRatePerMinute: z.number().min(0).max(100).nullable(),
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
+    unusualPremiumCallMaxCost: z.number().min(0).max(10_000).nullable(),
+    unusualSpendPerWeek: z.number().min(0).max(1_000_000).nullable(),
   })
   .partial()
   .strict();

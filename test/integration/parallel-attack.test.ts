@@ -105,15 +105,17 @@ describe('atomic limits under simultaneous attempts', () => {
     expect(decisions.filter((decision) => decision.decision === 'deny').every((decision) => decision.reason === 'SPEND_LIMIT')).toBe(true);
   });
 
-  it('stops 100 simultaneous calls to a never-dialled country as a sequential burst is stopped: 3 through', async () => {
+  it('stops 100 simultaneous calls to a never-dialled country as a sequential burst is stopped: 3 through, $5 at most', async () => {
     await createAccount('irsf', { internationalEnabled: true }, 500);
     const decisions = await together(100, 'irsf', (index) => `+23225${String(100_000 + index)}`); // SL, unusual
     const allowed = decisions.filter((decision) => decision.decision === 'allow');
-    expect(allowed).toHaveLength(3);
-    expect(decisions.filter((decision) => decision.reason === 'DESTINATION_RESTRICTED')).toHaveLength(97);
+    expect(allowed.length).toBeGreaterThanOrEqual(1);
+    expect(allowed.length).toBeLessThanOrEqual(3);
+    expect(decisions.filter((decision) => decision.reason === 'DESTINATION_RESTRICTED')).toHaveLength(100 - allowed.length);
     expect(decisions.filter((decision) => decision.rule.evidence.newlyRestricted === true)).toHaveLength(1);
-    // Each call that got through is capped at the unusual-destination cost: $2 each at most.
-    expect(exposure(decisions)).toBeLessThanOrEqual(6);
+    // Each call that got through is capped at the unusual-destination cost ($2), and together they stay within the
+    // weekly unusual-spend budget ($5): simultaneous attempts cannot each take what is left of it.
+    expect(exposure(decisions)).toBeLessThanOrEqual(5);
     await stack.events.settle();
     const restricted = stack.events.bus.published.filter((event) => event['detail-type'] === 'Destination Restricted' && (event.detail as { accountId: string }).accountId === 'irsf');
     expect(restricted).toHaveLength(1);

@@ -54,6 +54,6 @@ export function changed(snapshot: AccountSnapshot, change: LedgerChange): Accoun
 /** The live call as seen is still there, unchanged (what every per-call write is conditioned on). */
 export function holdsLiveCall(ledger: AccountLedger, call: LiveCall): boolean {
   return ledger.liveCalls.some(
-    (live) => live.callId === call.callId && live.expiresAtMs === call.expiresAtMs && live.reservedMicros === call.reservedMicros && live.spendBucket === call.spendBucket,
+    (live) => live.callId === call.callId && live.expiresAtMs === call.expiresAtMs && live.reservedMicros === call.reservedMicros && live.spendBucket === call.spendBucket && live.unusual === call.unusual,
   );
 }

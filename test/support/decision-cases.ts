@@ -68,6 +68,8 @@ export const ENGINE_CASES: Record<string, EvaluationCase> = {
   'burst to one unusual destination': { account: account({ policy: international() }), req: { to: '+37069912345' }, activity: { current: { LT: 4 }, previous: { LT: 1 } } },
   'spray over unusual destinations': { account: account({ policy: international() }), req: { to: '+37069912345' }, activity: { current: { LT: 1, GB: 2, DE: 2 }, previous: {} } },
   'spray counted as made': { account: account({ policy: international() }), req: { to: '+37069912345' }, activity: { current: { LT: 1 }, previous: {}, currentTotal: 5, previousTotal: 2 } },
+  'unusual-spend budget used up': { account: account({ policy: international() }), req: { to: '+37069912345' }, usage: { ...NO_USAGE, unusualSpendLastWeek: 4.95 } },
+  'allowed, bound by what the unusual-spend budget leaves': { account: account({ balanceMicros: toMicros(100), policy: international() }), req: { to: '+18765550123' }, usage: { ...NO_USAGE, unusualSpendLastWeek: 4.5 } },
   'high-risk destination': { account: account({ policy: international({ whitelistCountries: ['XS'], allowedHighRiskPrefixes: ['882'] }) }), req: { to: '+881612345678' } },
   'international disabled': { account: account({ policy: policy({ whitelistCountries: ['GB'] }) }), req: { to: '+4930123456' } },
   'rate above the maximum': { account: account({ policy: international({ maxRatePerMinute: 0.05 }) }), req: { to: '18095550123' } },

@@ -87,7 +87,7 @@ export class InMemoryLiveCalls implements LiveCallStore {
       {
         availableMicros: -extra,
         spend: guard.spend,
-        liveCalls: (calls) => calls.map((live) => (live.callId === call.callId ? { callId: call.callId, ...change } : live)),
+        liveCalls: (calls) => calls.map((live) => (live.callId === call.callId ? { ...live, ...change } : live)),
       },
     );
   }

@@ -33,12 +33,13 @@ const alreadyRestricted = z.looseObject({ restrictedBy: z.string(), newlyRestric
 const burstRestriction = z.looseObject({
   restrictedBy: z.string(),
   newlyRestricted: z.boolean(),
-  trigger: z.enum(['destination-burst', 'new-destination-spray']),
+  trigger: z.enum(['destination-burst', 'new-destination-spray', 'unusual-spend']),
   attemptsToDestination: z.number(),
   unusualAttempts: z.number(),
   unusualCountries: countries,
   windowMinutes: z.number(),
-  thresholds: z.looseObject({ newDestinationAttempts: z.number(), newDestinationTotalAttempts: z.number() }),
+  thresholds: z.looseObject({ newDestinationAttempts: z.number(), newDestinationTotalAttempts: z.number(), unusualSpendPerWeek: z.number().optional() }),
+  unusualSpent: z.number().optional(),
 });
 
 const EVIDENCE_SCHEMAS: { readonly [R in DecisionReason]: z.ZodType<EvidenceByReason[R]> } = {
@@ -137,7 +138,7 @@ export const storedDecisionSchema: z.ZodType<DecisionRecord> = z.looseObject({
   seen: z
     .object({
       balanceMicros: z.number(),
-      usage: z.object({ callsLastMinute: z.number(), concurrentCalls: z.number(), spendLastHour: z.number(), spendToday: z.number(), reservedMicros: z.number() }),
+      usage: z.object({ callsLastMinute: z.number(), concurrentCalls: z.number(), spendLastHour: z.number(), spendToday: z.number(), unusualSpendLastWeek: z.number().optional(), reservedMicros: z.number() }),
       destinationKnown: z.boolean().optional(),
       destinationUsual: z.boolean().optional(),
     })

@@ -22,14 +22,15 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AccountLedger, LiveCall, SettledCall, UnusualAttempts } from '../../../domain/calls/ledger.js';
-import { callBucketIn, SPEND_WINDOW_NAMES, type SpendCheck, type SpendWindowName } from '../../../domain/calls/spend-windows.js';
+import { callBucketIn, spendWindowsOf, type LegacySpendWindowName, type SpendCheck, type SpendWindowName } from '../../../domain/calls/spend-windows.js';
 
 export const LIVE_PREFIX = 'c#';
 export const SETTLED_PREFIX = 'x#';
-const SPEND_PREFIXES: Readonly<Record<SpendWindowName, string>> = { hour: 'sh#', day: 'sd#' };
-const LEGACY_SPEND_PREFIXES: Readonly<Record<SpendWindowName, string>> = { hour: 'h#', day: 'd#' };
+const SPEND_PREFIXES: Readonly<Record<SpendWindowName, string>> = { hour: 'sh#', day: 'sd#', unusual: 'su#' };
+const SPEND_WINDOW_BY_LETTER: Readonly<Record<string, SpendWindowName>> = { h: 'hour', d: 'day', u: 'unusual' };
+const LEGACY_SPEND_PREFIXES: Readonly<Record<LegacySpendWindowName, string>> = { hour: 'h#', day: 'd#' };
 /** Prefixes of the velocity, spend and detection counters (not the live calls, not the settled-call marks). */
-const COUNTER_PREFIXES = ['m#', 'sh#', 'sd#', 'h#', 'd#', 'u#'];
+const COUNTER_PREFIXES = ['m#', 'sh#', 'sd#', 'su#', 'h#', 'd#', 'u#'];
 
 /**
  * The counter attributes an account item holds: allowed calls per minute, spend buckets (and legacy spend counters),
@@ -49,7 +50,7 @@ export function counterReset(item: Record<string, unknown>): { readonly remove: 
   const set: Record<string, number> = {};
   for (const call of parseLedger(item).liveCalls) {
     if (call.spendBucket === undefined) continue;
-    for (const window of SPEND_WINDOW_NAMES) {
+    for (const window of spendWindowsOf(call.unusual)) {
       const name = ledgerNames.spend(window, callBucketIn(window, call.spendBucket));
       set[name] = (set[name] ?? 0) + call.reservedMicros;
     }
@@ -62,14 +63,20 @@ export const ledgerNames = {
   settled: (callId: string) => `${SETTLED_PREFIX}${callId}`,
   minute: (minute: number) => `m#${minute}`,
   spend: (window: SpendWindowName, bucket: number) => `${SPEND_PREFIXES[window]}${bucket}`,
-  legacySpend: (window: SpendWindowName, index: number) => `${LEGACY_SPEND_PREFIXES[window]}${index}`,
+  legacySpend: (window: LegacySpendWindowName, index: number) => `${LEGACY_SPEND_PREFIXES[window]}${index}`,
   unusualTotal: (window: number) => `u#${window}`,
   unusualCountry: (window: number, country: string) => `u#${window}#${country}`,
 };
 
-/** The stored form of a live call (short keys: it is rewritten with the item on every call of the account). */
+/** The stored form of a live call (short keys: it is rewritten with the item on every call of the account); `u`: unusual destination. */
 export function liveCallValue(call: LiveCall) {
-  return { r: call.reservedMicros, g: call.grantedSeconds, e: call.expiresAtMs, ...(call.spendBucket !== undefined ? { s: call.spendBucket } : {}) };
+  return {
+    r: call.reservedMicros,
+    g: call.grantedSeconds,
+    e: call.expiresAtMs,
+    ...(call.spendBucket !== undefined ? { s: call.spendBucket } : {}),
+    ...(call.unusual ? { u: 1 } : {}),
+  };
 }
 
 export function settledCallValue(settled: SettledCall) {
@@ -92,6 +99,7 @@ function parseLiveCall(callId: string, value: unknown): LiveCall | undefined {
     grantedSeconds: finite(entry.g),
     expiresAtMs: finite(entry.e),
     ...(entry.s !== undefined && Number.isFinite(spendBucket) ? { spendBucket } : {}),
+    ...(entry.u === 1 ? { unusual: true as const } : {}),
   };
 }
 
@@ -103,13 +111,14 @@ export function parseLedger(item: Record<string, unknown>, readAtMs?: number): A
   const liveCalls: LiveCall[] = [];
   const settled: Record<string, SettledCall> = {};
   const allowedCallsByMinute: Record<number, number> = {};
-  const spendBuckets = { hour: {} as Record<number, number>, day: {} as Record<number, number> };
+  const spendBuckets = { hour: {} as Record<number, number>, day: {} as Record<number, number>, unusual: {} as Record<number, number> };
   const legacySpend = { hour: {} as Record<number, number>, day: {} as Record<number, number> };
   const unusual: Record<number, { total: number; byCountry: Record<string, number> }> = {};
   const unusualOf = (window: number) => (unusual[window] ??= { total: 0, byCountry: {} });
   for (const [name, value] of Object.entries(item)) {
-    if (name.startsWith('sh#') || name.startsWith('sd#')) {
-      spendBuckets[name[1] === 'h' ? 'hour' : 'day'][Number(name.slice(3))] = finite(value);
+    const spendWindow = name[0] === 's' && name[2] === '#' ? SPEND_WINDOW_BY_LETTER[name[1] ?? ''] : undefined;
+    if (spendWindow) {
+      spendBuckets[spendWindow][Number(name.slice(3))] = finite(value);
       continue;
     }
     const separator = name.indexOf('#');
@@ -173,6 +182,7 @@ export function applyUpdated(ledger: AccountLedger, updated: Record<string, unkn
     spendBuckets: {
       hour: merge(ledger.spendBuckets.hour, partial.spendBuckets.hour, (bucket) => ledgerNames.spend('hour', bucket)),
       day: merge(ledger.spendBuckets.day, partial.spendBuckets.day, (bucket) => ledgerNames.spend('day', bucket)),
+      unusual: merge(ledger.spendBuckets.unusual ?? {}, partial.spendBuckets.unusual ?? {}, (bucket) => ledgerNames.spend('unusual', bucket)),
     },
     legacySpend: {
       hour: merge(ledger.legacySpend.hour, partial.legacySpend.hour, (index) => ledgerNames.legacySpend('hour', index)),

@@ -293,11 +293,15 @@ export class DynamoLiveCallStore implements LiveCallStore {
   }
 }
 
-/** The live call is there as seen: its expiry, its reservation and the spend bucket that reservation is counted in. */
+/**
+ * The live call is there as seen: its expiry, its reservation, the spend bucket that reservation is counted in and
+ * whether it counts in the unusual window (a release must go back to the windows the reservation went to).
+ */
 function liveCallCondition(expression: ExpressionBuilder, call: LiveCall): void {
   const live = expression.name(ledgerNames.live(call.callId));
   expression.condition(`${live}.e = ${expression.value(call.expiresAtMs)} AND ${live}.r = ${expression.value(call.reservedMicros)}`);
   expression.condition(call.spendBucket === undefined ? `attribute_not_exists(${live}.s)` : `${live}.s = ${expression.value(call.spendBucket)}`);
+  expression.condition(call.unusual ? `${live}.u = ${expression.value(1)}` : `attribute_not_exists(${live}.u)`);
 }
 
 function addSpend(expression: ExpressionBuilder, spend: readonly SpendAdjustment[]): void {

@@ -43,7 +43,7 @@ describe('releaseExpired', () => {
     expect(ledger).toMatchObject({ availableMicros: BALANCE - LIVE.reservedMicros, liveCalls: [LIVE], liveCallCount: 1 });
     expect(store.completionOf('call-old')).toBeUndefined();
     // Its reservation leaves the spend bucket it was counted in: a late report then counts its charge once.
-    expect(ledger.spendBuckets).toEqual({ hour: { [spendBucket('hour', Date.parse(DECIDED_AT))]: 0 }, day: { [spendBucket('day', Date.parse(DECIDED_AT))]: 0 } });
+    expect(ledger.spendBuckets).toEqual({ hour: { [spendBucket('hour', Date.parse(DECIDED_AT))]: 0 }, day: { [spendBucket('day', Date.parse(DECIDED_AT))]: 0 }, unusual: {} });
   });
 
   it('gives a reservation back once when two releases race on the same reading of the account', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTION, assessDestination, knownCountry, resolveThresholds, slidingCount, type DestinationAssessmentInput } from '../../../domain/profiling/destination-detection.js';
+import { DEFAULT_DETECTION, assessDestination, knownCountry, resolveThresholds, slidingCount, unusualCallCostCap, type DestinationAssessmentInput } from '../../../domain/profiling/destination-detection.js';
 
 const WINDOW_START = Date.parse('2026-03-01T12:00:00.000Z'); // aligned to a 10-minute window
 
@@ -20,7 +20,7 @@ function assess(overrides: Partial<DestinationAssessmentInput> = {}) {
 
 describe('default thresholds', () => {
   it('let a single call to a new country pass', () => {
-    expect(assess()).toEqual({ restrict: false, unusual: true });
+    expect(assess()).toEqual({ restrict: false, unusual: true, unusualSpendLeft: DEFAULT_DETECTION.unusualSpendPerWeek });
   });
 
   it('let three attempts to one new country pass and restrict the fourth', () => {
@@ -82,9 +82,48 @@ describe('configuration', () => {
 
   it("keeps a known country's premium ranges unusual, unless whitelisted or confirmed by a reviewer", () => {
     const knowsLt = { knownCountries: ['LT'], activity: { current: { LT: 1 }, previous: {} } };
-    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.02 })).toEqual({ restrict: false, unusual: false });
-    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88 })).toEqual({ restrict: false, unusual: true });
-    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88, confirmedCountries: ['LT'] })).toEqual({ restrict: false, unusual: false });
-    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88, whitelist: ['LT'] })).toEqual({ restrict: false, unusual: false });
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.02 })).toMatchObject({ restrict: false, unusual: false });
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88 })).toMatchObject({ restrict: false, unusual: true });
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88, confirmedCountries: ['LT'] })).toMatchObject({ restrict: false, unusual: false });
+    expect(assess({ ...knowsLt, country: 'LT', ratePerMinute: 0.88, whitelist: ['LT'] })).toMatchObject({ restrict: false, unusual: false });
+  });
+});
+
+describe('the unusual-spend budget (a drip, or the calls a burst got through, spending one account\'s unusual destinations down)', () => {
+  const budget = DEFAULT_DETECTION.unusualSpendPerWeek ?? Number.NaN;
+  const premium = { country: 'LT', ratePerMinute: 0.88, minimumCallCost: 0.088 };
+
+  it('leaves each unusual call what is left of the budget', () => {
+    expect(assess({ ...premium, unusualSpent: 0 })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: budget });
+    expect(assess({ ...premium, unusualSpent: 3.99 })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: Math.round((budget - 3.99) * 1e6) / 1e6 });
+  });
+
+  it('restricts the destination of the attempt that finds less left than its shortest billable call', () => {
+    expect(assess({ ...premium, unusualSpent: budget - 0.05 })).toMatchObject({ restrict: true, trigger: 'unusual-spend', unusualSpent: budget - 0.05 });
+    expect(assess({ ...premium, unusualSpent: budget })).toMatchObject({ restrict: true, trigger: 'unusual-spend' });
+    expect(assess({ ...premium, unusualSpent: budget - 0.1 }).restrict).toBe(false);
+  });
+
+  it('does not apply to usual destinations, nor when the carrier sets no budget or detection is off', () => {
+    expect(assess({ ...premium, whitelist: ['LT'], unusualSpent: 100 })).toEqual({ restrict: false, unusual: false, unusualSpendLeft: null });
+    expect(assess({ ...premium, unusualSpent: 100, thresholds: { ...DEFAULT_DETECTION, unusualSpendPerWeek: null } })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: null });
+    expect(assess({ ...premium, unusualSpent: 100, thresholds: { ...DEFAULT_DETECTION, enabled: false } }).restrict).toBe(false);
+  });
+
+  it('leaves the burst triggers first: a burst that also spent the budget is named a burst', () => {
+    expect(assess({ ...premium, activity: { current: { LT: 4 }, previous: {} }, unusualSpent: 100 })).toMatchObject({ restrict: true, trigger: 'destination-burst' });
+  });
+});
+
+describe('the cost cap of one call to an unusual destination', () => {
+  it('is unusualCallMaxCost, and unusualPremiumCallMaxCost for ranges dearer than knownMaxRatePerMinute', () => {
+    expect(unusualCallCostCap(DEFAULT_DETECTION, 0.3)).toBe(2);
+    expect(unusualCallCostCap(DEFAULT_DETECTION, 0.5)).toBe(2);
+    expect(unusualCallCostCap(DEFAULT_DETECTION, 0.55)).toBe(1);
+    // An account's own lower cap still wins; no premium bound without a rate bound; null means none.
+    expect(unusualCallCostCap({ ...DEFAULT_DETECTION, unusualCallMaxCost: 0.5 }, 0.88)).toBe(0.5);
+    expect(unusualCallCostCap({ ...DEFAULT_DETECTION, knownMaxRatePerMinute: null }, 0.88)).toBe(2);
+    expect(unusualCallCostCap({ ...DEFAULT_DETECTION, unusualCallMaxCost: null, unusualPremiumCallMaxCost: null }, 0.88)).toBeNull();
+    expect(unusualCallCostCap({ ...DEFAULT_DETECTION, unusualCallMaxCost: null }, 0.88)).toBe(1);
   });
 });
