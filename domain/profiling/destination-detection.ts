@@ -174,7 +174,10 @@ export function assessDestination(input: DestinationAssessmentInput): Destinatio
   if (budget === null) return { restrict: false, unusual, unusualSpendLeft: null };
   const unusualSpent = Math.round((input.unusualSpent ?? 0) * 1e6) / 1e6;
   const left = Math.round((budget - unusualSpent) * 1e6) / 1e6;
-  if (left <= 0 || left < (input.minimumCallCost ?? 0)) {
+  // Spent: nothing left, or something spent and too little left for this destination's shortest call. A first
+  // unusual call whose shortest call alone costs more than the whole budget is not a spent budget: its grant is
+  // bounded by the budget like any other's.
+  if (left <= 0 || (unusualSpent > 0 && left < (input.minimumCallCost ?? 0))) {
     return { restrict: true, trigger: 'unusual-spend', attemptsToDestination, unusualAttempts, unusualCountries, unusualSpent };
   }
   return { restrict: false, unusual, unusualSpendLeft: left };

@@ -104,6 +104,11 @@ describe('the unusual-spend budget (a drip, or the calls a burst got through, sp
     expect(assess({ ...premium, unusualSpent: budget - 0.1 }).restrict).toBe(false);
   });
 
+  it('does not restrict a first unusual call whose shortest call alone costs more than the budget (its grant is bounded instead)', () => {
+    expect(assess({ country: 'ZZ', ratePerMinute: 6.5, minimumCallCost: 6.5, unusualSpent: 0 })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: budget });
+    expect(assess({ country: 'ZZ', ratePerMinute: 6.5, minimumCallCost: 6.5, unusualSpent: 0.1 })).toMatchObject({ restrict: true, trigger: 'unusual-spend' });
+  });
+
   it('does not apply to usual destinations, nor when the carrier sets no budget or detection is off', () => {
     expect(assess({ ...premium, whitelist: ['LT'], unusualSpent: 100 })).toEqual({ restrict: false, unusual: false, unusualSpendLeft: null });
     expect(assess({ ...premium, unusualSpent: 100, thresholds: { ...DEFAULT_DETECTION, unusualSpendPerWeek: null } })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: null });

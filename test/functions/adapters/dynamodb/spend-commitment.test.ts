@@ -100,8 +100,36 @@ describe('the spend part of the authorization write', () => {
 
   it('lists the counter attributes a reset clears, and nothing else', () => {
     expect(
-      counterAttributeNames({ pk: 'ACCOUNT#a', 'm#1': 1, 'sh#2': 1, 'sd#3': 1, 'h#4': 1, 'd#5': 1, 'u#6': 1, 'u#6#LT': 1, 'c#call': {}, 'x#call': {}, availableMicros: 1 }).sort(),
-    ).toEqual(['d#5', 'h#4', 'm#1', 'sd#3', 'sh#2', 'u#6', 'u#6#LT']);
+      counterAttributeNames({ pk: 'ACCOUNT#a', 'm#1': 1, 'sh#2': 1, 'sd#3': 1, 'su#7': 1, 'h#4': 1, 'd#5': 1, 'u#6': 1, 'u#6#LT': 1, 'c#call': {}, 'x#call': {}, availableMicros: 1 }).sort(),
+    ).toEqual(['d#5', 'h#4', 'm#1', 'sd#3', 'sh#2', 'su#7', 'u#6', 'u#6#LT']);
+  });
+
+  it('takes a call to an unusual destination from the week\'s unusual-spend budget too, in the same write', () => {
+    const req = request({ callId: 'c-u', to: '+18765550123' }); // JM, 0.25/min: unusual for a US account
+    const international = account({ policy: policy({ internationalEnabled: true, limits }) });
+    const day = spendBucket('unusual', NOW.getTime());
+    const ledger: AccountLedger = { ...EMPTY_LEDGER, spendBuckets: { hour: {}, day: {}, unusual: { [day - 1]: 4_500_000 } }, readAtMs: NOW.getTime() };
+    const decision = evaluateCall({
+      request: req,
+      target: resolveCallTarget(req),
+      account: international,
+      activeBan: undefined,
+      rateDeck: fixtureDeck(),
+      highRiskPrefixes: new PrefixSet([]),
+      usage: { ...NO_USAGE, unusualSpendLastWeek: 4.5 },
+      activity: { current: { JM: 1 }, previous: {} },
+      now: NOW,
+      settings: SETTINGS,
+    });
+    // The budget leaves 0.50 of 5.00 (under the account's spendPerHour of 1.00 and the 2.00 cap): the grant is what it buys.
+    expect(decision).toMatchObject({ decision: 'allow', rule: { evidence: { boundBy: 'unusualDestination' } } });
+    const taken = commitmentFor({ decision, callId: 'c-u', account: international, ledger, unusualCountry: 'JM', now: NOW, detection: SETTINGS.detection, credit: SETTINGS });
+    const reserved = taken?.liveCall?.call.reservedMicros ?? 0;
+    expect(taken?.liveCall?.call.unusual).toBe(true);
+    expect(taken?.spend?.checks).toContainEqual(expect.objectContaining({ window: 'unusual', bucket: day, currentAtMost: 5_000_000 - 4_500_000 - reserved }));
+    expect(taken?.spend?.adjustments).toContainEqual({ window: 'unusual', bucket: day, micros: reserved });
+    const built = commitmentExpression(taken ?? (undefined as never)).build();
+    expect(Object.values(built.ExpressionAttributeNames)).toContain(`su#${day}`);
   });
 
   it('resets the counters but keeps in each spend bucket the reservations of the calls still live', () => {
@@ -115,9 +143,12 @@ describe('the spend part of the authorization write', () => {
       'c#live': { r: 25_000, g: 100, e: 1, s: PREVIOUS },
       'c#other': { r: 5_000, g: 100, e: 1, s: PREVIOUS },
       'c#legacy': { r: 7_000, g: 100, e: 1 },
+      'c#unusual': { r: 2_000, g: 100, e: 1, s: PREVIOUS, u: 1 },
+      [`su#${Math.floor(PREVIOUS / 288)}`]: 9_000,
     };
     const reset = counterReset(item);
-    expect(reset.set).toEqual({ [`sh#${PREVIOUS}`]: 30_000, [`sd#${Math.floor(PREVIOUS / 12)}`]: 30_000 });
+    // The unusual call's reservation stays in all three windows' buckets; the others' in the hour and day windows.
+    expect(reset.set).toEqual({ [`sh#${PREVIOUS}`]: 32_000, [`sd#${Math.floor(PREVIOUS / 12)}`]: 32_000, [`su#${Math.floor(PREVIOUS / 288)}`]: 2_000 });
     expect([...reset.remove].sort()).toEqual(['m#1', `sh#${PREVIOUS - 3}`, 'u#6']);
   });
 });
