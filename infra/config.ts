@@ -51,6 +51,7 @@ const detectionDefaultsSchema = z.strictObject({
     windowMinutes: z.number().int().min(1).max(1440),
     distinctAccounts: positiveInt,
     shards: z.number().int().min(1).max(64),
+    minRatePerMinute: z.number().min(0).max(100).nullable(),
   }),
   /** `threshold` failed SIP authentications from one IP within `windowSeconds` ban it for `banSeconds`, doubling per repeat offence within `repeatWindowDays`, up to `maxBanSeconds`. */
   ipBan: z.strictObject({

@@ -70,6 +70,14 @@ export interface RangeWatchSettings {
   readonly windowMinutes: number;
   readonly distinctAccounts: number;
   readonly shards: number;
+  /**
+   * Only ranges dearer than this per minute are watched (null: every range). Cheap ranges are the ones traffic makes
+   * usual (`knownMaxRatePerMinute`, the same 0.50 by default), where a popular destination many new customers call
+   * looks like a wave (a diaspora carrier's customers calling home every evening), and where fraud does not pay:
+   * IRSF and Wangiri numbers are premium-rate. Unusual calls to cheap ranges stay bounded per account (the burst
+   * thresholds, the cost cap, the unusual-spend budget).
+   */
+  readonly minRatePerMinute: number | null;
 }
 
 /** The five first unusual dialers of one range in an hour restrict it: the sixth is stopped. */
@@ -78,6 +86,7 @@ export const DEFAULT_RANGE_WATCH: RangeWatchSettings = {
   windowMinutes: 60,
   distinctAccounts: 5,
   shards: 8,
+  minRatePerMinute: 0.5,
 };
 
 /** IP auto-ban: failed SIP authentications from one source that ban it, and for how long. */

@@ -96,7 +96,15 @@ export const EVENT_CONTRACTS = {
    * the distinct accounts per range (domain/profiling/watch-range.ts). Internal: routed to no webhook.
    */
   'Unusual Destination Dialled': z
-    .object({ ...accountBase, callId: z.string(), prefix: z.string().regex(/^\d{1,15}$/), e164: z.string().min(2), country: z.string() })
+    .object({
+      ...accountBase,
+      callId: z.string(),
+      prefix: z.string().regex(/^\d{1,15}$/),
+      e164: z.string().min(2),
+      country: z.string(),
+      /** The range's rate: the watch leaves cheap ranges to per-account learning. Absent in events published before. */
+      ratePerMinute: z.number().nonnegative().optional(),
+    })
     .strict(),
   /** Enough distinct accounts dialled one range unusual for them: it is restricted carrier-wide for such accounts. */
   'Range Restricted': z

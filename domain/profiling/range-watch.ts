@@ -43,6 +43,14 @@ export function distinctAccounts(current: ShardedAccounts, previous: ShardedAcco
   return Math.round(slidingCount(now.size, before, nowMs, windowMinutes) * 100) / 100;
 }
 
+/**
+ * Is a dial at this rate watched? Only ranges dearer than `minRatePerMinute` (see RangeWatchSettings); an event
+ * published before the rate was carried is watched.
+ */
+export function watchesRate(minRatePerMinute: number | null, ratePerMinute: number | undefined): boolean {
+  return minRatePerMinute === null || ratePerMinute === undefined || ratePerMinute > minRatePerMinute;
+}
+
 /** Has the count reached the threshold? At the default 5, the fifth unusual dialer restricts the range. */
 export function crosses(count: number, threshold: number): boolean {
   return count >= threshold;

@@ -8,7 +8,7 @@
 import { CARRIER_SCOPE, type AuditEntry } from '../audit/audit-entry.js';
 import type { EventDetail } from '../events/contracts.js';
 import type { Clock, IdGenerator } from '../shared/ports.js';
-import { crosses, distinctAccounts, shardOf, watchedRanges, windowIndex, type RangeWatchSettings } from './range-watch.js';
+import { crosses, distinctAccounts, shardOf, watchedRanges, watchesRate, windowIndex, type RangeWatchSettings } from './range-watch.js';
 
 /** One shard of one window of a range, as stored. */
 export interface RangeShard {
@@ -86,7 +86,7 @@ export type WatchRange = (event: EventDetail<'Unusual Destination Dialled'>) => 
 export function makeWatchRange(deps: WatchRangeDependencies): WatchRange {
   const { settings } = deps;
   return async (event) => {
-    if (!settings.enabled) return [];
+    if (!settings.enabled || !watchesRate(settings.minRatePerMinute, event.ratePerMinute)) return [];
     const dialledAtMs = Date.parse(event.occurredAt);
     const window = windowIndex(dialledAtMs, settings.windowMinutes);
     const shard = shardOf(event.accountId, settings.shards);

@@ -43,6 +43,7 @@ const rangeWatchSchema = z
     windowMinutes: z.number().int().min(1).max(1_440),
     distinctAccounts: z.number().int().min(1).max(100_000),
     shards: z.number().int().min(1).max(64),
+    minRatePerMinute: z.number().min(0).max(100).nullable(),
   })
   .partial()
   .strict();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settableClock } from '../support/settable-clock.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
-const DECK = ['prefix,country,description,rate_per_minute', '1,US,US,0.0045', '44,GB,GB fixed,0.0121', '232,SL,SL fixed,0.1500', '23276,SL,SL mobile,0.3000'].join('\n');
+const DECK = ['prefix,country,description,rate_per_minute', '1,US,US,0.0045', '44,GB,GB fixed,0.0121', '232,SL,SL fixed,0.1500', '23276,SL,SL mobile,0.5500'].join('\n');
 
 const clock = settableClock('2026-03-02T18:05:00.000Z');
 let stack: TestStack;

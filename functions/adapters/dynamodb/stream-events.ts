@@ -48,6 +48,7 @@ export function eventsFromChange(record: ChangeRecord): TollgateEvent[] {
           prefix: decision.destination.prefix,
           e164: decision.destination.e164,
           country: decision.destination.country,
+          ratePerMinute: decision.destination.ratePerMinute,
         }),
       );
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crosses, DEFAULT_RANGE_WATCH, distinctAccounts, fnv1a, matchesRange, shardOf, watchedRanges, windowIndex } from '../../../domain/profiling/range-watch.js';
+import { crosses, DEFAULT_RANGE_WATCH, distinctAccounts, fnv1a, matchesRange, shardOf, watchedRanges, watchesRate, windowIndex } from '../../../domain/profiling/range-watch.js';
 
 const HOUR = 3_600_000;
 const shardSets = (accounts: string[], shards = 8) => {
@@ -57,5 +57,17 @@ describe('range watch', () => {
     expect(matchesRange('23276', '+2327', )).toBe(false);
     expect(matchesRange('+23276123456', '+23276123456')).toBe(true);
     expect(matchesRange('+23276123456', '+232761234567')).toBe(false);
+  });
+});
+
+describe('which dials the watch counts', () => {
+  it('watches ranges dearer than minRatePerMinute only (0.50 by default), and every range when it is null', () => {
+    expect(DEFAULT_RANGE_WATCH.minRatePerMinute).toBe(0.5);
+    expect(watchesRate(0.5, 0.55)).toBe(true);
+    expect(watchesRate(0.5, 0.5)).toBe(false);
+    expect(watchesRate(0.5, 0.11)).toBe(false);
+    expect(watchesRate(null, 0.11)).toBe(true);
+    // An event published before it carried the rate is watched, as it was then.
+    expect(watchesRate(0.5, undefined)).toBe(true);
   });
 });
