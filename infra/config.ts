@@ -40,7 +40,7 @@ const detectionDefaultsSchema = z.strictObject({
     /** The most one call to an unusual destination may cost (bounds its duration); null for no bound. */
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
     unusualPremiumCallMaxCost: z.number().min(0).max(10_000).nullable(),
-    unusualSpendPerWeek: z.number().min(0).max(1_000_000).nullable(),
+    unusualPremiumSpendPerWeek: z.number().min(0).max(1_000_000).nullable(),
   }),
   /**
    * Carrier-wide range watch (`TOLLGATE_RANGE_WATCH`): `distinctAccounts` accounts dialling one range unusual for

@@ -127,7 +127,7 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
  */
 function spendLimits(account: Account, call: LiveCall, detection: DetectionThresholds): [SpendWindowName, number][] {
   const { spendPerHour, spendPerDay } = account.policy.limits;
-  const unusualBudget = call.unusual ? resolveThresholds(detection, account.policy.autoRestriction).unusualSpendPerWeek : null;
+  const unusualBudget = call.unusual ? resolveThresholds(detection, account.policy.autoRestriction).unusualPremiumSpendPerWeek : null;
   return [
     ...(spendPerHour === null ? [] : [['hour', toMicros(spendPerHour)] as [SpendWindowName, number]]),
     ...(spendPerDay === null ? [] : [['day', toMicros(spendPerDay)] as [SpendWindowName, number]]),

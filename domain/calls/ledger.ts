@@ -27,8 +27,8 @@ export interface LiveCall {
    */
   readonly spendBucket?: number;
   /**
-   * The destination was unusual for the account when the call was authorized: its spend counts in the `unusual`
-   * window too (the carrier's unusualSpendPerWeek), and what it does not use is given back there as well.
+   * The destination was unusual for the account and premium-rate when the call was authorized: its spend counts in
+   * the `unusual` window too (the carrier's unusualPremiumSpendPerWeek), and what it does not use is given back there as well.
    */
   readonly unusual?: true;
 }

@@ -18,7 +18,7 @@
  */
 import { chargeMicrosFor } from '../balance/charge.js';
 import type { AccountSnapshot, DecisionRecord } from '../policy/authorize-call.js';
-import { knownCountry, type DetectionThresholds } from '../profiling/destination-detection.js';
+import { isPremiumRate, knownCountry, type DetectionThresholds } from '../profiling/destination-detection.js';
 import type { Clock } from '../shared/ports.js';
 import { costMicros } from './credit-control.js';
 import { findLiveCall, type LiveCall } from './ledger.js';
@@ -72,7 +72,7 @@ export function makeSettleCall(deps: SettleCallDependencies) {
 
     const completion = completionOf(record, claim.completion);
     const [applied, profile] = await Promise.all([
-      applySettlement(deps.store, record, completion, { expected: expectedLiveCall(record, deps.reservationGraceSeconds) }, now.getTime()),
+      applySettlement(deps.store, record, completion, { expected: expectedLiveCall(record, deps.reservationGraceSeconds, deps.detection) }, now.getTime()),
       deps.store.recordProfile(accountId, record.destination, completion),
     ]);
     const history = {
@@ -103,7 +103,7 @@ export function completionOf(record: DecisionRecord, stored: StoredCompletion): 
  * it counts in the unusual-spend window from what the engine saw (the store's condition checks the guess: detection
  * switched off for the account writes no such mark, and the settlement then starts from the account as read).
  */
-export function expectedLiveCall(record: DecisionRecord, reservationGraceSeconds: number): LiveCall | undefined {
+export function expectedLiveCall(record: DecisionRecord, reservationGraceSeconds: number, detection: Pick<DetectionThresholds, 'knownMaxRatePerMinute'>): LiveCall | undefined {
   if (record.maxDurationSeconds === null || !record.destination) return undefined;
   return {
     callId: record.callId,
@@ -111,7 +111,7 @@ export function expectedLiveCall(record: DecisionRecord, reservationGraceSeconds
     grantedSeconds: record.maxDurationSeconds,
     expiresAtMs: Date.parse(record.decidedAt) + (record.maxDurationSeconds + reservationGraceSeconds) * 1000,
     spendBucket: spendBucket('hour', Date.parse(record.decidedAt)),
-    ...(record.seen?.destinationUsual === false ? { unusual: true as const } : {}),
+    ...(record.seen?.destinationUsual === false && isPremiumRate(detection, record.destination.ratePerMinute) ? { unusual: true as const } : {}),
   };
 }
 

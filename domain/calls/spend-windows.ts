@@ -31,8 +31,8 @@ import type { AccountLedger, LiveCall } from './ledger.js';
 
 /**
  * `hour` and `day` count every call (the account's spendPerHour / spendPerDay); `unusual` counts only the calls to
- * destinations unusual for the account when they were authorized (a live call says so), over 7 days: the carrier's
- * `unusualSpendPerWeek` budget (domain/profiling/destination-detection.ts).
+ * premium-rate destinations unusual for the account when they were authorized (a live call says so), over 7 days: the carrier's
+ * `unusualPremiumSpendPerWeek` budget (domain/profiling/destination-detection.ts).
  */
 export type SpendWindowName = 'hour' | 'day' | 'unusual';
 export const SPEND_WINDOW_NAMES: readonly SpendWindowName[] = ['hour', 'day', 'unusual'];

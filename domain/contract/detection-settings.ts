@@ -35,13 +35,14 @@ export interface DetectionThresholds {
    */
   readonly unusualPremiumCallMaxCost: number | null;
   /**
-   * What all the account's calls to destinations unusual for it may cost together in a sliding 7 days, reserved
-   * plus settled (domain/calls/spend-windows.ts, window `unusual`); null for no budget. Each such call is granted at
+   * What all the account's calls to unusual premium-rate destinations (dearer than `knownMaxRatePerMinute`) may cost
+   * together in a sliding 7 days, reserved plus settled (domain/calls/spend-windows.ts, window `unusual`); null for
+   * no budget. Each such call is granted at
    * most what is left, and once what is left does not buy the minimum billable time the destination is restricted
    * pending review. It stops what the per-call cap alone only slows: a slow drip one call at a time, and the calls
    * a parallel burst gets through before its attempts cross the burst thresholds.
    */
-  readonly unusualSpendPerWeek: number | null;
+  readonly unusualPremiumSpendPerWeek: number | null;
 }
 
 /** A burst to never-dialled destinations stops within 5 attempts; a single call or a couple of redials pass. */
@@ -56,7 +57,7 @@ export const DEFAULT_DETECTION: DetectionThresholds = {
   knownMaxRatePerMinute: 0.5,
   unusualCallMaxCost: 2,
   unusualPremiumCallMaxCost: 1,
-  unusualSpendPerWeek: 5,
+  unusualPremiumSpendPerWeek: 5,
 };
 
 /**

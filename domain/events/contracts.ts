@@ -27,7 +27,7 @@ const currentEvidence = z.object({
   windowMinutes: z.number().int().positive(),
   spendLastHour: z.number().nonnegative(),
   thresholds: z.record(z.string(), z.number()),
-  /** Rule `unusual-spend`: the 7-day spend on unusual destinations that used up `thresholds.unusualSpendPerWeek`. */
+  /** Rule `unusual-spend`: the 7-day spend on unusual destinations that used up `thresholds.unusualPremiumSpendPerWeek`. */
   unusualSpent: z.number().nonnegative().optional(),
 });
 const earlierEvidence = currentEvidence.omit({ attemptsToDestination: true, unusualAttempts: true }).extend({

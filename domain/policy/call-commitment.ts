@@ -28,7 +28,7 @@ import {
   type SpendCheck,
   type SpendWindowName,
 } from '../calls/spend-windows.js';
-import { attemptsAllowedBefore, resolveThresholds, windowIndex, type DetectionThresholds } from '../profiling/destination-detection.js';
+import { attemptsAllowedBefore, isPremiumRate, resolveThresholds, windowIndex, type DetectionThresholds } from '../profiling/destination-detection.js';
 import { toMicros } from '../shared/money.js';
 import { stepOf, type CallDecision } from './decision.js';
 
@@ -121,7 +121,9 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
   const destination = decision.destination;
   const minute = minuteIndex(nowMs);
   const previousMinuteCalls = ledger.allowedCallsByMinute[minute - 1] ?? 0;
-  const toUnusual = input.unusualCountry !== undefined;
+  // A call to an unusual premium-rate destination counts in the week's unusual-premium budget (destination-detection.ts).
+  const thresholds = resolveThresholds(input.detection, account.policy.autoRestriction);
+  const toUnusual = input.unusualCountry !== undefined && isPremiumRate(thresholds, destination.ratePerMinute);
   const call: LiveCall = {
     callId: input.callId,
     reservedMicros: costMicros(decision.maxDurationSeconds, destination.ratePerMinute),
@@ -134,7 +136,7 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
     ['hour', limits.spendPerHour],
     ['day', limits.spendPerDay],
     // Calls to unusual destinations share the carrier's daily budget: simultaneous ones cannot each take what is left.
-    ['unusual', toUnusual ? resolveThresholds(input.detection, account.policy.autoRestriction).unusualSpendPerWeek : null],
+    ['unusual', toUnusual ? thresholds.unusualPremiumSpendPerWeek : null],
   ];
   return {
     ...base,

@@ -116,14 +116,14 @@ export type AlreadyRestricted = {
 export type BurstRestriction = {
   readonly restrictedBy: string;
   readonly newlyRestricted: boolean;
-  /** `unusual-spend`: the account's calls to unusual destinations used up the carrier's `unusualSpendPerWeek`. */
+  /** `unusual-spend`: the account's calls to unusual destinations used up the carrier's `unusualPremiumSpendPerWeek`. */
   readonly trigger: 'destination-burst' | 'new-destination-spray' | 'unusual-spend';
   /** Sliding-window estimates, rounded to hundredths. */
   readonly attemptsToDestination: number;
   readonly unusualAttempts: number;
   readonly unusualCountries: readonly string[];
   readonly windowMinutes: number;
-  readonly thresholds: { readonly newDestinationAttempts: number; readonly newDestinationTotalAttempts: number; readonly unusualSpendPerWeek?: number };
+  readonly thresholds: { readonly newDestinationAttempts: number; readonly newDestinationTotalAttempts: number; readonly unusualPremiumSpendPerWeek?: number };
   /** Reserved plus settled spend on unusual destinations in the last 7 days, as seen (trigger `unusual-spend`). */
   readonly unusualSpent?: number;
 };

@@ -335,7 +335,7 @@ function notRestricted(call: CallUnderEvaluation) {
       ? `${assessment.attemptsToDestination} attempts to unusual destination ${country} within ${thresholds.windowMinutes} min`
       : assessment.trigger === 'new-destination-spray'
         ? `${assessment.unusualAttempts} attempts to unusual destinations (${assessment.unusualCountries.join(', ')}) within ${thresholds.windowMinutes} min`
-        : `${assessment.unusualSpent ?? 0} spent on calls to unusual destinations within 7 days (budget ${thresholds.unusualSpendPerWeek ?? 0})`;
+        : `${assessment.unusualSpent ?? 0} spent on calls to unusual premium-rate destinations within 7 days (budget ${thresholds.unusualPremiumSpendPerWeek ?? 0})`;
   return deny(call, 'DESTINATION_RESTRICTED', `${burst}: ${country} restricted pending review`, {
     restrictedBy: country,
     newlyRestricted: true,
@@ -347,7 +347,7 @@ function notRestricted(call: CallUnderEvaluation) {
     thresholds: {
       newDestinationAttempts: thresholds.newDestinationAttempts,
       newDestinationTotalAttempts: thresholds.newDestinationTotalAttempts,
-      ...(thresholds.unusualSpendPerWeek !== null ? { unusualSpendPerWeek: thresholds.unusualSpendPerWeek } : {}),
+      ...(thresholds.unusualPremiumSpendPerWeek !== null ? { unusualPremiumSpendPerWeek: thresholds.unusualPremiumSpendPerWeek } : {}),
     },
     ...(assessment.unusualSpent !== undefined ? { unusualSpent: assessment.unusualSpent } : {}),
   });

@@ -71,7 +71,7 @@ const thresholds = z
     windowMinutes: z.number().int().min(1).max(1_440).optional(),
     unusualCallMaxCost: z.number().finite().nonnegative().max(1_000_000).nullable().optional(),
     unusualPremiumCallMaxCost: z.number().finite().nonnegative().max(1_000_000).nullable().optional(),
-    unusualSpendPerWeek: z.number().finite().nonnegative().max(1_000_000).nullable().optional(),
+    unusualPremiumSpendPerWeek: z.number().finite().nonnegative().max(1_000_000).nullable().optional(),
   })
   .strict()
   .refine((detection) => Object.keys(detection).length > 0, { message: 'must name at least one threshold' });

@@ -25,7 +25,7 @@ import { callsLastMinute, EMPTY_LEDGER, minuteIndex } from '../calls/ledger.js';
 import { slidingSpendMicros, spendBucket, spendWindowsOf, type SpendWindowName } from '../calls/spend-windows.js';
 import type { StoredCall } from '../calls/ports.js';
 import { normalizeDialledString } from '../numbers/normalize-number.js';
-import { isUsualCountry, resolveThresholds, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
+import { isPremiumRate, isUsualCountry, resolveThresholds, windowIndex, type DestinationActivity } from '../profiling/destination-detection.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
 import type { DecisionRecord } from './authorize-call.js';
@@ -198,7 +198,7 @@ export function replayDecisions(input: ReplayInput): ReplayResult {
     const replayUsage = replayed.usageAt(nowMs);
     const share = (decision: { maxDurationSeconds: number | null; destination: { ratePerMinute: number } | null }, unusual: boolean) =>
       shareOf(nowMs, decision, record, completion, settings, unusual);
-    const recordedUnusual = record.seen?.destinationUsual === false;
+    const recordedUnusual = record.seen?.destinationUsual === false && record.destination !== null && isPremiumRate(settings.detection, record.destination.ratePerMinute);
 
     if (KEPT_REASONS.has(record.reason)) {
       kept += 1;
@@ -247,7 +247,7 @@ export function replayDecisions(input: ReplayInput): ReplayResult {
     after[decision.reason] = (after[decision.reason] ?? 0) + 1;
 
     if (record.decision === 'allow') original.add(share(record, recordedUnusual));
-    if (decision.decision === 'allow') replayed.add(share(decision, unusualCountry !== undefined));
+    if (decision.decision === 'allow') replayed.add(share(decision, unusualCountry !== undefined && decision.destination !== null && isPremiumRate(settings.detection, decision.destination.ratePerMinute)));
     if (unusualCountry && decision.rule.step > BURST_DETECTION_STEP) unusual.count(nowMs, unusualCountry);
     if (decision.rule.rule === 'DESTINATION_RESTRICTED' && decision.rule.evidence.newlyRestricted) restricted.set(decision.rule.evidence.restrictedBy, 'replay');
 

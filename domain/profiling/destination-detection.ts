@@ -14,7 +14,8 @@
  * call or a couple of redials to a new country pass.
  *
  * A third trigger bounds what the calls that pass may cost together, whatever their pace: the account's calls to
- * unusual destinations share `unusualSpendPerWeek` (reserved plus settled in a sliding 7 days). Each is granted at
+ * unusual premium-rate destinations (dearer than `knownMaxRatePerMinute`: never learned from traffic) share
+ * `unusualPremiumSpendPerWeek` (reserved plus settled in a sliding 7 days). Each is granted at
  * most what is left (and `unusualCallMaxCost`); the attempt that finds less left than its shortest billable call
  * restricts its destination. A drip one call at a time under the burst thresholds, or the calls a parallel burst
  * gets through before its attempts are counted, stop there.
@@ -52,8 +53,15 @@ export function resolveThresholds(
  * null: no bound.
  */
 export function unusualCallCostCap(thresholds: DetectionThresholds, ratePerMinute: number): number | null {
-  const premium = thresholds.knownMaxRatePerMinute !== null && ratePerMinute > thresholds.knownMaxRatePerMinute;
-  return lowerCost(thresholds.unusualCallMaxCost, premium ? thresholds.unusualPremiumCallMaxCost : null);
+  return lowerCost(thresholds.unusualCallMaxCost, isPremiumRate(thresholds, ratePerMinute) ? thresholds.unusualPremiumCallMaxCost : null);
+}
+
+/**
+ * A premium rate: dearer than `knownMaxRatePerMinute`, the ranges traffic never makes usual (premium, IRSF), where
+ * fraud pays. Their unusual calls are capped lower and share the weekly budget; cheaper ones are learned with time.
+ */
+export function isPremiumRate(thresholds: Pick<DetectionThresholds, 'knownMaxRatePerMinute'>, ratePerMinute: number): boolean {
+  return thresholds.knownMaxRatePerMinute !== null && ratePerMinute > thresholds.knownMaxRatePerMinute;
 }
 
 /** The lower of two cost bounds, null meaning none. */
@@ -170,7 +178,9 @@ export function assessDestination(input: DestinationAssessmentInput): Destinatio
   if (unusualAttempts >= input.thresholds.newDestinationTotalAttempts) {
     return { restrict: true, trigger: 'new-destination-spray', attemptsToDestination, unusualAttempts, unusualCountries };
   }
-  const budget = input.thresholds.unusualSpendPerWeek;
+  // The budget is for premium ranges: a cheap destination called often (a diaspora customer calling home every
+  // evening) becomes usual with time, and must not spend a budget meant for what never does.
+  const budget = isPremiumRate(input.thresholds, input.ratePerMinute) ? input.thresholds.unusualPremiumSpendPerWeek : null;
   if (budget === null) return { restrict: false, unusual, unusualSpendLeft: null };
   const unusualSpent = Math.round((input.unusualSpent ?? 0) * 1e6) / 1e6;
   const left = Math.round((budget - unusualSpent) * 1e6) / 1e6;

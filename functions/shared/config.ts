@@ -32,7 +32,7 @@ const detectionSchema = z
     knownMaxRatePerMinute: z.number().min(0).max(100).nullable(),
     unusualCallMaxCost: z.number().min(0).max(10_000).nullable(),
     unusualPremiumCallMaxCost: z.number().min(0).max(10_000).nullable(),
-    unusualSpendPerWeek: z.number().min(0).max(1_000_000).nullable(),
+    unusualPremiumSpendPerWeek: z.number().min(0).max(1_000_000).nullable(),
   })
   .partial()
   .strict();

@@ -106,7 +106,7 @@ describe('the range watch feed', () => {
   it('publishes an unusual attempt as Unusual Destination Dialled, and a denied one also as Call Denied', () => {
     const allowed = eventsFromChange({ eventID: '10', eventName: 'INSERT', dynamodb: { NewImage: decision('allow', false) } });
     expect(allowed.map((event) => event.detailType)).toEqual(['Unusual Destination Dialled']);
-    expect(allowed[0]?.detail).toEqual({ eventId: 'unusual-dialled:c-1', occurredAt: '2026-11-25T12:00:00.000Z', accountId: 'acme', callId: 'c-1', prefix: '269', e164: '+2693210000', country: 'KM' });
+    expect(allowed[0]?.detail).toEqual({ eventId: 'unusual-dialled:c-1', occurredAt: '2026-11-25T12:00:00.000Z', accountId: 'acme', callId: 'c-1', prefix: '269', e164: '+2693210000', country: 'KM', ratePerMinute: 1.2 });
 
     const denied = eventsFromChange({ eventID: '11', eventName: 'INSERT', dynamodb: { NewImage: decision('deny', false) } });
     expect(denied.map((event) => event.detailType)).toEqual(['Unusual Destination Dialled', 'Call Denied']);

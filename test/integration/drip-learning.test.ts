@@ -98,8 +98,39 @@ describe('learning usual destinations from traffic', () => {
     const reviews = await stack.call<ReviewList>('GET', '/v1/reviews?status=open', { token: stack.adminToken });
     expect(reviews.body.reviews.find((review) => review.accountId === 'patient')).toMatchObject({
       destinations: ['LT'],
-      evidence: [{ evidence: { rule: 'unusual-spend', thresholds: { unusualSpendPerWeek: 5 } } }],
+      evidence: [{ evidence: { rule: 'unusual-spend', thresholds: { unusualPremiumSpendPerWeek: 5 } } }],
     });
+  });
+
+  it('lets 50 simultaneous premium attempts take no more of the weekly budget than is left: one call, then the restriction', async () => {
+    const admin = { token: stack.adminToken };
+    expect((await stack.call('POST', '/v1/accounts', { ...admin, body: { accountId: 'racer', name: 'racer', homeCountry: 'US' } })).status).toBe(201);
+    expect((await stack.call('PUT', '/v1/accounts/racer/policy', { ...admin, body: { allowedIps: ['203.0.113.0/24'], internationalEnabled: true } })).status).toBe(200);
+    expect((await stack.call('POST', '/v1/accounts/racer/credits', { ...admin, body: { amount: 500 } })).status).toBe(200);
+    // Four premium calls of 60 s (0.88 each), a quarter of an hour apart (no burst): 3.52 of the 5.00 spent.
+    for (let call = 0; call < 4; call += 1) {
+      clock.set(new Date(Date.parse('2026-05-04T10:00:00.000Z') + call * 15 * 60_000).toISOString());
+      expect(await callAndComplete('racer', `+3709001${String(1000 + call)}`, 60)).toMatchObject({ decision: 'allow' });
+    }
+    clock.set('2026-05-04T11:30:00.000Z');
+    const attempts = Array.from({ length: 50 }, (_unused, index) => ({
+      callId: `race-${index}`,
+      to: `+3709002${String(1000 + index)}`,
+      from: '+13055550100',
+      sourceIp: '203.0.113.10',
+      authMethod: 'ip',
+      accountId: 'racer',
+    }));
+    const answers = await Promise.all(attempts.map((body) => stack.call<Decision & { rule: { evidence: { trigger?: string } } }>('POST', '/v1/authorize', { token: switchToken, body })));
+    const decisions = answers.map((answer) => answer.body);
+    // 1.48 left: the first call takes the premium cap (1.00); what is left then (0.48) buys less than a minute at
+    // 0.88, so every other attempt restricts instead. Without the budget's condition in the write, the attempt
+    // thresholds alone would have let three through (3.00 more).
+    const allowed = decisions.filter((decision) => decision.decision === 'allow');
+    expect(allowed).toHaveLength(1);
+    expect(allowed[0]?.maxDurationSeconds).toBeLessThanOrEqual(68);
+    expect(decisions.filter((decision) => decision.reason === 'DESTINATION_RESTRICTED')).toHaveLength(49);
+    expect(decisions.some((decision) => decision.rule.evidence.trigger === 'unusual-spend')).toBe(true);
   });
 
   it('makes cheap countries usual on the third distinct day, and a known country\'s premium range stays unusual', async () => {

@@ -79,20 +79,6 @@ describe('automatic destination restriction', () => {
     expect(decisions[4]).toMatchObject({ reason: 'DESTINATION_RESTRICTED', rule: { evidence: { trigger: 'new-destination-spray' } } });
   });
 
-  it('holds the calls a spray gets through, live together, within the weekly unusual-spend budget: the 4th restricts', async () => {
-    await createAccount('spray-live', { internationalEnabled: true });
-    const targets = ['+2203012345', '+221701234567', '+22222123456', '+22365012345'];
-    const decisions = [];
-    for (const to of targets) decisions.push(await authorize('spray-live', to));
-    // Two calls at the $2 unusual cap, the third granted the $1 left of the $5 budget, the 4th finds nothing left.
-    expect(decisions.map((decision) => decision.decision)).toEqual(['allow', 'allow', 'allow', 'deny']);
-    expect(decisions[2]?.rule.evidence).toMatchObject({ boundBy: 'unusualDestination' });
-    expect(decisions[3]).toMatchObject({ reason: 'DESTINATION_RESTRICTED', rule: { evidence: { trigger: 'unusual-spend', newlyRestricted: true } } });
-    // Whole seconds at the rate: the grants' reservations come to just under the budget.
-    expect(decisions[3]?.rule.evidence.unusualSpent).toBeCloseTo(5, 2);
-    expect(decisions[3]?.rule.evidence.unusualSpent).toBeLessThanOrEqual(5);
-  });
-
   it('flags a burst even when every attempt is refused by policy', async () => {
     await createAccount('intl-off', { internationalEnabled: false });
     const reasons = [];

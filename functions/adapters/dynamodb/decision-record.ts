@@ -38,7 +38,7 @@ const burstRestriction = z.looseObject({
   unusualAttempts: z.number(),
   unusualCountries: countries,
   windowMinutes: z.number(),
-  thresholds: z.looseObject({ newDestinationAttempts: z.number(), newDestinationTotalAttempts: z.number(), unusualSpendPerWeek: z.number().optional() }),
+  thresholds: z.looseObject({ newDestinationAttempts: z.number(), newDestinationTotalAttempts: z.number(), unusualPremiumSpendPerWeek: z.number().optional() }),
   unusualSpent: z.number().optional(),
 });
 

@@ -20,7 +20,7 @@ function assess(overrides: Partial<DestinationAssessmentInput> = {}) {
 
 describe('default thresholds', () => {
   it('let a single call to a new country pass', () => {
-    expect(assess()).toEqual({ restrict: false, unusual: true, unusualSpendLeft: DEFAULT_DETECTION.unusualSpendPerWeek });
+    expect(assess()).toEqual({ restrict: false, unusual: true, unusualSpendLeft: null });
   });
 
   it('let three attempts to one new country pass and restrict the fourth', () => {
@@ -90,7 +90,7 @@ describe('configuration', () => {
 });
 
 describe('the unusual-spend budget (a drip, or the calls a burst got through, spending one account\'s unusual destinations down)', () => {
-  const budget = DEFAULT_DETECTION.unusualSpendPerWeek ?? Number.NaN;
+  const budget = DEFAULT_DETECTION.unusualPremiumSpendPerWeek ?? Number.NaN;
   const premium = { country: 'LT', ratePerMinute: 0.88, minimumCallCost: 0.088 };
 
   it('leaves each unusual call what is left of the budget', () => {
@@ -109,9 +109,13 @@ describe('the unusual-spend budget (a drip, or the calls a burst got through, sp
     expect(assess({ country: 'ZZ', ratePerMinute: 6.5, minimumCallCost: 6.5, unusualSpent: 0.1 })).toMatchObject({ restrict: true, trigger: 'unusual-spend' });
   });
 
+  it('does not apply to cheap destinations, which traffic makes usual (a diaspora customer calling home every evening)', () => {
+    expect(assess({ country: 'PH', ratePerMinute: 0.11, minimumCallCost: 0.11, unusualSpent: 100 })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: null });
+  });
+
   it('does not apply to usual destinations, nor when the carrier sets no budget or detection is off', () => {
     expect(assess({ ...premium, whitelist: ['LT'], unusualSpent: 100 })).toEqual({ restrict: false, unusual: false, unusualSpendLeft: null });
-    expect(assess({ ...premium, unusualSpent: 100, thresholds: { ...DEFAULT_DETECTION, unusualSpendPerWeek: null } })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: null });
+    expect(assess({ ...premium, unusualSpent: 100, thresholds: { ...DEFAULT_DETECTION, unusualPremiumSpendPerWeek: null } })).toEqual({ restrict: false, unusual: true, unusualSpendLeft: null });
     expect(assess({ ...premium, unusualSpent: 100, thresholds: { ...DEFAULT_DETECTION, enabled: false } }).restrict).toBe(false);
   });
 

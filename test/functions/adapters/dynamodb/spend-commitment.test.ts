@@ -105,10 +105,10 @@ describe('the spend part of the authorization write', () => {
   });
 
   it('takes a call to an unusual destination from the week\'s unusual-spend budget too, in the same write', () => {
-    const req = request({ callId: 'c-u', to: '+18765550123' }); // JM, 0.25/min: unusual for a US account
-    const international = account({ policy: policy({ internationalEnabled: true, limits }) });
+    const req = request({ callId: 'c-u', to: '+37069912345' }); // LT premium, 1.20/min: unusual for a US account
+    const international = account({ policy: policy({ internationalEnabled: true }) });
     const day = spendBucket('unusual', NOW.getTime());
-    const ledger: AccountLedger = { ...EMPTY_LEDGER, spendBuckets: { hour: {}, day: {}, unusual: { [day - 1]: 4_500_000 } }, readAtMs: NOW.getTime() };
+    const ledger: AccountLedger = { ...EMPTY_LEDGER, spendBuckets: { hour: {}, day: {}, unusual: { [day - 1]: 3_500_000 } }, readAtMs: NOW.getTime() };
     const decision = evaluateCall({
       request: req,
       target: resolveCallTarget(req),
@@ -116,17 +116,17 @@ describe('the spend part of the authorization write', () => {
       activeBan: undefined,
       rateDeck: fixtureDeck(),
       highRiskPrefixes: new PrefixSet([]),
-      usage: { ...NO_USAGE, unusualSpendLastWeek: 4.5 },
-      activity: { current: { JM: 1 }, previous: {} },
+      usage: { ...NO_USAGE, unusualSpendLastWeek: 3.5 },
+      activity: { current: { LT: 1 }, previous: {} },
       now: NOW,
       settings: SETTINGS,
     });
-    // The budget leaves 0.50 of 5.00 (under the account's spendPerHour of 1.00 and the 2.00 cap): the grant is what it buys.
+    // The budget leaves 1.50 of 5.00; the premium cap (1.00) is tighter and bounds the grant.
     expect(decision).toMatchObject({ decision: 'allow', rule: { evidence: { boundBy: 'unusualDestination' } } });
-    const taken = commitmentFor({ decision, callId: 'c-u', account: international, ledger, unusualCountry: 'JM', now: NOW, detection: SETTINGS.detection, credit: SETTINGS });
+    const taken = commitmentFor({ decision, callId: 'c-u', account: international, ledger, unusualCountry: 'LT', now: NOW, detection: SETTINGS.detection, credit: SETTINGS });
     const reserved = taken?.liveCall?.call.reservedMicros ?? 0;
     expect(taken?.liveCall?.call.unusual).toBe(true);
-    expect(taken?.spend?.checks).toContainEqual(expect.objectContaining({ window: 'unusual', bucket: day, currentAtMost: 5_000_000 - 4_500_000 - reserved }));
+    expect(taken?.spend?.checks).toContainEqual(expect.objectContaining({ window: 'unusual', bucket: day, currentAtMost: 5_000_000 - 3_500_000 - reserved }));
     expect(taken?.spend?.adjustments).toContainEqual({ window: 'unusual', bucket: day, micros: reserved });
     const built = commitmentExpression(taken ?? (undefined as never)).build();
     expect(Object.values(built.ExpressionAttributeNames)).toContain(`su#${day}`);
