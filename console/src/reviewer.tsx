@@ -84,7 +84,7 @@ function RangeReviewCard({ review, onResolved }: { review: RangeReview; onResolv
         <label for={noteId}>Note (required)</label>
         <input id={noteId} value={note} onInput={(event) => setNote((event.target as HTMLInputElement).value)} placeholder="why, for the audit log" />
         <ActionButton label={`Lift ${review.range}`} run={() => client.resolve(review.reviewId, 'clear', note)} onDone={onResolved} />
-        <ActionButton label="Keep restricted" kind="danger" run={() => client.resolve(review.reviewId, 'keep', note)} onDone={onResolved} />
+        <ActionButton label="Keep restricted" run={() => client.resolve(review.reviewId, 'keep', note)} onDone={onResolved} />
       </div>
     </article>
   );
