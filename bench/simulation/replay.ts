@@ -358,12 +358,13 @@ async function openReviewAccounts(admin: HttpClient): Promise<string[]> {
   const accounts = new Set<string>();
   let cursor: string | undefined;
   do {
-    const page = await admin.json<{ reviews: { accountId: string }[]; nextCursor?: string | null }>(
+    const page = await admin.json<{ reviews: { scope?: string; accountId?: string }[]; nextCursor?: string | null }>(
       'GET',
       `/v1/reviews?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       undefined,
     );
-    for (const review of page.reviews) accounts.add(review.accountId);
+    // A restricted range's carrier review (`scope: "carrier"`) flags no account.
+    for (const review of page.reviews) if (review.accountId !== undefined) accounts.add(review.accountId);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return [...accounts].sort();

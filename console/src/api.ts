@@ -25,6 +25,9 @@ export type NewAccount = z.input<typeof newAccountSchema>;
 export type IssueCredential = z.input<typeof issueCredentialSchema>;
 export type Account = Json<ReturnType<typeof accountView>>;
 export type Review = Json<ReturnType<typeof reviewView>>;
+/** An account's review, and the carrier's review of a range the range watch restricted. */
+export type AccountReview = Extract<Review, { scope: 'account' }>;
+export type RangeReview = Extract<Review, { scope: 'carrier' }>;
 export type Ban = Json<ReturnType<typeof banView>>;
 export type Credential = Json<CredentialSummary>;
 

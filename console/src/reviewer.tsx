@@ -1,6 +1,6 @@
 /** The fraud desk: the open review queue with its evidence, an account's live calls, the to-end list, the bans. */
 import { useState } from 'preact/hooks';
-import type { Review } from './api.js';
+import type { AccountReview, RangeReview } from './api.js';
 import { ActionButton, ErrorBox, isMissingEndpoint, Loading, money, Notice, Pager, time, useLoad, usePaged, useSession } from './ui.js';
 
 const PAGE = 20;
@@ -17,15 +17,80 @@ export function ReviewQueue({ onOpenAccount }: { onOpenAccount: (accountId: stri
       <Loading loading={paged.loading} what="the review queue" />
       <ErrorBox error={paged.error} title="The review queue could not be loaded" />
       {!paged.loading && !paged.error && paged.items.length === 0 && <Notice>No open review: nothing is waiting for a decision.</Notice>}
-      {paged.items.map((review) => (
-        <ReviewCard key={review.reviewId} review={review} onResolved={paged.reload} onOpenAccount={onOpenAccount} />
-      ))}
+      {paged.items.map((review) =>
+        review.scope === 'carrier' ? (
+          <RangeReviewCard key={review.reviewId} review={review} onResolved={paged.reload} />
+        ) : (
+          <ReviewCard key={review.reviewId} review={review} onResolved={paged.reload} onOpenAccount={onOpenAccount} />
+        ),
+      )}
       <Pager paged={paged as never} label="Review queue" />
     </section>
   );
 }
 
-function ReviewCard({ review, onResolved, onOpenAccount }: { review: Review; onResolved: () => void; onOpenAccount: (accountId: string) => void }) {
+/**
+ * A range the range watch restricted carrier-wide: the accounts that dialled it, the numbers each dialled and when;
+ * lifting it (clear) or keeping it restricted closes the review.
+ */
+function RangeReviewCard({ review, onResolved }: { review: RangeReview; onResolved: () => void }) {
+  const { client } = useSession();
+  const [note, setNote] = useState('');
+  const noteId = `note-${review.reviewId}`;
+  const { evidence } = review;
+  return (
+    <article class="card review" aria-label={`Review of range ${review.range}`}>
+      <header>
+        <h3>
+          Range <code>{review.range}</code> (carrier-wide)
+        </h3>
+        <span class="meta">
+          restricted {time(evidence.restrictedAt)} · updated {time(review.updatedAt)}
+        </span>
+      </header>
+      <dl class="facts">
+        <dt>Rule</dt>
+        <dd>range-watch</dd>
+        <dt>Distinct accounts</dt>
+        <dd>
+          {evidence.distinctAccounts} (threshold {evidence.threshold} in {evidence.windowMinutes} min)
+        </dd>
+        <dt>Numbers</dt>
+        <dd>{evidence.numbers.join(', ') || '—'}</dd>
+      </dl>
+      <h4>Evidence</h4>
+      <table>
+        <caption class="sr-only">Evidence of review {review.reviewId}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Account</th>
+            <th scope="col">First dialled</th>
+            <th scope="col">Numbers dialled (first at)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {evidence.accounts.map((account) => (
+            <tr key={account.accountId}>
+              <td>
+                <code>{account.accountId}</code>
+              </td>
+              <td>{account.firstDialledAt ? time(account.firstDialledAt) : '—'}</td>
+              <td>{account.numbers.map((dialled) => `${dialled.number} (${time(dialled.firstDialledAt)})`).join(', ') || '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="actions">
+        <label for={noteId}>Note (required)</label>
+        <input id={noteId} value={note} onInput={(event) => setNote((event.target as HTMLInputElement).value)} placeholder="why, for the audit log" />
+        <ActionButton label={`Lift ${review.range}`} run={() => client.resolve(review.reviewId, 'clear', note)} onDone={onResolved} />
+        <ActionButton label="Keep restricted" run={() => client.resolve(review.reviewId, 'keep', note)} onDone={onResolved} />
+      </div>
+    </article>
+  );
+}
+
+function ReviewCard({ review, onResolved, onOpenAccount }: { review: AccountReview; onResolved: () => void; onOpenAccount: (accountId: string) => void }) {
   const { client } = useSession();
   const [note, setNote] = useState('');
   const noteId = `note-${review.reviewId}`;
@@ -99,7 +164,7 @@ function ReviewCard({ review, onResolved, onOpenAccount }: { review: Review; onR
   );
 }
 
-function ruleOf(entry: Review['evidence'][number]): string {
+function ruleOf(entry: AccountReview['evidence'][number]): string {
   const evidence = (entry as { evidence?: { rule?: unknown } }).evidence;
   return typeof evidence?.rule === 'string' ? evidence.rule : entry.kind;
 }
@@ -122,7 +187,7 @@ interface TimelineEntry {
  * The burst on a time axis: the account's call attempts to the review's destinations (from its decisions log, the
  * latest 100) within the detection window before the review, and each restriction the evidence records.
  */
-function BurstTimeline({ review }: { review: Review }) {
+function BurstTimeline({ review }: { review: AccountReview }) {
   const { client } = useSession();
   const decisions = useLoad(() => client.decisions(review.accountId, 100), [review.accountId, review.updatedAt]);
   const windowMinutes = Math.max(

@@ -483,12 +483,12 @@ export const ROUTE_SCHEMAS = {
   'DELETE /v1/bans/{ip}': { summary: 'Lift an active ban now.', responses: { 200: { description: 'The ban lifted.' } }, errors: [404, 409] },
   'GET /v1/range-restrictions': {
     summary: 'The ranges the range watch restricted carrier-wide, with their evidence.',
-    responses: { 200: { description: 'The active range restrictions: accounts, numbers, first times, threshold and window.' } },
+    responses: { 200: { description: 'The active range restrictions: accounts with the numbers each dialled and when, numbers, threshold, window, and the carrier review each opened (`reviewId`).' } },
   },
   'DELETE /v1/range-restrictions/{range}': {
-    summary: 'Lift a carrier-wide range restriction (audited).',
-    responses: { 200: { description: 'The restriction lifted.' } },
-    errors: [404],
+    summary: 'Lift a carrier-wide range restriction and close its open carrier review (audited, one write).',
+    responses: { 200: { description: 'The restriction lifted; `reviewClosed` says whether an open carrier review was closed with it.' } },
+    errors: [404, 409],
   },
   'GET /v1/accounts/{accountId}/destinations': {
     summary: "What Tollgate learned of the account's destinations, and what is blocked.",
@@ -500,11 +500,15 @@ export const ROUTE_SCHEMAS = {
     responses: { 200: { description: 'The restrictions left.' } },
     errors: [404],
   },
-  'GET /v1/reviews': { summary: "The fraud desk's queue with the evidence.", query: reviewListQuerySchema, responses: { 200: pageAnswer('The reviews') } },
+  'GET /v1/reviews': {
+    summary: "The fraud desk's queue with the evidence: accounts' reviews (`scope: account`) and restricted ranges (`scope: carrier`).",
+    query: reviewListQuerySchema,
+    responses: { 200: pageAnswer('The reviews') },
+  },
   'POST /v1/reviews/{reviewId}/resolve': {
-    summary: 'Resolve a review: clear or suspend.',
+    summary: "Resolve a review: an account's with clear or suspend; a carrier review with clear (lifts the range) or keep.",
     body: resolveReviewSchema,
-    responses: { 200: { description: 'The review and the account.' } },
+    responses: { 200: { description: "The review and the account (`account`), or for a carrier review the range and whether it was lifted (`restriction`)." } },
     errors: [404, 409],
   },
   'GET /v1/accounts/{accountId}/audit': { summary: "The account's audit trail.", query: pageQuerySchema, responses: { 200: pageAnswer('The changes') }, errors: [404] },

@@ -125,9 +125,10 @@ export const TABLE_ACCESS: Readonly<Record<TollgateFunctionName, TableAccess>> =
   // Lifting a ban (DELETE /v1/bans/{ip}) ends it in place: an update, not a delete. A lifted ban shows its audit record.
   bans: { read: ['ban', 'audit'], write: ['ban', 'audit'], query: ['activeBans'] },
   destinations: { read: [...LIVE_CALLS, 'peerIndex'], write: ACCOUNT_CHANGE },
+  // Clearing a carrier review lifts its range: the restriction, the carrier's list, the review, in one write.
   reviews: {
-    read: ['account', 'review'],
-    write: [...ACCOUNT_CHANGE, 'review', 'consumedEvent'],
+    read: ['account', 'review', 'rangeRestriction', ...REFERENCE_DATA],
+    write: [...ACCOUNT_CHANGE, 'review', 'consumedEvent', 'rangeRestriction', 'rangeRestrictions'],
     query: ['reviewsByStatus'],
   },
   'review-flagger': { read: ['account', 'review'], write: [...ACCOUNT_CHANGE, 'review', 'consumedEvent'] },
@@ -137,7 +138,8 @@ export const TABLE_ACCESS: Readonly<Record<TollgateFunctionName, TableAccess>> =
   // Reads the account (its webhook, its contacts) and its webhook secret, creating the secret at first need.
   notifier: { read: ['account', 'notificationDelivery'], write: ['account', 'notificationDelivery'] },
   // Lists and lifts the carrier-wide range restrictions (the restriction, the list authorize holds, the audit record).
-  'range-restrictions': { read: ['rangeRestriction', ...REFERENCE_DATA], write: ['rangeRestriction', 'rangeRestrictions', 'audit'] },
+  // A lift closes the range's carrier review in the same write.
+  'range-restrictions': { read: ['rangeRestriction', 'review', ...REFERENCE_DATA], write: ['rangeRestriction', 'rangeRestrictions', 'review', 'audit'] },
   // Counts a range's unusual dialers; at the threshold writes the restriction, the list, its event and audit record.
-  'range-watch': { read: ['rangeWatch', 'rangeRestriction', ...REFERENCE_DATA], write: ['rangeWatch', 'rangeRestriction', 'rangeRestrictions', 'outbox', 'audit'] },
+  'range-watch': { read: ['rangeWatch', 'rangeRestriction', ...REFERENCE_DATA], write: ['rangeWatch', 'rangeRestriction', 'rangeRestrictions', 'review', 'outbox', 'audit'] },
 };

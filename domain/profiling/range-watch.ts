@@ -62,6 +62,20 @@ export function watchedRanges(destination: { readonly prefix: string; readonly e
   return [...new Set([destination.prefix, number])];
 }
 
+/**
+ * The key under which a shard keeps when an account first dialled a number: the number first (`+` and digits, never a
+ * space), then the account, so any account id splits back out.
+ */
+export function dialledKey(number: string, accountId: string): string {
+  return `${number} ${accountId}`;
+}
+
+export function parseDialledKey(key: string): { readonly number: string; readonly accountId: string } | undefined {
+  const space = key.indexOf(' ');
+  if (space <= 0 || space === key.length - 1) return undefined;
+  return { number: key.slice(0, space), accountId: key.slice(space + 1) };
+}
+
 /** Does a dialled number fall in a restricted range? A prefix matches by leading digits, a `+number` exactly. */
 export function matchesRange(range: string, e164: string): boolean {
   const digits = e164.replace(/^\+/, '');

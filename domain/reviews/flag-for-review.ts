@@ -44,7 +44,7 @@ export function makeFlagForReview(ports: FlagForReviewPorts): FlagForReview {
 
       if (account.openReviewId) {
         const review = await ports.reviews.get(account.openReviewId);
-        if (!review || review.status !== 'open') {
+        if (!review || review.status !== 'open' || review.scope !== 'account') {
           // Resolving removes the flag in the same write, so this is a damaged item: let an operator look.
           throw new Error(`account ${account.accountId} points at review ${account.openReviewId}, which is not open`);
         }

@@ -1,11 +1,12 @@
 /**
  * What the review use cases need of storage, owned here. Every change writes the review, the account's review flag
- * (and status), the event and the audit record together, or nothing.
+ * (and status), the event and the audit record together, or nothing. A carrier review (a restricted range) is opened
+ * with its restriction (domain/profiling/watch-range.ts) and lifted with it (domain/profiling/lift-range.ts).
  */
 import type { AccountStatus } from '../accounts/account.js';
 import type { AuditEntry } from '../audit/audit-entry.js';
 import type { EventDetail } from '../events/contracts.js';
-import type { Review, ReviewStatus } from './review.js';
+import type { AccountReview, RangeReview, Review, ReviewStatus } from './review.js';
 
 /** `duplicate`: this consumer already applied the event; `conflict`: the state changed meanwhile (reload, retry). */
 export type ApplyOutcome = 'applied' | 'duplicate' | 'conflict';
@@ -42,9 +43,14 @@ export interface ReviewStore {
    * `holdAccount`: also moves the account from `active` to `under_review` (its version bumped), only if it is still
    * active (`conflict` otherwise).
    */
-  open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome>;
+  open(review: AccountReview, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome>;
   /** Replaces the open review with `updated`, if it is still open at `previousVersion`. */
-  extend(updated: Review, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome>;
+  extend(updated: AccountReview, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome>;
   /** Resolves a review that is still open; a suspension also ends the account's live calls. */
-  resolve(resolved: Review, account: AccountResolution, event: EventDetail<'Review Resolved'>, audit: AuditEntry): Promise<ResolveOutcome>;
+  resolve(resolved: AccountReview, account: AccountResolution, event: EventDetail<'Review Resolved'>, audit: AuditEntry): Promise<ResolveOutcome>;
+  /**
+   * Resolves an open carrier review without touching its range (kept, or its restriction no longer active), audited.
+   * Lifting the range and closing its review together is RangeRestrictions.lift.
+   */
+  close(resolved: RangeReview, audit: AuditEntry): Promise<'resolved' | 'already-resolved'>;
 }

@@ -1,55 +1,46 @@
 /**
  * GET /v1/range-restrictions (reviewer, admin): the ranges the range watch restricted carrier-wide, with their
- *   evidence (the accounts, the numbers they dialled, when each first did, the threshold and the window).
- * DELETE /v1/range-restrictions/{range} (reviewer, admin): lifts one, audited; the accounts that tripped it do not
- *   count towards restricting it again. 404 when the range is not restricted.
+ *   evidence (the accounts, the numbers each dialled and when, the threshold and the window) and their carrier review.
+ * DELETE /v1/range-restrictions/{range} (reviewer, admin): lifts one and closes its open carrier review in the same
+ *   write, audited (domain/profiling/lift-range.ts); the accounts that tripped it do not count towards restricting
+ *   it again. 404 when the range is not restricted.
  */
-import { CARRIER_SCOPE, type AuditEntry } from '../../domain/audit/audit-entry.js';
-import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
-import type { RangeRestrictions, StoredRangeRestriction } from '../../domain/profiling/watch-range.js';
+import type { LiftRange } from '../../domain/profiling/lift-range.js';
+import { rangeEvidenceOf, type RangeRestrictions, type StoredRangeRestriction } from '../../domain/profiling/watch-range.js';
+import type { Clock } from '../../domain/shared/ports.js';
 import { actorOf } from '../shared/actor.js';
 import { httpEndpoint, httpErrors } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface RangeRestrictionsPorts {
-  readonly restrictions: RangeRestrictions;
+  readonly restrictions: Pick<RangeRestrictions, 'listActive'>;
+  readonly liftRange: LiftRange;
   /** The lift applies at once to the decisions this process makes. */
   readonly onLifted: (range: string) => void;
   readonly clock: Clock;
-  readonly ids: IdGenerator;
   readonly logger: Logger;
 }
 
 export function makeRangeRestrictionsEndpoint(ports: RangeRestrictionsPorts) {
   return httpEndpoint({ routes: ['GET /v1/range-restrictions', 'DELETE /v1/range-restrictions/{range}'] }, async ({ route, pathParameters, principal }) => {
-    const now = ports.clock.now().toISOString();
     if (route.method === 'GET') {
       const restrictions = await ports.restrictions.listActive();
-      return { status: 200, body: { restrictions: restrictions.map(restrictionView), count: restrictions.length, generatedAt: now } };
+      return { status: 200, body: { restrictions: restrictions.map(restrictionView), count: restrictions.length, generatedAt: ports.clock.now().toISOString() } };
     }
     const range = pathParameters.range ?? '';
-    const before = await ports.restrictions.get(range);
-    if (!before || before.status !== 'active') throw httpErrors.notFound(`${range} is not restricted`);
     const actor = actorOf(principal);
-    const audit: AuditEntry = { scope: CARRIER_SCOPE, id: ports.ids.newId(), at: now, actor, action: 'range.lift', before: restrictionView(before), after: null };
-    if (!(await ports.restrictions.lift(range, now, actor, audit))) throw httpErrors.notFound(`${range} is not restricted`);
+    const outcome = await ports.liftRange({ range, actor });
+    if (outcome.kind === 'not-restricted' || outcome.kind === 'review-not-open') throw httpErrors.notFound(`${range} is not restricted`);
+    if (outcome.kind === 'kept-changing') throw httpErrors.conflict(`the restriction of ${range} kept changing while being lifted; try again`);
     ports.onLifted(range);
-    ports.logger.info('range restriction lifted', { range, by: actor });
-    return { status: 200, body: { ...restrictionView(before), lifted: true, liftedAt: now, liftedBy: actor } };
+    ports.logger.info('range restriction lifted', { range, by: actor, reviewId: outcome.review?.reviewId });
+    return {
+      status: 200,
+      body: { ...restrictionView(outcome.restriction), lifted: true, liftedAt: outcome.liftedAt, liftedBy: actor, reviewClosed: outcome.review !== undefined },
+    };
   });
 }
 
 function restrictionView(restriction: StoredRangeRestriction) {
-  return {
-    range: restriction.range,
-    scope: 'carrier',
-    restrictedAt: restriction.restrictedAt,
-    evidence: {
-      distinctAccounts: restriction.distinctAccounts,
-      threshold: restriction.threshold,
-      windowMinutes: restriction.windowMinutes,
-      accounts: restriction.accounts.map((accountId) => ({ accountId, firstDialledAt: restriction.times[accountId] ?? null })),
-      numbers: restriction.numbers,
-    },
-  };
+  return { range: restriction.range, scope: 'carrier', restrictedAt: restriction.restrictedAt, reviewId: restriction.reviewId ?? null, evidence: rangeEvidenceOf(restriction) };
 }

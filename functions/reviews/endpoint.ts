@@ -1,7 +1,10 @@
 /**
  * The fraud desk's queue.
- * GET /v1/reviews?status=open|resolved&limit=&cursor= (reviewer, admin): newest first, with the evidence.
- * POST /v1/reviews/{reviewId}/resolve {action: clear|suspend, note} (reviewer, admin): domain/reviews/resolve-review.ts.
+ * GET /v1/reviews?status=open|resolved&limit=&cursor= (reviewer, admin): newest first, with the evidence; accounts'
+ *   reviews and the carrier's (a restricted range, `scope: "carrier"`).
+ * POST /v1/reviews/{reviewId}/resolve {action: clear|suspend|keep, note} (reviewer, admin):
+ *   domain/reviews/resolve-review.ts. An account's review answers `{review, account}`; a carrier review
+ *   `{review, restriction: {range, lifted}}` (`clear` lifts the range, `keep` leaves it restricted).
  */
 import type { ReviewStore } from '../../domain/reviews/ports.js';
 import type { ResolveReview } from '../../domain/reviews/resolve-review.js';
@@ -14,6 +17,8 @@ import { reviewView } from './view.js';
 export interface ReviewsPorts {
   readonly reviews: Pick<ReviewStore, 'listByStatus'>;
   readonly resolveReview: ResolveReview;
+  /** A range lifted by clearing its review applies at once to the decisions this process makes. */
+  readonly onRangeLifted: (range: string) => void;
   readonly logger: Logger;
 }
 
@@ -30,6 +35,15 @@ export function makeReviewsEndpoint(ports: ReviewsPorts) {
     if (outcome.kind === 'account-not-found') throw httpErrors.notFound(`account ${outcome.accountId} of review ${reviewId} does not exist`);
     if (outcome.kind === 'already-resolved') throw alreadyResolved(outcome.review);
     if (outcome.kind === 'kept-changing') throw httpErrors.conflict(`review ${reviewId} kept changing while being resolved; try again`);
+    if (outcome.kind === 'action-not-applicable') {
+      const message = `a review of scope ${outcome.scope} is resolved with ${outcome.allowed.join(' or ')}`;
+      throw httpErrors.badRequest(message, [{ field: 'action', message }]);
+    }
+    if (outcome.kind === 'range-resolved') {
+      if (outcome.range.lifted) ports.onRangeLifted(outcome.range.range);
+      ports.logger.info('carrier review resolved', { reviewId, range: outcome.range.range, lifted: outcome.range.lifted, action: body.action, by: actor });
+      return { status: 200, body: { review: reviewView(outcome.review), restriction: outcome.range } };
+    }
     ports.logger.info('review resolved', { reviewId, accountId: outcome.account.accountId, action: body.action, by: actor });
     return { status: 200, body: { review: reviewView(outcome.review), account: outcome.account } };
   });

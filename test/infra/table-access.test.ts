@@ -111,7 +111,8 @@ const NOT_TOUCHED: Readonly<Partial<Record<string, Readonly<Record<string, reado
   'account-status': { 'account-repository': ACCOUNT_ALIASES },
   credits: { 'account-repository': ACCOUNT_ALIASES },
   destinations: { 'account-repository': ACCOUNT_ALIASES },
-  reviews: { 'account-repository': ACCOUNT_ALIASES },
+  // Clearing a carrier review: get and lift of the range-watch repository only (no counting, no restricting).
+  reviews: { 'account-repository': ACCOUNT_ALIASES, 'range-watch-repository': ['rangeWatch', 'outbox'] },
   'review-flagger': { 'account-repository': ACCOUNT_ALIASES, 'review-repository': ['gsi1'] },
   'auto-replenish': { 'account-repository': ACCOUNT_ALIASES },
   // accounts.get only; the decision key is only the cursor's shape (listing reads gsi1).
@@ -128,7 +129,8 @@ const NOT_TOUCHED: Readonly<Partial<Record<string, Readonly<Record<string, reado
   // Read-only: accounts.get, the completions of the span's calls (loadCalls), the peer index's list of accounts.
   'what-if': { 'account-repository': ACCOUNT_CHANGES, 'live-call-store': ['profile', 'toEnd'] },
   // listActive, get and lift only: the counting (window items) and the restriction's event belong to range-watch.
-  'range-restrictions': { 'range-watch-repository': ['rangeWatch', 'outbox'] },
+  // Of the reviews, get only (a lift closes the range's carrier review through range-watch-repository's write).
+  'range-restrictions': { 'range-watch-repository': ['rangeWatch', 'outbox'], 'review-repository': ['account', 'consumedEvent', 'outbox', 'toEnd', 'gsi1'] },
 };
 
 describe('the declared table access', () => {

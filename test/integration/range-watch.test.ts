@@ -2,19 +2,42 @@
  * The carrier-wide range watch over HTTP on the local stack: one range, many accounts. Each account dials a range
  * unusual for it once (under its own burst threshold); the range watch, fed by the table stream, restricts the range
  * for such accounts once 5 distinct accounts dialled it in the hour, so the 6th is stopped. Accounts for which
- * the destination is usual (home, whitelisted) never trip it; a reviewer lifts it.
+ * the destination is usual (home, whitelisted) never trip it. The restriction opens a carrier review on the fraud
+ * desk's queue with the evidence; a reviewer lifts it through the review (or DELETE), which closes both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settableClock } from '../support/settable-clock.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
-const DECK = ['prefix,country,description,rate_per_minute', '1,US,US,0.0045', '44,GB,GB fixed,0.0121', '232,SL,SL fixed,0.1500', '23276,SL,SL mobile,0.5500'].join('\n');
+const DECK = ['prefix,country,description,rate_per_minute', '1,US,US,0.0045', '44,GB,GB fixed,0.0121', '232,SL,SL fixed,0.1500', '23276,SL,SL mobile,0.5500', '370,LT,LT fixed,0.0500', '3706,LT,LT mobile,0.6000'].join('\n');
 
 const clock = settableClock('2026-03-02T18:05:00.000Z');
 let stack: TestStack;
 let switchToken: string;
 let reviewer: string;
 let sequence = 0;
+
+interface RangeReviewView {
+  reviewId: string;
+  scope: 'carrier';
+  range: string;
+  status: 'open' | 'resolved';
+  evidence: {
+    restrictedAt: string;
+    distinctAccounts: number;
+    threshold: number;
+    windowMinutes: number;
+    accounts: { accountId: string; firstDialledAt: string | null; numbers: { number: string; firstDialledAt: string }[] }[];
+    numbers: string[];
+  };
+  resolution: { action: string; note: string; resolvedBy: string } | null;
+}
+
+async function carrierReviews(status: 'open' | 'resolved', range: string): Promise<RangeReviewView[]> {
+  const answer = await stack.call('GET', `/v1/reviews?status=${status}&limit=100`, { token: reviewer });
+  expect(answer.status).toBe(200);
+  return answer.body.reviews.filter((review: { scope: string; range?: string }) => review.scope === 'carrier' && review.range === range);
+}
 
 interface Decision {
   decision: 'allow' | 'deny';
@@ -101,14 +124,88 @@ describe('the carrier-wide range watch', () => {
     expect((await stack.call('DELETE', '/v1/range-restrictions/23276', { token: customer })).status).toBe(403);
     expect((await stack.call('GET', '/v1/range-restrictions', { token: customer })).status).toBe(403);
 
+    const [review] = await carrierReviews('open', '23276');
+    expect(listed.body.restrictions[0].reviewId).toBe(review?.reviewId);
+
     const lifted = await stack.call('DELETE', '/v1/range-restrictions/23276', { token: reviewer });
     expect(lifted.status).toBe(200);
-    expect(lifted.body).toMatchObject({ range: '23276', lifted: true });
+    expect(lifted.body).toMatchObject({ range: '23276', lifted: true, reviewClosed: true });
     expect((await stack.call('DELETE', '/v1/range-restrictions/23276', { token: reviewer })).status).toBe(404);
+    // Lifting through DELETE closed the carrier review too.
+    expect(await carrierReviews('open', '23276')).toEqual([]);
+    expect(await carrierReviews('resolved', '23276')).toMatchObject([{ reviewId: review?.reviewId, status: 'resolved', resolution: { action: 'clear' } }]);
 
     expect((await dial('pbx-11', '+23276999999')).decision).toBe('allow');
     const audit = await stack.call('GET', '/v1/audit', { token: stack.adminToken });
     expect(audit.body.records.map((record: { action: string }) => record.action)).toEqual(expect.arrayContaining(['range.restrict', 'range.lift']));
+    expect(stack.events.bus.deadLetters).toEqual([]);
+  }, 240_000);
+
+  it('opens one carrier review with the evidence on the fraud desk queue; clearing it lifts the range and closes it', async () => {
+    const numbers = Array.from({ length: 12 }, (_, index) => `+370612345${String(index).padStart(2, '0')}`);
+    const dialledAt: string[] = [];
+    const decisions: Decision[] = [];
+    for (let index = 0; index < 12; index += 1) {
+      await createAccount(`lt-${index}`);
+      dialledAt.push(clock.now().toISOString());
+      decisions.push(await dial(`lt-${index}`, numbers[index] ?? ''));
+    }
+    expect(decisions.map((decision) => decision.decision)).toEqual([...Array(5).fill('allow'), ...Array(7).fill('deny')]);
+
+    // One review, carrier scope, with the accounts, the number each dialled and when, the count, threshold and window.
+    const open = await carrierReviews('open', '3706');
+    expect(open).toHaveLength(1);
+    const review = open[0] as RangeReviewView;
+    expect(review).toMatchObject({ scope: 'carrier', range: '3706', status: 'open', resolution: null });
+    expect(review).not.toHaveProperty('accountId');
+    expect(review.evidence).toMatchObject({ distinctAccounts: 5, threshold: 5, windowMinutes: 60, numbers: numbers.slice(0, 5) });
+    expect(review.evidence.accounts).toEqual(
+      [0, 1, 2, 3, 4].map((index) => ({ accountId: `lt-${index}`, firstDialledAt: dialledAt[index], numbers: [{ number: numbers[index], firstDialledAt: dialledAt[index] }] })),
+    );
+
+    // A redelivered event (the one that tripped the restriction) opens no second review.
+    const tripping = stack.events.bus.published.find(
+      (event) => event['detail-type'] === 'Unusual Destination Dialled' && (event.detail as { accountId: string }).accountId === 'lt-4',
+    );
+    expect(tripping).toBeDefined();
+    await stack.events.bus.publish([{ detailType: 'Unusual Destination Dialled', detail: tripping?.detail as never }]);
+    await stack.events.settle();
+    expect(await carrierReviews('open', '3706')).toHaveLength(1);
+    expect(rangeRestricted().filter((event) => (event.detail as { range: string }).range === '3706')).toHaveLength(1);
+
+    // No customer sees it or resolves it, and it is on no account.
+    const customer = await stack.issue('customer', 'lt-0');
+    expect((await stack.call('GET', '/v1/reviews', { token: customer })).status).toBe(403);
+    expect((await stack.call('GET', '/v1/reviews?status=resolved', { token: customer })).status).toBe(403);
+    expect((await stack.call('POST', `/v1/reviews/${review.reviewId}/resolve`, { token: customer, body: { action: 'clear', note: 'mine' } })).status).toBe(403);
+    const own = await stack.call('GET', '/v1/accounts/lt-0', { token: customer });
+    expect(own.status).toBe(200);
+    expect(own.body.openReviewId ?? null).toBeNull();
+    expect(own.text).not.toContain(review.reviewId);
+
+    // A range is not suspended: 400 naming the action.
+    const suspend = await stack.call('POST', `/v1/reviews/${review.reviewId}/resolve`, { token: reviewer, body: { action: 'suspend', note: 'no' } });
+    expect(suspend.status).toBe(400);
+    expect(suspend.body.error.details).toEqual([{ field: 'action', message: expect.stringContaining('clear or keep') }]);
+
+    const resolved = await stack.call('POST', `/v1/reviews/${review.reviewId}/resolve`, { token: reviewer, body: { action: 'clear', note: 'a carrier test campaign' } });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({
+      review: { reviewId: review.reviewId, scope: 'carrier', range: '3706', status: 'resolved', resolution: { action: 'clear', note: 'a carrier test campaign' } },
+      restriction: { range: '3706', lifted: true },
+    });
+    expect(await carrierReviews('open', '3706')).toEqual([]);
+    expect(await carrierReviews('resolved', '3706')).toHaveLength(1);
+    const listed = await stack.call('GET', '/v1/range-restrictions', { token: reviewer });
+    expect(listed.body.restrictions.map((restriction: { range: string }) => restriction.range)).not.toContain('3706');
+    expect((await stack.call('DELETE', '/v1/range-restrictions/3706', { token: reviewer })).status).toBe(404);
+    expect((await stack.call('POST', `/v1/reviews/${review.reviewId}/resolve`, { token: reviewer, body: { action: 'keep', note: 'late' } })).status).toBe(409);
+
+    // The next call to the range passes.
+    expect((await dial('lt-11', '+37061234599')).decision).toBe('allow');
+    const audit = await stack.call('GET', '/v1/audit?limit=100', { token: stack.adminToken });
+    const lift = audit.body.records.find((record: { action: string; after: { range?: string } | null }) => record.action === 'range.lift' && record.after?.range === '3706');
+    expect(lift).toMatchObject({ scope: 'carrier', after: { status: 'lifted', reviewId: review.reviewId, reviewStatus: 'resolved', note: 'a carrier test campaign' } });
     expect(stack.events.bus.deadLetters).toEqual([]);
   }, 240_000);
 });

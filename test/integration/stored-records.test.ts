@@ -70,6 +70,19 @@ describe('records parsed on read, refused when unreadable', () => {
     expectRefused(await stack.call('POST', `/v1/reviews/${review.reviewId}/resolve`, { token: stack.adminToken, body: { action: 'clear', note: 'x' } }), /review r-unknown-status/);
   });
 
+  it("a review written before carrier reviews (no scope) reads as an account's; a carrier review without its range is refused", async () => {
+    const resolution = { action: 'clear', note: 'old', resolvedBy: 'reviewer:x', resolvedAt: NOW };
+    const legacy = { reviewId: 'r-legacy', accountId: 'acme', status: 'resolved', openedAt: NOW, updatedAt: NOW, destinations: ['SL'], evidence: [], evidenceDropped: 0, resolution, version: 2 };
+    await put({ ...keys.review(legacy.reviewId), entity: 'review', ...legacy, gsi1pk: keys.reviewsByStatus('resolved'), gsi1sk: `${NOW}#${legacy.reviewId}` });
+    const listed = await stack.call('GET', '/v1/reviews?status=resolved', { token: stack.adminToken });
+    expect(listed.status).toBe(200);
+    expect(listed.body.reviews).toMatchObject([{ reviewId: 'r-legacy', scope: 'account', accountId: 'acme' }]);
+
+    const evidence = { restrictedAt: NOW, distinctAccounts: 5, threshold: 5, windowMinutes: 60, accounts: [], numbers: [] };
+    await put({ ...keys.review('r-no-range'), entity: 'review', reviewId: 'r-no-range', scope: 'carrier', status: 'open', openedAt: NOW, updatedAt: NOW, evidence, version: 1 });
+    expectRefused(await stack.call('POST', '/v1/reviews/r-no-range/resolve', { token: stack.adminToken, body: { action: 'keep', note: 'x' } }), /stored review r-no-range cannot be read: range/);
+  });
+
   it('a decision with an unknown reason is refused in the access log', async () => {
     const record = {
       decisionId: 'd1',

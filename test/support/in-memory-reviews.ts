@@ -8,8 +8,9 @@ import type { Account } from '../../domain/accounts/account.js';
 import type { AccountStore } from '../../domain/accounts/ports.js';
 import type { AuditEntry } from '../../domain/audit/audit-entry.js';
 import type { EventDetail } from '../../domain/events/contracts.js';
+import type { LiftOutcome, RangeRestrictions, StoredRangeRestriction } from '../../domain/profiling/watch-range.js';
 import type { AccountResolution, ApplyOutcome, ConsumedEvent, ResolveOutcome, ReviewPage, ReviewStore } from '../../domain/reviews/ports.js';
-import type { Review, ReviewStatus } from '../../domain/reviews/review.js';
+import type { AccountReview, RangeReview, Review, ReviewStatus } from '../../domain/reviews/review.js';
 import { InvalidCursorError } from '../../domain/shared/page.js';
 
 export class InMemoryAccounts implements Pick<AccountStore, 'get'> {
@@ -58,7 +59,7 @@ export class InMemoryReviewStore implements ReviewStore {
     return { reviews: all.slice(start, end), nextCursor: end < all.length ? String(end) : null };
   }
 
-  async open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome> {
+  async open(review: AccountReview, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome> {
     await this.runConcurrentWriter();
     if (this.consumed.has(markerOf(consumed))) return 'duplicate';
     const account = this.accounts.items.get(review.accountId);
@@ -72,7 +73,7 @@ export class InMemoryReviewStore implements ReviewStore {
     return 'applied';
   }
 
-  async extend(updated: Review, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome> {
+  async extend(updated: AccountReview, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome> {
     await this.runConcurrentWriter();
     if (this.consumed.has(markerOf(consumed))) return 'duplicate';
     const stored = this.reviews.get(updated.reviewId);
@@ -83,7 +84,7 @@ export class InMemoryReviewStore implements ReviewStore {
     return 'applied';
   }
 
-  async resolve(resolved: Review, change: AccountResolution, event: EventDetail<'Review Resolved'>, audit: AuditEntry): Promise<ResolveOutcome> {
+  async resolve(resolved: AccountReview, change: AccountResolution, event: EventDetail<'Review Resolved'>, audit: AuditEntry): Promise<ResolveOutcome> {
     await this.runConcurrentWriter();
     if (this.reviews.get(resolved.reviewId)?.status !== 'open') return 'already-resolved';
     const account = this.accounts.items.get(change.accountId);
@@ -102,11 +103,46 @@ export class InMemoryReviewStore implements ReviewStore {
     return 'resolved';
   }
 
-  private async runConcurrentWriter(): Promise<void> {
+  async close(resolved: RangeReview, audit: AuditEntry): Promise<'resolved' | 'already-resolved'> {
+    await this.runConcurrentWriter();
+    if (this.reviews.get(resolved.reviewId)?.status !== 'open') return 'already-resolved';
+    this.reviews.set(resolved.reviewId, resolved);
+    this.audit.push(audit);
+    return 'resolved';
+  }
+
+  /** Runs the next queued concurrent writer (for stores that write reviews along with their own items). */
+  async runConcurrentWriter(): Promise<void> {
     await this.concurrentWriters.shift()?.();
   }
 }
 
 function markerOf(consumed: ConsumedEvent): string {
   return `${consumed.consumer}#${consumed.eventId}`;
+}
+
+/**
+ * The carrier's range restrictions beside the review store: a lift changes the restriction only while it is active,
+ * and closes the review it is given only while that review is still open, or changes nothing (one transaction).
+ */
+export class InMemoryRangeRestrictions implements Pick<RangeRestrictions, 'get' | 'lift'> {
+  readonly items = new Map<string, StoredRangeRestriction>();
+  readonly audit: AuditEntry[] = [];
+
+  constructor(private readonly reviews: InMemoryReviewStore) {}
+
+  async get(range: string): Promise<StoredRangeRestriction | undefined> {
+    return this.items.get(range);
+  }
+
+  async lift(range: string, liftedAt: string, _liftedBy: string, audit: AuditEntry, closes?: RangeReview): Promise<LiftOutcome> {
+    await this.reviews.runConcurrentWriter();
+    const restriction = this.items.get(range);
+    if (restriction?.status !== 'active') return 'not-restricted';
+    if (closes && this.reviews.reviews.get(closes.reviewId)?.status !== 'open') return 'review-changed';
+    this.items.set(range, { ...restriction, status: 'lifted', liftedAt });
+    if (closes) this.reviews.reviews.set(closes.reviewId, closes);
+    this.audit.push(audit);
+    return 'lifted';
+  }
 }

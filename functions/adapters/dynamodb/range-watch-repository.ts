@@ -3,7 +3,8 @@
  *  - `RANGE#<range>` / `W#<window>#S<shard>`: the accounts (and numbers) that dialled the range while it was unusual
  *    for them, one item per shard and window, expiring two windows later;
  *  - `RANGE_RESTRICTION#<range>` / `RESTRICTION`: a restriction with its evidence; lifted ones stay (status `lifted`)
- *    so the accounts that tripped it are not counted again;
+ *    so the accounts that tripped it are not counted again; its carrier review (`REVIEW#<id>`, review-repository.ts)
+ *    is written and closed in the same transactions as it;
  *  - `RANGE_RESTRICTIONS` / `CURRENT`: the set of ranges restricted now and its version, what every authorize
  *    process holds in memory (one GetItem per refresh, never per call).
  */
@@ -20,7 +21,10 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
+import { dialledKey } from '../../../domain/profiling/range-watch.js';
+import type { RangeReview } from '../../../domain/reviews/review.js';
 import type {
+  LiftOutcome,
   RangeDialled,
   RangeRestriction,
   RangeRestrictions,
@@ -30,6 +34,7 @@ import type {
 } from '../../../domain/profiling/watch-range.js';
 import { keys, rangeWindowSk } from './keys.js';
 import { auditPut, outboxPut } from './outbox.js';
+import { openReviewPut, reviewItem } from './review-repository.js';
 import { parseStored } from './stored-record.js';
 import { transact } from './transactions.js';
 
@@ -39,6 +44,7 @@ const shardSchema = z.object({
   accounts: z.instanceof(Set).optional(),
   numbers: z.instanceof(Set).optional(),
   times: z.record(z.string(), z.string()).optional(),
+  dialled: z.record(z.string(), z.string()).optional(),
 });
 const restrictionSchema = z.object({
   range: z.string(),
@@ -47,9 +53,11 @@ const restrictionSchema = z.object({
   accounts: z.array(z.string()),
   numbers: z.array(z.string()),
   times: z.record(z.string(), z.string()),
+  dialled: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   distinctAccounts: z.number(),
   threshold: z.number(),
   windowMinutes: z.number(),
+  reviewId: z.string().optional(),
   liftedAt: z.string().optional(),
   liftedBy: z.string().optional(),
 });
@@ -67,8 +75,8 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
         TableName: this.tableName,
         Key: marshall(keys.rangeShard(dialled.range, dialled.window, dialled.shard)),
         UpdateExpression:
-          'ADD accounts :account, numbers :number SET entity = :entity, #window = :window, #shard = :shard, expiresAt = :expiresAt, #times = if_not_exists(#times, :empty)',
-        ExpressionAttributeNames: { '#window': 'window', '#shard': 'shard', '#times': 'times' },
+          'ADD accounts :account, numbers :number SET entity = :entity, #window = :window, #shard = :shard, expiresAt = :expiresAt, #times = if_not_exists(#times, :empty), #dialled = if_not_exists(#dialled, :empty)',
+        ExpressionAttributeNames: { '#window': 'window', '#shard': 'shard', '#times': 'times', '#dialled': 'dialled' },
         ExpressionAttributeValues: marshall({
           ':account': new Set([dialled.accountId]),
           ':number': new Set([dialled.number]),
@@ -80,13 +88,14 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
         }),
       }),
     );
-    // When the account first dialled the range in this window (a second update: a map path needs the map to exist).
+    // When the account first dialled the range, and this number, in this window (a second update: a map path needs
+    // the map to exist).
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall(keys.rangeShard(dialled.range, dialled.window, dialled.shard)),
-        UpdateExpression: 'SET #times.#account = if_not_exists(#times.#account, :at)',
-        ExpressionAttributeNames: { '#times': 'times', '#account': dialled.accountId },
+        UpdateExpression: 'SET #times.#account = if_not_exists(#times.#account, :at), #dialled.#pair = if_not_exists(#dialled.#pair, :at)',
+        ExpressionAttributeNames: { '#times': 'times', '#account': dialled.accountId, '#dialled': 'dialled', '#pair': dialledKey(dialled.number, dialled.accountId) },
         ExpressionAttributeValues: marshall({ ':at': dialled.at }),
       }),
     );
@@ -109,6 +118,7 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
         accounts: [...(stored.accounts ?? [])].map(String),
         numbers: [...(stored.numbers ?? [])].map(String),
         times: stored.times ?? {},
+        dialled: stored.dialled ?? {},
       };
     });
   }
@@ -118,7 +128,7 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
     return restriction ? { restricted: restriction.status === 'active', liftedAt: restriction.liftedAt } : { restricted: false };
   }
 
-  async restrict(restriction: RangeRestriction, event: EventDetail<'Range Restricted'>, audit: AuditEntry): Promise<boolean> {
+  async restrict(restriction: RangeRestriction, review: RangeReview, event: EventDetail<'Range Restricted'>, audit: AuditEntry): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -140,6 +150,7 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
                 ExpressionAttributeValues: marshall({ ':range': new Set([restriction.range]), ':one': 1, ':entity': 'range-restrictions' }),
               },
             },
+            { Put: { TableName: this.tableName, Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } },
             outboxPut(this.tableName, 'Range Restricted', event),
             auditPut(this.tableName, audit),
           ],
@@ -152,8 +163,8 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
     }
   }
 
-  /** Lifts an active restriction, audited; false when the range is not restricted. */
-  async lift(range: string, liftedAt: string, liftedBy: string, audit: AuditEntry): Promise<boolean> {
+  /** Lifts an active restriction, audited, and closes `closes` (its carrier review) if it is still open, at once. */
+  async lift(range: string, liftedAt: string, liftedBy: string, audit: AuditEntry, closes?: RangeReview): Promise<LiftOutcome> {
     const outcome = await transact(this.client, [
             {
               Update: {
@@ -174,10 +185,11 @@ export class RangeWatchRepository implements RangeWatchStore, RangeRestrictions 
               },
             },
             auditPut(this.tableName, audit),
+            ...(closes ? [openReviewPut(this.tableName, closes)] : []),
           ]);
-    if (outcome.ok) return true;
-    // Only the restriction item has a condition: it was not active.
-    return false;
+    if (outcome.ok) return 'lifted';
+    // The restriction (item 0) was not active; else the review (the last item) was resolved meanwhile.
+    return outcome.failedConditions.includes(0) ? 'not-restricted' : 'review-changed';
   }
 
   async get(range: string): Promise<StoredRangeRestriction | undefined> {

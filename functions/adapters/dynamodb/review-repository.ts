@@ -8,7 +8,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { peerAuthFailureEvidenceSchema, restrictionEvidenceSchema, type EventDetail } from '../../../domain/events/contracts.js';
 import type { AccountResolution, ApplyOutcome, ConsumedEvent, ResolveOutcome, ReviewPage, ReviewStore } from '../../../domain/reviews/ports.js';
-import { REVIEW_ACTIONS, REVIEW_STATUSES, type Review, type ReviewStatus } from '../../../domain/reviews/review.js';
+import { RESOLUTION_ACTIONS, REVIEW_STATUSES, type AccountReview, type RangeReview, type Review, type ReviewStatus } from '../../../domain/reviews/review.js';
 import { keys } from './keys.js';
 import { auditPut, outboxPut} from './outbox.js';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
@@ -47,14 +47,26 @@ export class ReviewRepository implements ReviewStore {
         }),
       }),
     );
-    return { reviews: (result.Items ?? []).map((item) => parseReview(unmarshall(item))), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+    // gsi1 projects an account review whole (GSI1_LISTING_ATTRIBUTES); a carrier review (no accountId) is read from the
+    // table: its `scope` and `range` are not projected, and changing the index's projection means rebuilding it
+    // (docs/deploy.md). Carrier reviews are few (one per restricted range), so the extra reads are too.
+    const reviews = await Promise.all(
+      (result.Items ?? []).map(async (item) => {
+        const listed = unmarshall(item);
+        if (listed.accountId !== undefined) return parseReview(listed);
+        const whole = await this.get(String(listed.reviewId));
+        if (!whole) throw new Error(`review ${String(listed.reviewId)} is listed but not stored`);
+        return whole;
+      }),
+    );
+    return { reviews, nextCursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
   /**
    * Opens a review for an account that has none open. `duplicate`: this consumer already applied the event;
    * `conflict`: the account gained an open review meanwhile (the caller reloads and appends instead).
    */
-  async open(review: Review, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome> {
+  async open(review: AccountReview, consumed: ConsumedEvent, event: EventDetail<'Account Flagged For Review'>, audit: AuditEntry, holdAccount: boolean): Promise<ApplyOutcome> {
     const hold = holdAccount
       ? {
           UpdateExpression: 'SET openReviewId = :reviewId, #status = :held ADD #version :one',
@@ -76,7 +88,7 @@ export class ReviewRepository implements ReviewStore {
   }
 
   /** Replaces the open review with its extended version; `version` guards against a lost append. */
-  async extend(updated: Review, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome> {
+  async extend(updated: AccountReview, previousVersion: number, consumed: ConsumedEvent, audit: AuditEntry): Promise<ApplyOutcome> {
     return this.apply(consumed, [
       {
         Put: {
@@ -97,7 +109,7 @@ export class ReviewRepository implements ReviewStore {
    * review flag moved under us (the caller reloads and retries).
    */
   async resolve(
-    resolved: Review,
+    resolved: AccountReview,
     account: AccountResolution,
     event: EventDetail<'Review Resolved'>,
     audit: AuditEntry,
@@ -125,15 +137,7 @@ export class ReviewRepository implements ReviewStore {
       };
     }
     const outcome = await transact(this.client, [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: reviewItem(resolved),
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':open': 'open' }),
-        },
-      },
+      openReviewPut(this.tableName, resolved),
       accountItem,
       outboxPut(this.tableName, 'Review Resolved', event),
       auditPut(this.tableName, audit),
@@ -142,6 +146,14 @@ export class ReviewRepository implements ReviewStore {
     ]);
     if (outcome.ok) return 'resolved';
     return outcome.failedConditions.includes(0) ? 'already-resolved' : 'account-changed';
+  }
+
+  /** Resolves an open carrier review alone (kept, or its restriction no longer active), with its audit record. */
+  async close(resolved: RangeReview, audit: AuditEntry): Promise<'resolved' | 'already-resolved'> {
+    const outcome = await transact(this.client, [openReviewPut(this.tableName, resolved), auditPut(this.tableName, audit)]);
+    if (outcome.ok) return 'resolved';
+    if (outcome.failedConditions.includes(0)) return 'already-resolved';
+    throw new Error(`closing review ${resolved.reviewId} failed on a condition it does not set`);
   }
 
   /** Runs the change with a marker for (consumer, event): the marker's condition makes a redelivered event a no-op. */
@@ -159,7 +171,20 @@ export class ReviewRepository implements ReviewStore {
   }
 }
 
-function reviewItem(review: Review) {
+/** Replaces a review that is still open with `changed` (its resolution): the condition fails once anyone resolved it. */
+export function openReviewPut(tableName: string, changed: Review): TransactWriteItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: reviewItem(changed),
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':open': 'open' }),
+    },
+  };
+}
+
+export function reviewItem(review: Review) {
   const listedAt = review.status === 'resolved' ? (review.resolution?.resolvedAt ?? review.updatedAt) : review.openedAt;
   return marshall(
     { ...keys.review(review.reviewId), entity: 'review', ...review, gsi1pk: keys.reviewsByStatus(review.status), gsi1sk: `${listedAt}#${review.reviewId}` },
@@ -167,8 +192,12 @@ function reviewItem(review: Review) {
   );
 }
 
-const storedReviewSchema = z.object({
+const resolutionSchema = z.object({ action: z.enum(RESOLUTION_ACTIONS), note: z.string(), resolvedBy: z.string(), resolvedAt: z.iso.datetime() });
+
+const storedAccountReviewSchema = z.object({
   reviewId: z.string().min(1),
+  // Reviews written before carrier reviews have no scope: they are an account's.
+  scope: z.literal('account').default('account'),
   accountId: z.string().min(1),
   // An unknown status must not read as "open" (and be resolvable again): it is refused.
   status: z.enum(REVIEW_STATUSES),
@@ -188,11 +217,31 @@ const storedReviewSchema = z.object({
     ),
   ),
   evidenceDropped: z.number().int().min(0),
-  resolution: z.object({ action: z.enum(REVIEW_ACTIONS), note: z.string(), resolvedBy: z.string(), resolvedAt: z.iso.datetime() }).optional(),
+  resolution: resolutionSchema.optional(),
+  version: z.number().int().min(1),
+});
+
+const storedRangeReviewSchema = z.object({
+  reviewId: z.string().min(1),
+  scope: z.literal('carrier'),
+  range: z.string().min(1),
+  status: z.enum(REVIEW_STATUSES),
+  openedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  evidence: z.object({
+    restrictedAt: z.string(),
+    distinctAccounts: z.number(),
+    threshold: z.number(),
+    windowMinutes: z.number(),
+    accounts: z.array(z.object({ accountId: z.string(), firstDialledAt: z.string().nullable(), numbers: z.array(z.object({ number: z.string(), firstDialledAt: z.string() })) })),
+    numbers: z.array(z.string()),
+  }),
+  resolution: resolutionSchema.optional(),
   version: z.number().int().min(1),
 });
 
 function parseReview(item: Record<string, unknown>): Review {
-  return parseStored(storedReviewSchema, item, `review ${String(item.reviewId ?? item.pk)}`);
+  const what = `review ${String(item.reviewId ?? item.pk)}`;
+  return item.scope === 'carrier' ? parseStored(storedRangeReviewSchema, item, what) : parseStored(storedAccountReviewSchema, item, what);
 }
 

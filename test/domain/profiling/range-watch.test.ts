@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crosses, DEFAULT_RANGE_WATCH, distinctAccounts, fnv1a, matchesRange, shardOf, watchedRanges, watchesRate, windowIndex } from '../../../domain/profiling/range-watch.js';
+import { crosses, DEFAULT_RANGE_WATCH, dialledKey, distinctAccounts, fnv1a, matchesRange, parseDialledKey, shardOf, watchedRanges, watchesRate, windowIndex } from '../../../domain/profiling/range-watch.js';
 
 const HOUR = 3_600_000;
 const shardSets = (accounts: string[], shards = 8) => {
@@ -57,6 +57,13 @@ describe('range watch', () => {
     expect(matchesRange('23276', '+2327', )).toBe(false);
     expect(matchesRange('+23276123456', '+23276123456')).toBe(true);
     expect(matchesRange('+23276123456', '+232761234567')).toBe(false);
+  });
+
+  it('keys a dialled number by number and account, and splits any account id back out', () => {
+    expect(dialledKey('+23276123456', 'acme')).toBe('+23276123456 acme');
+    expect(parseDialledKey(dialledKey('+23276123456', 'pbx one|two'))).toEqual({ number: '+23276123456', accountId: 'pbx one|two' });
+    expect(parseDialledKey('no-space')).toBeUndefined();
+    expect(parseDialledKey('+23276123456 ')).toBeUndefined();
   });
 });
 

@@ -1,30 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import type { EventDetail } from '../../../domain/events/contracts.js';
-import { DEFAULT_RANGE_WATCH } from '../../../domain/profiling/range-watch.js';
+import { DEFAULT_RANGE_WATCH, dialledKey } from '../../../domain/profiling/range-watch.js';
 import { makeWatchRange, type RangeDialled, type RangeRestriction, type RangeShard, type RangeWatchStore } from '../../../domain/profiling/watch-range.js';
+import type { RangeReview } from '../../../domain/reviews/review.js';
 import { settableClock } from '../../support/settable-clock.js';
 
 /** The store as DynamoDB keeps it: per range, window and shard, sets of accounts and numbers, first times. */
 class InMemoryRangeWatch implements RangeWatchStore {
-  readonly items = new Map<string, { range: string; window: number; shard: number; accounts: Set<string>; numbers: Set<string>; times: Record<string, string> }>();
+  readonly items = new Map<
+    string,
+    { range: string; window: number; shard: number; accounts: Set<string>; numbers: Set<string>; times: Record<string, string>; dialled: Record<string, string> }
+  >();
+  readonly reviews: RangeReview[] = [];
   readonly restrictions = new Map<string, { restriction: RangeRestriction; status: 'active' | 'lifted'; liftedAt?: string }>();
   readonly events: EventDetail<'Range Restricted'>[] = [];
   readonly audits: AuditEntry[] = [];
 
   async record(dialled: RangeDialled): Promise<void> {
     const key = `${dialled.range}|${dialled.window}|${dialled.shard}`;
-    const item = this.items.get(key) ?? { range: dialled.range, window: dialled.window, shard: dialled.shard, accounts: new Set(), numbers: new Set(), times: {} };
+    const item = this.items.get(key) ?? { range: dialled.range, window: dialled.window, shard: dialled.shard, accounts: new Set(), numbers: new Set(), times: {}, dialled: {} };
     item.accounts.add(dialled.accountId);
     item.numbers.add(dialled.number);
     item.times[dialled.accountId] ??= dialled.at;
+    item.dialled[dialledKey(dialled.number, dialled.accountId)] ??= dialled.at;
     this.items.set(key, item);
   }
 
   async shards(range: string, fromWindow: number, toWindow: number): Promise<RangeShard[]> {
     return [...this.items.values()]
       .filter((item) => item.range === range && item.window >= fromWindow && item.window <= toWindow)
-      .map((item) => ({ window: item.window, shard: item.shard, accounts: [...item.accounts], numbers: [...item.numbers], times: { ...item.times } }));
+      .map((item) => ({ window: item.window, shard: item.shard, accounts: [...item.accounts], numbers: [...item.numbers], times: { ...item.times }, dialled: { ...item.dialled } }));
   }
 
   async state(range: string) {
@@ -32,9 +38,10 @@ class InMemoryRangeWatch implements RangeWatchStore {
     return { restricted: found?.status === 'active', liftedAt: found?.liftedAt };
   }
 
-  async restrict(restriction: RangeRestriction, event: EventDetail<'Range Restricted'>, audit: AuditEntry): Promise<boolean> {
+  async restrict(restriction: RangeRestriction, review: RangeReview, event: EventDetail<'Range Restricted'>, audit: AuditEntry): Promise<boolean> {
     if (this.restrictions.get(restriction.range)?.status === 'active') return false;
     this.restrictions.set(restriction.range, { restriction, status: 'active' });
+    this.reviews.push(review);
     this.events.push(event);
     this.audits.push(audit);
     return true;
@@ -77,6 +84,45 @@ describe('watching a range across accounts', () => {
     expect(restriction?.times.a1).toBe(START);
     expect(store.events.map((event) => event.range)).toEqual(['23276', '+23276123456']);
     expect(store.audits.every((audit) => audit.scope === 'carrier' && audit.action === 'range.restrict')).toBe(true);
+  });
+
+  it('opens one carrier review with each restriction, carrying the accounts, the numbers each dialled and when', async () => {
+    const { store, clock, dial } = setup();
+    for (const [index, account] of ['a1', 'a2', 'a3', 'a4'].entries()) {
+      await dial(account, `+2327612345${index}`);
+      clock.advance(60_000);
+    }
+    await dial('a1', '+23276999999');
+    clock.advance(60_000);
+    await dial('a5', '+23276123454');
+
+    expect(store.reviews).toHaveLength(1);
+    const review = store.reviews[0];
+    const restriction = store.restrictions.get('23276')?.restriction;
+    expect(restriction?.reviewId).toBe(review?.reviewId);
+    expect(review).toMatchObject({ scope: 'carrier', range: '23276', status: 'open', openedAt: '2026-11-30T10:05:00.000Z', version: 1 });
+    expect(review?.evidence).toMatchObject({ distinctAccounts: 5, threshold: 5, windowMinutes: 60, restrictedAt: '2026-11-30T10:05:00.000Z' });
+    expect(review?.evidence.accounts[0]).toEqual({
+      accountId: 'a1',
+      firstDialledAt: START,
+      numbers: [
+        { number: '+23276123450', firstDialledAt: START },
+        { number: '+23276999999', firstDialledAt: '2026-11-30T10:04:00.000Z' },
+      ],
+    });
+    expect(review?.evidence.accounts.map((account) => account.accountId)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(review?.evidence.accounts[4]?.numbers).toEqual([{ number: '+23276123454', firstDialledAt: '2026-11-30T10:05:00.000Z' }]);
+    expect(store.audits[0]?.after).toMatchObject({ reviewId: review?.reviewId, reviewStatus: 'open' });
+  });
+
+  it('opens no second review for a redelivered event or a later dialer of a restricted range', async () => {
+    const { store, dial, watch, clock } = setup();
+    for (const account of ['a1', 'a2', 'a3', 'a4', 'a5']) await dial(account);
+    const redelivered = { eventId: 'e-a5-+23276123456', occurredAt: clock.now().toISOString(), accountId: 'a5', callId: 'c-a5', prefix: '23276', e164: '+23276123456', country: 'SL' };
+    expect((await watch(redelivered)).map((outcome) => outcome.outcome)).toEqual(['already-restricted', 'already-restricted']);
+    await dial('a6');
+
+    expect(store.reviews.map((review) => review.range)).toEqual(['23276', '+23276123456']);
   });
 
   it('counts an account once however often it dials, and a redelivered event changes nothing', async () => {

@@ -9,6 +9,11 @@ import { CountingIds, TestClock } from '../../support/test-ports.js';
 const OPENED_AT = '2026-03-01T11:00:00.000Z';
 const NOW = '2026-03-01T12:00:00.000Z';
 
+/** Account reviews never lift a range. */
+const unusedLift = async (): Promise<never> => {
+  throw new Error('an account review lifted a range');
+};
+
 let accounts: InMemoryAccounts;
 let reviews: InMemoryReviewStore;
 let resolveReview: ResolveReview;
@@ -24,7 +29,7 @@ function arrange(status: AccountStatus = 'active') {
   accounts = new InMemoryAccounts([account({ accountId: 'acme', status, openReviewId: 'r-1' })]);
   reviews = new InMemoryReviewStore(accounts);
   reviews.reviews.set('r-1', reviewOf('r-1'));
-  resolveReview = makeResolveReview({ accounts, reviews, clock: new TestClock(NOW), ids: new CountingIds('audit') });
+  resolveReview = makeResolveReview({ accounts, reviews, liftRange: unusedLift, clock: new TestClock(NOW), ids: new CountingIds('audit') });
 }
 
 const request = (overrides: Partial<ResolveReviewRequest> = {}): ResolveReviewRequest => ({ reviewId: 'r-1', action: 'clear', note: 'the customer confirmed the calls', actor: 'reviewer:cred-1', ...overrides });
@@ -100,7 +105,7 @@ describe('resolving a review', () => {
 
   it('answers already-resolved with the other resolution when someone resolved it meanwhile', async () => {
     reviews.beforeNextWrite(async () => {
-      await makeResolveReview({ accounts, reviews, clock: new TestClock(NOW), ids: new CountingIds('other') })(request({ action: 'suspend', actor: 'reviewer:quicker' }));
+      await makeResolveReview({ accounts, reviews, liftRange: unusedLift, clock: new TestClock(NOW), ids: new CountingIds('other') })(request({ action: 'suspend', actor: 'reviewer:quicker' }));
     });
 
     const outcome = await resolveReview(request());
@@ -138,7 +143,7 @@ describe('resolving a review', () => {
         return account({ accountId: 'acme', openReviewId: 'r-1' });
       },
     };
-    const resolveOnStaleReads = makeResolveReview({ accounts: stale, reviews, clock: new TestClock(NOW), ids: new CountingIds('audit') });
+    const resolveOnStaleReads = makeResolveReview({ accounts: stale, reviews, liftRange: unusedLift, clock: new TestClock(NOW), ids: new CountingIds('audit') });
 
     const outcome = await resolveOnStaleReads(request());
 
