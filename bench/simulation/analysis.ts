@@ -12,7 +12,8 @@
  *    was allowed; "stopped at account" is the position of its account among the attack's accounts in the order they
  *    first dialled;
  *  - an attack reported per day (the slow drip) shows per UTC day the calls allowed, what they were charged and the
- *    largest maxDurationSeconds granted;
+ *    largest maxDurationSeconds granted; it counts as stopped only if its stop holds past a UTC midnight (a daily
+ *    limit refusing the last calls of its last day is no stop);
  *  - dollars lost = the charged spend of the allowed fraud calls (what the completions charged);
  *  - without Tollgate = every attempt allowed and held for its intended length, priced at the deck rate, with no
  *    balance or limit to stop it (the switch would have put every call through);
@@ -112,6 +113,10 @@ export function attackOutcomes(attacks: readonly AttackInfo[], calls: readonly C
     // Many accounts: the customers' own policies deny some attempts (a domestic-only account calling back); the
     // attack is stopped by the first detection denial after which nothing got through.
     if (manyAccounts) while (stopIndex < attempts.length && CUSTOMER_POLICY_REASONS.has(attempts[stopIndex]?.reason as DenyReason)) stopIndex += 1;
+    // An attack over days (the drip) is not stopped by denials that end with the day it ran out of (spendPerDay at the
+    // end of the last day): only a stop that holds past a UTC midnight counts.
+    const utcDay = (call: CallRecord | undefined) => Math.floor((call?.at ?? 0) / DAY_MS);
+    if (attack.daily && stopIndex < attempts.length && utcDay(attempts[stopIndex]) === utcDay(attempts[attempts.length - 1])) stopIndex = attempts.length;
     const parallel = attack.mode === 'parallel';
     // Attempts sent together have no order: the whole attack is its "tail".
     if (parallel) stopIndex = allowed.length < attempts.length ? 0 : attempts.length;

@@ -114,7 +114,8 @@ function panel(
     path += ` H${x(options.startMs + options.days * DAY_MS).toFixed(1)}`;
     const color = COLORS[line];
     out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2.5"${line === 'before' ? ' stroke-dasharray="6,3"' : ''}/>`);
-    out.push(`<text x="${right - 4}" y="${y(previous) - 6}" text-anchor="end" fill="${color}" font-weight="bold">${escape(formatDollars(previous))}</text>`);
+    // The baseline's end figure sits below its line, this run's above: they stay apart when the two end close together.
+    out.push(`<text x="${right - 4}" y="${y(previous) + (line === 'before' ? 16 : -6)}" text-anchor="end" fill="${color}" font-weight="bold">${escape(formatDollars(previous))}</text>`);
   }
   return out.join('\n');
 }
