@@ -7,13 +7,20 @@
  *    the stop" counts up to and including the first of those denials, and "stopped by" is its rule;
  *  - a parallel attack (every attempt at the same instant) has no order to its attempts: it is stopped when some of
  *    them were denied, and "stopped by" is the rule that denied most of them;
- *  - a wave over many accounts (Wangiri) is stopped only if no callback was allowed;
+ *  - an attack over many accounts (the Wangiri wave, the shared range) is stopped from the first attempt denied by a
+ *    detection (not by the calling customer's own policy: international off, a max rate, ...) after which no attempt
+ *    was allowed; "stopped at account" is the position of its account among the attack's accounts in the order they
+ *    first dialled;
+ *  - an attack reported per day (the slow drip) shows per UTC day the calls allowed, what they were charged and the
+ *    largest maxDurationSeconds granted; it counts as stopped only if its stop holds past a UTC midnight (a daily
+ *    limit refusing the last calls of its last day is no stop);
  *  - dollars lost = the charged spend of the allowed fraud calls (what the completions charged);
  *  - without Tollgate = every attempt allowed and held for its intended length, priced at the deck rate, with no
  *    balance or limit to stop it (the switch would have put every call through);
  *  - an attack bounded by a prepaid balance meets its target when its allowed calls cost no more than the balance.
  */
 import { DAY_MS } from './carrier.js';
+import type { DenyReason } from '../../domain/policy/decision.js';
 import type { AttackInfo, AuthFailureRecord, CallRecord, SimAccount } from './model.js';
 import type { RateDeck } from '../../domain/rate-deck/rate-deck.js';
 import { median, round } from '../stats.js';
@@ -37,6 +44,8 @@ export interface AttackOutcome {
   readonly lost: number;
   readonly withoutTollgate: number;
   readonly denials: Record<string, number>;
+  /** Ranges restricted carrier-wide (the range watch) that denied some of its attempts. */
+  readonly carrierRanges: readonly string[];
   /** Interim updates the switch sent for the allowed calls, and the calls an interim answer ended (by reason). */
   readonly interimUpdates: number;
   readonly endedByInterim: Record<string, number>;
@@ -46,9 +55,11 @@ export interface AttackOutcome {
   readonly balance?: number;
   /** Auth failures reported (credential stuffing) and how many answers said the IP was banned. */
   readonly authFailures?: { readonly reported: number; readonly banAfter: number | null };
-  /** Per UTC day: the fraud spend charged and the account's spendPerDay (capped attacks). */
-  readonly perDay?: readonly { readonly day: number; readonly spent: number; readonly limit: number | null; readonly allowed: number }[];
-  /** Did the outcome meet the target: stopped with at most $5 lost, (slow drip) every day within spendPerDay, or (prepaid) no more lost than the balance. */
+  /** Per UTC day (attacks over days): fraud calls allowed, the spend charged, the largest grant, the account's spendPerDay. */
+  readonly perDay?: readonly { readonly day: number; readonly spent: number; readonly limit: number | null; readonly allowed: number; readonly largestGrantSeconds: number | null }[];
+  /** Attacks over many accounts: how many accounts, and the position of the first account stopped (see above). */
+  readonly accounts?: { readonly count: number; readonly stoppedAt: number | null; readonly allowedBeforeStop: number; readonly policyDeniedBeforeStop: number };
+  /** Did the outcome meet the target: stopped with at most $5 lost, or (prepaid) no more lost than the balance. */
   readonly targetMet: boolean;
   readonly targetNote: string;
 }
@@ -65,6 +76,20 @@ export interface FalsePositiveSummary {
   readonly afterLearning: { readonly calls: number; readonly deniedCalls: number; readonly accountsAffected: number; readonly accountsAffectedPercent: number; readonly reasons: Record<string, number> };
   /** Denied ordinary calls of attacked accounts (collateral, not counted above). */
   readonly victimCollateral: { readonly calls: number; readonly denied: number; readonly reasons: Record<string, number> };
+  /** The same per group of ordinary accounts: the carrier's business customers and the diaspora customers. */
+  readonly byGroup: { readonly business: GroupFalsePositives; readonly diaspora: GroupFalsePositives };
+}
+
+export interface GroupFalsePositives {
+  readonly accounts: number;
+  readonly calls: number;
+  readonly deniedCalls: number;
+  readonly accountsAffected: number;
+  /** Of the group's accounts. */
+  readonly accountsAffectedPercent: number;
+  readonly reasons: Record<string, number>;
+  /** Allowed calls the grant cut short of their intended length (maxDurationSeconds, e.g. the unusual-destination cap). */
+  readonly cutShort: number;
 }
 
 export interface SpendPoint {
@@ -84,6 +109,14 @@ export function attackOutcomes(attacks: readonly AttackInfo[], calls: readonly C
 
     let stopIndex = attempts.length;
     while (stopIndex > 0 && attempts[stopIndex - 1]?.decision === 'deny') stopIndex -= 1;
+    const manyAccounts = attack.kind === 'many-accounts';
+    // Many accounts: the customers' own policies deny some attempts (a domestic-only account calling back); the
+    // attack is stopped by the first detection denial after which nothing got through.
+    if (manyAccounts) while (stopIndex < attempts.length && CUSTOMER_POLICY_REASONS.has(attempts[stopIndex]?.reason as DenyReason)) stopIndex += 1;
+    // An attack over days (the drip) is not stopped by denials that end with the day it ran out of (spendPerDay at the
+    // end of the last day): only a stop that holds past a UTC midnight counts.
+    const utcDay = (call: CallRecord | undefined) => Math.floor((call?.at ?? 0) / DAY_MS);
+    if (attack.daily && stopIndex < attempts.length && utcDay(attempts[stopIndex]) === utcDay(attempts[attempts.length - 1])) stopIndex = attempts.length;
     const parallel = attack.mode === 'parallel';
     // Attempts sent together have no order: the whole attack is its "tail".
     if (parallel) stopIndex = allowed.length < attempts.length ? 0 : attempts.length;
@@ -91,7 +124,9 @@ export function attackOutcomes(attacks: readonly AttackInfo[], calls: readonly C
     const tail: Record<string, number> = {};
     for (const call of attempts.slice(stopIndex)) if (call.decision === 'deny') tail[call.reason] = (tail[call.reason] ?? 0) + 1;
     const dominant = Object.entries(tail).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
-    const stopped = attack.kind === 'many-accounts' ? allowed.length === 0 : stopIndex < attempts.length && attack.kind !== 'capped-by-daily-spend';
+    const stopped = stopIndex < attempts.length;
+    const accountOrder = [...new Set(attempts.map((call) => call.accountId))];
+    const stoppedAtAccount = stopped && stopCall ? accountOrder.indexOf(stopCall.accountId) + 1 : null;
     const endedByInterim: Record<string, number> = {};
     for (const call of allowed) if (call.stopReason) endedByInterim[call.stopReason] = (endedByInterim[call.stopReason] ?? 0) + 1;
     const base = {
@@ -104,13 +139,14 @@ export function attackOutcomes(attacks: readonly AttackInfo[], calls: readonly C
       attempts: attempts.length,
       allowed: allowed.length,
       stopped,
-      attemptsBeforeStop: stopped && stopCall ? (attack.kind === 'many-accounts' ? 1 : stopIndex + 1) : null,
+      attemptsBeforeStop: stopped && stopCall ? stopIndex + 1 : null,
       minutesToStop: stopped && (stopCall || parallel) ? round(((stopCall?.at ?? attack.startsAt) - (attempts[0]?.at ?? attack.startsAt)) / 60_000, 1) : null,
       stoppedBy: stopped ? dominant : null,
       stopRule: stopped && stopCall ? stopCall.reason : null,
       lost,
       withoutTollgate,
       denials,
+      carrierRanges: [...new Set(attempts.flatMap((call) => (call.carrierRange ? [call.carrierRange] : [])))].sort(),
       interimUpdates: allowed.reduce((sum, call) => sum + (call.interimUpdates ?? 0), 0),
       endedByInterim,
       ...(parallel ? { answerMs: { p50: median(attempts.map((call) => call.answerMs)), max: Math.max(0, ...attempts.map((call) => call.answerMs)) } } : {}),
@@ -120,37 +156,60 @@ export function attackOutcomes(attacks: readonly AttackInfo[], calls: readonly C
       attackFailures.length > 0
         ? { authFailures: { reported: attackFailures.length, banAfter: indexOrNull(attackFailures.findIndex((failure) => failure.banned)) } }
         : {};
-    if (attack.kind === 'capped-by-daily-spend') {
-      const limit = accounts.find((account) => account.accountId === attack.victim)?.policy.limits.spendPerDay ?? null;
-      const days = new Map<number, { spent: number; allowed: number }>();
-      for (const call of allowed) {
-        const day = Math.floor((call.endedAt ?? call.at) / DAY_MS);
-        const entry = days.get(day) ?? { spent: 0, allowed: 0 };
-        entry.spent += call.charged ?? 0;
-        entry.allowed += 1;
-        days.set(day, entry);
-      }
-      const perDay = [...days.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([day, entry]) => ({ day, spent: round(entry.spent, 2), limit, allowed: entry.allowed }));
-      const worst = perDay.reduce((max, entry) => Math.max(max, entry.spent), 0);
-      const met = limit !== null && worst <= limit;
-      return {
-        ...base,
-        ...withFailures,
-        perDay,
-        targetMet: met,
-        targetNote: `worst day ${dollars(worst)} against spendPerDay ${limit === null ? 'none' : dollars(limit)}${met ? '' : ` (over by ${dollars(worst - (limit ?? 0))})`}`,
-      };
-    }
+    const perAttack = {
+      ...withFailures,
+      ...(attack.daily ? { perDay: perDay(attempts, accounts.find((account) => account.accountId === attack.victim)?.policy.limits.spendPerDay ?? null) } : {}),
+      ...(manyAccounts
+        ? {
+            accounts: {
+              count: accountOrder.length,
+              stoppedAt: stoppedAtAccount,
+              allowedBeforeStop: attempts.slice(0, stopIndex).filter((call) => call.decision === 'allow').length,
+              policyDeniedBeforeStop: attempts.slice(0, stopIndex).filter((call) => call.decision === 'deny').length,
+            },
+          }
+        : {}),
+    };
     if (attack.kind === 'capped-by-balance') {
       const balance = accounts.find((account) => account.accountId === attack.victim)?.balance ?? 0;
       const met = lost <= balance;
-      return { ...base, ...withFailures, balance, targetMet: met, targetNote: `${dollars(lost)} lost of a ${dollars(balance)} balance${met ? '' : ` (over by ${dollars(lost - balance)})`}` };
+      return { ...base, ...perAttack, balance, targetMet: met, targetNote: `${dollars(lost)} lost of a ${dollars(balance)} balance${met ? '' : ` (over by ${dollars(lost - balance)})`}` };
     }
     const met = stopped && lost <= 5;
-    return { ...base, ...withFailures, targetMet: met, targetNote: stopped ? `${dollars(lost)} lost before the stop` : `not stopped; ${dollars(lost)} lost` };
+    const where = manyAccounts && stoppedAtAccount !== null ? ` at account ${stoppedAtAccount} of ${accountOrder.length}` : '';
+    return { ...base, ...perAttack, targetMet: met, targetNote: stopped ? `stopped${where}; ${dollars(lost)} lost before the stop` : `not stopped; ${dollars(lost)} lost` };
   });
+}
+
+/**
+ * Denials by the calling customer's own settings (not a detection): in an attack over many accounts they say what
+ * each customer chose, not that the attack was seen.
+ */
+const CUSTOMER_POLICY_REASONS: ReadonlySet<DenyReason> = new Set<DenyReason>([
+  'CREDENTIALS_DISABLED',
+  'SOURCE_IP_NOT_ALLOWED',
+  'DESTINATION_BLOCKED',
+  'INTERNATIONAL_DISABLED',
+  'RATE_ABOVE_MAX',
+  'OUTSIDE_CALLING_HOURS',
+]);
+
+/** Per UTC day of the call's start: attempts allowed, what they were charged, the largest maxDurationSeconds granted. */
+function perDay(attempts: readonly CallRecord[], limit: number | null): NonNullable<AttackOutcome['perDay']> {
+  const days = new Map<number, { spent: number; allowed: number; largest: number | null }>();
+  for (const call of attempts) {
+    const day = Math.floor(call.at / DAY_MS);
+    const entry = days.get(day) ?? { spent: 0, allowed: 0, largest: null };
+    if (call.decision === 'allow') {
+      entry.spent += call.charged ?? 0;
+      entry.allowed += 1;
+      entry.largest = Math.max(entry.largest ?? 0, call.maxDurationSeconds ?? 0);
+    }
+    days.set(day, entry);
+  }
+  return [...days.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([day, entry]) => ({ day, spent: round(entry.spent, 2), limit, allowed: entry.allowed, largestGrantSeconds: entry.largest }));
 }
 
 /** Each parallel attack with its sequential counterpart (when both ran), for the side-by-side figures. */
@@ -176,7 +235,29 @@ export function falsePositives(calls: readonly CallRecord[], accounts: readonly 
   const victimDenied = victimCalls.filter((call) => call.decision === 'deny');
   const victimReasons: Record<string, number> = {};
   for (const call of victimDenied) victimReasons[call.reason] = (victimReasons[call.reason] ?? 0) + 1;
+  const group = (members: readonly SimAccount[]): GroupFalsePositives => {
+    const ids = new Set(members.map((account) => account.accountId));
+    const subset = ordinaryCalls.filter((call) => ids.has(call.accountId));
+    const denied = subset.filter((call) => call.decision === 'deny');
+    const reasons: Record<string, number> = {};
+    for (const call of denied) reasons[call.reason] = (reasons[call.reason] ?? 0) + 1;
+    const affected = new Set(denied.map((call) => call.accountId)).size;
+    return {
+      accounts: ids.size,
+      calls: subset.length,
+      deniedCalls: denied.length,
+      accountsAffected: affected,
+      accountsAffectedPercent: round((100 * affected) / Math.max(1, ids.size), 2),
+      reasons,
+      cutShort: subset.filter((call) => call.decision === 'allow' && (call.grantedSeconds ?? call.intendedSeconds) < call.intendedSeconds).length,
+    };
+  };
+  const ordinaryAccounts = accounts.filter((account) => account.role === 'ordinary');
   return {
+    byGroup: {
+      business: group(ordinaryAccounts.filter((account) => account.profile !== 'diaspora')),
+      diaspora: group(ordinaryAccounts.filter((account) => account.profile === 'diaspora')),
+    },
     ordinaryAccounts: ordinaryIds.size,
     ordinaryCalls: all.calls,
     deniedCalls: all.deniedCalls,

@@ -5,18 +5,22 @@
  *  - irsf-burst: a hacked PBX on an account with international calling on and no max rate dials premium and IRSF
  *    ranges in countries the account never called, two call a minute, in two waves at night; each call held for an hour.
  *  - irsf-burst-max-rate: the same burst on an account that set a $0.25/min max rate.
- *  - slow-drip: one call every 20-40 minutes, round the clock, to two premium ranges, kept under the burst thresholds;
- *    the account set spendPerDay, which is all that should bound it.
+ *  - slow-drip: one call every 20-40 minutes, round the clock, to two premium ranges, kept under the burst thresholds,
+ *    for `dripDays` (14) from its start, past the end of the ordinary traffic; the account set spendPerDay.
  *  - nanp-pumping: +1 876/809/284/649/664/473/268 numbers (they look domestic) from a US account with a $0.05 max rate.
  *  - credential-stuffing: one IP guesses SIP passwords (the switch reports each failure), cracks one account's
  *    password after 40 guesses and places premium calls with it from the same IP while guessing on.
- *  - wangiri-callback: one-ring calls from a premium number reached 15% of customers' users, who call it back.
+ *  - wangiri-callback: one-ring calls from a premium number (Guinea, a range no other attack dials) reached 15% of
+ *    customers' users, who call it back.
  *  - irsf-burst-parallel: the IRSF burst's 100 attempts (the same numbers) fired at the same instant on an account
  *    with the same policy: a compromised PBX firing everything at once.
  *  - prepaid-drain: 200 calls to US 1-900 premium numbers, one every 10 s in the afternoon, on a prepaid account with a $25 balance
  *    and no other limit: only the balance (and its reservations) bounds them.
  *  - prepaid-drain-parallel: the same 200 calls fired at the same instant on an account like it (the drained-balance
  *    race: do simultaneous calls each get what the balance could pay for one?).
+ *  - shared-range: 12 compromised PBXs (12 ordinary-looking accounts of their own, international on, no max rate,
+ *    Sierra Leone neither home, whitelisted nor ever called) each dial one number in +23276 once, 2-5 minutes apart
+ *    at night, each call held 60 min: one range, many accounts, one call each.
  */
 import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, MINUTE_MS, ordinaryAccount } from './carrier.js';
 import type { AttackInfo, PlannedCall, PlannedEvent, SimAccount } from './model.js';
@@ -33,13 +37,18 @@ export const ATTACK_IDS = [
   'irsf-burst-parallel',
   'prepaid-drain',
   'prepaid-drain-parallel',
+  'shared-range',
 ] as const;
 export type AttackId = (typeof ATTACK_IDS)[number];
 
 const IRSF_RANGES = ['690', '674', '252', '3709', '37190', '53', '881', '882'];
 const NANP_LOOKALIKES = ['1876', '1809', '1284', '1649', '1664', '1473', '1268'];
 const DRIP_RANGES = ['3709', '37190'];
-export const WANGIRI_RANGE = '252';
+/** Guinea mobile: no other attack dials it, so the wave's figure is the wave's own (it was Somalia, +252, before). */
+export const WANGIRI_RANGE = '224';
+/** Sierra Leone mobile (+23276); the deck prices it at SL's longest prefix, 232. */
+export const SHARED_RANGE = '232';
+const SHARED_RANGE_ACCOUNTS = 12;
 const PREMIUM_RANGE = '1900';
 export const STUFFING_IP = '192.0.2.66';
 
@@ -51,6 +60,8 @@ export interface AttackPlanOptions {
   readonly learningDays: number;
   readonly include: readonly AttackId[];
   readonly ordinary: readonly SimAccount[];
+  /** How many days the slow drip runs from its start, whatever `days` (default 14). */
+  readonly dripDays?: number;
 }
 
 export interface AttackPlan {
@@ -64,14 +75,13 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
   /** Local (US Eastern) time on the n-th attack day. */
   const localTime = (dayOffset: number, hour: number, minute = 0) =>
     options.startMs + (options.learningDays + (dayOffset % attackDays)) * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS - LOCAL_OFFSET_MS;
-  const endMs = options.startMs + options.days * DAY_MS;
   const victims: SimAccount[] = [];
   const events: PlannedEvent[] = [];
   const attacks: AttackInfo[] = [];
   let victimIndex = 900;
 
-  const victim = (id: AttackId, profile: SimAccount['profile'], policy: Partial<SimAccount['policy']>, balance: number): SimAccount => {
-    const base = ordinaryAccount(`victim-${id}`, (victimIndex += 1), profile, Random.stream(options.seed, `victim:${id}`), 'victim');
+  const victim = (id: AttackId, profile: SimAccount['profile'], policy: Partial<SimAccount['policy']>, balance: number, suffix = ''): SimAccount => {
+    const base = ordinaryAccount(`victim-${id}${suffix}`, (victimIndex += 1), profile, Random.stream(options.seed, `victim:${id}${suffix}`), 'victim');
     const account: SimAccount = { ...base, balance, policy: { ...base.policy, ...policy } };
     victims.push(account);
     return account;
@@ -186,9 +196,11 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         600,
       );
       const start = localTime(0, 0) + LOCAL_OFFSET_MS; // midnight UTC of the first attack day
+      const dripDays = options.dripDays ?? 14;
+      const dripEndMs = start + dripDays * DAY_MS;
       let at = start;
       let sequence = 0;
-      while (at < endMs) {
+      while (at < dripEndMs) {
         sequence += 1;
         events.push(attackCall(id, account, sequence, at, numberInRange(DRIP_RANGES[sequence % 2] as string, random), random.int(600, 1_200)));
         at += random.int(20, 40) * MINUTE_MS;
@@ -196,11 +208,12 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
       attacks.push({
         id,
         title: 'Slow drip under the burst thresholds',
-        kind: 'capped-by-daily-spend',
-        description: `${sequence} attempts, one every 20-40 min round the clock, alternating Lithuanian and Latvian premium ranges (+3709, +37190, $0.88-0.92/min), 10-20 min each; account: international on, no max rate, spendPerDay $40, $600 balance.`,
+        kind: 'single-account',
+        description: `${sequence} attempts over ${dripDays} days, one every 20-40 min round the clock, alternating Lithuanian and Latvian premium ranges (+3709, +37190, $0.88-0.92/min), 10-20 min each; account: international on, no max rate, spendPerDay $40, $600 balance. The ordinary traffic ends after the simulated days; the drip goes on.`,
         victim: account.accountId,
         startsAt: start,
         mode: 'sequential',
+        daily: true,
       });
     } else if (id === 'nanp-pumping') {
       const account = victim(
@@ -266,8 +279,27 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         startsAt: start,
         mode: 'sequential',
       });
+    } else if (id === 'shared-range') {
+      const start = localTime(0, 1, 20);
+      let at = start;
+      for (let i = 0; i < SHARED_RANGE_ACCOUNTS; i += 1) {
+        const suffix = `-${String(i + 1).padStart(2, '0')}`;
+        const account = victim(id, 'open', { internationalEnabled: true, maxRatePerMinute: null }, 300, suffix);
+        events.push(attackCall(id, account, i + 1, at, numberInRange(SHARED_RANGE, random), 3_600));
+        at += random.int(2, 5) * MINUTE_MS;
+      }
+      attacks.push({
+        id,
+        title: 'One range, many compromised PBXs',
+        kind: 'many-accounts',
+        mode: 'sequential',
+        description: `${SHARED_RANGE_ACCOUNTS} compromised PBXs, each on an ordinary-looking account of its own (international on, no max rate, Sierra Leone neither home, whitelisted nor ever called), each dial one number in the same Sierra Leone mobile range (+23276, $0.55/min) once, 2-5 min apart at night, each call held 60 min. No account makes more than one call: no per-account burst.`,
+        startsAt: start,
+      });
     } else {
-      const callers = random.sample(options.ordinary, Math.max(1, Math.round(options.ordinary.length * 0.15)));
+      // The carrier's business customers (not the diaspora ones): the wave is the same whatever the diaspora share.
+      const customers = options.ordinary.filter((account) => account.profile !== 'diaspora');
+      const callers = random.sample(customers, Math.max(1, Math.round(customers.length * 0.15)));
       const start = localTime(2, 19);
       const premiumNumber = numberInRange(WANGIRI_RANGE, random);
       let sequence = 0;
@@ -284,7 +316,7 @@ export function planAttacks(options: AttackPlanOptions): AttackPlan {
         title: 'Wangiri callback wave',
         kind: 'many-accounts',
         mode: 'sequential',
-        description: `${callers.length} customers (15% of the ordinary accounts) call back one Somali number (${premiumNumber}, $1.20/min) within 3 h in the evening, 30% of them twice; 1-5 min each. Every account sees one or two calls: no per-account burst.`,
+        description: `${callers.length} customers (15% of the ordinary accounts) call back one Guinean number (${premiumNumber}, $0.62/min; a range no other attack dials) within 3 h in the evening, 30% of them twice; 1-5 min each. Every account sees one or two calls: no per-account burst.`,
         startsAt: start,
       });
     }

@@ -8,10 +8,13 @@
  *  - international accounts send 10-30% of calls to 1-3 regular countries, half of them whitelisted;
  *  - now and then (8% of account-days) a single call to a new cheap country, redialled in 30% of cases;
  *  - 10% of international calls come in small clusters (2-4 calls to one country within 15 minutes);
- *  - 20% of calls go unanswered (0 s); answered calls last log-normal around 150 s.
+ *  - 20% of calls go unanswered (0 s); answered calls last log-normal around 150 s;
+ *  - a diaspora carrier's customers (`--diaspora-share` of the ordinary accounts, added to them): home US, no
+ *    whitelist, international on, no max rate; each calls Philippine mobiles (+63917, $0.11/min) every evening,
+ *    18:00-22:00 local, 1-3 calls of 5-30 minutes, from the first day, and nothing else.
  */
 import type { PlannedCall, Profile, SimAccount, SimPolicy } from './model.js';
-import { numberIn } from './numbers.js';
+import { numberIn, numberInRange } from './numbers.js';
 import { Random } from './prng.js';
 
 export const DAY_MS = 86_400_000;
@@ -28,11 +31,17 @@ const HOUR_WEIGHTS = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4, 7, 8, 8, 6, 7, 
 export interface PopulationOptions {
   readonly seed: number;
   readonly accounts: number;
+  /** Diaspora customers added to the ordinary accounts, as a share of `accounts` (0 for none). */
+  readonly diasporaShare?: number;
 }
+
+/** The popular range the diaspora customers call (numbers.ts): Philippine mobiles, rate-deck prefix 639. */
+export const DIASPORA_RANGE = '639';
+export const DIASPORA_COUNTRY = 'PH';
 
 export function buildPopulation(options: PopulationOptions): SimAccount[] {
   const random = Random.stream(options.seed, 'population');
-  return Array.from({ length: options.accounts }, (_unused, index) => {
+  const accounts = Array.from({ length: options.accounts }, (_unused, index) => {
     const profile = random.weighted<Profile>([
       ['domestic', 55],
       ['international', 35],
@@ -40,6 +49,37 @@ export function buildPopulation(options: PopulationOptions): SimAccount[] {
     ]);
     return ordinaryAccount(`acct-${String(index + 1).padStart(4, '0')}`, index, profile, random);
   });
+  // A stream of their own: adding them leaves the other accounts as they were.
+  const diasporaRandom = Random.stream(options.seed, 'population:diaspora');
+  const diaspora = Array.from({ length: Math.round(options.accounts * (options.diasporaShare ?? 0)) }, (_unused, index) => diasporaAccount(index, diasporaRandom));
+  return [...accounts, ...diaspora];
+}
+
+/** A diaspora carrier's customer: home US, no whitelist, international on, no max rate. IPs from 198.19.x.x. */
+function diasporaAccount(index: number, random: Random): SimAccount {
+  const accountId = `dias-${String(index + 1).padStart(4, '0')}`;
+  const sourceIp = `198.19.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+  return {
+    accountId,
+    name: `Customer ${accountId}`,
+    profile: 'diaspora',
+    role: 'ordinary',
+    homeCountry: 'US',
+    sipUsername: `${accountId}-pbx`,
+    sourceIp,
+    policy: {
+      allowedIps: [sourceIp],
+      credentialsEnabled: false,
+      internationalEnabled: true,
+      whitelistCountries: [],
+      maxRatePerMinute: null,
+      limits: { callsPerMinute: 10, concurrentCalls: 4, spendPerHour: null, spendPerDay: random.chance(0.4) ? random.int(25, 100) : null },
+    },
+    balance: random.int(100, 400),
+    dailyCalls: 2,
+    regularCountries: [DIASPORA_COUNTRY],
+    internationalShare: 1,
+  };
 }
 
 export function ordinaryAccount(accountId: string, index: number, profile: Profile, random: Random, role: SimAccount['role'] = 'ordinary'): SimAccount {
@@ -124,6 +164,30 @@ export function ordinaryTraffic(accounts: readonly SimAccount[], options: Traffi
         origin: 'ordinary',
       });
     };
+    if (account.profile === 'diaspora') {
+      for (let day = 0; day < options.days; day += 1) {
+        // 18:00-22:00 local: 23:00 UTC of the day to 03:00 UTC of the next (the last evening runs past the last day).
+        const times = Array.from({ length: random.int(1, 3) }, () => 18 * HOUR_MS + random.int(0, 4 * HOUR_MS - 1)).sort((a, b) => a - b);
+        for (const localMs of times) {
+          sequence += 1;
+          calls.push({
+            kind: 'call',
+            lane: account.accountId,
+            at: options.startMs + day * DAY_MS + localMs - LOCAL_OFFSET_MS,
+            callId: `${account.accountId}-c${sequence}`,
+            accountId: account.accountId,
+            to: numberInRange(DIASPORA_RANGE, random),
+            sourceIp: account.sourceIp,
+            authMethod: 'ip',
+            identifyBy: 'accountId',
+            sipUsername: account.sipUsername,
+            intendedSeconds: random.int(5, 30) * 60,
+            origin: 'ordinary',
+          });
+        }
+      }
+      continue;
+    }
     for (let day = 0; day < options.days; day += 1) {
       const dayStart = options.startMs + day * DAY_MS;
       const weekday = new Date(dayStart + LOCAL_OFFSET_MS).getUTCDay();

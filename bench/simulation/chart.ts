@@ -1,6 +1,7 @@
 /**
  * The cumulative fraud spend chart, as hand-written SVG: the top panel compares spend without and with Tollgate on
- * one scale, the bottom panel shows the spend with Tollgate on its own scale (it is flat on the top one).
+ * one scale, the bottom panel shows the spend with Tollgate on its own scale (it is flat on the top one). Given the
+ * baseline run's series (`before`), both panels add the spend with Tollgate before issue 16.
  */
 import { DAY_MS } from './carrier.js';
 import type { AttackInfo } from './model.js';
@@ -9,7 +10,8 @@ import type { SpendPoint } from './analysis.js';
 const WIDTH = 900;
 const PANEL_HEIGHT = 230;
 const MARGIN = { left: 80, right: 24, top: 64, gap: 64, bottom: 150 };
-const COLORS = { without: '#c0392b', with: '#1e8449', grid: '#e5e5e5', axis: '#555', marker: '#7f8c8d' };
+const COLORS = { without: '#c0392b', with: '#1e8449', before: '#d68910', grid: '#e5e5e5', axis: '#555', marker: '#7f8c8d' };
+type Line = 'with' | 'without' | 'before';
 
 export interface ChartOptions {
   readonly startMs: number;
@@ -17,6 +19,8 @@ export interface ChartOptions {
   readonly learningDays: number;
   readonly attacks: readonly AttackInfo[];
   readonly title: string;
+  /** The baseline run's spend with Tollgate (issue-16 detections off), drawn beside this run's. */
+  readonly before?: readonly SpendPoint[];
 }
 
 export function spendChart(series: readonly SpendPoint[], options: ChartOptions): string {
@@ -25,8 +29,10 @@ export function spendChart(series: readonly SpendPoint[], options: ChartOptions)
   const height = MARGIN.top + 2 * PANEL_HEIGHT + MARGIN.gap + MARGIN.bottom;
   const x = (ms: number) => MARGIN.left + ((Math.min(Math.max(ms, options.startMs), endMs) - options.startMs) / (endMs - options.startMs)) * plotWidth;
   const last = series[series.length - 1];
-  const maxWithout = niceMax(last?.withoutTollgate ?? 1);
-  const maxWith = niceMax(last?.withTollgate ?? 1);
+  const lastBefore = options.before?.[options.before.length - 1];
+  const maxWithout = niceMax(Math.max(last?.withoutTollgate ?? 1, lastBefore?.withoutTollgate ?? 0));
+  const maxWith = niceMax(Math.max(last?.withTollgate ?? 1, lastBefore?.withTollgate ?? 0));
+  const withLines: Line[] = options.before ? ['before', 'with'] : ['with'];
   const topPanel = MARGIN.top;
   const bottomPanel = MARGIN.top + PANEL_HEIGHT + MARGIN.gap;
 
@@ -34,8 +40,8 @@ export function spendChart(series: readonly SpendPoint[], options: ChartOptions)
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="${MARGIN.left}" y="24" font-size="16" font-weight="bold">${escape(options.title)}</text>`,
-    panel(series, { top: topPanel, max: maxWithout, x, options, title: 'Cumulative fraud spend, without and with Tollgate', lines: ['without', 'with'] }),
-    panel(series, { top: bottomPanel, max: maxWith, x, options, title: 'With Tollgate only (own scale)', lines: ['with'] }),
+    panel(series, { top: topPanel, max: maxWithout, x, options, title: 'Cumulative fraud spend, without and with Tollgate', lines: ['without', ...withLines] }),
+    panel(series, { top: bottomPanel, max: maxWith, x, options, title: options.before ? 'With Tollgate, before and after issue 16 (own scale)' : 'With Tollgate only (own scale)', lines: withLines }),
   ];
   // Legend and attack markers.
   const legendY = bottomPanel + PANEL_HEIGHT + 40;
@@ -45,6 +51,12 @@ export function spendChart(series: readonly SpendPoint[], options: ChartOptions)
     `<line x1="${MARGIN.left}" y1="${legendY + 20}" x2="${MARGIN.left + 24}" y2="${legendY + 20}" stroke="${COLORS.with}" stroke-width="2.5"/>`,
     `<text x="${MARGIN.left + 30}" y="${legendY + 24}">with Tollgate (charged spend of the fraud calls it allowed)</text>`,
   );
+  if (options.before) {
+    parts.push(
+      `<line x1="${MARGIN.left + 420}" y1="${legendY + 20}" x2="${MARGIN.left + 444}" y2="${legendY + 20}" stroke="${COLORS.before}" stroke-width="2.5" stroke-dasharray="6,3"/>`,
+      `<text x="${MARGIN.left + 450}" y="${legendY + 24}">with Tollgate before issue 16 (baseline run)</text>`,
+    );
+  }
   options.attacks.forEach((attack, index) => {
     const column = index % 2;
     const row = Math.floor(index / 2);
@@ -58,7 +70,7 @@ export function spendChart(series: readonly SpendPoint[], options: ChartOptions)
 
 function panel(
   series: readonly SpendPoint[],
-  settings: { top: number; max: number; x: (ms: number) => number; options: ChartOptions; title: string; lines: readonly ('with' | 'without')[] },
+  settings: { top: number; max: number; x: (ms: number) => number; options: ChartOptions; title: string; lines: readonly Line[] },
 ): string {
   const { top, max, x, options } = settings;
   const bottom = top + PANEL_HEIGHT;
@@ -89,18 +101,21 @@ function panel(
   out.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="${COLORS.axis}"/>`);
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="${COLORS.axis}"/>`);
   for (const line of settings.lines) {
-    const value = (point: SpendPoint) => (line === 'with' ? point.withTollgate : point.withoutTollgate);
+    const value = (point: SpendPoint) => (line === 'without' ? point.withoutTollgate : point.withTollgate);
+    const points = line === 'before' ? (options.before ?? []) : series;
     let path = `M${x(options.startMs).toFixed(1)},${y(0).toFixed(1)}`;
     let previous = 0;
-    for (const point of series) {
+    for (const point of points) {
       const current = value(point);
       if (current === previous) continue;
       path += ` H${x(point.at).toFixed(1)} V${y(current).toFixed(1)}`;
       previous = current;
     }
     path += ` H${x(options.startMs + options.days * DAY_MS).toFixed(1)}`;
-    out.push(`<path d="${path}" fill="none" stroke="${line === 'with' ? COLORS.with : COLORS.without}" stroke-width="2.5"/>`);
-    out.push(`<text x="${right - 4}" y="${y(previous) - 6}" text-anchor="end" fill="${line === 'with' ? COLORS.with : COLORS.without}" font-weight="bold">${escape(formatDollars(previous))}</text>`);
+    const color = COLORS[line];
+    out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2.5"${line === 'before' ? ' stroke-dasharray="6,3"' : ''}/>`);
+    // The baseline's end figure sits below its line, this run's above: they stay apart when the two end close together.
+    out.push(`<text x="${right - 4}" y="${y(previous) + (line === 'before' ? 16 : -6)}" text-anchor="end" fill="${color}" font-weight="bold">${escape(formatDollars(previous))}</text>`);
   }
   return out.join('\n');
 }

@@ -1,6 +1,7 @@
 /** The simulated carrier's vocabulary: accounts, planned events, what the replay recorded. */
 
-export type Profile = 'domestic' | 'international' | 'open';
+/** `diaspora`: a diaspora carrier's customer, calling one popular country every evening (carrier.ts). */
+export type Profile = 'domestic' | 'international' | 'open' | 'diaspora';
 
 export interface SimPolicy {
   readonly allowedIps: readonly string[];
@@ -83,6 +84,8 @@ export interface CallRecord {
   readonly reason: string;
   /** The deciding rule's explanation (denials only). */
   readonly detail?: string;
+  /** The range restricted carrier-wide (the range watch) that denied the call, if one did. */
+  readonly carrierRange?: string;
   readonly maxDurationSeconds: number | null;
   readonly intendedSeconds: number;
   /** Wall time from sending the authorize to its answer (this machine's, not simulated time). */
@@ -106,7 +109,7 @@ export interface AuthFailureRecord {
   readonly banned: boolean;
 }
 
-export type AttackKind = 'single-account' | 'many-accounts' | 'capped-by-daily-spend' | 'capped-by-balance';
+export type AttackKind = 'single-account' | 'many-accounts' | 'capped-by-balance';
 
 export interface AttackInfo {
   readonly id: string;
@@ -118,6 +121,8 @@ export interface AttackInfo {
   readonly startsAt: number;
   /** `parallel`: every attempt sent at the same instant; `sequential`: one after another. */
   readonly mode: 'sequential' | 'parallel';
+  /** Report the attack per UTC day (calls allowed, charged, largest grant): an attack that spreads over days. */
+  readonly daily?: boolean;
   /** For a parallel attack: the id of the same attempts sent one after another, to set side by side. */
   readonly sequentialCounterpart?: string;
 }

@@ -32,6 +32,8 @@ const RANGES: Readonly<Record<string, readonly [string, number]>> = {
   '690': ['6903', 3], // Tokelau
   '674': ['674555', 4], // Nauru
   '252': ['25261', 7], // Somalia
+  '224': ['22462', 7], // Guinea mobile (the Wangiri wave's number: a range no other attack dials)
+  '232': ['23276', 6], // Sierra Leone mobile (+23276; the deck prices SL at its longest prefix 232)
   '3709': ['3709', 7], // Lithuania premium
   '37190': ['37190', 6], // Latvia premium
   '53': ['537', 7], // Cuba
@@ -45,6 +47,11 @@ const RANGES: Readonly<Record<string, readonly [string, number]>> = {
   '1473': ['1473', 7],
   '1268': ['1268', 7],
   '1900': ['1900555', 4], // US premium (900): domestic for a US account
+};
+
+/** Popular ranges whole communities call (a diaspora carrier's customers calling home), by rate-deck prefix. */
+const POPULAR: Readonly<Record<string, readonly [string, number]>> = {
+  '639': ['63917', 7], // Philippines mobile ($0.11/min)
 };
 
 export const ORDINARY_COUNTRIES = Object.keys(ORDINARY);
@@ -67,7 +74,7 @@ export function numberIn(country: string, random: Random): string {
 
 /** A number in a fraud range (rate-deck prefix), E.164 with `+`. */
 export function numberInRange(prefix: string, random: Random): string {
-  const range = RANGES[prefix];
+  const range = RANGES[prefix] ?? POPULAR[prefix];
   if (!range) throw new Error(`no number pattern for range ${prefix}`);
   return `+${range[0]}${digits(random, range[1])}`;
 }
@@ -76,6 +83,6 @@ export function numberInRange(prefix: string, random: Random): string {
 export function allPatterns(random: Random): { readonly label: string; readonly e164: string }[] {
   return [
     ...ORDINARY_COUNTRIES.flatMap((country) => (ORDINARY[country] ?? []).map(([start, count]) => ({ label: country, e164: `+${start}${digits(random, count)}` }))),
-    ...FRAUD_RANGES.map((prefix) => ({ label: prefix, e164: numberInRange(prefix, random) })),
+    ...[...FRAUD_RANGES, ...Object.keys(POPULAR)].map((prefix) => ({ label: prefix, e164: numberInRange(prefix, random) })),
   ];
 }

@@ -20,6 +20,17 @@
  *    min(intended, granted) or at the stop; a call never answered is reported with 0 s after 25 s of ringing. A denied
  *    call ends there. The switch does not pull the to-end list (GET /v1/calls/to-end): a call to end is only ended at
  *    its next interim update or its grant.
+ * 4. The stack's asynchronous consumers (the table stream, the local event bus and what they feed: the range watch,
+ *    reviews, notifications) run in wall time, while the events of different accounts may be minutes apart in
+ *    simulated time and milliseconds apart in wall time. In AWS they lag by seconds. So before sending an event more
+ *    than SETTLE_LAG_MS of simulated time after the earliest consumer input sent since the last settle, the replay
+ *    waits for what is in flight and lets the consumers catch up (the stream read, every delivery done; they read the
+ *    simulated instant of the latest event sent): whatever the range watch does about a call applies to every call
+ *    more than SETTLE_LAG_MS later, as in production, however fast the replay runs. Only when simulated time moves
+ *    on, not per request. Consumer input: a call to a country other than the account's home, the only calls that can
+ *    be unusual and feed the range watch. The other consumers change no later decision here (the review flagger only
+ *    under the carrier's holdOnReview, auto-replenish only with a replenish policy: the simulated accounts set neither),
+ *    so a stretch of domestic calls costs no settle (a settle is two stream reads, tens of ms on this machine).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +57,8 @@ export interface ReplayOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** After the run: replay its decisions with these carrier-wide detection thresholds (POST /v1/what-if). */
   readonly whatIf?: { readonly detection: Readonly<Record<string, unknown>>; readonly fromMs: number; readonly toMs: number };
+  /** Extra TOLLGATE_* configuration for the stack (the baseline's detection settings). */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 export interface ReplayResult {
@@ -57,6 +70,8 @@ export interface ReplayResult {
   readonly interim: InterimTally;
   readonly requests: number;
   readonly wallSeconds: number;
+  /** How often the replay let the stack's consumers settle (simulated time moving on), and the wall time it took. */
+  readonly settles: { readonly count: number; readonly wallSeconds: number };
   /** The answer of POST /v1/what-if, when asked for. */
   readonly whatIf?: CarrierWhatIfAnswer;
 }
@@ -110,6 +125,12 @@ function nextStep(call: LiveCall): InterimUpdate | Completion {
  */
 const MAX_SKEW_MS = 1_000;
 
+/**
+ * Simulated time within which the stack's asynchronous consumers must have acted on an event (see the header):
+ * production's lag (the stream's batching, the consumer) is of this order.
+ */
+export const SETTLE_LAG_MS = 5_000;
+
 /** The event at `index`, or every event of its burst due at that instant (of the same kind), taken off the queue. */
 function takeGroup(queue: LaneEvent[], index: number): LaneEvent[] {
   const [first] = queue.splice(index, 1) as [LaneEvent];
@@ -128,6 +149,7 @@ function countBy(values: readonly string[]): Map<string, number> {
 }
 
 export async function replay(accounts: readonly SimAccount[], events: readonly PlannedEvent[], options: ReplayOptions): Promise<ReplayResult> {
+  const homeCountry = new Map(accounts.map((account) => [account.accountId, account.homeCountry]));
   const simulatedTime = new AsyncLocalStorage<number>();
   let outsideRequestMs = options.setupAtMs;
   const clock: Clock = { now: () => new Date(simulatedTime.getStore() ?? outsideRequestMs) };
@@ -147,6 +169,7 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
       TOLLGATE_EMAIL_TRANSPORT: 'none',
       TOLLGATE_AUTHORIZE_BUDGET_MS: '5000',
       TOLLGATE_CREDENTIAL_LOOKUP_BUDGET_MS: '5000',
+      ...options.environment,
     },
   });
   stack.server.prependListener('request', (request: IncomingMessage) => {
@@ -168,6 +191,9 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     const interim: InterimTally = { sent: 0, continued: 0, extended: 0, stopped: {} };
     let requests = 0;
     let done = 0;
+    const settles = { count: 0, wallMs: 0 };
+    /** The earliest simulated instant of a consumer input (see the header) sent since the last settle; null: none. */
+    let unsettledSince: number | null = null;
 
     const queue: LaneEvent[] = [...events].sort(byTime);
     const total = events.length;
@@ -184,6 +210,7 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
         const answer = await client.json<AuthorizeAnswer>('POST', '/v1/authorize', authorizeBody(event), at(event.at));
         const record = callRecord(event, answer, Number(process.hrtime.bigint() - sentAt) / 1e6);
         calls.push(record);
+        if (answer.destination && answer.destination.country !== homeCountry.get(event.accountId)) unsettledSince = Math.min(unsettledSince ?? event.at, event.at);
         if (answer.decision !== 'allow') return;
         const granted = answer.maxDurationSeconds ?? event.intendedSeconds;
         record.grantedSeconds = granted;
@@ -238,8 +265,13 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
         const busyLanes = new Set<string>();
         const inFlightAt: number[] = [];
         let failed = false;
+        let settling = false;
+        const fail = (error: unknown) => {
+          failed = true;
+          reject(error);
+        };
         const pump = () => {
-          if (failed) return;
+          if (failed || settling) return;
           if (queue.length === 0 && inFlightAt.length === 0) {
             resolve();
             return;
@@ -248,6 +280,20 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
             const index = queue.findIndex((event) => !busyLanes.has(event.lane));
             const next = queue[index];
             if (!next || (inFlightAt.length > 0 && next.at > Math.min(...inFlightAt) + MAX_SKEW_MS)) return;
+            if (unsettledSince !== null && next.at > unsettledSince + SETTLE_LAG_MS) {
+              // Simulated time moves on: once what is in flight is answered, let the consumers catch up first.
+              if (inFlightAt.length > 0) return;
+              settling = true;
+              const settleStarted = Date.now();
+              settleConsumers(stack).then(() => {
+                settles.count += 1;
+                settles.wallMs += Date.now() - settleStarted;
+                settling = false;
+                unsettledSince = null;
+                pump();
+              }, fail);
+              return;
+            }
             const group = takeGroup(queue, index);
             busyLanes.add(next.lane);
             inFlightAt.push(next.at);
@@ -265,10 +311,7 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
                 }
                 pump();
               },
-              (error: unknown) => {
-                failed = true;
-                reject(error);
-              },
+              fail,
             );
           }
         };
@@ -290,7 +333,16 @@ export async function replay(accounts: readonly SimAccount[], events: readonly P
     burstClient.close();
     calls.sort((a, b) => a.at - b.at || a.callId.localeCompare(b.callId));
     authFailures.sort((a, b) => a.at - b.at);
-    return { calls, authFailures, flaggedAccounts, interim, requests, wallSeconds: Math.round((Date.now() - started) / 100) / 10, ...(whatIf ? { whatIf } : {}) };
+    return {
+      calls,
+      authFailures,
+      flaggedAccounts,
+      interim,
+      requests,
+      wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+      settles: { count: settles.count, wallSeconds: Math.round(settles.wallMs / 100) / 10 },
+      ...(whatIf ? { whatIf } : {}),
+    };
   } finally {
     admin.close();
     await stopQuietly(stack);
@@ -303,7 +355,7 @@ interface AuthorizeAnswer {
   readonly maxDurationSeconds?: number;
   readonly interimSeconds?: number;
   readonly destination: { readonly country: string; readonly ratePerMinute: number } | null;
-  readonly rule?: { readonly detail?: string };
+  readonly rule?: { readonly detail?: string; readonly evidence?: { readonly scope?: unknown; readonly restrictedBy?: unknown } };
 }
 
 function authorizeBody(call: PlannedCall) {
@@ -332,6 +384,7 @@ function callRecord(call: PlannedCall, answer: AuthorizeAnswer, answerMs: number
     decision: answer.decision,
     reason: answer.reason,
     ...(answer.decision === 'deny' && answer.rule?.detail ? { detail: answer.rule.detail } : {}),
+    ...(answer.decision === 'deny' && answer.rule?.evidence?.scope === 'carrier' && typeof answer.rule.evidence.restrictedBy === 'string' ? { carrierRange: answer.rule.evidence.restrictedBy } : {}),
     maxDurationSeconds: answer.maxDurationSeconds ?? null,
     intendedSeconds: call.intendedSeconds,
   };
@@ -368,6 +421,19 @@ async function openReviewAccounts(admin: HttpClient): Promise<string[]> {
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return [...accounts].sort();
+}
+
+/**
+ * Lets the consumers catch up with everything written so far: one pass over the stream that starts after this call
+ * (the first may join a pass of the stack's own poller already under way, begun before the latest writes), then every
+ * delivery done. What the consumers write in turn (a `Range Restricted` event and its notifications) is left to the
+ * stack's own poller: the decisions depend on the consumers' first effects (a restriction applies in the process as
+ * soon as the range watch writes it), not on those. The end of the replay waits for everything (stack.events.settle).
+ */
+async function settleConsumers(stack: LocalStack): Promise<void> {
+  await stack.events.poller.pollOnce();
+  await stack.events.poller.pollOnce();
+  await stack.events.bus.idle();
 }
 
 async function stopQuietly(stack: LocalStack): Promise<void> {

@@ -7,6 +7,7 @@ import { RateDeck } from '../../domain/rate-deck/rate-deck.js';
 import { sampleDeckEntries } from '../sample-data.js';
 import { attackOutcomes, falsePositives, spendSeries, type AttackOutcome, type FalsePositiveSummary, type SpendPoint } from './analysis.js';
 import { ATTACK_IDS, planAttacks, type AttackId } from './attacks.js';
+import { BEFORE_ISSUE_16, baselineEnvironment } from './baseline.js';
 import { DAY_MS, buildPopulation, ordinaryTraffic } from './carrier.js';
 import type { AttackInfo, CallRecord, SimAccount } from './model.js';
 import { allPatterns } from './numbers.js';
@@ -23,6 +24,12 @@ export interface SimulationOptions {
   readonly concurrency: number;
   /** Midnight UTC of the first simulated day. */
   readonly startDate: string;
+  /** Days the slow drip runs from its start, past the end of the ordinary traffic if need be. */
+  readonly dripDays: number;
+  /** Diaspora customers added to the ordinary accounts, as a share of `accounts`. */
+  readonly diasporaShare: number;
+  /** Replay with the detections of issue 16 switched off (BEFORE_ISSUE_16): the "before" of the comparison. */
+  readonly baseline: boolean;
   readonly dynamoEndpoint?: string;
   readonly onProgress?: (done: number, total: number) => void;
   /** Carrier-wide detection thresholds to replay the run's decisions with afterwards (POST /v1/what-if). */
@@ -37,11 +44,18 @@ export const DEFAULT_SIMULATION: Omit<SimulationOptions, 'dynamoEndpoint' | 'onP
   attacks: ATTACK_IDS,
   concurrency: 8,
   startDate: '2026-03-02',
+  dripDays: 14,
+  diasporaShare: 0.1,
+  baseline: false,
 };
 
 export interface SimulationResult {
   readonly options: Omit<SimulationOptions, 'dynamoEndpoint' | 'onProgress' | 'whatIf'>;
   readonly population: { readonly ordinary: number; readonly victims: number; readonly byProfile: Record<string, number> };
+  /** The stack configuration the run replaced (the baseline's), or null for the stack's defaults. */
+  readonly detectionOverrides: typeof BEFORE_ISSUE_16 | null;
+  /** Simulated days from the start to the last attack event's day (the drip may run past `days`). */
+  readonly spanDays: number;
   readonly plannedEvents: { readonly ordinaryCalls: number; readonly attackCalls: number; readonly authFailures: number };
   readonly attacks: readonly AttackInfo[];
   readonly outcomes: readonly AttackOutcome[];
@@ -54,7 +68,7 @@ export interface SimulationResult {
   readonly flaggedAccounts: readonly string[];
   /** The simulated switch's interim updates over the whole run (credit control). */
   readonly interim: InterimTally;
-  readonly replay: { readonly requests: number; readonly wallSeconds: number };
+  readonly replay: { readonly requests: number; readonly wallSeconds: number; readonly settles: { readonly count: number; readonly wallSeconds: number } };
   readonly startMs: number;
   /** What the replay with the `whatIf` thresholds says, set against what the simulator knows of each call. */
   readonly whatIf?: WhatIfSummary;
@@ -65,16 +79,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const deck = new RateDeck(sampleDeckEntries(), 'sample-1');
   checkNumberPatterns(deck);
   const startMs = Date.parse(`${options.startDate}T00:00:00.000Z`);
-  const ordinary = buildPopulation({ seed: options.seed, accounts: options.accounts });
-  const plan = planAttacks({ seed: options.seed, startMs, days: options.days, learningDays: options.learningDays, include: options.attacks, ordinary });
+  const ordinary = buildPopulation({ seed: options.seed, accounts: options.accounts, diasporaShare: options.diasporaShare });
+  const plan = planAttacks({ seed: options.seed, startMs, days: options.days, learningDays: options.learningDays, include: options.attacks, ordinary, dripDays: options.dripDays });
   const accounts: SimAccount[] = [...ordinary, ...plan.victims];
   const traffic = ordinaryTraffic(accounts, { seed: options.seed, startMs, days: options.days });
   const events = [...traffic, ...plan.events];
+  const lastEventMs = Math.max(startMs, ...plan.events.map((event) => event.at));
+  const spanDays = Math.max(options.days, Math.ceil((lastEventMs + 1 - startMs) / DAY_MS));
 
   const replayed = await replay(accounts, events, {
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
     concurrency: options.concurrency,
     setupAtMs: startMs - DAY_MS,
+    ...(options.baseline ? { environment: baselineEnvironment() } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     // Decisions are kept 14 days: the span is the setup day and the simulated days, at most that.
     ...(options.whatIf ? { whatIf: { detection: options.whatIf, fromMs: startMs - DAY_MS, toMs: Math.min(startMs + options.days * DAY_MS, startMs + 13 * DAY_MS) } } : {}),
@@ -87,6 +104,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   return {
     options: recorded,
     population: { ordinary: ordinary.length, victims: plan.victims.length, byProfile },
+    detectionOverrides: options.baseline ? BEFORE_ISSUE_16 : null,
+    spanDays,
     plannedEvents: {
       ordinaryCalls: traffic.length,
       attackCalls: plan.events.filter((event) => event.kind === 'call').length,
@@ -103,7 +122,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }),
     flaggedAccounts: replayed.flaggedAccounts,
     interim: replayed.interim,
-    replay: { requests: replayed.requests, wallSeconds: replayed.wallSeconds },
+    replay: { requests: replayed.requests, wallSeconds: replayed.wallSeconds, settles: replayed.settles },
     startMs,
     ...(replayed.whatIf ? { whatIf: summarizeWhatIf(replayed.whatIf, replayed.calls, accounts, plan.attacks) } : {}),
   };

@@ -3,12 +3,14 @@
  * drained-balance race, replayed through the local stack on the test run's DynamoDB Local. It checks the obvious
  * facts (bursts are stopped by automatic restriction with far less spend than without Tollgate, simultaneous calls
  * never cost more than the prepaid balance, the switch sends interim updates when told to) and that the report and
- * the chart come out.
+ * the chart come out. A second run covers issue 16's scenarios: twelve accounts dialling one unusual range once each
+ * (stopped by the range watch by the 6th, not stopped with the detections off), the slow drip running on past the
+ * ordinary days with grants that never grow, and diaspora customers counted apart; and the before/after report.
  */
 import { describe, expect, inject, it } from 'vitest';
 import { spendChart } from '../../bench/simulation/chart.js';
 import { simulationReport } from '../../bench/simulation/report.js';
-import { runSimulation } from '../../bench/simulation/run-simulation.js';
+import { runSimulation, type SimulationOptions } from '../../bench/simulation/run-simulation.js';
 import { machineInfo } from '../../bench/machine.js';
 
 describe('npm run simulate (smoke)', () => {
@@ -21,6 +23,9 @@ describe('npm run simulate (smoke)', () => {
       attacks: ['irsf-burst', 'irsf-burst-parallel', 'prepaid-drain-parallel'],
       concurrency: 4,
       startDate: '2026-03-02',
+      dripDays: 14,
+      diasporaShare: 0,
+      baseline: false,
       dynamoEndpoint: inject('dynamoEndpoint'),
     });
 
@@ -56,4 +61,59 @@ describe('npm run simulate (smoke)', () => {
     const chart = spendChart(result.series, { startMs: result.startMs, days: 1, learningDays: 0, attacks: result.attacks, title: 'test' });
     expect(chart).toMatch(/^<svg[\s\S]*<\/svg>$/);
   }, 120_000);
+
+  it('stops one range dialled once by each of twelve accounts by the 6th, keeps the drip at its first grant past the ordinary days, counts diaspora customers apart, and compares with the baseline', async () => {
+    const options: SimulationOptions = {
+      seed: 7,
+      accounts: 4,
+      days: 1,
+      learningDays: 0,
+      attacks: ['shared-range', 'slow-drip'],
+      concurrency: 4,
+      startDate: '2026-03-02',
+      dripDays: 2,
+      diasporaShare: 0.5,
+      baseline: false,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+    };
+    const [after, before] = await Promise.all([runSimulation(options), runSimulation({ ...options, baseline: true })]);
+
+    const shared = after.outcomes.find((outcome) => outcome.id === 'shared-range');
+    expect(shared).toMatchObject({ kind: 'many-accounts', attempts: 12, stopped: true, stoppedBy: 'DESTINATION_RESTRICTED', carrierRanges: expect.arrayContaining(['232']) });
+    expect(shared?.accounts?.count).toBe(12);
+    expect(shared?.accounts?.stoppedAt).toBeLessThanOrEqual(6);
+    expect(shared?.allowed).toBeLessThanOrEqual(5);
+    // Without the range watch nothing stops it: one call per account is below every per-account threshold.
+    const sharedBefore = before.outcomes.find((outcome) => outcome.id === 'shared-range');
+    expect(sharedBefore).toMatchObject({ attempts: 12, allowed: 12, stopped: false, carrierRanges: [] });
+    expect(before.detectionOverrides).toMatchObject({ rangeWatch: { enabled: false } });
+
+    // The drip runs 2 days from its start (day 1): on to day 2, past the one day of ordinary traffic.
+    expect(after.spanDays).toBe(2);
+    const drip = after.outcomes.find((outcome) => outcome.id === 'slow-drip');
+    expect(drip?.perDay?.length).toBe(2);
+    const grants = (drip?.perDay ?? []).map((entry) => entry.largestGrantSeconds ?? 0);
+    expect(grants[0]).toBeGreaterThan(0);
+    expect(Math.max(...grants)).toBe(grants[0]);
+    // Before issue 16 the drip taught the profile: a day later its range was known and the grants grew.
+    const grantsBefore = (before.outcomes.find((outcome) => outcome.id === 'slow-drip')?.perDay ?? []).map((entry) => entry.largestGrantSeconds ?? 0);
+    expect(Math.max(...grantsBefore)).toBeGreaterThan(grantsBefore[0] ?? 0);
+
+    expect(after.falsePositives.byGroup).toMatchObject({ business: { accounts: 4 }, diaspora: { accounts: 2 } });
+    expect(after.falsePositives.byGroup.diaspora.calls).toBeGreaterThan(0);
+    expect(after.falsePositives.ordinaryAccounts).toBe(6);
+    expect(after.replay.settles.count).toBeGreaterThan(0);
+
+    const report = simulationReport(after, {
+      command: 'test',
+      machine: machineInfo(),
+      loadAverageAtEnd: [0, 0, 0],
+      chartFile: 'simulation.svg',
+      before: { outcomes: before.outcomes, falsePositives: before.falsePositives },
+    });
+    expect(report).toContain('## Before and after issue 16');
+    expect(report).toMatch(/One range, many compromised PBXs +\$[\d.]+ +not stopped +\$[\d.]+ +stopped at account [1-6] of 12/);
+    const chart = spendChart(after.series, { startMs: after.startMs, days: after.spanDays, learningDays: 0, attacks: after.attacks, title: 'test', before: before.series });
+    expect(chart).toContain('before issue 16');
+  }, 180_000);
 });
