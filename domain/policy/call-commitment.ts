@@ -168,8 +168,12 @@ const BURST_DETECTION_STEP = stepOf('DESTINATION_RESTRICTED');
  * later rule refuses alike, so a PBX hammering forbidden destinations is still flagged. An attempt refused
  * before step 8, or the one that crosses the threshold (it restricts instead), is not counted.
  */
-function countsAsAttempt(decision: CallDecision): boolean {
-  return decision.rule.step > BURST_DETECTION_STEP;
+export function countsAsAttempt(decision: CallDecision): boolean {
+  if (decision.rule.step > BURST_DETECTION_STEP) return true;
+  // Refused because the range watch restricted the range carrier-wide: checked after the burst thresholds, so it
+  // counts like the refusals after step 8 (the attempt that would cross a threshold restricts instead).
+  const { rule } = decision;
+  return rule.rule === 'DESTINATION_RESTRICTED' && 'scope' in rule.evidence && rule.evidence.scope === 'carrier';
 }
 
 function unusualCommitment(country: string, account: Account, ledger: AccountLedger, nowMs: number, detection: DetectionThresholds): UnusualAttemptCommitment {

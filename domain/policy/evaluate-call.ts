@@ -58,9 +58,7 @@ import {
   assessDestination,
   lowerCost,
   unusualCallCostCap,
-  isUsualDestination,
   resolveThresholds,
-  usualFactsOf,
   type DestinationActivity,
   type DetectionThresholds,
 } from '../profiling/destination-detection.js';
@@ -304,14 +302,6 @@ function notRestricted(call: CallUnderEvaluation) {
     return deny(call, 'DESTINATION_RESTRICTED', `${restrictedBy} is restricted for this account pending review`, { restrictedBy, newlyRestricted: false });
   }
   const { policy } = account;
-  const carrierRange = longestRange(input.restrictedRanges ?? [], call.number.digits);
-  if (carrierRange && !isUsualDestination(country, call.destination.ratePerMinute, usualFactsOf(account), input.settings.detection.knownMaxRatePerMinute)) {
-    return deny(call, 'DESTINATION_RESTRICTED', `${carrierRange} is restricted carrier-wide: many accounts dialled it unusually; a reviewer lifts it`, {
-      restrictedBy: carrierRange,
-      newlyRestricted: false,
-      scope: 'carrier',
-    });
-  }
   const thresholds = resolveThresholds(input.settings.detection, policy.autoRestriction);
   const assessment = assessDestination({
     country,
@@ -327,6 +317,16 @@ function notRestricted(call: CallUnderEvaluation) {
     minimumCallCost: (call.destination.ratePerMinute * input.settings.minimumBillableSeconds) / 60,
   });
   if (!assessment.restrict) {
+    // A range the range watch restricted, for an account to which it is unusual. After the burst check, and counted
+    // as an attempt like the refusals after it: a PBX dialling the ranges the carrier stopped is itself a burst.
+    const carrierRange = longestRange(input.restrictedRanges ?? [], call.number.digits);
+    if (carrierRange && assessment.unusual) {
+      return deny(call, 'DESTINATION_RESTRICTED', `${carrierRange} is restricted carrier-wide: many accounts dialled it unusually; a reviewer lifts it`, {
+        restrictedBy: carrierRange,
+        newlyRestricted: false,
+        scope: 'carrier',
+      });
+    }
     call.unusualCallMaxCost = assessment.unusual ? lowerCost(unusualCallCostCap(thresholds, call.destination.ratePerMinute), assessment.unusualSpendLeft) : null;
     return undefined;
   }

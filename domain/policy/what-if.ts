@@ -29,13 +29,13 @@ import { isPremiumRate, isUsualCountry, resolveThresholds, windowIndex, type Des
 import type { RateDeck } from '../rate-deck/rate-deck.js';
 import { fromMicros, toMicros } from '../shared/money.js';
 import type { DecisionRecord } from './authorize-call.js';
-import { stepOf, type DecisionReason } from './decision.js';
+import type { DecisionReason } from './decision.js';
+import { countsAsAttempt } from './call-commitment.js';
 import { evaluateCall, resolveCallTarget, type AccountUsage, type DecisionSettings, type EngineDecision } from './evaluate-call.js';
 import type { PrefixSet } from './prefix-set.js';
 
 /** The reasons decided before or without the account's policy: a replay keeps them as they were. */
 const KEPT_REASONS: ReadonlySet<DecisionReason> = new Set(['SOURCE_IP_BANNED', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_SUSPENDED', 'ACCOUNT_UNDER_REVIEW', 'SERVICE_DEGRADED']);
-const BURST_DETECTION_STEP = stepOf('DESTINATION_RESTRICTED');
 /** Calls listed per kind in an answer; the counts and sums cover them all. */
 export const LISTED_CALLS_MAX = 1_000;
 
@@ -248,7 +248,7 @@ export function replayDecisions(input: ReplayInput): ReplayResult {
 
     if (record.decision === 'allow') original.add(share(record, recordedUnusual));
     if (decision.decision === 'allow') replayed.add(share(decision, unusualCountry !== undefined && decision.destination !== null && isPremiumRate(settings.detection, decision.destination.ratePerMinute)));
-    if (unusualCountry && decision.rule.step > BURST_DETECTION_STEP) unusual.count(nowMs, unusualCountry);
+    if (unusualCountry && countsAsAttempt(decision)) unusual.count(nowMs, unusualCountry);
     if (decision.rule.rule === 'DESTINATION_RESTRICTED' && decision.rule.evidence.newlyRestricted) restricted.set(decision.rule.evidence.restrictedBy, 'replay');
 
     if (decision.decision === record.decision && decision.reason === record.reason) continue;

@@ -67,4 +67,22 @@ describe('the range watch and popular destinations', () => {
     expect(decisions.slice(5).map((decision) => decision.reason)).toEqual(['DESTINATION_RESTRICTED', 'DESTINATION_RESTRICTED', 'DESTINATION_RESTRICTED']);
     expect(rangeRestricted()).toHaveLength(1);
   });
+
+  it('counts the refusals of a carrier-restricted range towards the account\'s own burst: the PBX behind them is flagged', async () => {
+    await createAccount('hammer');
+    const reasons = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const decision = (await dial('hammer', `+8819${String(20_000_000 + attempt)}`)) as { reason: string; rule?: { evidence: Record<string, unknown> } };
+      reasons.push(`${decision.reason}:${String(decision.rule?.evidence.scope ?? decision.rule?.evidence.trigger)}`);
+      if (decision.rule?.evidence.trigger) break;
+    }
+    // Refused carrier-wide and counted, until the attempt that crosses the account's burst threshold (4 in the sliding
+    // 10 minutes; the 4th or 5th, depending on where the window boundary falls) restricts ZZ for the account.
+    expect(reasons.length).toBeGreaterThanOrEqual(4);
+    expect(reasons.length).toBeLessThanOrEqual(5);
+    expect(reasons.slice(0, -1).every((reason) => reason === 'DESTINATION_RESTRICTED:carrier')).toBe(true);
+    expect(reasons.at(-1)).toBe('DESTINATION_RESTRICTED:destination-burst');
+    const account = await stack.call('GET', '/v1/accounts/hammer', { token: stack.adminToken });
+    expect(account.body.restrictedDestinations).toEqual(['ZZ']);
+  });
 });
