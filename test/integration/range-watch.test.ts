@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settableClock } from '../support/settable-clock.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
-const DECK = ['prefix,country,description,rate_per_minute', '1,US,US,0.0045', '44,GB,GB fixed,0.0121', '232,SL,SL fixed,0.1500', '23276,SL,SL mobile,0.5500', '370,LT,LT fixed,0.0500', '3706,LT,LT mobile,0.6000'].join('\n');
+const DECK = ['prefix,country,description,rate_per_minute', '1,US,US,0.0045', '44,GB,GB fixed,0.0121', '232,SL,SL fixed,0.1500', '23276,SL,SL mobile,0.5500', '370,LT,LT fixed,0.0500', '3706,LT,LT mobile,0.6000', '639,PH,PH mobile,0.1100', '8819,ZZ,premium satellite,0.9000'].join('\n');
 
 const clock = settableClock('2026-03-02T18:05:00.000Z');
 let stack: TestStack;
@@ -208,4 +208,51 @@ describe('the carrier-wide range watch', () => {
     expect(lift).toMatchObject({ scope: 'carrier', after: { status: 'lifted', reviewId: review.reviewId, reviewStatus: 'resolved', note: 'a carrier test campaign' } });
     expect(stack.events.bus.deadLetters).toEqual([]);
   }, 240_000);
+});
+
+/**
+ * Popular destinations: only ranges dearer than minRatePerMinute (0.50, the rate up to which traffic makes a destination
+ * usual) are watched. A diaspora carrier's new customers all calling one country's mobiles are not a wave.
+ */
+describe('the range watch and popular destinations', () => {
+  it('never restricts a cheap range that twenty new customers each call, unusual for them, within the hour', async () => {
+    const decisions = [];
+    for (let index = 0; index < 20; index += 1) {
+      await createAccount(`diaspora-${index}`);
+      // Each calls family: a number of its own, twice in the evening.
+      decisions.push(await dial(`diaspora-${index}`, `+63917${String(1_000_000 + index)}`));
+      decisions.push(await dial(`diaspora-${index}`, `+63917${String(1_000_000 + index)}`));
+    }
+    expect(decisions.every((decision) => decision.decision === 'allow')).toBe(true);
+    expect(rangeRestricted().filter((event) => /^\+?63/.test((event.detail as { range: string }).range))).toHaveLength(0);
+  });
+
+  it('restricts a premium range the same way dialled by the 6th account', async () => {
+    const decisions = [];
+    for (let index = 0; index < 8; index += 1) {
+      await createAccount(`sat-${index}`);
+      decisions.push(await dial(`sat-${index}`, `+8819${String(10_000_000 + index)}`));
+    }
+    expect(decisions.slice(0, 5).every((decision) => decision.decision === 'allow')).toBe(true);
+    expect(decisions.slice(5).map((decision) => decision.reason)).toEqual(['DESTINATION_RESTRICTED', 'DESTINATION_RESTRICTED', 'DESTINATION_RESTRICTED']);
+    expect(rangeRestricted().filter((event) => (event.detail as { range: string }).range === '8819')).toHaveLength(1);
+  });
+
+  it('counts the refusals of a carrier-restricted range towards the account\'s own burst: the PBX behind them is flagged', async () => {
+    await createAccount('hammer');
+    const reasons = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const decision = await dial('hammer', `+8819${String(20_000_000 + attempt)}`);
+      reasons.push(`${decision.reason}:${String(decision.rule.evidence.scope ?? decision.rule.evidence.trigger)}`);
+      if (decision.rule.evidence.trigger) break;
+    }
+    // Refused carrier-wide and counted, until the attempt that crosses the account's burst threshold (4 in the sliding
+    // 10 minutes; the 4th or 5th, depending on where the window boundary falls) restricts ZZ for the account.
+    expect(reasons.length).toBeGreaterThanOrEqual(4);
+    expect(reasons.length).toBeLessThanOrEqual(5);
+    expect(reasons.slice(0, -1).every((reason) => reason === 'DESTINATION_RESTRICTED:carrier')).toBe(true);
+    expect(reasons.at(-1)).toBe('DESTINATION_RESTRICTED:destination-burst');
+    const account = await stack.call('GET', '/v1/accounts/hammer', { token: stack.adminToken });
+    expect(account.body.restrictedDestinations).toEqual(['ZZ']);
+  });
 });
