@@ -123,7 +123,7 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
 
 /**
  * The spend limits the call's extension must stay within, by window, in micros: the account's, and for a call
- * authorized to a destination unusual for it, the carrier's unusual-spend budget.
+ * authorized to an unusual premium-rate destination, the carrier's weekly unusualPremiumSpendPerWeek.
  */
 function spendLimits(account: Account, call: LiveCall, detection: DetectionThresholds): [SpendWindowName, number][] {
   const { spendPerHour, spendPerDay } = account.policy.limits;

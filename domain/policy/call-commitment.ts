@@ -135,7 +135,7 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
   const spendLimits: readonly (readonly [SpendWindowName, number | null])[] = [
     ['hour', limits.spendPerHour],
     ['day', limits.spendPerDay],
-    // Calls to unusual destinations share the carrier's daily budget: simultaneous ones cannot each take what is left.
+    // Unusual premium-rate calls share the carrier's weekly budget: simultaneous ones cannot each take what is left.
     ['unusual', toUnusual ? thresholds.unusualPremiumSpendPerWeek : null],
   ];
   return {

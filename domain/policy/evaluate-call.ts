@@ -105,8 +105,9 @@ export interface AccountUsage {
   readonly spendLastHour: number;
   readonly spendToday: number;
   /**
-   * Reserved plus settled spend on calls to destinations unusual for the account in the sliding last 7 days (the
-   * `unusual` window: 1-day buckets, may count up to one day more); absent: none (a record of what the engine saw before it existed).
+   * Reserved plus settled spend on calls to premium-rate destinations unusual for the account in the sliding last
+   * 7 days (the `unusual` window: 1-day buckets, may count up to one day more); absent: none (a record of what the
+   * engine saw before it existed).
    */
   readonly unusualSpendLastWeek?: number;
   /** Open reservations of the calls in progress; available balance = balance - reserved. */

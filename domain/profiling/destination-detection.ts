@@ -15,10 +15,10 @@
  *
  * A third trigger bounds what the calls that pass may cost together, whatever their pace: the account's calls to
  * unusual premium-rate destinations (dearer than `knownMaxRatePerMinute`: never learned from traffic) share
- * `unusualPremiumSpendPerWeek` (reserved plus settled in a sliding 7 days). Each is granted at
- * most what is left (and `unusualCallMaxCost`); the attempt that finds less left than its shortest billable call
- * restricts its destination. A drip one call at a time under the burst thresholds, or the calls a parallel burst
- * gets through before its attempts are counted, stop there.
+ * `unusualPremiumSpendPerWeek` (reserved plus settled in a sliding 7 days). Each is granted at most what is left
+ * (and the per-call cap, `unusualCallCostCap`); once something is spent, the attempt that finds less left than its
+ * shortest billable call restricts its destination. A drip one call at a time under the burst thresholds, or the
+ * calls a parallel burst gets through before its attempts are counted, stop there.
  */
 import type { DetectionThresholds } from '../contract/detection-settings.js';
 
