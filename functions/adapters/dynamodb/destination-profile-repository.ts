@@ -1,10 +1,11 @@
 /** Reads an account's destination profile; lifts automatic restrictions. */
-import { TransactWriteItemsCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { fromMicros } from '../../../domain/shared/money.js';
 import { keys } from './keys.js';
 import { queryPartition } from './query-partition.js';
 import { auditPut } from './outbox.js';
+import { transact } from './transactions.js';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import type { DestinationProfiles, ProfileRow } from '../../../domain/profiling/ports.js';
 import { isCountryDestination } from '../../../domain/profiling/destinations.js';
@@ -39,28 +40,20 @@ export class DestinationProfileRepository implements DestinationProfiles {
    */
   async unblock(accountId: string, destination: string, audit: AuditEntry): Promise<boolean> {
     const isCountry = isCountryDestination(destination);
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: marshall(keys.account(accountId)),
-                UpdateExpression: `DELETE restrictedDestinations :destination ADD #version :one${isCountry ? ', knownCountries :destination, confirmedCountries :destination' : ''}`,
-                ConditionExpression: 'contains(restrictedDestinations, :name)',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: marshall({ ':destination': new Set([destination]), ':name': destination, ':one': 1 }),
-              },
-            },
-            auditPut(this.tableName, audit),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
+    const outcome = await transact(this.client, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: marshall(keys.account(accountId)),
+          UpdateExpression: `DELETE restrictedDestinations :destination ADD #version :one${isCountry ? ', knownCountries :destination, confirmedCountries :destination' : ''}`,
+          ConditionExpression: 'contains(restrictedDestinations, :name)',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: marshall({ ':destination': new Set([destination]), ':name': destination, ':one': 1 }),
+        },
+      },
+      auditPut(this.tableName, audit),
+    ]);
+    // Only the account update has a condition: a refusal means the destination was not restricted.
+    return outcome.ok;
   }
 }
