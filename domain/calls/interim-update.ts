@@ -17,7 +17,7 @@ import type { Clock } from '../shared/ports.js';
 import { toMicros } from '../shared/money.js';
 import { extendGrant, interimAfter, type CreditSettings, type Extension } from './credit-control.js';
 import { findLiveCall, isExpired, type LiveCall } from './ledger.js';
-import { extensionSpend, moveOf, spendBucket, spendCheck, spendRoomForCall, type SpendWindowName } from './spend-windows.js';
+import { extensionSpend, moveOf, spendBucket, spendCheck, spendLimitsFor, spendRoomForCall, type SpendWindowName } from './spend-windows.js';
 import { reasonToEnd, type StopReason } from './live-call-control.js';
 import type { LiveCallStore } from './ports.js';
 
@@ -126,13 +126,8 @@ export function makeInterimUpdate(deps: InterimUpdateDependencies) {
  * authorized to an unusual premium-rate destination, the carrier's weekly unusualPremiumSpendPerWeek.
  */
 function spendLimits(account: Account, call: LiveCall, detection: DetectionThresholds): [SpendWindowName, number][] {
-  const { spendPerHour, spendPerDay } = account.policy.limits;
   const unusualBudget = call.unusual ? resolveThresholds(detection, account.policy.autoRestriction).unusualPremiumSpendPerWeek : null;
-  return [
-    ...(spendPerHour === null ? [] : [['hour', toMicros(spendPerHour)] as [SpendWindowName, number]]),
-    ...(spendPerDay === null ? [] : [['day', toMicros(spendPerDay)] as [SpendWindowName, number]]),
-    ...(unusualBudget === null ? [] : [['unusual', toMicros(unusualBudget)] as [SpendWindowName, number]]),
-  ];
+  return spendLimitsFor(account.policy.limits, unusualBudget);
 }
 
 function extensionInput(snapshot: AccountSnapshot, call: LiveCall, destination: Destination, nowMs: number, elapsedSeconds: number, deps: InterimUpdateDependencies) {

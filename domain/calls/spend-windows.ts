@@ -27,6 +27,7 @@
  * of it had been reserved at the very end of its hour / day: counted until the window has moved past that end, so
  * the first hour and day after the change never count less than was spent.
  */
+import { toMicros } from '../shared/money.js';
 import type { AccountLedger, LiveCall } from './ledger.js';
 
 /**
@@ -39,6 +40,19 @@ export const SPEND_WINDOW_NAMES: readonly SpendWindowName[] = ['hour', 'day', 'u
 /** The windows written before the buckets, as fixed hour / day counters. */
 export type LegacySpendWindowName = 'hour' | 'day';
 const LEGACY_SPEND_WINDOW_NAMES: readonly LegacySpendWindowName[] = ['hour', 'day'];
+
+/**
+ * The spend limits a call's reservation must stay within, by window, in micros: the account's spendPerHour and
+ * spendPerDay, and for a call counted in the unusual window the carrier's weekly budget (null: none).
+ */
+export function spendLimitsFor(limits: { readonly spendPerHour: number | null; readonly spendPerDay: number | null }, unusualBudget: number | null): [SpendWindowName, number][] {
+  const candidates: [SpendWindowName, number | null][] = [
+    ['hour', limits.spendPerHour],
+    ['day', limits.spendPerDay],
+    ['unusual', unusualBudget],
+  ];
+  return candidates.flatMap(([window, limit]) => (limit === null ? [] : [[window, toMicros(limit)] as [SpendWindowName, number]]));
+}
 
 /** The windows a call's spend counts in. */
 export function spendWindowsOf(unusual: boolean | undefined): readonly SpendWindowName[] {

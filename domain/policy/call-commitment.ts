@@ -23,13 +23,13 @@ import {
   deadSpendBuckets,
   spendBucket,
   spendCheck,
+  spendLimitsFor,
   type LegacySpendWindowName,
   type SpendAdjustment,
   type SpendCheck,
   type SpendWindowName,
 } from '../calls/spend-windows.js';
 import { attemptsAllowedBefore, isPremiumRate, resolveThresholds, windowIndex, type DetectionThresholds } from '../profiling/destination-detection.js';
-import { toMicros } from '../shared/money.js';
 import { stepOf, type CallDecision } from './decision.js';
 
 export interface LiveCallCommitment {
@@ -132,12 +132,8 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
     spendBucket: spendBucket('hour', nowMs),
     ...(toUnusual ? { unusual: true as const } : {}),
   };
-  const spendLimits: readonly (readonly [SpendWindowName, number | null])[] = [
-    ['hour', limits.spendPerHour],
-    ['day', limits.spendPerDay],
-    // Unusual premium-rate calls share the carrier's weekly budget: simultaneous ones cannot each take what is left.
-    ['unusual', toUnusual ? thresholds.unusualPremiumSpendPerWeek : null],
-  ];
+  // Unusual premium-rate calls share the carrier's weekly budget: simultaneous ones cannot each take what is left.
+  const spendLimits = spendLimitsFor(limits, toUnusual ? thresholds.unusualPremiumSpendPerWeek : null);
   return {
     ...base,
     liveCall: { call, concurrencyLimit: limits.concurrentCalls, requiredAvailableMicros: requiredAvailable(call, decision, input.credit) },
@@ -147,7 +143,7 @@ export function commitmentFor(input: CommitmentInput): CallCommitment | undefine
       previousSeen: previousMinuteCalls,
     },
     spend: {
-      checks: spendLimits.flatMap(([window, limit]) => (limit === null ? [] : [spendCheck(ledger, window, nowMs, toMicros(limit), call.reservedMicros)])),
+      checks: spendLimits.map(([window, limit]) => spendCheck(ledger, window, nowMs, limit, call.reservedMicros)),
       adjustments: chargeNow(nowMs, call.reservedMicros, call.unusual),
     },
     ...(unusual ? { unusual } : {}),

@@ -31,7 +31,7 @@
  */
 import type { Account } from '../accounts/account.js';
 import { effectiveCallingHours } from '../accounts/carrier-policy.js';
-import { firstGrant, secondsFor, type CreditSettings } from '../calls/credit-control.js';
+import { costMicros, firstGrant, secondsFor, type CreditSettings } from '../calls/credit-control.js';
 import { windowStartMs } from '../calls/spend-windows.js';
 import { normalizeDialledString, splitTechPrefix } from '../numbers/normalize-number.js';
 import type { RateDeck } from '../rate-deck/rate-deck.js';
@@ -315,7 +315,7 @@ function notRestricted(call: CallUnderEvaluation) {
     thresholds,
     nowMs: input.now.getTime(),
     unusualSpent: input.usage.unusualSpendLastWeek ?? 0,
-    minimumCallCost: (call.destination.ratePerMinute * input.settings.minimumBillableSeconds) / 60,
+    minimumCallCost: fromMicros(costMicros(input.settings.minimumBillableSeconds, call.destination.ratePerMinute)),
   });
   if (!assessment.restrict) {
     // A range the range watch restricted, for an account to which it is unusual. After the burst check, and counted

@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LEDGER, type AccountLedger } from '../../../../domain/calls/ledger.js';
 import { spendBucket } from '../../../../domain/calls/spend-windows.js';
-import { evaluateCall, NO_ACTIVITY, NO_USAGE, resolveCallTarget } from '../../../../domain/policy/evaluate-call.js';
+import { NO_USAGE } from '../../../../domain/policy/evaluate-call.js';
 import { commitmentFor } from '../../../../domain/policy/call-commitment.js';
-import { PrefixSet } from '../../../../domain/policy/prefix-set.js';
 import { commitmentExpression } from '../../../../functions/adapters/dynamodb/authorization-store.js';
 import { counterAttributeNames, counterReset, parseLedger } from '../../../../functions/adapters/dynamodb/ledger-attributes.js';
-import { account, fixtureDeck, policy, request, SETTINGS } from '../../../support/fixtures.js';
+import { account, evaluateOn, fixtureDeck, policy, SETTINGS } from '../../../support/fixtures.js';
 
 const NOW = new Date('2026-11-29T18:00:13.000Z');
 const PREVIOUS = spendBucket('hour', Date.parse('2026-11-29T17:59:50Z'));
@@ -19,19 +18,7 @@ const limits = { callsPerMinute: null, concurrentCalls: null, spendPerHour: 1, s
 const caller = account({ policy: policy({ limits }) });
 
 function commitment(ledger: AccountLedger, spendLastHour = 0) {
-  const req = request({ callId: 'c-1', to: '+12125550123' });
-  const decision = evaluateCall({
-    request: req,
-    target: resolveCallTarget(req),
-    account: caller,
-    activeBan: undefined,
-    rateDeck: fixtureDeck(),
-    highRiskPrefixes: new PrefixSet([]),
-    usage: { ...NO_USAGE, spendLastHour },
-    activity: NO_ACTIVITY,
-    now: NOW,
-    settings: SETTINGS,
-  });
+  const decision = evaluateOn({ rateDeck: fixtureDeck(), now: NOW }, { req: { callId: 'c-1', to: '+12125550123' }, account: caller, usage: { ...NO_USAGE, spendLastHour } });
   expect(decision.decision).toBe('allow');
   const taken = commitmentFor({ decision, callId: 'c-1', account: caller, ledger, unusualCountry: undefined, now: NOW, detection: SETTINGS.detection, credit: SETTINGS });
   if (!taken?.liveCall || !taken.spend) throw new Error('an allowed call takes a live call and spend');
@@ -105,22 +92,14 @@ describe('the spend part of the authorization write', () => {
   });
 
   it('takes a call to an unusual destination from the week\'s unusual-spend budget too, in the same write', () => {
-    const req = request({ callId: 'c-u', to: '+37069912345' }); // LT premium, 1.20/min: unusual for a US account
     const international = account({ policy: policy({ internationalEnabled: true }) });
     const day = spendBucket('unusual', NOW.getTime());
     const ledger: AccountLedger = { ...EMPTY_LEDGER, spendBuckets: { hour: {}, day: {}, unusual: { [day - 1]: 3_500_000 } }, readAtMs: NOW.getTime() };
-    const decision = evaluateCall({
-      request: req,
-      target: resolveCallTarget(req),
-      account: international,
-      activeBan: undefined,
-      rateDeck: fixtureDeck(),
-      highRiskPrefixes: new PrefixSet([]),
-      usage: { ...NO_USAGE, unusualSpendLastWeek: 3.5 },
-      activity: { current: { LT: 1 }, previous: {} },
-      now: NOW,
-      settings: SETTINGS,
-    });
+    // LT premium, 1.20/min: unusual for a US account.
+    const decision = evaluateOn(
+      { rateDeck: fixtureDeck(), now: NOW },
+      { req: { callId: 'c-u', to: '+37069912345' }, account: international, usage: { ...NO_USAGE, unusualSpendLastWeek: 3.5 }, activity: { current: { LT: 1 }, previous: {} } },
+    );
     // The budget leaves 1.50 of 5.00; the premium cap (1.00) is tighter and bounds the grant.
     expect(decision).toMatchObject({ decision: 'allow', rule: { evidence: { boundBy: 'unusualDestination' } } });
     const taken = commitmentFor({ decision, callId: 'c-u', account: international, ledger, unusualCountry: 'LT', now: NOW, detection: SETTINGS.detection, credit: SETTINGS });
